@@ -1,0 +1,27 @@
+// Errors a user is meant to read. The CLI prints their message on one line, never a stack trace.
+
+export class SluiceError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = 'SluiceError';
+  }
+}
+
+/** A schema contract said no (freeze), or data could not be normalized. */
+export class ContractViolation extends SluiceError {
+  constructor(
+    readonly resource: string,
+    readonly fieldPath: string,
+    readonly value: unknown,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ContractViolation';
+  }
+}
+
+/** Turns anything thrown into one readable line. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message.split('\n')[0] || err.name;
+  return String(err);
+}

@@ -1,0 +1,56 @@
+// A load package: everything one run produces, staged on disk before it is loaded in one transaction.
+// Normalize fills it; load commits it. Its files live in <project>/.sluice/packages/<load_id>/.
+
+import type { SchemaChange, SourceSchema } from '../schema/types';
+
+/**
+ * One normalized value, already in the representation its column's data type asks for:
+ * text → string, bigint → bigint | number (integral), double → number (NaN and ±Infinity allowed),
+ * bool → boolean, timestamp → ISO 8601 string with offset, date → 'YYYY-MM-DD',
+ * decimal → string of digits, json → JSON text, binary → Uint8Array, missing → null.
+ */
+export type Cell = string | number | bigint | boolean | Uint8Array | null;
+/** A normalized row keyed by normalized column name. Absent columns are null. */
+export type Row = Record<string, Cell>;
+
+/** Per-resource state committed with the load. */
+export interface ResourceState {
+  incremental?: {
+    cursor: string;
+    lastValue: unknown;
+    /** Hashes of the primary keys of items whose cursor equals lastValue: skipped next time. */
+    boundaryKeys: string[];
+  };
+  /** Whatever the resource put in ctx.state. */
+  custom?: Record<string, unknown>;
+}
+
+export interface PackagePart {
+  /** File name inside the package directory. */
+  file: string;
+  /** Columns in the file, in order. */
+  columns: string[];
+  rows: number;
+}
+
+export interface PackageTable {
+  name: string;
+  parts: PackagePart[];
+  rows: number;
+}
+
+export interface PackageManifest {
+  loadId: string;
+  source: string;
+  createdAt: string;
+  /** The schema after normalizing this package: what the warehouse must look like once it is loaded. */
+  schema: SourceSchema;
+  changes: SchemaChange[];
+  /** Resources extracted in this run (replace empties their tables even when they yielded nothing). */
+  resources: string[];
+  /** State to commit with the data, per resource. */
+  state: Record<string, ResourceState>;
+  tables: Record<string, PackageTable>;
+  /** Start the resources' tables over (--full-refresh): drop data and state before loading. */
+  fullRefresh: boolean;
+}

@@ -1,0 +1,22 @@
+// Builds the three bundles: the CLI, the language server and the VS Code extension.
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  // Native and runtime-loaded packages stay outside the bundle.
+  external: ['@duckdb/node-api', '@duckdb/node-bindings', 'esbuild', 'vscode'],
+  logLevel: 'warning',
+};
+const entries = [
+  { entryPoints: ['core/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+for (const entry of entries) {
+  const options = { ...common, ...entry };
+  if (watch) await (await esbuild.context(options)).watch();
+  else await esbuild.build(options);
+}
