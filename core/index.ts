@@ -1,0 +1,20 @@
+// Sluice's public API: what `import ... from 'sluice'` gives a source module.
+// Sources are plain objects; defineSource only adds type checking in editors.
+
+export { defineSource } from './ingest/types';
+export type {
+  ColumnHint,
+  Contract,
+  ContractMode,
+  IncrementalSpec,
+  Item,
+  ItemSource,
+  LastValueFn,
+  Logger,
+  ResourceContext,
+  ResourceDef,
+  SourceDef,
+} from './ingest/types';
+export type { DataType, MergeStrategy, WriteDisposition } from './schema/types';
+/** Sources may throw it for problems the user should fix (missing config, bad secret); it prints as one line. */
+export { SluiceError } from './errors';

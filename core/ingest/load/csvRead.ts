@@ -1,0 +1,58 @@
+// The SQL side of the part-file format written by csvEncode.ts: a read_csv call with every option fixed
+// (nothing sniffed) and explicit column types, plus the expressions that turn CSV fields into column values.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { duckdbType, type ColumnSchema, type DataType } from '../../schema/types';
+import { quoteIdent, quoteLiteral } from '../../warehouse/quote';
+import { NULL_MARKER } from './csvEncode';
+
+/** DuckDB's default line limit; raised per file so that one long value never fails a load. */
+const DEFAULT_MAX_LINE_SIZE = 2 * 1024 * 1024;
+
+/** The type read_csv parses a field as; binary and JSON arrive as text and are converted afterwards. */
+function csvFieldType(type: DataType): string {
+  return type === 'binary' || type === 'json' ? 'VARCHAR' : duckdbType(type);
+}
+
+/** Field names inside the CSV are positional (f0, f1, ...) so that column names never enter the options. */
+function fieldName(index: number): string {
+  return `f${index}`;
+}
+
+/** `read_csv(...)` for one part file whose fields are the given columns, in order. */
+export function readCsvCall(file: string, columns: readonly ColumnSchema[]): string {
+  const fields = columns.map((c, i) => `${quoteLiteral(fieldName(i))}: ${quoteLiteral(csvFieldType(c.dataType))}`);
+  // A line can never be longer than its file, so the file size is a safe upper bound.
+  const maxLine = Math.max(DEFAULT_MAX_LINE_SIZE, fileSize(file) + 1);
+  const options = [
+    'header = false',
+    'auto_detect = false',
+    `columns = {${fields.join(', ')}}`,
+    `delim = ','`,
+    `quote = '"'`,
+    `escape = '"'`,
+    `new_line = '\\n'`,
+    `nullstr = ${quoteLiteral(NULL_MARKER)}`,
+    'allow_quoted_nulls = false',
+    `max_line_size = ${maxLine}`,
+  ];
+  return `read_csv(${quoteLiteral(path.resolve(file))}, ${options.join(', ')})`;
+}
+
+/** Select-list items that give each CSV field its column's value, aliased with the real column names. */
+export function csvSelectList(columns: readonly ColumnSchema[]): string[] {
+  return columns.map((c, i) => {
+    const field = quoteIdent(fieldName(i));
+    const value = c.dataType === 'binary' ? `unhex(${field})` : c.dataType === 'json' ? `CAST(${field} AS JSON)` : field;
+    return `${value} AS ${quoteIdent(c.name)}`;
+  });
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0; // a missing file fails in read_csv with DuckDB's own message
+  }
+}

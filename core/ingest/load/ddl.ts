@@ -1,0 +1,82 @@
+// Brings the warehouse's tables in line with the package's schema before any data moves: creates the
+// source schema, missing tables and missing columns. The comparison is with what the warehouse really
+// has (information_schema), so a warehouse that is behind or ahead of the stored schema converges.
+
+import { duckdbType, type ColumnSchema, type TableSchema } from '../../schema/types';
+import type { Warehouse } from '../../warehouse/connection';
+import { qualified, quoteIdent } from '../../warehouse/quote';
+import { VALID_FROM, VALID_TO } from './columns';
+import { doing, exec } from './sql';
+import type { TableFamily } from './tableFamilies';
+
+/** Physical column names per table name, as they exist after convergence. */
+export type PhysicalColumns = Map<string, string[]>;
+
+export async function convergeTables(wh: Warehouse, source: string, families: TableFamily[]): Promise<PhysicalColumns> {
+  await doing(`cannot create schema "${source}"`, () => exec(wh, `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(source)}`));
+  const existing = await existingColumns(wh, source);
+  const physical: PhysicalColumns = new Map();
+  for (const family of families) {
+    for (const table of [family.root, ...family.children]) {
+      const wanted = requiredColumns(table, family);
+      // DuckDB identifiers are case-insensitive, so that is how names are compared.
+      const have = existing.get(table.name.toLowerCase());
+      if (!have) {
+        await createTable(wh, source, table, wanted);
+        physical.set(table.name, wanted.map((c) => c.name));
+        continue;
+      }
+      const known = new Set(have.map((c) => c.toLowerCase()));
+      const columns = [...have];
+      for (const column of wanted) {
+        if (known.has(column.name.toLowerCase())) continue;
+        await doing(`cannot add column "${column.name}" to table "${source}"."${table.name}"`, () =>
+          exec(wh, `ALTER TABLE ${qualified(source, table.name)} ADD COLUMN ${quoteIdent(column.name)} ${duckdbType(column.dataType)}`),
+        );
+        known.add(column.name.toLowerCase());
+        columns.push(column.name);
+      }
+      physical.set(table.name, columns);
+    }
+  }
+  return physical;
+}
+
+/** The schema's columns, plus the validity columns an scd2 root needs even if the schema omits them. */
+export function requiredColumns(table: TableSchema, family: TableFamily): ColumnSchema[] {
+  const columns = [...table.columns];
+  if (table === family.root && table.writeDisposition === 'merge' && table.mergeStrategy === 'scd2') {
+    const names = new Set(columns.map((c) => c.name.toLowerCase()));
+    for (const name of [VALID_FROM, VALID_TO]) {
+      if (!names.has(name)) columns.push({ name, dataType: 'timestamp', nullable: true });
+    }
+  }
+  return columns;
+}
+
+async function createTable(wh: Warehouse, source: string, table: TableSchema, columns: ColumnSchema[]): Promise<void> {
+  // No NOT NULL or key constraints: columns are added to tables that already hold rows, and keys are
+  // enforced by the merge itself.
+  const definitions = columns.map((c) => `${quoteIdent(c.name)} ${duckdbType(c.dataType)}`);
+  await doing(`cannot create table "${source}"."${table.name}"`, () =>
+    exec(wh, `CREATE TABLE ${qualified(source, table.name)} (${definitions.join(', ')})`),
+  );
+}
+
+/** lower-cased table name → column names in table order, for the source's schema. */
+async function existingColumns(wh: Warehouse, source: string): Promise<Map<string, string[]>> {
+  const rows = await wh.all<{ table_name: string; column_name: string }>(
+    `SELECT table_name, column_name FROM information_schema.columns
+     WHERE table_catalog = current_database() AND lower(table_schema) = lower($1)
+     ORDER BY table_name, ordinal_position`,
+    [source],
+  );
+  const tables = new Map<string, string[]>();
+  for (const row of rows) {
+    const key = row.table_name.toLowerCase();
+    let columns = tables.get(key);
+    if (!columns) tables.set(key, (columns = []));
+    columns.push(row.column_name);
+  }
+  return tables;
+}

@@ -1,0 +1,146 @@
+// Commits one load package in ONE transaction: schema changes, data for every table under its write
+// disposition, resource state, the schema version and the load record. If any step fails the
+// transaction rolls back and the warehouse shows no trace of the load.
+
+import { SluiceError } from '../../errors';
+import type { Warehouse } from '../../warehouse/connection';
+import { ensureSystemTables, LOADS_TABLE, SCHEMAS_TABLE, STATE_TABLE } from '../../warehouse/system';
+import type { PackageManifest } from '../package';
+import { appendFamily } from './append';
+import { convergeTables } from './ddl';
+import { FamilyLoad } from './familyLoad';
+import { mergeDeleteInsert } from './merge';
+import { partColumns } from './parts';
+import { mergeScd2 } from './scd2';
+import { doing, exec } from './sql';
+import { tableFamilies, type TableFamily } from './tableFamilies';
+
+export interface LoadOutcome {
+  loadId: string;
+  /** table (no schema prefix) → rows loaded */
+  rows: Record<string, number>;
+}
+
+export async function loadPackage(wh: Warehouse, dir: string, manifest: PackageManifest, startedAt: Date): Promise<LoadOutcome> {
+  const families = checkManifest(manifest);
+  const extracted = new Set(manifest.resources);
+  const loadTime = startedAt.toISOString();
+  const rows: Record<string, number> = {};
+  for (const name of Object.keys(manifest.tables)) rows[name] = 0;
+
+  return doing(`load ${manifest.loadId} of source "${manifest.source}" failed`, () =>
+    wh.transaction(async () => {
+      await ensureSystemTables(wh);
+      await refuseReload(wh, manifest);
+      const physical = await convergeTables(wh, manifest.source, families);
+      const loads = families.map((f) => new FamilyLoad(wh, dir, manifest, f, physical, rows, loadTime));
+      if (manifest.fullRefresh) await fullRefresh(wh, manifest, loads.filter((l) => extracted.has(l.root.resource)));
+      for (const load of loads) await loadFamily(load, extracted.has(load.root.resource));
+      await commitState(wh, manifest);
+      await recordSchema(wh, manifest);
+      await recordLoad(wh, manifest, loadTime, rows);
+      return { loadId: manifest.loadId, rows };
+    }),
+  );
+}
+
+/** Applies the family root's write disposition to the root and all its child tables. */
+async function loadFamily(load: FamilyLoad, extracted: boolean): Promise<void> {
+  const { root } = load;
+  const hasRows = load.tables.some((t) => load.hasRows(t));
+  if (!extracted && !hasRows) return;
+  switch (root.writeDisposition) {
+    case 'append':
+      return appendFamily(load);
+    case 'replace':
+      // Every table of the resource is emptied, including tables that got no rows this time.
+      for (const table of load.tables) {
+        await exec(load.wh, `DELETE FROM ${load.target(table)}`);
+        load.count(table, 0);
+      }
+      return appendFamily(load);
+    case 'merge': {
+      const strategy = root.mergeStrategy ?? 'delete-insert';
+      if (strategy === 'scd2') return mergeScd2(load);
+      if (strategy === 'delete-insert' || strategy === 'upsert') return mergeDeleteInsert(load, strategy);
+      throw new SluiceError(`resource "${root.resource}" has unknown merge strategy "${String(strategy)}"`);
+    }
+    default:
+      throw new SluiceError(`resource "${root.resource}" has unknown write disposition "${String(root.writeDisposition)}"`);
+  }
+}
+
+/** --full-refresh: the extracted resources start over; their new state is written after the data. */
+async function fullRefresh(wh: Warehouse, manifest: PackageManifest, loads: FamilyLoad[]): Promise<void> {
+  for (const load of loads) {
+    for (const table of load.tables) await exec(wh, `DELETE FROM ${load.target(table)}`);
+  }
+  for (const resource of manifest.resources) {
+    await exec(wh, `DELETE FROM ${STATE_TABLE} WHERE "source" = $1 AND "resource" = $2`, [manifest.source, resource]);
+  }
+}
+
+async function commitState(wh: Warehouse, manifest: PackageManifest): Promise<void> {
+  for (const [resource, state] of Object.entries(manifest.state)) {
+    await exec(wh, `DELETE FROM ${STATE_TABLE} WHERE "source" = $1 AND "resource" = $2`, [manifest.source, resource]);
+    await exec(
+      wh,
+      `INSERT INTO ${STATE_TABLE} ("source", "resource", "state", "load_id") VALUES ($1, $2, CAST($3 AS JSON), $4)`,
+      [manifest.source, resource, toJson(state, `state of resource "${resource}"`), manifest.loadId],
+    );
+  }
+}
+
+/** Stores the schema when its version differs from the latest stored one. */
+async function recordSchema(wh: Warehouse, manifest: PackageManifest): Promise<void> {
+  const latest = await wh.all<{ version: number }>(
+    `SELECT "version" FROM ${SCHEMAS_TABLE} WHERE "source" = $1 ORDER BY "created_at" DESC, "version" DESC LIMIT 1`,
+    [manifest.source],
+  );
+  if (latest.length > 0 && latest[0].version === manifest.schema.version) return;
+  await exec(
+    wh,
+    `INSERT INTO ${SCHEMAS_TABLE} ("source", "version", "schema", "load_id", "created_at")
+     VALUES ($1, CAST($2 AS INTEGER), CAST($3 AS JSON), $4, CAST($5 AS TIMESTAMPTZ))`,
+    [manifest.source, manifest.schema.version, toJson(manifest.schema, 'schema'), manifest.loadId, new Date().toISOString()],
+  );
+}
+
+async function recordLoad(wh: Warehouse, manifest: PackageManifest, startedAt: string, rows: Record<string, number>): Promise<void> {
+  await exec(
+    wh,
+    `INSERT INTO ${LOADS_TABLE} ("load_id", "source", "status", "started_at", "finished_at", "rows", "schema_version", "error")
+     VALUES ($1, $2, 'loaded', CAST($3 AS TIMESTAMPTZ), CAST($4 AS TIMESTAMPTZ), CAST($5 AS JSON), CAST($6 AS INTEGER), NULL)`,
+    [manifest.loadId, manifest.source, startedAt, new Date().toISOString(), JSON.stringify(rows), manifest.schema.version],
+  );
+}
+
+/** Loading the same package twice would duplicate appended rows. */
+async function refuseReload(wh: Warehouse, manifest: PackageManifest): Promise<void> {
+  const done = await wh.all(`SELECT 1 FROM ${LOADS_TABLE} WHERE "load_id" = $1 AND "status" = 'loaded'`, [manifest.loadId]);
+  if (done.length > 0) throw new SluiceError(`load ${manifest.loadId} of source "${manifest.source}" is already loaded`);
+}
+
+/** Catches package inconsistencies before anything touches the warehouse. */
+function checkManifest(manifest: PackageManifest): TableFamily[] {
+  if (manifest.schema.name !== manifest.source) {
+    throw new SluiceError(`load package ${manifest.loadId}: schema is for source "${manifest.schema.name}", not "${manifest.source}"`);
+  }
+  const families = tableFamilies(manifest.schema);
+  const byName = new Map(manifest.schema.tables.map((t) => [t.name, t]));
+  for (const [name, table] of Object.entries(manifest.tables)) {
+    const schema = byName.get(name);
+    if (!schema) throw new SluiceError(`load package ${manifest.loadId} has rows for table "${name}", which its schema does not define`);
+    for (const part of table.parts) partColumns(schema, part);
+  }
+  return families;
+}
+
+function toJson(value: unknown, what: string): string {
+  try {
+    return JSON.stringify(value ?? null);
+  } catch (err) {
+    throw new SluiceError(`cannot store the ${what} as JSON: ${(err as Error).message}`);
+  }
+}
+

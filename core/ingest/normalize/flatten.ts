@@ -1,0 +1,582 @@
+// Items of one resource → rows of its root table and child tables, evolving the schema as new fields
+// appear. This is the per-row hot path: raw keys resolve to columns through per-table caches, and the
+// common case (a value of its column's type) is a map lookup, a type check and an assignment.
+
+import { randomBytes } from 'node:crypto';
+import { SluiceError } from '../../errors';
+import type { DataType } from '../../schema/types';
+import type { Item } from '../types';
+import type { Cell, Row } from '../package';
+import { violation, type ContractEntity } from './contract';
+import { isBinary, naturalType, toColumnCell } from './infer';
+import { PATH_SEPARATOR, isSystemName, normalizeSegment, shortenName, variantColumnName } from './naming';
+import type { ResolvedHint, ResourcePlan } from './resourcePlan';
+import { SYSTEM_PATH_KEY, pathKey, type ColumnState, type SchemaBuilder, type TableState } from './schemaBuilder';
+import { UnserializableValue, contentHash, previewValue, toJsonText } from './serialize';
+import { systemColumns } from './systemColumns';
+
+/** Where one raw key of one object position leads: its column, nested object node or child table. */
+interface Slot {
+  readonly key: string;
+  /** Column name (shortened). */
+  readonly name: string;
+  /** Column name before shortening; nested names and child table names extend it. */
+  readonly full: string;
+  /** Raw keys from the table's row to this field. */
+  readonly path: string[];
+  readonly pathKey: string;
+  readonly hint: ResolvedHint | undefined;
+  /** The scalar of a list element (stored in `value`): error paths end at the element index. */
+  readonly element: boolean;
+  column: ColumnState | undefined;
+  /** Objects and lists here are stored as JSON (a json hint or an existing json column). */
+  asJson: boolean;
+  object: Node | undefined;
+  list: TableState | undefined;
+}
+
+/** One object position inside a table's rows: the row itself or a nested object flattened into it. */
+interface Node {
+  readonly table: TableState;
+  readonly full: string;
+  readonly path: string[];
+  readonly slots: Map<string, Slot>;
+  element: Slot | undefined;
+}
+
+/** Thrown (and caught per item) when a discard_row contract drops the current item. */
+const DISCARD_ROW = Symbol('discard_row');
+
+/** Unique row ids: a random prefix per normalizer plus a counter. */
+export class RowIds {
+  private readonly prefix = randomBytes(8).toString('base64url') + '.';
+  private n = 0;
+  next(): string {
+    return this.prefix + this.n++;
+  }
+}
+
+export interface DiscardCounts {
+  rows: number;
+  values: number;
+}
+
+const OBJECT_PROTO = Object.prototype;
+
+export class ResourceFlattener {
+  private root: TableState | undefined;
+  private readonly firstLoad: boolean;
+  private rootId = '';
+  private itemIndex = 0;
+  private batch = 0;
+  private itemSeq = 0;
+  private touched: TableState[] = [];
+  /** Raw keys and list indexes from the item to the current position, for messages. */
+  private readonly trail: (string | number)[] = [];
+  /** Objects and lists being flattened, to detect cycles. */
+  private readonly ancestors: object[] = [];
+
+  constructor(
+    private readonly plan: ResourcePlan,
+    private readonly schema: SchemaBuilder,
+    private readonly loadId: string,
+    private readonly ids: RowIds,
+    private readonly discarded: DiscardCounts,
+  ) {
+    const own = schema.tablesOf(plan.resource);
+    this.firstLoad = own.length === 0;
+    const existingRoot = schema.table(plan.rootTable);
+    if (existingRoot && existingRoot.schema.resource !== plan.resource) {
+      throw new SluiceError(
+        `resource '${plan.resource}' writes table '${plan.rootTable}', which the stored schema assigns to resource ` +
+        `'${existingRoot.schema.resource}'; give one of them another table name`,
+      );
+    }
+    for (const table of own) this.alignExistingTable(table);
+    this.root = existingRoot;
+  }
+
+  /** Brings a table from the previous schema in line with the resource's current definition. */
+  private alignExistingTable(table: TableState): void {
+    const plan = this.plan;
+    this.schema.setDisposition(table, plan.disposition, plan.strategy);
+    // A former root table (the resource's table was renamed) is still a root table, not a child.
+    for (const column of systemColumns({ root: table.schema.parent === undefined, merge: plan.merge, scd2: plan.scd2 })) {
+      if (!table.columns.has(column.name)) this.schema.addColumn(table, column, SYSTEM_PATH_KEY);
+    }
+    if (table.name !== plan.rootTable) return;
+    for (const column of table.schema.columns) {
+      if (!column.path || column.variantOf) continue;
+      const hint = plan.hints.get(column.name);
+      const primaryKey = hint?.primaryKey ?? false;
+      const mergeKey = hint?.mergeKey ?? false;
+      const nullable = hint?.nullable ?? true;
+      if (!!column.primaryKey === primaryKey && !!column.mergeKey === mergeKey && column.nullable === nullable) continue;
+      if (primaryKey) column.primaryKey = true;
+      else delete column.primaryKey;
+      if (mergeKey) column.mergeKey = true;
+      else delete column.mergeKey;
+      column.nullable = nullable;
+      this.schema.touch();
+    }
+  }
+
+  /** Normalizes one batch; returns rows per table (the root table always, child tables when they got rows). */
+  normalize(items: readonly Item[]): Map<string, Row[]> {
+    this.batch++;
+    this.touched = [];
+    for (let i = 0; i < items.length; i++) this.item(items[i]);
+    const out = new Map<string, Row[]>();
+    out.set(this.plan.rootTable, this.root && this.root.rowsBatch === this.batch ? this.root.rows : []);
+    for (const table of this.touched) {
+      if (table !== this.root && table.rows.length > 0 && this.schema.table(table.name) === table) out.set(table.name, table.rows);
+    }
+    return out;
+  }
+
+  private item(item: Item): void {
+    this.itemSeq++;
+    if (this.trail.length !== 0) this.trail.length = 0;
+    if (this.ancestors.length !== 0) this.ancestors.length = 0;
+    const mark = this.schema.mark();
+    try {
+      this.flattenItem(item);
+    } catch (err) {
+      // Whatever stopped the item, none of it stays: callers that catch an error see a consistent state.
+      this.undoItem(mark);
+      if (err === DISCARD_ROW) {
+        this.discarded.rows++;
+      } else if (err instanceof RangeError && /call stack/i.test(err.message)) {
+        throw new SluiceError(
+          `resource '${this.plan.resource}': item ${this.itemIndex} is nested too deeply to normalize; ` +
+          `lower maxNesting or flatten the item in the source`,
+        );
+      } else {
+        throw err;
+      }
+    }
+    this.itemIndex++;
+  }
+
+  private flattenItem(item: Item): void {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      throw new SluiceError(
+        `resource '${this.plan.resource}': item ${this.itemIndex} is ${previewValue(item)}, but items must be objects`,
+      );
+    }
+    const root = this.root ?? this.createRoot(item);
+    const id = this.plan.scd2 ? this.hashItem(item) : this.ids.next();
+    // Literal keys (equal to LOAD_ID / ROW_ID) let V8 build rows from one shape.
+    const row: Row = { _sluice_load_id: this.loadId, _sluice_id: id };
+    this.push(root, row);
+    this.rootId = id;
+    this.ancestors.push(item);
+    this.flattenObject(item, this.topNode(root), row, id, 0);
+    const required = this.plan.required;
+    for (let i = 0; i < required.length; i++) {
+      if (row[required[i].column] == null) throw this.missingRequired(required[i], row);
+    }
+  }
+
+  private createRoot(item: Item): TableState {
+    const plan = this.plan;
+    if (!this.firstLoad && plan.contract.tables !== 'evolve') {
+      // The whole item is the root row, so both discard modes drop it.
+      if (plan.contract.tables === 'freeze') {
+        throw violation('tables', plan.resource, '(item)', item, `new table '${plan.rootTable}'`);
+      }
+      throw DISCARD_ROW;
+    }
+    this.root = this.createTable(plan.rootTable, undefined, []);
+    return this.root;
+  }
+
+  private createTable(name: string, parent: TableState | undefined, path: string[]): TableState {
+    const plan = this.plan;
+    const table = this.schema.addTable(
+      {
+        name,
+        resource: plan.resource,
+        ...(parent ? { parent: parent.name, path } : {}),
+        writeDisposition: plan.disposition,
+        ...(plan.strategy ? { mergeStrategy: plan.strategy } : {}),
+      },
+      plan.rootFullName,
+    );
+    for (const column of systemColumns({ root: !parent, merge: plan.merge, scd2: plan.scd2 })) {
+      this.schema.addColumn(table, column, SYSTEM_PATH_KEY, false);
+    }
+    return table;
+  }
+
+  private hashItem(item: Item): string {
+    try {
+      return contentHash(item);
+    } catch (err) {
+      if (err instanceof UnserializableValue) throw this.unsupported(err.relativePath, err.problem);
+      throw err;
+    }
+  }
+
+  private undoItem(mark: ReturnType<SchemaBuilder['mark']>): void {
+    for (const table of this.touched) {
+      if (table.markItem === this.itemSeq) table.rows.length = table.mark;
+    }
+    this.schema.rollback(mark);
+    // Cached lookups may point at columns and tables that no longer exist: rebuild them lazily.
+    for (const table of this.schema.tablesOf(this.plan.resource)) table.cache = undefined;
+    if (this.root && this.schema.table(this.root.name) !== this.root) this.root = undefined;
+  }
+
+  private push(table: TableState, row: Row): void {
+    if (table.rowsBatch !== this.batch) {
+      table.rowsBatch = this.batch;
+      table.rows = [];
+      this.touched.push(table);
+    }
+    if (table.markItem !== this.itemSeq) {
+      table.markItem = this.itemSeq;
+      table.mark = table.rows.length;
+    }
+    table.rows.push(row);
+  }
+
+  // ---- flattening -------------------------------------------------------------------------------
+
+  private topNode(table: TableState): Node {
+    let node = table.cache as Node | undefined;
+    if (node === undefined) {
+      node = { table, full: '', path: [], slots: new Map(), element: undefined };
+      table.cache = node;
+    }
+    return node;
+  }
+
+  private flattenObject(obj: object, node: Node, row: Row, rowId: string, level: number): void {
+    const slots = node.slots;
+    for (const key in obj) {
+      const value = (obj as Item)[key];
+      if (value === undefined || value === null) continue;
+      const slot = slots.get(key) ?? this.newSlot(node, key, false);
+      this.put(slot, value, node, row, rowId, level);
+    }
+  }
+
+  private newSlot(node: Node, key: string, element: boolean): Slot {
+    const segment = normalizeSegment(key);
+    const full = node.full === '' ? segment : node.full + PATH_SEPARATOR + segment;
+    const name = shortenName(full);
+    const path = node.path.length === 0 ? [key] : [...node.path, key];
+    const key_ = pathKey(path);
+    const hint = node.table === this.root ? this.plan.hints.get(name) : undefined;
+    const existing = node.table.columns.get(name);
+    const slot: Slot = {
+      key,
+      name,
+      full,
+      path,
+      pathKey: key_,
+      hint,
+      element,
+      column: undefined,
+      asJson: hint?.dataType === 'json' || (existing !== undefined && existing.type === 'json' && existing.pathKey === key_),
+      object: undefined,
+      list: undefined,
+    };
+    if (element) node.element = slot;
+    else node.slots.set(key, slot);
+    return slot;
+  }
+
+  /** One non-null value of one field. `level` is the nesting level of the object holding the field. */
+  private put(slot: Slot, value: unknown, node: Node, row: Row, rowId: string, level: number): void {
+    const column = slot.column;
+    switch (typeof value) {
+      case 'string':
+        if (column !== undefined && column.type === 'text') {
+          row[column.name] = value;
+          return;
+        }
+        break;
+      case 'number':
+        if (column !== undefined && (column.type === 'double' || (column.type === 'bigint' && Number.isSafeInteger(value)))) {
+          row[column.name] = value;
+          return;
+        }
+        break;
+      case 'boolean':
+        if (column !== undefined && column.type === 'bool') {
+          row[column.name] = value;
+          return;
+        }
+        break;
+      case 'bigint':
+        break;
+      case 'object':
+        this.putObject(slot, value as object, node, row, rowId, level);
+        return;
+      default:
+        throw this.unsupported(this.fieldPath(slot), `is a ${typeof value}, which cannot be stored`);
+    }
+    this.place(slot, node, row, value, undefined, null);
+  }
+
+  private putObject(slot: Slot, value: object, node: Node, row: Row, rowId: string, level: number): void {
+    if (slot.asJson) return this.putJson(slot, value, node, row);
+    if (Array.isArray(value)) {
+      if (level >= this.plan.maxNesting) return this.putJson(slot, value, node, row);
+      if (value.length === 0) return;
+      return this.putList(slot, value, node, rowId, level + 1);
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== OBJECT_PROTO && proto !== null) {
+      if (value instanceof Date) {
+        if (Number.isNaN(value.getTime())) throw this.unsupported(this.fieldPath(slot), 'is an invalid Date');
+        return this.place(slot, node, row, value, 'timestamp', null);
+      }
+      if (isBinary(value)) return this.place(slot, node, row, value, 'binary', null);
+      if (value instanceof Map || value instanceof Set) {
+        throw this.unsupported(this.fieldPath(slot), `is a ${value instanceof Map ? 'Map' : 'Set'}; convert it to an object or array`);
+      }
+    }
+    if (level >= this.plan.maxNesting) return this.putJson(slot, value, node, row);
+    this.enter(value, slot);
+    this.flattenObject(value, slot.object ?? this.objectNode(slot, node), row, rowId, level + 1);
+    this.leave();
+  }
+
+  private objectNode(slot: Slot, parent: Node): Node {
+    const node: Node = { table: parent.table, full: slot.full, path: slot.path, slots: new Map(), element: undefined };
+    slot.object = node;
+    return node;
+  }
+
+  private enter(value: object, slot: Slot): void {
+    if (this.ancestors.includes(value)) {
+      throw this.unsupported(this.fieldPath(slot), 'refers back to one of its parents (cyclic object)');
+    }
+    this.ancestors.push(value);
+    this.trail.push(slot.key);
+  }
+
+  private leave(): void {
+    this.ancestors.pop();
+    this.trail.pop();
+  }
+
+  private putJson(slot: Slot, value: object, node: Node, row: Row): void {
+    let text: string;
+    try {
+      text = toJsonText(value);
+    } catch (err) {
+      if (!(err instanceof UnserializableValue)) throw err;
+      const base = this.fieldPath(slot);
+      const rel = err.relativePath;
+      throw this.unsupported(rel === '' ? base : rel.startsWith('[') ? base + rel : `${base}.${rel}`, err.problem);
+    }
+    this.place(slot, node, row, value, 'json', text);
+  }
+
+  /**
+   * Stores a value in the slot's column, creating the column or a variant as needed.
+   * `type` is the value's natural type when the caller knows it; `jsonText` its serialization for json.
+   */
+  private place(slot: Slot, node: Node, row: Row, value: unknown, type: DataType | undefined, jsonText: string | null): void {
+    let column = slot.column ?? this.existingColumn(slot, node);
+    if (column === undefined) {
+      column = this.newColumn(slot, node, value, type ?? naturalType(value)!);
+      if (column === undefined) return;
+    }
+    const cell: Cell | undefined = type === 'json' ? (column.type === 'json' ? jsonText : undefined) : toColumnCell(value, column.type);
+    if (cell !== undefined) {
+      row[column.name] = cell;
+      return;
+    }
+    this.putVariant(slot, column, node, row, value, type ?? naturalType(value)!, jsonText);
+  }
+
+  private existingColumn(slot: Slot, node: Node): ColumnState | undefined {
+    const existing = node.table.columns.get(slot.name);
+    if (existing === undefined) return undefined;
+    if (isSystemName(slot.name)) throw this.reserved(slot, node.table);
+    if (existing.pathKey !== slot.pathKey) throw this.columnCollision(slot, node.table, existing);
+    slot.column = existing;
+    return existing;
+  }
+
+  private newColumn(slot: Slot, node: Node, value: unknown, type: DataType): ColumnState | undefined {
+    const table = node.table;
+    if (isSystemName(slot.name)) throw this.reserved(slot, table);
+    if (!table.createdThisRun && this.plan.contract.columns !== 'evolve') {
+      this.refuse('columns', slot, value, `new column '${slot.name}' in table '${table.name}'`);
+      return undefined;
+    }
+    const hint = slot.hint;
+    const column = this.schema.addColumn(
+      table,
+      {
+        name: slot.name,
+        dataType: hint?.dataType ?? type,
+        nullable: hint ? hint.nullable : true,
+        path: slot.path.slice(),
+        ...(hint?.primaryKey ? { primaryKey: true } : {}),
+        ...(hint?.mergeKey ? { mergeKey: true } : {}),
+        ...(hint?.dataType ? { hinted: true } : {}),
+      },
+      slot.pathKey,
+    );
+    slot.column = column;
+    if (column.type === 'json') slot.asJson = true;
+    return column;
+  }
+
+  private putVariant(slot: Slot, base: ColumnState, node: Node, row: Row, value: unknown, type: DataType, jsonText: string | null): void {
+    let variant = base.variants?.[type];
+    if (variant === undefined) {
+      if (this.plan.contract.data_type !== 'evolve') {
+        this.refuse('data_type', slot, value, `a ${type} value in ${base.type} column '${base.name}' of table '${node.table.name}'`);
+        return;
+      }
+      const name = variantColumnName(base.name, type);
+      const clash = node.table.columns.get(name);
+      if (clash) throw this.columnCollision(slot, node.table, clash, name);
+      variant = this.schema.addVariant(node.table, base, type, name);
+    }
+    row[variant.name] = type === 'json' ? jsonText : (toColumnCell(value, type) as Cell);
+  }
+
+  private putList(slot: Slot, list: unknown[], node: Node, rowId: string, level: number): void {
+    const table = slot.list ?? this.childTable(slot, node, list);
+    if (table === undefined) return;
+    const top = this.topNode(table);
+    const merge = this.plan.merge;
+    const rootId = this.rootId;
+    this.enter(list, slot);
+    for (let i = 0; i < list.length; i++) {
+      const element = list[i];
+      const id = this.ids.next();
+      // Literal keys equal to ROW_ID, PARENT_ID, LIST_INDEX and ROOT_ID (see systemColumns.ts).
+      const row: Row = merge
+        ? { _sluice_id: id, _sluice_parent_id: rowId, _sluice_list_idx: i, _sluice_root_id: rootId }
+        : { _sluice_id: id, _sluice_parent_id: rowId, _sluice_list_idx: i };
+      this.push(table, row);
+      if (element === undefined || element === null) continue;
+      this.trail.push(i);
+      if (typeof element === 'object' && !Array.isArray(element) && isRecord(element)) {
+        if (this.ancestors.includes(element)) {
+          throw this.unsupported(this.formatTrail(), 'refers back to one of its parents (cyclic object)');
+        }
+        this.ancestors.push(element);
+        this.flattenObject(element, top, row, id, level);
+        this.ancestors.pop();
+      } else {
+        // Anything else in a list (scalars, nested lists) is read as the element's `value` field.
+        this.put(top.element ?? this.newSlot(top, 'value', true), element, top, row, id, level);
+      }
+      this.trail.pop();
+    }
+    this.leave();
+  }
+
+  private childTable(slot: Slot, node: Node, list: unknown[]): TableState | undefined {
+    const parent = node.table;
+    const name = shortenName(parent.fullName + PATH_SEPARATOR + slot.full);
+    const path = [...(parent.schema.path ?? []), ...slot.path];
+    const key = this.plan.resource + '\u0000' + pathKey(path);
+    const existing = this.schema.table(name);
+    if (existing) {
+      if (existing.pathKey !== key) throw this.tableCollision(slot, existing, name, path);
+      slot.list = existing;
+      return existing;
+    }
+    if (!this.firstLoad && this.plan.contract.tables !== 'evolve') {
+      this.refuse('tables', slot, list, `new table '${name}'`);
+      return undefined;
+    }
+    const table = this.createTable(name, parent, path);
+    slot.list = table;
+    return table;
+  }
+
+  // ---- contracts and errors ---------------------------------------------------------------------
+
+  /** A contract said no: freeze throws, discard_row drops the item, discard_value drops the value. */
+  private refuse(entity: ContractEntity, slot: Slot, value: unknown, what: string): void {
+    const mode = this.plan.contract[entity];
+    if (mode === 'freeze') throw violation(entity, this.plan.resource, this.fieldPath(slot), value, what);
+    if (mode === 'discard_row') throw DISCARD_ROW;
+    this.discarded.values++;
+  }
+
+  private formatTrail(extra?: string): string {
+    let out = '';
+    for (const part of this.trail) {
+      if (typeof part === 'number') out += `[${part}]`;
+      else out += out === '' ? part : `.${part}`;
+    }
+    if (extra !== undefined) out += out === '' ? extra : `.${extra}`;
+    return out;
+  }
+
+  private fieldPath(slot: Slot): string {
+    return slot.element ? this.formatTrail() : this.formatTrail(slot.key);
+  }
+
+  private unsupported(path: string, problem: string): SluiceError {
+    return new SluiceError(`resource '${this.plan.resource}': field '${path || '(item)'}' in item ${this.itemIndex} ${problem}`);
+  }
+
+  private describeColumnSource(table: TableState, column: ColumnState): string {
+    if (column.pathKey === SYSTEM_PATH_KEY) return 'a Sluice system column';
+    if (column.schema.variantOf) return `the variant column of '${column.schema.variantOf}'`;
+    const path = [...(table.schema.path ?? []), ...(column.schema.path ?? [column.name])];
+    return `field '${path.join('.')}'`;
+  }
+
+  private columnCollision(slot: Slot, table: TableState, existing: ColumnState, name = slot.name): SluiceError {
+    const path = [...(table.schema.path ?? []), ...slot.path].join('.');
+    return new SluiceError(
+      `resource '${this.plan.resource}': field '${path}' and ${this.describeColumnSource(table, existing)} ` +
+      `both map to column '${name}' of table '${table.name}'; rename one of them in the source`,
+    );
+  }
+
+  private tableCollision(slot: Slot, existing: TableState, name: string, path: string[]): SluiceError {
+    if (existing.schema.resource !== this.plan.resource) {
+      return new SluiceError(
+        `resource '${this.plan.resource}': the list at '${this.fieldPath(slot)}' maps to table '${name}', ` +
+        `which belongs to resource '${existing.schema.resource}'`,
+      );
+    }
+    return new SluiceError(
+      `resource '${this.plan.resource}': lists at '${path.join('.')}' and '${(existing.schema.path ?? []).join('.')}' ` +
+      `both map to table '${name}'; rename one of them in the source`,
+    );
+  }
+
+  private reserved(slot: Slot, table: TableState): SluiceError {
+    const path = [...(table.schema.path ?? []), ...slot.path].join('.');
+    return new SluiceError(
+      `resource '${this.plan.resource}': field '${path}' maps to column '${slot.name}' in table '${table.name}', ` +
+      `but names starting with _sluice_ are reserved for Sluice; rename the field`,
+    );
+  }
+
+  private missingRequired(hint: ResolvedHint, row: Row): SluiceError {
+    const why = hint.primaryKey ? 'it is part of the primary key' : 'its column hint says nullable: false';
+    const variants = this.root?.columns.get(hint.column)?.variants;
+    const elsewhere = variants ? Object.values(variants).find((v) => v !== undefined && row[v.name] != null) : undefined;
+    const detail = elsewhere ? ` (its value has type ${elsewhere.type}, which column '${hint.column}' cannot hold)` : '';
+    return new SluiceError(
+      `resource '${this.plan.resource}': item ${this.itemIndex} has no value for field '${hint.field}' ` +
+      `(column '${hint.column}')${detail}, but ${why}`,
+    );
+  }
+}
+
+/** Objects flattened into columns: plain objects and class instances, not Dates, binary, Maps or Sets. */
+function isRecord(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  if (proto === OBJECT_PROTO || proto === null) return true;
+  return !(value instanceof Date || isBinary(value) || value instanceof Map || value instanceof Set);
+}

@@ -1,0 +1,99 @@
+// The normalizer: items a resource yields → rows for its tables, plus the evolved source schema.
+// Pure: no I/O and no DuckDB. See docs/normalization.md for the rules users see.
+
+import { SluiceError } from '../../errors';
+import type { SchemaChange, SourceSchema, TableSchema } from '../../schema/types';
+import type { Row } from '../package';
+import type { Contract, Item, ResourceDef } from '../types';
+import { RowIds, ResourceFlattener, type DiscardCounts } from './flatten';
+import { planResource, type ResourcePlan } from './resourcePlan';
+import { SchemaBuilder } from './schemaBuilder';
+
+export interface NormalizerOptions {
+  loadId: string;
+  /** Source-level contract from sluice.yaml; a resource's own `contract` overrides it. */
+  contract?: Contract;
+}
+
+export class Normalizer {
+  private readonly plans = new Map<string, ResourcePlan>();
+  private readonly flatteners = new Map<string, ResourceFlattener>();
+  private readonly builder: SchemaBuilder;
+  private readonly ids = new RowIds();
+  private readonly discardCounts: DiscardCounts = { rows: 0, values: 0 };
+
+  /** previous: the schema stored by the last load (undefined on first run). resources: the source's resource defs. */
+  constructor(
+    private readonly sourceName: string,
+    previous: SourceSchema | undefined,
+    resources: ResourceDef[],
+    private readonly options: NormalizerOptions,
+  ) {
+    if (typeof options?.loadId !== 'string' || options.loadId === '') {
+      throw new SluiceError(`source '${sourceName}': normalizing needs a load id`);
+    }
+    const byTable = new Map<string, string>();
+    for (const def of resources) {
+      const plan = planResource(def, options.contract);
+      if (this.plans.has(plan.resource)) {
+        throw new SluiceError(`source '${sourceName}' defines resource '${plan.resource}' twice`);
+      }
+      const other = byTable.get(plan.rootTable);
+      if (other !== undefined) {
+        throw new SluiceError(
+          `source '${sourceName}': resources '${other}' and '${plan.resource}' both write table '${plan.rootTable}'; ` +
+          `set a different table for one of them`,
+        );
+      }
+      byTable.set(plan.rootTable, plan.resource);
+      this.plans.set(plan.resource, plan);
+    }
+    this.builder = new SchemaBuilder(sourceName, previous, (table) => this.rootFullName(table, previous));
+  }
+
+  /** Normalize one batch of one resource. Returns rows per table name (root + child tables). Throws ContractViolation under freeze. */
+  normalize(resource: string, items: Item[]): Map<string, Row[]> {
+    let flattener = this.flatteners.get(resource);
+    if (!flattener) {
+      const plan = this.plans.get(resource);
+      if (!plan) {
+        throw new SluiceError(`source '${this.sourceName}' has no resource '${resource}'`);
+      }
+      flattener = new ResourceFlattener(plan, this.builder, this.options.loadId, this.ids, this.discardCounts);
+      this.flatteners.set(resource, flattener);
+    }
+    return flattener.normalize(items);
+  }
+
+  /** The evolved schema (a copy). version = previous.version + 1 if anything changed, else unchanged (1 for a new schema). */
+  schema(): SourceSchema {
+    return this.builder.snapshot();
+  }
+
+  /** Changes made since construction, in order. */
+  changes(): SchemaChange[] {
+    return this.builder.changes();
+  }
+
+  /** Rows discarded by contracts (discard_row) and values discarded (discard_value), for reporting. */
+  discarded(): { rows: number; values: number } {
+    return { ...this.discardCounts };
+  }
+
+  /** The unshortened root table name child table names of `table` are built from. */
+  private rootFullName(table: TableSchema, previous: SourceSchema | undefined): string {
+    const plan = this.plans.get(table.resource);
+    if (plan) return plan.rootFullName;
+    let root = table;
+    while (root.parent) {
+      const parent = previous?.tables.find((t) => t.name === root.parent);
+      if (!parent) break;
+      root = parent;
+    }
+    return root.name;
+  }
+}
+
+export type { DiscardCounts };
+export * from './naming';
+export * from './systemColumns';

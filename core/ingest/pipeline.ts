@@ -1,0 +1,183 @@
+// One ingest run: extract → normalize → stage a load package → load it in one transaction.
+// The warehouse is opened only to read the previous schema/state and to load, never while the source runs.
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describeError, SluiceError } from '../errors';
+import { sourceSettings, type Project } from '../project/config';
+import { resolveSecrets } from '../project/secrets';
+import { exportSchemaYaml } from '../schema/export';
+import type { SchemaChange } from '../schema/types';
+import { withWarehouse } from '../warehouse/connection';
+import { ensureSystemTables, readSchema, readState, recordFailedLoad } from '../warehouse/system';
+import { Extraction, loadSourceByName } from './extract';
+import { loadPackage } from './load/loader';
+import { PackageWriter, writeManifest } from './load/packageWriter';
+import { Normalizer } from './normalize';
+import type { PackageManifest } from './package';
+import { acquireSourceLock } from './sourceLock';
+import type { Logger, SourceDef } from './types';
+
+export interface IngestOptions {
+  project: Project;
+  source: string;
+  /** Resources to run instead of those enabled in sluice.yaml. */
+  resources?: string[];
+  limit?: number;
+  fullRefresh?: boolean;
+  signal?: AbortSignal;
+  log?: Logger;
+  /** Called after every batch with the items extracted so far per resource. */
+  onProgress?: (counts: Record<string, number>) => void;
+}
+
+export interface IngestResult {
+  /** Null when the run failed before a load began (e.g. the source module did not load). */
+  load_id: string | null;
+  source: string;
+  status: 'loaded' | 'failed';
+  tables: Record<string, { rows: number }>;
+  schema_changes: SchemaChange[];
+  resources: string[];
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  error?: string;
+}
+
+const silentLog: Logger = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+
+export function newLoadId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('.', '');
+  return `${stamp}-${crypto.randomBytes(3).toString('hex')}`;
+}
+
+export function packagesDir(project: Project, source: string): string {
+  return path.join(project.dir, '.sluice', 'packages', encodeURIComponent(source));
+}
+
+/** Which resources run: --resources if given, else the sluice.yaml toggles, else each resource's default. */
+export function selectResources(source: SourceDef, project: Project, requested?: string[]): string[] {
+  const known = new Set(source.resources.map((r) => r.name));
+  if (requested && requested.length > 0) {
+    const unknown = requested.filter((r) => !known.has(r));
+    if (unknown.length > 0) {
+      throw new SluiceError(
+        `source "${source.name}" has no resource ${unknown.map((u) => `"${u}"`).join(', ')}; it has: ${[...known].join(', ')}`,
+      );
+    }
+    return source.resources.map((r) => r.name).filter((name) => requested.includes(name));
+  }
+  const toggles = sourceSettings(project, source.name).resources;
+  for (const name of Object.keys(toggles)) {
+    if (!known.has(name)) throw new SluiceError(`sluice.yaml enables or disables resource "${name}", which source "${source.name}" does not have`);
+  }
+  return source.resources.filter((r) => toggles[r.name] ?? r.selected ?? true).map((r) => r.name);
+}
+
+export async function ingest(options: IngestOptions): Promise<IngestResult> {
+  const { project } = options;
+  const log = options.log ?? silentLog;
+  const startedAt = new Date();
+  const loadId = newLoadId(startedAt);
+  const source = await loadSourceByName(project.dir, options.source);
+  const resources = selectResources(source, project, options.resources);
+  const settings = sourceSettings(project, source.name);
+
+  const lock = acquireSourceLock(path.join(project.dir, '.sluice', 'locks'), source.name);
+  const packageRoot = packagesDir(project, source.name);
+  // Packages left by a killed run never committed anything the next run needs: their state was not
+  // committed either, so extracting again converges.
+  fs.rmSync(packageRoot, { recursive: true, force: true });
+  const packageDir = path.join(packageRoot, loadId);
+  fs.mkdirSync(packageDir, { recursive: true });
+
+  let changes: SchemaChange[] = [];
+  try {
+    const { previousSchema, previousState } = await withWarehouse(project.warehouse, async (wh) => {
+      await ensureSystemTables(wh);
+      return { previousSchema: await readSchema(wh, source.name), previousState: await readState(wh, source.name) };
+    });
+
+    const normalizer = new Normalizer(source.name, previousSchema, source.resources, {
+      loadId,
+      contract: settings.contract,
+    });
+    const writer = new PackageWriter(packageDir);
+    const extraction = new Extraction(source, {
+      resources,
+      limit: options.limit,
+      state: options.fullRefresh ? {} : previousState,
+      fullRefresh: options.fullRefresh,
+      config: settings.config,
+      secrets: resolveSecrets(project, source.name),
+      log,
+      signal: options.signal,
+    });
+    log.debug(`stage: extract ${loadId}`);
+    for await (const batch of extraction.batches()) {
+      const rowsByTable = normalizer.normalize(batch.resource, batch.items);
+      const schema = normalizer.schema();
+      for (const [tableName, rows] of rowsByTable) {
+        const table = schema.tables.find((t) => t.name === tableName);
+        if (!table) throw new Error(`normalizer produced rows for unknown table ${tableName}`);
+        writer.write(table, rows);
+      }
+      options.onProgress?.(extraction.counts());
+    }
+    changes = normalizer.changes();
+    const manifest: PackageManifest = {
+      loadId,
+      source: source.name,
+      createdAt: new Date().toISOString(),
+      schema: normalizer.schema(),
+      changes,
+      resources,
+      state: extraction.state(),
+      tables: writer.finish(),
+      fullRefresh: Boolean(options.fullRefresh),
+    };
+    writeManifest(packageDir, manifest);
+    log.debug(`stage: load ${loadId}`);
+
+    const outcome = await withWarehouse(project.warehouse, (wh) => loadPackage(wh, packageDir, manifest, startedAt));
+    log.debug(`stage: loaded ${loadId}`);
+    if (manifest.schema.tables.length > 0) exportSchemaYaml(project.dir, manifest.schema);
+    fs.rmSync(packageDir, { recursive: true, force: true });
+    const finishedAt = new Date();
+    return {
+      load_id: loadId,
+      source: source.name,
+      status: 'loaded',
+      tables: Object.fromEntries(Object.entries(outcome.rows).map(([t, rows]) => [t, { rows }])),
+      schema_changes: changes,
+      resources,
+      started_at: startedAt.toISOString(),
+      finished_at: finishedAt.toISOString(),
+      duration_ms: finishedAt.getTime() - startedAt.getTime(),
+    };
+  } catch (err) {
+    fs.rmSync(packageDir, { recursive: true, force: true });
+    const error = describeError(err);
+    await withWarehouse(project.warehouse, async (wh) => {
+      await ensureSystemTables(wh);
+      await recordFailedLoad(wh, { loadId, source: source.name, startedAt, error });
+    }).catch(() => undefined);
+    const finishedAt = new Date();
+    return {
+      load_id: loadId,
+      source: source.name,
+      status: 'failed',
+      tables: {},
+      schema_changes: changes,
+      resources,
+      started_at: startedAt.toISOString(),
+      finished_at: finishedAt.toISOString(),
+      duration_ms: finishedAt.getTime() - startedAt.getTime(),
+      error,
+    };
+  } finally {
+    lock.release();
+  }
+}

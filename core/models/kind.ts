@@ -1,0 +1,217 @@
+// The `kind` property: which kind a model is and that kind's options, checked as SQLMesh checks them.
+
+import type { HeaderProperty, HeaderValue } from './headerParser';
+import { KIND_OPTIONS, SQLMESH_KIND_NAMES, SUPPORTED_KIND_NAMES } from './properties';
+import { setOwn } from './objects';
+import type { ModelKind } from './types';
+import {
+  booleanValue, integerValue, listItems, nameOrExpressionList, plainValue, rawText, scalarText, stringValue,
+  type ValueContext,
+} from './values';
+
+export interface KindContext extends ValueContext {
+  /** Records an option's raw text under 'kind.<option>'. */
+  record(key: string, value: HeaderValue, keyStart?: number, keyEnd?: number): void;
+}
+
+const CHANGE_POLICIES = new Set(['allow', 'warn', 'error', 'ignore']);
+const CSV_SETTINGS = new Set([
+  'delimiter', 'quotechar', 'doublequote', 'escapechar', 'skipinitialspace', 'lineterminator', 'encoding',
+  'na_values', 'keep_default_na',
+]);
+
+export function interpretKind(ctx: KindContext, value: HeaderValue): ModelKind | undefined {
+  if (value.type !== 'kind') return undefined; // the parser already reported what it found instead
+  const name = value.name.toUpperCase();
+  if (!SQLMESH_KIND_NAMES.includes(name)) {
+    ctx.report(
+      `unknown model kind '${value.name}'; expected one of ${SUPPORTED_KIND_NAMES.join(', ')}`,
+      value.nameStart,
+      value.nameEnd,
+    );
+    return undefined;
+  }
+  if (!SUPPORTED_KIND_NAMES.includes(name)) {
+    ctx.report(
+      `model kind ${name} is not supported by Sluice yet (supported: ${SUPPORTED_KIND_NAMES.join(', ')})`,
+      value.nameStart,
+      value.nameEnd,
+    );
+    return undefined;
+  }
+
+  const allowed = KIND_OPTIONS[name];
+  const options = new Map<string, HeaderProperty & { value: HeaderValue }>();
+  for (const option of value.options ?? []) {
+    if (options.has(option.key)) {
+      ctx.report(`kind option '${option.key}' is set twice`, option.keyStart, option.keyEnd);
+      continue;
+    }
+    if (!allowed.has(option.key)) {
+      const valid = [...allowed];
+      ctx.report(
+        valid.length === 0
+          ? `kind ${name} takes no options, found '${option.key}'`
+          : `kind ${name} has no option '${option.key}' (options: ${valid.join(', ')})`,
+        option.keyStart,
+        option.keyEnd,
+      );
+      continue;
+    }
+    if (!option.value) continue; // "has no value" already reported
+    ctx.record(`kind.${option.key}`, option.value, option.keyStart, option.keyEnd);
+    options.set(option.key, option as HeaderProperty & { value: HeaderValue });
+  }
+
+  const opt = (key: string): HeaderValue | undefined => options.get(key)?.value;
+  const requireOption = (key: string): HeaderValue | undefined => {
+    const v = opt(key);
+    if (!v && !(value.options ?? []).some((o) => o.key === key)) {
+      ctx.report(`kind ${name} needs a ${key}, e.g. ${name} (${key} ${key === 'path' ? "'seeds/file.csv'" : 'ds'})`, value.nameStart, value.nameEnd);
+    }
+    return v;
+  };
+
+  checkCommonOptions(ctx, name, opt);
+
+  switch (name) {
+    case 'FULL':
+    case 'EMBEDDED':
+    case 'EXTERNAL':
+      return { name };
+    case 'VIEW': {
+      const materialized = opt('materialized');
+      const kind: ModelKind = { name: 'VIEW' };
+      if (materialized) {
+        const b = booleanValue(ctx, materialized, 'materialized');
+        if (b !== undefined) kind.materialized = b;
+      }
+      return kind;
+    }
+    case 'INCREMENTAL_BY_TIME_RANGE': {
+      const timeColumnValue = requireOption('time_column');
+      const time = timeColumnValue ? timeColumn(ctx, timeColumnValue) : undefined;
+      if (!time) return undefined;
+      const kind: ModelKind = { name: 'INCREMENTAL_BY_TIME_RANGE', timeColumn: time.column };
+      const format = opt('format');
+      const formatText = format ? stringValue(ctx, format, 'format', false) : undefined;
+      if (time.format !== undefined) kind.timeColumnFormat = time.format;
+      else if (formatText !== undefined) kind.timeColumnFormat = formatText;
+      const batchSize = opt('batch_size');
+      if (batchSize) {
+        const n = integerValue(ctx, batchSize, 'batch_size', 1);
+        if (n !== undefined) kind.batchSize = n;
+      }
+      const lookback = opt('lookback');
+      if (lookback) {
+        const n = integerValue(ctx, lookback, 'lookback', 0);
+        if (n !== undefined) kind.lookback = n;
+      }
+      return kind;
+    }
+    case 'INCREMENTAL_BY_UNIQUE_KEY': {
+      const keyValue = requireOption('unique_key');
+      if (!keyValue) return undefined;
+      const uniqueKey = nameOrExpressionList(ctx, keyValue);
+      if (uniqueKey.length === 0) {
+        ctx.report('unique_key needs at least one column', keyValue.start, keyValue.end);
+        return undefined;
+      }
+      const kind: ModelKind = { name: 'INCREMENTAL_BY_UNIQUE_KEY', uniqueKey };
+      const whenMatched = opt('when_matched');
+      if (whenMatched) kind.whenMatched = unwrapParens(ctx, whenMatched);
+      for (const key of ['batch_size', 'lookback']) {
+        const v = opt(key);
+        if (v) integerValue(ctx, v, key, key === 'lookback' ? 0 : 1);
+      }
+      return kind;
+    }
+    case 'SEED': {
+      const pathValue = requireOption('path');
+      const path = pathValue ? stringValue(ctx, pathValue, 'path') : undefined;
+      if (path === undefined) return undefined;
+      const kind: ModelKind = { name: 'SEED', path: path.replace(/\\/g, '/') };
+      const batchSize = opt('batch_size');
+      if (batchSize) integerValue(ctx, batchSize, 'batch_size', 1);
+      const csv = opt('csv_settings');
+      if (csv) {
+        const settings = csvSettings(ctx, csv);
+        if (settings) kind.csvSettings = settings;
+      }
+      return kind;
+    }
+  }
+  return undefined;
+}
+
+/** Options shared by the incremental kinds, validated so typos surface at the right place. */
+function checkCommonOptions(ctx: KindContext, kindName: string, opt: (key: string) => HeaderValue | undefined): void {
+  for (const key of ['forward_only', 'disable_restatement', 'partition_by_time_column']) {
+    const v = opt(key);
+    if (v) booleanValue(ctx, v, key);
+  }
+  for (const key of ['on_destructive_change', 'on_additive_change']) {
+    const v = opt(key);
+    if (!v) continue;
+    const text = scalarText(v)?.toLowerCase();
+    if (!text || !CHANGE_POLICIES.has(text)) {
+      ctx.report(`${key} must be one of allow, warn, error, ignore; found ${rawText(ctx, v)}`, v.start, v.end);
+    }
+  }
+  for (const key of ['batch_concurrency', 'auto_restatement_intervals']) {
+    const v = opt(key);
+    if (v) integerValue(ctx, v, key, 1);
+  }
+  const concurrency = opt('batch_concurrency');
+  if (concurrency && kindName === 'INCREMENTAL_BY_UNIQUE_KEY' && !(concurrency.type === 'number' && concurrency.value === 1)) {
+    ctx.report('batch_concurrency must be 1 for INCREMENTAL_BY_UNIQUE_KEY: merges cannot run in parallel', concurrency.start, concurrency.end);
+  }
+  const cron = opt('auto_restatement_cron');
+  if (cron) stringValue(ctx, cron, 'auto_restatement_cron', false);
+}
+
+/** time_column ds | time_column "ds" | time_column (ds, '%Y-%m-%d') */
+function timeColumn(ctx: KindContext, value: HeaderValue): { column: string; format?: string } | undefined {
+  const bad = (): undefined => {
+    ctx.report(
+      `time_column must be a column name, optionally with a format string: time_column (ds, '%Y-%m-%d'); found ${rawText(ctx, value)}`,
+      value.start,
+      value.end,
+    );
+    return undefined;
+  };
+  const column = (v: HeaderValue): string | undefined => (v.type === 'name' && v.parts.length === 1 ? v.parts[0].value : undefined);
+  if (value.type === 'name') return column(value) !== undefined ? { column: column(value)! } : bad();
+  if (value.type !== 'tuple' || value.items.length < 1 || value.items.length > 2) return bad();
+  const name = column(value.items[0]);
+  if (name === undefined) return bad();
+  if (value.items.length === 1) return { column: name };
+  const format = value.items[1];
+  if (format.type !== 'string') {
+    ctx.report(`the time_column format must be a string such as '%Y-%m-%d', found ${rawText(ctx, format)}`, format.start, format.end);
+    return undefined;
+  }
+  return { column: name, format: format.value };
+}
+
+function unwrapParens(ctx: KindContext, value: HeaderValue): string {
+  if (value.type === 'tuple' && value.items.length === 1) return rawText(ctx, value.items[0]);
+  return rawText(ctx, value);
+}
+
+function csvSettings(ctx: KindContext, value: HeaderValue): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const item of listItems(value)) {
+    if (item.type !== 'assign') {
+      ctx.report(`csv_settings entries must be written as key = value, found ${rawText(ctx, item)}`, item.start, item.end);
+      continue;
+    }
+    const key = scalarText(item.key)?.toLowerCase();
+    if (!key || !CSV_SETTINGS.has(key)) {
+      ctx.report(`unknown csv setting '${rawText(ctx, item.key)}' (settings: ${[...CSV_SETTINGS].join(', ')})`, item.key.start, item.key.end);
+      continue;
+    }
+    setOwn(out, key, plainValue(ctx, item.value));
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}

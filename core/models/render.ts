@@ -1,0 +1,257 @@
+// Expands SQLMesh macro variables in a model's query: predefined time and runtime variables, @DEF
+// variables, config variables, @{var} identifier templates, @'...' string templates and @VAR(). Everything
+// else starting with @ and a "(" is a macro function Sluice does not evaluate yet; it is reported where it is.
+// Strings and comments are never touched: the query is tokenized and only macro tokens are replaced.
+
+import { quoteIdent, quoteLiteral } from '../warehouse/quote';
+import { findClosingParen } from './headerParser';
+import { hasOwn } from './objects';
+import { EmbeddedLineMap } from './position';
+import { SQLMESH_MACRO_FUNCTIONS } from './properties';
+import { SourceMap, type SourceSegment } from './sourceMap';
+import { inclusiveEnd, parseTime, temporalVariables, type TimeInput, type VariableValue } from './temporal';
+import { isPunct, tokenize, type Token } from './tokenizer';
+import type { ModelDiagnostic, ParsedModel, Position } from './types';
+
+/** A config variable's value (SQLMesh `variables`): scalars and lists of them. */
+export type MacroValue = string | number | boolean | null | readonly MacroValue[];
+
+export interface RenderContext {
+  /** Start of the interval being processed (inclusive). Default 1970-01-01. */
+  start?: TimeInput;
+  /**
+   * End of the interval. As in SQLMesh, a bare date means "through the end of that day"; a timestamp is an
+   * exclusive end, so the rendered @end_* values are 1 microsecond earlier. Default 1970-01-01.
+   */
+  end?: TimeInput;
+  /** When the run started (@execution_*). Default 1970-01-01, so renders are reproducible. */
+  executionTime?: TimeInput;
+  /** Name parts of the table @this_model stands for, e.g. ['analytics', 'orders__1234']. */
+  thisModel?: readonly string[];
+  /** Project-level variables, looked up case-insensitively; @DEF variables take precedence. */
+  variables?: Record<string, MacroValue>;
+  /** @runtime_stage; default 'evaluating'. */
+  runtimeStage?: string;
+  /** @gateway; default 'local'. */
+  gateway?: string;
+  /** @this_env; default 'prod'. */
+  environment?: string;
+}
+
+export interface RenderedQuery {
+  sql: string;
+  diagnostics: ModelDiagnostic[];
+  sourceMap: SourceMap;
+}
+
+const SAFE_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const TEMPLATE_REFERENCE = /@(?:\{([\p{L}_][\p{L}\p{N}_]*)\}|([\p{L}_][\p{L}\p{N}_]*))/gu;
+const KNOWN_MACRO_FUNCTIONS = new Set([...SQLMESH_MACRO_FUNCTIONS, 'VAR', 'DEF']);
+
+export function renderQuery(parsed: ParsedModel, context: RenderContext = {}): RenderedQuery {
+  const diagnostics: ModelDiagnostic[] = [];
+  const env = new MacroEnvironment(parsed, context, diagnostics);
+  const base = parsed.queryStart;
+  const queryLines = new EmbeddedLineMap(parsed.query, base);
+  const segments: SourceSegment[] = [];
+  const sql = env.renderFragment(parsed.query, base.offset, queryLines, segments);
+  const sourceMap = new SourceMap(segments, sql, (fileOffset) => queryLines.position(fileOffset - base.offset));
+  return { sql, diagnostics, sourceMap };
+}
+
+/**
+ * Renders with fixed, neutral values (all dates 1970-01-01, @this_model = the model's own name), which is
+ * what dependency and lineage analysis need: the shape of the query, not a particular interval.
+ */
+export function renderForAnalysis(parsed: ParsedModel, overrides: RenderContext = {}): RenderedQuery {
+  return renderQuery(parsed, {
+    start: '1970-01-01',
+    end: '1970-01-01',
+    executionTime: '1970-01-01',
+    thisModel: parsed.definition?.nameParts,
+    runtimeStage: 'loading',
+    ...overrides,
+  });
+}
+
+class MacroEnvironment {
+  private readonly builtins: Map<string, VariableValue>;
+  private readonly variables = new Map<string, MacroValue>();
+  private readonly renderedDefs = new Map<string, VariableValue>();
+  private readonly renderingDefs = new Set<string>();
+
+  constructor(
+    private readonly parsed: ParsedModel,
+    context: RenderContext,
+    private readonly diagnostics: ModelDiagnostic[],
+  ) {
+    const start = parseTime(context.start ?? '1970-01-01', 'start');
+    const end = parseTime(context.end ?? '1970-01-01', 'end');
+    const execution = parseTime(context.executionTime ?? '1970-01-01', 'execution time');
+    this.builtins = temporalVariables(start.micros, inclusiveEnd(end), execution.micros);
+    const text = (value: string): VariableValue => ({ sql: quoteLiteral(value), text: value });
+    this.builtins.set('runtime_stage', text(context.runtimeStage ?? 'evaluating'));
+    this.builtins.set('gateway', text(context.gateway ?? 'local'));
+    this.builtins.set('this_env', text(context.environment ?? 'prod'));
+    if (parsed.definition) this.builtins.set('model_kind_name', text(parsed.definition.kind.name));
+    if (context.thisModel && context.thisModel.length > 0) {
+      const table = context.thisModel.map(quoteIdent).join('.');
+      this.builtins.set('this_model', { sql: table, text: table });
+    }
+    for (const [key, value] of Object.entries(context.variables ?? {})) this.variables.set(key.toLowerCase(), value);
+  }
+
+  private report(message: string, start: Position, end: Position, severity: 'error' | 'warning' = 'error'): void {
+    this.diagnostics.push({ file: this.parsed.file, message, start, end, severity });
+  }
+
+  /** A variable's value: @DEF first, then predefined variables, then project variables. */
+  lookup(name: string): VariableValue | undefined {
+    const key = name.toLowerCase();
+    if (hasOwn(this.parsed.defs, key)) return this.defValue(key);
+    const builtin = this.builtins.get(key);
+    if (builtin) return builtin;
+    if (this.variables.has(key)) return toVariableValue(this.variables.get(key)!);
+    return undefined;
+  }
+
+  private defValue(key: string): VariableValue | undefined {
+    const cached = this.renderedDefs.get(key);
+    if (cached) return cached;
+    const raw = this.parsed.defs[key];
+    const location = this.parsed.defLocations[key];
+    const lines = new EmbeddedLineMap(raw, location?.start ?? this.parsed.queryStart);
+    if (this.renderingDefs.has(key)) {
+      this.report(`macro variable @${key} is defined in terms of itself`, lines.position(0), lines.position(raw.length));
+      return undefined;
+    }
+    this.renderingDefs.add(key);
+    const sql = this.renderFragment(raw, location?.start.offset ?? 0, lines);
+    this.renderingDefs.delete(key);
+    // Inside identifier/string templates a lone name or string contributes its bare text, as in SQLMesh.
+    const { tokens } = tokenize(raw);
+    const single = tokens.length === 1 ? tokens[0] : undefined;
+    const bare = single && !single.templated && !single.macroString && (single.type === 'string' || single.type === 'ident' || single.type === 'qident');
+    const value: VariableValue = { sql, text: bare ? single.value : sql };
+    this.renderedDefs.set(key, value);
+    return value;
+  }
+
+  /** Substitutes @name / @{name} inside identifier or string text; returns the names it could not resolve. */
+  private template(text: string): { result: string; unknown: string[] } {
+    const unknown: string[] = [];
+    const result = text.replace(TEMPLATE_REFERENCE, (whole, braced: string | undefined, bare: string | undefined) => {
+      const name = braced ?? bare ?? '';
+      const value = this.lookup(name);
+      if (!value) {
+        unknown.push(name);
+        return whole;
+      }
+      return value.text;
+    });
+    return { result, unknown };
+  }
+
+  /**
+   * Renders `text` (which starts at file offset `fileBase`; `lines` gives file positions of its offsets).
+   * When `segments` is given, records how the output maps back to the file.
+   */
+  renderFragment(text: string, fileBase: number, lines: EmbeddedLineMap, segments?: SourceSegment[]): string {
+    const { tokens } = tokenize(text);
+    let out = '';
+    let cursor = 0;
+    const copyTo = (relative: number): void => {
+      if (relative <= cursor) return;
+      const piece = text.slice(cursor, relative);
+      if (segments) {
+        const last = segments[segments.length - 1];
+        if (last && last.kind === 'copy' && last.outEnd === out.length && last.fileEnd === fileBase + cursor) {
+          last.outEnd += piece.length;
+          last.fileEnd += piece.length;
+        } else {
+          segments.push({ outStart: out.length, outEnd: out.length + piece.length, fileStart: fileBase + cursor, fileEnd: fileBase + relative, kind: 'copy' });
+        }
+      }
+      out += piece;
+      cursor = relative;
+    };
+    const replace = (token: { start: number; end: number }, replacement: string): void => {
+      copyTo(token.start);
+      segments?.push({ outStart: out.length, outEnd: out.length + replacement.length, fileStart: fileBase + token.start, fileEnd: fileBase + token.end, kind: 'macro' });
+      out += replacement;
+      cursor = token.end;
+    };
+    const at = (t: { start: number; end: number }): [Position, Position] => [lines.position(t.start), lines.position(t.end)];
+
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (t.type === 'macro') {
+        const next = tokens[i + 1];
+        const isCall = isPunct(next, '(') && (next.start === t.end || KNOWN_MACRO_FUNCTIONS.has(t.value.toUpperCase()));
+        if (isCall) {
+          const close = findClosingParen(tokens, i + 1);
+          const end = close < 0 ? tokens.length - 1 : close;
+          if (t.value.toUpperCase() === 'VAR') {
+            const value = this.varCall(tokens, i + 1, close, text, lines);
+            if (value !== undefined) replace({ start: t.start, end: tokens[end].end }, value);
+          } else {
+            this.report(`unsupported macro @${t.value.toUpperCase()}: Sluice evaluates macro variables, @DEF and @VAR only`, ...at(t));
+          }
+          i = end;
+          continue;
+        }
+        const value = this.lookup(t.value);
+        if (value) replace(t, value.sql);
+        else this.report(undefinedMessage(t.value), ...at(t));
+        continue;
+      }
+      if ((t.type === 'ident' || t.type === 'qident') && t.templated) {
+        const { result, unknown } = this.template(t.value);
+        // Unquoted identifiers must resolve; quoted ones may legitimately contain @ (SQLMesh leaves those).
+        if (t.type === 'ident') for (const name of unknown) this.report(undefinedMessage(name), ...at(t));
+        if (result !== t.value) {
+          replace(t, t.type === 'qident' || !SAFE_IDENTIFIER.test(result) ? quoteIdent(result) : result);
+        }
+        continue;
+      }
+      if (t.type === 'string' && t.macroString) {
+        replace(t, quoteLiteral(this.template(t.value).result));
+      }
+    }
+    copyTo(text.length);
+    return out;
+  }
+
+  /** @VAR('name'[, default]): a project variable, else the default, else NULL (as SQLMesh). */
+  private varCall(tokens: Token[], open: number, close: number, text: string, lines: EmbeddedLineMap): string | undefined {
+    const nameToken = tokens[open + 1];
+    if (close < 0 || nameToken === undefined || open + 1 >= close || nameToken.type !== 'string') {
+      const t = nameToken ?? tokens[open];
+      this.report("@VAR needs the variable name in single quotes: @VAR('name') or @VAR('name', default)", lines.position(t.start), lines.position(t.end));
+      return undefined;
+    }
+    const key = nameToken.value.toLowerCase();
+    if (this.variables.has(key)) return toVariableValue(this.variables.get(key)!).sql;
+    const comma = tokens[open + 2];
+    if (isPunct(comma, ',') && open + 3 < close) {
+      const start = tokens[open + 3].start;
+      const end = tokens[close - 1].end;
+      return this.renderFragment(text.slice(start, end), 0, new EmbeddedLineMap(text.slice(start, end), lines.position(start)));
+    }
+    return 'NULL';
+  }
+}
+
+function undefinedMessage(name: string): string {
+  if (name.toLowerCase() === 'this_model') return '@this_model has no value here: the table the model is built into is not known';
+  return `macro variable @${name} is not defined (define it with @DEF(${name}, ...) or in the project variables)`;
+}
+
+function toVariableValue(value: MacroValue): VariableValue {
+  if (value === null) return { sql: 'NULL', text: 'NULL' };
+  if (typeof value === 'string') return { sql: quoteLiteral(value), text: value };
+  if (typeof value === 'number') return { sql: String(value), text: String(value) };
+  if (typeof value === 'boolean') return { sql: value ? 'TRUE' : 'FALSE', text: value ? 'TRUE' : 'FALSE' };
+  const sql = `(${value.map((v) => toVariableValue(v).sql).join(', ')})`;
+  return { sql, text: sql };
+}

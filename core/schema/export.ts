@@ -1,0 +1,43 @@
+// Writes schemas/<source>.schema.yaml after each load, so schema evolution can be reviewed in git.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import type { SourceSchema } from './types';
+
+export function schemaToDocument(schema: SourceSchema): Record<string, unknown> {
+  const tables: Record<string, unknown> = {};
+  for (const table of schema.tables) {
+    const columns: Record<string, unknown> = {};
+    for (const column of table.columns) {
+      columns[column.name] = {
+        data_type: column.dataType,
+        nullable: column.nullable,
+        ...(column.primaryKey ? { primary_key: true } : {}),
+        ...(column.mergeKey ? { merge_key: true } : {}),
+        ...(column.variantOf ? { variant_of: column.variantOf } : {}),
+        ...(column.path ? { field: column.path.join('.') } : {}),
+      };
+    }
+    tables[table.name] = {
+      resource: table.resource,
+      ...(table.parent ? { parent: table.parent } : {}),
+      write_disposition: table.writeDisposition,
+      ...(table.mergeStrategy ? { merge_strategy: table.mergeStrategy } : {}),
+      columns,
+    };
+  }
+  return { name: schema.name, version: schema.version, tables };
+}
+
+export function exportSchemaYaml(projectDir: string, schema: SourceSchema): string {
+  const file = path.join(projectDir, 'schemas', `${schema.name}.schema.yaml`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const text =
+    `# Inferred by Sluice from source "${schema.name}". Regenerated after every load; review changes in git.\n` +
+    stringify(schemaToDocument(schema), { lineWidth: 0 });
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+  return file;
+}

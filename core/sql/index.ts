@@ -1,0 +1,4 @@
+export { closeSqlParser, parseMany, parseSql, type ParsedSql } from './duckdbParser';
+export { SourceText, type SqlDiagnostic, type SqlSeverity, type TextPosition } from './diagnostic';
+export { expressionName } from './expressionName';
+export * as ast from './ast';
