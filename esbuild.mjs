@@ -14,6 +14,8 @@ const common = {
 };
 const entries = [
   { entryPoints: ['core/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // What `require('sluice')` gives a project that installed Sluice (source modules get it without installing).
+  { entryPoints: ['core/index.ts'], outfile: 'dist/index.js' },
 ];
 for (const entry of entries) {
   const options = { ...common, ...entry };
