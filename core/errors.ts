@@ -20,8 +20,13 @@ export class ContractViolation extends SluiceError {
   }
 }
 
-/** Turns anything thrown into one readable line. */
+/** Turns anything thrown into one readable line, whatever was thrown. */
 export function describeError(err: unknown): string {
-  if (err instanceof Error) return err.message.split('\n')[0] || err.name;
-  return String(err);
+  let text: string;
+  try {
+    text = err instanceof Error ? err.message || err.name : typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
+  } catch {
+    text = Object.prototype.toString.call(err);
+  }
+  return text.split('\n')[0].trim() || 'unknown error';
 }

@@ -30,3 +30,8 @@ sluice('ingest', 'shop');
 sluice('schema', 'legacy_crm');
 sluice('loads');
 process.stdout.write(`\nWarehouse: ${path.relative(process.cwd(), path.join(project, 'warehouse.duckdb'))}\n`);
+
+// Each ingest refreshed external_models.yaml, so the SQL models in models/ can read what was loaded.
+sluice('models');
+sluice('lineage', 'analytics.daily_revenue.revenue', '--deep');
+sluice('lineage', 'github.issues.user__login', '--downstream');

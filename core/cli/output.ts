@@ -7,8 +7,16 @@ export class CliFailure extends Error {
   }
 }
 
+let jsonPrinted = false;
+
 export function printJson(value: unknown): void {
+  jsonPrinted = true;
   process.stdout.write(JSON.stringify(value, jsonReplacer, 2) + '\n');
+}
+
+/** Whether this run already answered on stdout with its JSON object. */
+export function hasPrintedJson(): boolean {
+  return jsonPrinted;
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {

@@ -2,9 +2,11 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, SluiceError } from '../errors';
 import { registerIngest } from './commands/ingest';
+import { registerLineage } from './commands/lineage';
 import { registerLoads } from './commands/loads';
+import { registerModels } from './commands/models';
 import { registerSchema, registerSources } from './commands/sources';
-import { CliFailure } from './output';
+import { CliFailure, hasPrintedJson, printJson } from './output';
 
 export function buildProgram(): Command {
   const program = new Command('sluice');
@@ -17,26 +19,31 @@ export function buildProgram(): Command {
   registerSources(program);
   registerSchema(program);
   registerLoads(program);
+  registerModels(program);
+  registerLineage(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
 
 /** Runs the CLI and returns the exit code: 0 ok, 1 failed, 2 usage error. Never prints a stack trace. */
 export async function runCli(argv: string[]): Promise<number> {
+  const wantsJson = argv.includes('--json');
   try {
     await buildProgram().parseAsync(argv);
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander already printed its message (help and version exit with code 0).
+      if (err.exitCode !== 0 && wantsJson && !hasPrintedJson()) printJson({ status: 'failed', error: describeError(err) });
       return err.exitCode === 0 ? 0 : 2;
     }
-    if (err instanceof CliFailure) {
-      process.stderr.write(`sluice: ${err.message}\n`);
-      return err.exitCode;
+    const message = describeError(err);
+    // --json promises exactly one object on stdout, also when a command fails before answering.
+    if (wantsJson && !hasPrintedJson()) printJson({ status: 'failed', error: message });
+    process.stderr.write(`sluice: ${message}\n`);
+    if (!(err instanceof SluiceError) && !(err instanceof CliFailure) && process.env.SLUICE_DEBUG && err instanceof Error) {
+      process.stderr.write(`${err.stack}\n`);
     }
-    process.stderr.write(`sluice: ${describeError(err)}\n`);
-    if (!(err instanceof SluiceError) && process.env.SLUICE_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    return 1;
+    return err instanceof CliFailure ? err.exitCode : 1;
   }
 }

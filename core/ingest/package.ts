@@ -31,6 +31,11 @@ export interface PackagePart {
   /** Columns in the file, in order. */
   columns: string[];
   rows: number;
+  /**
+   * An upper bound on the file's longest line in bytes, so the loader can size read_csv's line buffer to
+   * what the file needs. Absent: the loader assumes a line may be as long as the file.
+   */
+  maxLineBytes?: number;
 }
 
 export interface PackageTable {

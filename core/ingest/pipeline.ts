@@ -7,11 +7,12 @@ import path from 'node:path';
 import { describeError, SluiceError } from '../errors';
 import { sourceSettings, type Project } from '../project/config';
 import { resolveSecrets } from '../project/secrets';
+import { refreshExternalModels } from '../dag/externalBridge';
 import { exportSchemaYaml } from '../schema/export';
 import type { SchemaChange } from '../schema/types';
 import { withWarehouse } from '../warehouse/connection';
 import { ensureSystemTables, readSchema, readState, recordFailedLoad } from '../warehouse/system';
-import { Extraction, loadSourceByName } from './extract';
+import { Extraction, loadSourceByName, maskSecrets } from './extract';
 import { loadPackage } from './load/loader';
 import { PackageWriter, writeManifest } from './load/packageWriter';
 import { Normalizer } from './normalize';
@@ -45,6 +46,13 @@ export interface IngestResult {
   duration_ms: number;
   error?: string;
 }
+
+/**
+ * Items per batch handed from extract to normalize. Small batches keep the items and rows in flight few
+ * enough to die young: with thousands in flight, every minor GC copies them and the run spends more time
+ * collecting garbage than normalizing.
+ */
+const INGEST_BATCH_SIZE = 500;
 
 const silentLog: Logger = { info: () => undefined, warn: () => undefined, debug: () => undefined };
 
@@ -81,9 +89,16 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const log = options.log ?? silentLog;
   const startedAt = new Date();
   const loadId = newLoadId(startedAt);
-  const source = await loadSourceByName(project.dir, options.source);
+  let source: SourceDef;
+  try {
+    source = await loadSourceByName(project.dir, options.source);
+  } catch (err) {
+    // The module's top level can read secrets too: what it throws is shown without them.
+    throw withoutSecrets(err, resolveSecrets(project, options.source));
+  }
   const resources = selectResources(source, project, options.resources);
   const settings = sourceSettings(project, source.name);
+  const secrets = resolveSecrets(project, source.name);
 
   const lock = acquireSourceLock(path.join(project.dir, '.sluice', 'locks'), source.name);
   const packageRoot = packagesDir(project, source.name);
@@ -111,16 +126,17 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       state: options.fullRefresh ? {} : previousState,
       fullRefresh: options.fullRefresh,
       config: settings.config,
-      secrets: resolveSecrets(project, source.name),
+      secrets,
       log,
       signal: options.signal,
+      batchSize: INGEST_BATCH_SIZE,
     });
     log.debug(`stage: extract ${loadId}`);
     for await (const batch of extraction.batches()) {
       const rowsByTable = normalizer.normalize(batch.resource, batch.items);
-      const schema = normalizer.schema();
       for (const [tableName, rows] of rowsByTable) {
-        const table = schema.tables.find((t) => t.name === tableName);
+        // The live table schema, not a snapshot: the writer only reads its column order.
+        const table = normalizer.table(tableName);
         if (!table) throw new Error(`normalizer produced rows for unknown table ${tableName}`);
         writer.write(table, rows);
       }
@@ -143,8 +159,15 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
 
     const outcome = await withWarehouse(project.warehouse, (wh) => loadPackage(wh, packageDir, manifest, startedAt));
     log.debug(`stage: loaded ${loadId}`);
-    if (manifest.schema.tables.length > 0) exportSchemaYaml(project.dir, manifest.schema);
-    fs.rmSync(packageDir, { recursive: true, force: true });
+    // The load is committed: from here on nothing may report it as failed.
+    afterCommit(log, `write schemas/ for load ${loadId}`, () => {
+      if (manifest.schema.tables.length > 0) exportSchemaYaml(project.dir, manifest.schema);
+    });
+    // The ingest → transform bridge: the loaded tables become external models that SQL models can read.
+    if (manifest.schema.tables.length > 0) {
+      await refreshExternalModels(project.dir, manifest.schema).catch((err) => log.warn(`the load was committed, but Sluice could not update external_models.yaml: ${describeError(err)}`));
+    }
+    afterCommit(log, `remove the load package ${packageDir}`, () => fs.rmSync(packageDir, { recursive: true, force: true }));
     const finishedAt = new Date();
     return {
       load_id: loadId,
@@ -159,7 +182,8 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     };
   } catch (err) {
     fs.rmSync(packageDir, { recursive: true, force: true });
-    const error = describeError(err);
+    // Errors can quote data (a contract violation shows the value): no secret value is ever shown or stored.
+    const error = maskSecrets(describeError(err), secrets);
     await withWarehouse(project.warehouse, async (wh) => {
       await ensureSystemTables(wh);
       await recordFailedLoad(wh, { loadId, source: source.name, startedAt, error });
@@ -180,4 +204,20 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   } finally {
     lock.release();
   }
+}
+
+/** Work after the commit: a failure is a warning, since the data and state are already in the warehouse. */
+function afterCommit(log: Logger, what: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    log.warn(`the load was committed, but Sluice could not ${what}: ${describeError(err)}`);
+  }
+}
+
+/** err itself when its message shows no secret value; otherwise a SluiceError with the values masked. */
+function withoutSecrets(err: unknown, secrets: Record<string, string | undefined>): unknown {
+  const message = describeError(err);
+  const masked = maskSecrets(message, secrets);
+  return masked === message ? err : new SluiceError(masked);
 }

@@ -52,7 +52,9 @@ export function loadProject(dir: string): Project {
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
     const [line, col] = err.linePos?.[0] ? [err.linePos[0].line, err.linePos[0].col] : [1, 1];
-    throw new SluiceError(`${file}:${line}:${col}: ${err.message.split('\n')[0]}`);
+    // yaml's message repeats the position ("… at line 4, column 3:"); the prefix already says where.
+    const message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new SluiceError(`${file}:${line}:${col}: ${message}`);
   }
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new SluiceError(`${file}: expected a mapping at the top level`);
@@ -90,10 +92,14 @@ function readSources(file: string, value: unknown): Record<string, SourceSetting
     if (!Array.isArray(secrets) || secrets.some((x) => typeof x !== 'string')) {
       throw new SluiceError(`${file}: sources.${source}.secrets must be a list of environment variable names`);
     }
+    const config = s.config ?? {};
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+      throw new SluiceError(`${file}: sources.${source}.config must be a mapping of names to values`);
+    }
     out[source] = {
       resources,
       contract: s.contract as Contract | undefined,
-      config: (s.config ?? {}) as Record<string, unknown>,
+      config: config as Record<string, unknown>,
       secrets: secrets as string[],
     };
   }

@@ -9,7 +9,31 @@ import { sourceSettings } from './config';
 export function readDotEnv(projectDir: string): Record<string, string> {
   const file = path.join(projectDir, '.env');
   if (!fs.existsSync(file)) return {};
-  return parseEnv(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+  return parseDotEnv(fs.readFileSync(file, 'utf8'));
+}
+
+/**
+ * Node's parser, fed only assignment lines: a stray line without '=' would otherwise swallow the next
+ * line's key, and a byte-order mark would hide the first key.
+ */
+export function parseDotEnv(text: string): Record<string, string> {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const kept: string[] = [];
+  let inQuotedValue = false;
+  for (const line of lines) {
+    // Lines inside a multi-line quoted value belong to it, whatever they look like.
+    if (inQuotedValue || /^\s*(export\s+)?[\w.-]+\s*=/.test(line) || /^\s*(#|$)/.test(line)) kept.push(line);
+    inQuotedValue = opensOrClosesQuote(line, inQuotedValue);
+  }
+  return parseEnv(kept.join('\n')) as Record<string, string>;
+}
+
+/** Tracks whether a double-quoted value is still open after this line. */
+function opensOrClosesQuote(line: string, open: boolean): boolean {
+  const value = open ? line : line.replace(/^\s*(export\s+)?[\w.-]+\s*=\s*/, '');
+  if (!open && !value.startsWith('"')) return false;
+  const quotes = (value.match(/(?<!\\)"/g) ?? []).length;
+  return quotes % 2 === 1 ? !open : open;
 }
 
 /** The secrets a source may see: the names it declares in sluice.yaml plus every key of .env. */

@@ -9,6 +9,8 @@ export function schemaToDocument(schema: SourceSchema): Record<string, unknown> 
   const tables: Record<string, unknown> = {};
   for (const table of schema.tables) {
     const columns: Record<string, unknown> = {};
+    // Fields of child-table rows are given from the root item, through the list: labels[].name.
+    const listPrefix = table.path ? `${table.path.join('.')}[].` : '';
     for (const column of table.columns) {
       columns[column.name] = {
         data_type: column.dataType,
@@ -16,12 +18,13 @@ export function schemaToDocument(schema: SourceSchema): Record<string, unknown> 
         ...(column.primaryKey ? { primary_key: true } : {}),
         ...(column.mergeKey ? { merge_key: true } : {}),
         ...(column.variantOf ? { variant_of: column.variantOf } : {}),
-        ...(column.path ? { field: column.path.join('.') } : {}),
+        ...(column.path ? { field: listPrefix + column.path.join('.') } : {}),
       };
     }
     tables[table.name] = {
       resource: table.resource,
       ...(table.parent ? { parent: table.parent } : {}),
+      ...(table.path ? { field: `${table.path.join('.')}[]` } : {}),
       write_disposition: table.writeDisposition,
       ...(table.mergeStrategy ? { merge_strategy: table.mergeStrategy } : {}),
       columns,

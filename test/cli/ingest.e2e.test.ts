@@ -205,6 +205,17 @@ describe('sluice ingest (end to end)', function () {
     }
   });
 
+  it('answers --json with one object on every command, also when sluice.yaml is broken', () => {
+    project = makeProject({ 'sluice.yaml': 'name: x\nsources:\n  a: [\n  b: 1\n' });
+    for (const args of [['sources'], ['schema', 'a'], ['loads'], ['ingest', 'a']]) {
+      const run = runCliJson(args, project.dir);
+      assert.equal(run.code, 1, args.join(' '));
+      assert.equal(run.json.status, 'failed');
+      assert.match(run.json.error, /sluice\.yaml:4:3: /);
+      assert.doesNotMatch(run.json.error, /at line/);
+    }
+  });
+
   it('shows schema and loads', async () => {
     project = makeProject({ 'sources/shop.ts': shopSource });
     assert.equal(runCli(['ingest', 'shop'], project.dir).code, 0);
@@ -213,6 +224,9 @@ describe('sluice ingest (end to end)', function () {
     assert.equal(schema.json.tables.orders.columns.customer__name.data_type, 'text');
     assert.equal(schema.json.tables.orders.columns.customer__name.field, 'customer.name');
     assert.equal(schema.json.tables.orders__items.parent, 'orders');
+    // Child-table fields are given from the root item through the list.
+    assert.equal(schema.json.tables.orders__items.field, 'items[]');
+    assert.equal(schema.json.tables.orders__items.columns.sku.field, 'items[].sku');
     const text = runCli(['schema', 'shop'], project.dir);
     assert.match(text.stdout, /shop\.orders__items/);
     const loads = runCliJson(['loads'], project.dir);

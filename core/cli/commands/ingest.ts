@@ -26,7 +26,6 @@ export function registerIngest(program: Command): void {
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (sourceName: string, flags: IngestFlags) => {
-      const project = resolveProject(flags.project);
       const interactive = !flags.json && process.stderr.isTTY === true;
       const progress = interactive ? new ResourceProgress() : undefined;
       const controller = new AbortController();
@@ -35,7 +34,7 @@ export function registerIngest(program: Command): void {
       let result: IngestResult;
       try {
         result = await ingest({
-          project,
+          project: resolveProject(flags.project),
           source: sourceName,
           resources: flags.resources?.split(',').map((s) => s.trim()).filter(Boolean),
           limit: flags.limit,
@@ -45,7 +44,8 @@ export function registerIngest(program: Command): void {
           onProgress: progress ? (counts) => progress.update(counts) : undefined,
         });
       } catch (err) {
-        // Failures before a load starts (unknown source, syntax error) still answer --json with one object.
+        // Failures before a load starts (broken sluice.yaml, unknown source, syntax error) still answer
+        // --json with one object.
         if (!flags.json) throw err;
         result = failedBeforeLoad(sourceName, describeError(err));
       } finally {

@@ -26,3 +26,31 @@ export function describeValue(value: unknown): string {
   if (value === undefined || value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
   return describeType(value);
 }
+
+const MAX_THROWN_LENGTH = 500;
+
+/**
+ * What a value thrown by a source says, as one line. Sources can throw anything (a string with line
+ * breaks, null, an object without toString, an error whose message getter throws); this never throws.
+ */
+export function describeThrown(err: unknown): string {
+  let text: string;
+  try {
+    text = thrownText(err);
+  } catch {
+    text = describeType(err);
+  }
+  const line = text.split(/\r\n|[\n\r\u2028\u2029]/).find((l) => l.trim() !== '')?.trim() ?? '';
+  const shown = line || (err instanceof Error ? err.name : describeType(err));
+  return shown.length > MAX_THROWN_LENGTH ? shown.slice(0, MAX_THROWN_LENGTH - 3) + '...' : shown;
+}
+
+function thrownText(err: unknown): string {
+  if (typeof err === 'string') return err;
+  if (err === null || (typeof err !== 'object' && typeof err !== 'function')) return String(err);
+  const message = (err as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (err instanceof Error) return '';
+  const json = JSON.stringify(err);
+  return typeof json === 'string' && json !== '{}' ? json : describeType(err);
+}

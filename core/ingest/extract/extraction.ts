@@ -3,15 +3,17 @@
 // Resources run one after another in source order. A transformer runs together with its parent:
 // each parent item is passed to the transformer as soon as it arrives, so nothing is held back.
 
-import { SluiceError, describeError } from '../../errors';
+import { SluiceError } from '../../errors';
 import type { ResourceState } from '../package';
 import type { Item, Logger, ResourceContext, ResourceDef, SourceDef } from '../types';
 import { fromStateValue, toStateValue } from './cursor';
-import { describeType, describeValue, isPlainObject } from './describe';
+import { describeThrown, describeType, describeValue, isPlainObject } from './describe';
 import { IncrementalFilter } from './incremental';
 import { type Stepper, isThenable, stepperOf } from './iterate';
 import { maskSecrets, resourceLogger } from './logger';
 import { originOf } from './origin';
+import { findSecret } from './secretScan';
+import { sourceConsoleOf } from './sourceConsole';
 import { validateSource } from './validate';
 
 export interface ExtractBatch {
@@ -98,6 +100,7 @@ export class Extraction {
   async *batches(): AsyncGenerator<ExtractBatch> {
     if (this.started) throw new SluiceError(`source "${this.source.name}": batches() can only be read once per extraction`);
     this.started = true;
+    sourceConsoleOf(this.source)?.attach(this.options.log, this.options.secrets);
     try {
       this.throwIfAborted();
       for (const root of this.roots) {
@@ -119,6 +122,13 @@ export class Extraction {
       const custom = node.ctx.state;
       if (isPlainObject(custom) && (Object.keys(custom).length > 0 || node.hadCustom)) {
         state.custom = toStateValue(custom) as Record<string, unknown>;
+        const hit = findSecret(state.custom, this.options.secrets);
+        if (hit) {
+          throw new SluiceError(
+            `resource "${node.name}": ctx.state${hit.path} holds the value of secret ${hit.secret}; ` +
+              'state is stored in the warehouse, so secrets may not be kept in it (read them from ctx.secrets on every run)',
+          );
+        }
       }
       out[node.name] = state;
     }
@@ -349,7 +359,7 @@ export class Extraction {
     const at = origin?.locate(err);
     origin?.rewriteStack(err);
     const plural = node.seen === 1 ? 'item' : 'items';
-    const message = maskSecrets(describeError(err), this.options.secrets);
+    const message = maskSecrets(describeThrown(err), this.options.secrets);
     const error = new SluiceError(
       `resource "${node.name}" failed after ${node.seen} ${plural}: ${message}${at ? ` (at ${at})` : ''}`,
     );

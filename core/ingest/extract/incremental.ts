@@ -1,11 +1,11 @@
 // Incremental loading for one resource: filters items against the previous run's cursor value and
 // works out the value (and the boundary items) to remember for the next run.
 
-import { SluiceError, describeError } from '../../errors';
+import { SluiceError } from '../../errors';
 import type { ResourceState } from '../package';
 import type { IncrementalSpec, Item } from '../types';
 import { IncomparableCursors, compareCursors, fromStateValue, readPath, toStateValue } from './cursor';
-import { describeType, describeValue } from './describe';
+import { describeThrown, describeType, describeValue } from './describe';
 import { itemKey } from './item-key';
 
 type IncrementalState = NonNullable<ResourceState['incremental']>;
@@ -132,7 +132,7 @@ export class IncrementalFilter {
     try {
       return (this.spec.lastValue as (values: unknown[]) => unknown)(values);
     } catch (err) {
-      const error = new SluiceError(`resource "${this.resource}": incremental.lastValue function failed: ${describeError(err)}`);
+      const error = new SluiceError(`resource "${this.resource}": incremental.lastValue function failed: ${describeThrown(err)}`);
       error.cause = err;
       throw error;
     }

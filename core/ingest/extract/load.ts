@@ -5,9 +5,10 @@ import * as path from 'node:path';
 import { SluiceError, describeError } from '../../errors';
 import type { SourceDef } from '../types';
 import { bundleSource } from './bundle';
-import { describeType, isPlainObject } from './describe';
+import { describeThrown, describeType, isPlainObject } from './describe';
 import { evaluateBundle } from './evaluate';
 import { SourceOrigin, displayPath, setOrigin } from './origin';
+import { SourceConsole, setSourceConsole } from './sourceConsole';
 import { SourceMap } from './sourcemap';
 import { validateSource } from './validate';
 
@@ -83,14 +84,16 @@ export async function loadSource(file: string): Promise<SourceDef> {
   const bundleName = `${abs}.bundle.js`;
   const origin = new SourceOrigin(abs, bundleName, new SourceMap(bundle.map, bundle.mapDir));
 
+  const sourceConsole = new SourceConsole();
   let exported: unknown;
   try {
-    exported = evaluateBundle(bundle.code, abs, bundleName).exports;
+    exported = evaluateBundle(bundle.code, abs, bundleName, sourceConsole.console).exports;
   } catch (err) {
     throw moduleLoadError(err, origin, where);
   }
   const source = validateSource(defaultExport(exported, where), where);
   setOrigin(source, origin);
+  setSourceConsole(source, sourceConsole);
   return source;
 }
 
@@ -126,7 +129,7 @@ function moduleLoadError(err: unknown, origin: SourceOrigin, where: string): Slu
   }
   const at = origin.locate(err);
   origin.rewriteStack(err);
-  const error = new SluiceError(`${at ?? where}: error while loading the source: ${describeError(err)}`);
+  const error = new SluiceError(`${at ?? where}: error while loading the source: ${describeThrown(err)}`);
   error.cause = err;
   return error;
 }

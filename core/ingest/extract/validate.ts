@@ -34,6 +34,8 @@ export function validateSource(value: unknown, where: string): SourceDef {
   if (typeof source.name !== 'string' || !source.name.trim()) {
     fail(`the source needs a name (a non-empty string), got ${describeValue(source.name)}`);
   }
+  const nameProblem = sourceNameProblem(source.name as string);
+  if (nameProblem) fail(`the source name ${describeValue(source.name)} ${nameProblem}`);
   if (!Array.isArray(source.resources)) fail(`resources must be an array, got ${describeType(source.resources)}`);
   const resources = source.resources as unknown[];
   if (resources.length === 0) fail('resources is empty: a source needs at least one resource');
@@ -46,6 +48,7 @@ export function validateSource(value: unknown, where: string): SourceDef {
       fail(`resources[${index}] needs a name (a non-empty string), got ${describeValue(r.name)}`);
     }
     const name = r.name as string;
+    if (CONTROL_CHARACTER.test(name)) fail(`resources[${index}] name ${describeValue(name)} contains a control character`);
     if (names.has(name)) fail(`resource "${name}" is defined twice`);
     names.add(name);
     validateResource(r, (message) => fail(`resource "${name}": ${message}`));
@@ -55,6 +58,21 @@ export function validateSource(value: unknown, where: string): SourceDef {
 }
 
 type Fail = (message: string) => never;
+
+/** Names end up in one-line messages, file names and the warehouse: line breaks and the like have no place there. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * A source's name is the DuckDB schema its tables land in and the file name of schemas/<name>.schema.yaml.
+ * Any text works as a quoted DuckDB name, but not as a file name, and _sluice is Sluice's own schema.
+ */
+function sourceNameProblem(name: string): string | undefined {
+  if (CONTROL_CHARACTER.test(name)) return 'contains a control character';
+  if (/[/\\]/.test(name)) return 'contains a path separator (/ or \\)';
+  if (name === '.' || name === '..') return 'is not usable as a file name';
+  if (name.toLowerCase() === '_sluice') return 'is reserved for Sluice\'s own tables';
+  return undefined;
+}
 
 function validateResource(r: Record<string, unknown>, fail: Fail): void {
   checkKeys(r, RESOURCE_KEYS, 'resource', fail);

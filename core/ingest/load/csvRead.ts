@@ -10,9 +10,13 @@ import { NULL_MARKER } from './csvEncode';
 /** DuckDB's default line limit; raised per file so that one long value never fails a load. */
 const DEFAULT_MAX_LINE_SIZE = 2 * 1024 * 1024;
 
-/** The type read_csv parses a field as; binary and JSON arrive as text and are converted afterwards. */
+/**
+ * The type read_csv parses a field as. Binary and JSON arrive as text and are converted afterwards, and
+ * so do timestamps: read_csv turns a TIMESTAMPTZ field it cannot parse into NULL without a word, while
+ * an explicit CAST fails the load, so no value is ever dropped silently.
+ */
 function csvFieldType(type: DataType): string {
-  return type === 'binary' || type === 'json' ? 'VARCHAR' : duckdbType(type);
+  return type === 'binary' || type === 'json' || type === 'timestamp' ? 'VARCHAR' : duckdbType(type);
 }
 
 /** Field names inside the CSV are positional (f0, f1, ...) so that column names never enter the options. */
@@ -20,11 +24,17 @@ function fieldName(index: number): string {
   return `f${index}`;
 }
 
-/** `read_csv(...)` for one part file whose fields are the given columns, in order. */
-export function readCsvCall(file: string, columns: readonly ColumnSchema[]): string {
+/**
+ * `read_csv(...)` over part files whose fields are the given columns, in order. One call reads several
+ * files in parallel, in list order. maxLineBytes bounds the longest line when the writer recorded it.
+ */
+export function readCsvCall(files: string | readonly string[], columns: readonly ColumnSchema[], maxLineBytes?: number): string {
+  const list = typeof files === 'string' ? [files] : files;
   const fields = columns.map((c, i) => `${quoteLiteral(fieldName(i))}: ${quoteLiteral(csvFieldType(c.dataType))}`);
-  // A line can never be longer than its file, so the file size is a safe upper bound.
-  const maxLine = Math.max(DEFAULT_MAX_LINE_SIZE, fileSize(file) + 1);
+  // DuckDB's read buffer is a multiple of max_line_size, so an oversized bound costs memory and parallelism;
+  // without a recorded bound, a line can never be longer than its file.
+  const longest = maxLineBytes ?? Math.max(0, ...list.map(fileSize)) + 1;
+  const maxLine = Math.max(DEFAULT_MAX_LINE_SIZE, longest);
   const options = [
     'header = false',
     'auto_detect = false',
@@ -37,14 +47,18 @@ export function readCsvCall(file: string, columns: readonly ColumnSchema[]): str
     'allow_quoted_nulls = false',
     `max_line_size = ${maxLine}`,
   ];
-  return `read_csv(${quoteLiteral(path.resolve(file))}, ${options.join(', ')})`;
+  const paths = list.map((file) => quoteLiteral(path.resolve(file)));
+  return `read_csv(${paths.length === 1 ? paths[0] : `[${paths.join(', ')}]`}, ${options.join(', ')})`;
 }
 
 /** Select-list items that give each CSV field its column's value, aliased with the real column names. */
 export function csvSelectList(columns: readonly ColumnSchema[]): string[] {
   return columns.map((c, i) => {
     const field = quoteIdent(fieldName(i));
-    const value = c.dataType === 'binary' ? `unhex(${field})` : c.dataType === 'json' ? `CAST(${field} AS JSON)` : field;
+    const value =
+      c.dataType === 'binary' ? `unhex(${field})`
+      : c.dataType === 'json' || c.dataType === 'timestamp' ? `CAST(${field} AS ${duckdbType(c.dataType)})`
+      : field;
     return `${value} AS ${quoteIdent(c.name)}`;
   });
 }

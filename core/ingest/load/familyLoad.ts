@@ -7,7 +7,7 @@ import type { Warehouse } from '../../warehouse/connection';
 import { qualified } from '../../warehouse/quote';
 import type { PackageManifest, PackagePart } from '../package';
 import type { PhysicalColumns } from './ddl';
-import { insertPart, type PartInsert } from './parts';
+import { insertParts, type PartInsert } from './parts';
 import type { TableFamily } from './tableFamilies';
 
 export class FamilyLoad {
@@ -66,15 +66,11 @@ export class FamilyLoad {
   }
 
   /** Inserts every part of a table (optionally filtered / into another target) and counts the rows. */
-  async insertParts(table: TableSchema, insert?: Partial<PartInsert>): Promise<number> {
-    let total = 0;
-    for (const part of this.parts(table)) {
-      total += await insertPart(this.wh, this.dir, this.source, table, part, {
-        target: insert?.target ?? this.target(table),
-        where: insert?.where,
-      });
-    }
-    return total;
+  insertParts(table: TableSchema, insert?: Partial<PartInsert>): Promise<number> {
+    return insertParts(this.wh, this.dir, this.source, table, this.parts(table), {
+      target: insert?.target ?? this.target(table),
+      where: insert?.where,
+    });
   }
 
   count(table: TableSchema, rows: number): void {

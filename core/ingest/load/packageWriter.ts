@@ -1,5 +1,6 @@
-// Stages normalized rows as CSV part files in a load package directory. Rows are buffered per table and
-// written out in parts, so memory is bounded by the part size, never by the size of the run.
+// Stages normalized rows as CSV part files in a load package directory. Rows are encoded as soon as
+// they arrive and the text goes to disk in chunks: the writer keeps no rows, so memory stays bounded by
+// the chunk size per table however large the run is (and the rows are short-lived garbage, cheap to collect).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,26 +12,44 @@ import { encodeCell } from './csvEncode';
 export { readManifest, writeManifest } from './manifest';
 
 const DEFAULT_PART_ROWS = 100_000;
-/** Also cut a part when this many cells are buffered, so that very wide tables stay bounded too. */
-const MAX_BUFFERED_CELLS = 5_000_000;
-/** Encoded text is handed to the file system in chunks of about this many characters. */
-const WRITE_CHUNK_CHARS = 1 << 20;
+/**
+ * Encoded text of one part is handed to the file system in chunks of about this many characters. Small
+ * chunks matter: pending text is a tree of young strings, and every minor GC copies whatever is pending.
+ */
+const WRITE_CHUNK_CHARS = 1 << 16;
+/** Text pending across all tables; past this every table's chunk is written, so many tables stay bounded too. */
+const MAX_PENDING_CHARS = 4 << 20;
+/** A UTF-16 code unit takes at most three bytes in UTF-8 (a surrogate pair, two units, takes four). */
+const MAX_BYTES_PER_CHAR = 3;
 
-interface TableBuffer {
-  /** The latest schema seen for the table: it only ever gains columns during a run. */
-  schema: TableSchema;
-  rows: Row[];
-  cells: number;
-  /** Columns that hold a value (possibly null) in at least one buffered row. */
-  present: Set<string>;
+/** The part currently being written for a table. */
+interface OpenPart {
+  file: string;
+  /** Columns of the file, in field order: exactly those that hold a value (possibly null) in its rows. */
+  columns: string[];
+  known: Set<string>;
+  /** Per column: named like an Object.prototype member, so a row without its own value must not read the inherited one. */
+  inherited: boolean[];
+  anyInherited: boolean;
+  rows: number;
+  /** Encoded text not yet on disk. */
+  chunk: string;
+  /** Whether the file exists yet: it is created with the first chunk written. */
+  created: boolean;
+  longestLine: number;
+}
+
+interface TableParts {
   parts: PackagePart[];
   rowCount: number;
+  open: OpenPart | undefined;
 }
 
 export class PackageWriter {
   private readonly partRows: number;
-  private readonly tables = new Map<string, TableBuffer>();
+  private readonly tables = new Map<string, TableParts>();
   private partSeq = 0;
+  private pendingChars = 0;
   private finished = false;
 
   constructor(
@@ -41,58 +60,142 @@ export class PackageWriter {
     fs.mkdirSync(dir, { recursive: true });
   }
 
-  /** Buffers rows for a table; writes a part file when the buffer reaches partRows. */
+  /**
+   * Encodes rows of a table into its current part. A part is cut when it reaches partRows, and when rows
+   * bring a column it does not have (a new part then starts with the columns of the rows that follow).
+   * `table` is read for its column order only; the caller may keep changing it (columns only get added).
+   */
   write(table: TableSchema, rows: Row[]): void {
     if (this.finished) throw new Error('PackageWriter.write called after finish');
-    let buffer = this.tables.get(table.name);
-    if (!buffer) {
-      buffer = { schema: table, rows: [], cells: 0, present: new Set(), parts: [], rowCount: 0 };
-      this.tables.set(table.name, buffer);
+    let entry = this.tables.get(table.name);
+    if (!entry) {
+      entry = { parts: [], rowCount: 0, open: undefined };
+      this.tables.set(table.name, entry);
     }
-    buffer.schema = table;
-    for (const row of rows) {
-      let cells = 0;
-      for (const key in row) {
-        if (row[key] !== undefined) {
-          buffer.present.add(key);
-          cells++;
-        }
+    let start = 0;
+    while (start < rows.length) {
+      let part = entry.open;
+      if (part !== undefined && part.rows >= this.partRows) part = this.closePart(entry);
+      const end = Math.min(rows.length, start + (part === undefined ? this.partRows : this.partRows - part.rows));
+      const present = presentColumns(rows, start, end);
+      if (part !== undefined && !containsAll(part.known, present)) {
+        this.closePart(entry);
+        continue;
       }
-      buffer.rows.push(row);
-      buffer.cells += cells;
-      if (buffer.rows.length >= this.partRows || buffer.cells >= MAX_BUFFERED_CELLS) this.flush(buffer);
+      part ??= this.openPart(entry, table, present);
+      for (let i = start; i < end; i++) this.encodeRow(table.name, part, rows[i]);
+      start = end;
     }
   }
 
-  /** Flushes everything and returns the tables section of the manifest. */
+  /** Writes what is pending and returns the tables section of the manifest. */
   finish(): Record<string, PackageTable> {
     if (!this.finished) {
-      for (const buffer of this.tables.values()) this.flush(buffer);
+      for (const entry of this.tables.values()) this.closePart(entry);
       this.finished = true;
     }
     const result: Record<string, PackageTable> = {};
-    for (const [name, buffer] of this.tables) {
-      result[name] = { name, parts: buffer.parts, rows: buffer.rowCount };
+    for (const [name, entry] of this.tables) {
+      result[name] = { name, parts: entry.parts, rows: entry.rowCount };
     }
     return result;
   }
 
-  private flush(buffer: TableBuffer): void {
-    if (buffer.rows.length === 0) return;
-    const columns = partColumns(buffer);
-    const file = `${fileSafe(buffer.schema.name)}.${String(++this.partSeq).padStart(6, '0')}.csv`;
-    writePartFile(path.join(this.dir, file), buffer.schema.name, columns, buffer.rows);
-    buffer.parts.push({ file, columns, rows: buffer.rows.length });
-    buffer.rowCount += buffer.rows.length;
-    buffer.rows = [];
-    buffer.cells = 0;
-    buffer.present = new Set();
+  private openPart(entry: TableParts, table: TableSchema, present: Set<string>): OpenPart {
+    const columns = partColumns(table, present);
+    const file = `${fileSafe(table.name)}.${String(++this.partSeq).padStart(6, '0')}.csv`;
+    const inherited = columns.map((c) => c in Object.prototype);
+    entry.open = {
+      file,
+      columns,
+      known: new Set(columns),
+      inherited,
+      anyInherited: inherited.includes(true),
+      rows: 0,
+      chunk: '',
+      created: false,
+      longestLine: 0,
+    };
+    return entry.open;
+  }
+
+  /** Writes the part's remaining text and records it in the manifest; returns undefined (no part is open). */
+  private closePart(entry: TableParts): undefined {
+    const part = entry.open;
+    if (part === undefined) return undefined;
+    this.writeChunk(part);
+    entry.open = undefined;
+    if (part.rows === 0) return undefined;
+    entry.parts.push({ file: part.file, columns: part.columns, rows: part.rows, maxLineBytes: part.longestLine * MAX_BYTES_PER_CHAR + 1 });
+    entry.rowCount += part.rows;
+    return undefined;
+  }
+
+  private encodeRow(table: string, part: OpenPart, row: Row): void {
+    const { columns } = part;
+    const last = columns.length - 1;
+    const before = part.chunk.length;
+    let text = part.chunk;
+    let i = 0;
+    try {
+      if (part.anyInherited) {
+        for (; i <= last; i++) {
+          const value = part.inherited[i] && !Object.hasOwn(row, columns[i]) ? null : row[columns[i]];
+          text += i === last ? encodeCell(value) + '\n' : encodeCell(value) + ',';
+        }
+      } else {
+        for (; i < last; i++) {
+          text += encodeCell(row[columns[i]]);
+          text += ',';
+        }
+        text += encodeCell(row[columns[last]]);
+        text += '\n';
+      }
+    } catch (err) {
+      throw new SluiceError(`table "${table}", column "${columns[i]}": ${(err as Error).message}`);
+    }
+    part.chunk = text;
+    part.rows++;
+    const length = text.length - before;
+    if (length > part.longestLine) part.longestLine = length;
+    this.pendingChars += length;
+    if (text.length >= WRITE_CHUNK_CHARS) this.writeChunk(part);
+    else if (this.pendingChars >= MAX_PENDING_CHARS) this.writeAllChunks();
+  }
+
+  private writeChunk(part: OpenPart): void {
+    if (part.chunk.length === 0) return;
+    // Part files are not fsynced: a package is only ever loaded by the run that wrote it (the next run
+    // deletes leftovers), so the page cache is all the durability it needs.
+    // 'wx' on creation: a part file is never written over.
+    writeText(path.join(this.dir, part.file), part.chunk, part.created ? 'a' : 'wx');
+    part.created = true;
+    this.pendingChars -= part.chunk.length;
+    part.chunk = '';
+  }
+
+  private writeAllChunks(): void {
+    for (const entry of this.tables.values()) if (entry.open) this.writeChunk(entry.open);
   }
 }
 
-/** The union of the columns present in the buffered rows, in schema order. */
-function partColumns(buffer: TableBuffer): string[] {
-  const { schema, present } = buffer;
+/** Names of the fields that hold a value (possibly null) in rows[start, end). */
+function presentColumns(rows: Row[], start: number, end: number): Set<string> {
+  const present = new Set<string>();
+  for (let i = start; i < end; i++) {
+    const row = rows[i];
+    for (const key in row) if (row[key] !== undefined) present.add(key);
+  }
+  return present;
+}
+
+function containsAll(known: Set<string>, names: Set<string>): boolean {
+  for (const name of names) if (!known.has(name)) return false;
+  return true;
+}
+
+/** The present columns in schema order; a column the schema does not define is an error. */
+function partColumns(schema: TableSchema, present: Set<string>): string[] {
   const columns = schema.columns.filter((c) => present.has(c.name)).map((c) => c.name);
   if (columns.length < present.size) {
     const known = new Set(columns);
@@ -107,43 +210,16 @@ function partColumns(buffer: TableBuffer): string[] {
   return columns;
 }
 
-function writePartFile(file: string, table: string, columns: string[], rows: Row[]): void {
-  const fd = fs.openSync(file, 'wx');
+/** Writes text to a file; writeSync may write less than asked, so it loops until all of it is there. */
+function writeText(file: string, text: string, flags: 'a' | 'wx'): void {
+  const bytes = Buffer.from(text, 'utf8');
+  const fd = fs.openSync(file, flags);
   try {
-    const chunk: string[] = [];
-    let chunkChars = 0;
-    const last = columns.length - 1;
-    for (const row of rows) {
-      let line = '';
-      for (let i = 0; i <= last; i++) {
-        let field: string;
-        try {
-          field = encodeCell(row[columns[i]]);
-        } catch (err) {
-          throw new SluiceError(`table "${table}", column "${columns[i]}": ${(err as Error).message}`);
-        }
-        line += i === last ? field + '\n' : field + ',';
-      }
-      chunk.push(line);
-      chunkChars += line.length;
-      if (chunkChars >= WRITE_CHUNK_CHARS) {
-        writeAll(fd, chunk.join(''));
-        chunk.length = 0;
-        chunkChars = 0;
-      }
-    }
-    if (chunk.length > 0) writeAll(fd, chunk.join(''));
-    fs.fsyncSync(fd);
+    let offset = 0;
+    while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** writeSync may write less than asked; loop until the whole chunk is on disk. */
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
-  let offset = 0;
-  while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
 }
 
 /** Table names may contain anything; file names keep only a readable, portable subset. */

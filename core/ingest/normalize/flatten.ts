@@ -12,6 +12,7 @@ import { isBinary, naturalType, toColumnCell } from './infer';
 import { PATH_SEPARATOR, isSystemName, normalizeSegment, shortenName, variantColumnName } from './naming';
 import type { ResolvedHint, ResourcePlan } from './resourcePlan';
 import { SYSTEM_PATH_KEY, pathKey, type ColumnState, type SchemaBuilder, type TableState } from './schemaBuilder';
+import { isWellFormed, printable, printablePair } from './printable';
 import { UnserializableValue, contentHash, previewValue, toJsonText } from './serialize';
 import { systemColumns } from './systemColumns';
 
@@ -62,6 +63,12 @@ export interface DiscardCounts {
 }
 
 const OBJECT_PROTO = Object.prototype;
+
+const LONE_SURROGATE =
+  'is a string with a lone UTF-16 surrogate, which text (UTF-8) cannot hold; ' +
+  'repair it in the source, e.g. with value.toWellFormed()';
+const LONE_SURROGATE_KEY =
+  'has a key with a lone UTF-16 surrogate, which names (UTF-8) cannot hold; rename it in the source';
 
 export class ResourceFlattener {
   private root: TableState | undefined;
@@ -174,7 +181,9 @@ export class ResourceFlattener {
     this.flattenObject(item, this.topNode(root), row, id, 0);
     const required = this.plan.required;
     for (let i = 0; i < required.length; i++) {
-      if (row[required[i].column] == null) throw this.missingRequired(required[i], row);
+      const cell = row[required[i].column];
+      // A function is never a cell: it is inherited from Object.prototype (a column named `constructor`).
+      if (cell == null || typeof cell === 'function') throw this.missingRequired(required[i], row);
     }
   }
 
@@ -263,6 +272,8 @@ export class ResourceFlattener {
   }
 
   private newSlot(node: Node, key: string, element: boolean): Slot {
+    // The raw key is kept in the schema's field paths, which are stored as JSON text.
+    if (!isWellFormed(key)) throw this.unsupported(this.formatTrail(key), LONE_SURROGATE_KEY);
     const segment = normalizeSegment(key);
     const full = node.full === '' ? segment : node.full + PATH_SEPARATOR + segment;
     const name = shortenName(full);
@@ -293,6 +304,8 @@ export class ResourceFlattener {
     const column = slot.column;
     switch (typeof value) {
       case 'string':
+        // UTF-8 has no spelling for a lone surrogate: writing one would silently turn it into U+FFFD.
+        if (!isWellFormed(value)) throw this.unsupported(this.fieldPath(slot), LONE_SURROGATE);
         if (column !== undefined && column.type === 'text') {
           row[column.name] = value;
           return;
@@ -515,7 +528,7 @@ export class ResourceFlattener {
       else out += out === '' ? part : `.${part}`;
     }
     if (extra !== undefined) out += out === '' ? extra : `.${extra}`;
-    return out;
+    return printable(out);
   }
 
   private fieldPath(slot: Slot): string {
@@ -523,20 +536,25 @@ export class ResourceFlattener {
   }
 
   private unsupported(path: string, problem: string): SluiceError {
-    return new SluiceError(`resource '${this.plan.resource}': field '${path || '(item)'}' in item ${this.itemIndex} ${problem}`);
-  }
-
-  private describeColumnSource(table: TableState, column: ColumnState): string {
-    if (column.pathKey === SYSTEM_PATH_KEY) return 'a Sluice system column';
-    if (column.schema.variantOf) return `the variant column of '${column.schema.variantOf}'`;
-    const path = [...(table.schema.path ?? []), ...(column.schema.path ?? [column.name])];
-    return `field '${path.join('.')}'`;
+    return new SluiceError(`resource '${this.plan.resource}': field '${printable(path) || '(item)'}' in item ${this.itemIndex} ${problem}`);
   }
 
   private columnCollision(slot: Slot, table: TableState, existing: ColumnState, name = slot.name): SluiceError {
     const path = [...(table.schema.path ?? []), ...slot.path].join('.');
+    let shown = printable(path);
+    let other: string;
+    if (existing.pathKey === SYSTEM_PATH_KEY) {
+      other = 'a Sluice system column';
+    } else if (existing.schema.variantOf) {
+      other = `the variant column of '${existing.schema.variantOf}'`;
+    } else {
+      const otherPath = [...(table.schema.path ?? []), ...(existing.schema.path ?? [existing.name])].join('.');
+      let otherShown: string;
+      [shown, otherShown] = printablePair(path, otherPath);
+      other = `field '${otherShown}'`;
+    }
     return new SluiceError(
-      `resource '${this.plan.resource}': field '${path}' and ${this.describeColumnSource(table, existing)} ` +
+      `resource '${this.plan.resource}': field '${shown}' and ${other} ` +
       `both map to column '${name}' of table '${table.name}'; rename one of them in the source`,
     );
   }
@@ -548,8 +566,9 @@ export class ResourceFlattener {
         `which belongs to resource '${existing.schema.resource}'`,
       );
     }
+    const [shown, otherShown] = printablePair(path.join('.'), (existing.schema.path ?? []).join('.'));
     return new SluiceError(
-      `resource '${this.plan.resource}': lists at '${path.join('.')}' and '${(existing.schema.path ?? []).join('.')}' ` +
+      `resource '${this.plan.resource}': lists at '${shown}' and '${otherShown}' ` +
       `both map to table '${name}'; rename one of them in the source`,
     );
   }
@@ -557,7 +576,7 @@ export class ResourceFlattener {
   private reserved(slot: Slot, table: TableState): SluiceError {
     const path = [...(table.schema.path ?? []), ...slot.path].join('.');
     return new SluiceError(
-      `resource '${this.plan.resource}': field '${path}' maps to column '${slot.name}' in table '${table.name}', ` +
+      `resource '${this.plan.resource}': field '${printable(path)}' maps to column '${slot.name}' in table '${table.name}', ` +
       `but names starting with _sluice_ are reserved for Sluice; rename the field`,
     );
   }
@@ -568,7 +587,7 @@ export class ResourceFlattener {
     const elsewhere = variants ? Object.values(variants).find((v) => v !== undefined && row[v.name] != null) : undefined;
     const detail = elsewhere ? ` (its value has type ${elsewhere.type}, which column '${hint.column}' cannot hold)` : '';
     return new SluiceError(
-      `resource '${this.plan.resource}': item ${this.itemIndex} has no value for field '${hint.field}' ` +
+      `resource '${this.plan.resource}': item ${this.itemIndex} has no value for field '${printable(hint.field)}' ` +
       `(column '${hint.column}')${detail}, but ${why}`,
     );
   }

@@ -70,6 +70,14 @@ export class Normalizer {
     return this.builder.snapshot();
   }
 
+  /**
+   * One table of the evolved schema, not a copy: cheap enough to look up for every batch. Read it, do not
+   * change it; it gains columns as later batches are normalized.
+   */
+  table(name: string): TableSchema | undefined {
+    return this.builder.table(name)?.schema;
+  }
+
   /** Changes made since construction, in order. */
   changes(): SchemaChange[] {
     return this.builder.changes();

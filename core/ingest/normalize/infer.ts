@@ -133,7 +133,7 @@ export function toColumnCell(value: unknown, type: DataType): Cell | undefined {
       if (value === null) return null;
       if (value instanceof Date) {
         const ms = value.getTime();
-        if (type === 'timestamp') return Number.isNaN(ms) ? undefined : value.toISOString();
+        if (type === 'timestamp') return Number.isNaN(ms) ? undefined : dateToTimestampText(value);
         return type === 'date' ? midnightUtcDate(ms) : undefined;
       }
       if (type === 'binary' && isBinary(value)) return toBytes(value);
@@ -141,6 +141,15 @@ export function toColumnCell(value: unknown, type: DataType): Cell | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * A valid Date as timestamp text DuckDB reads. Years beyond 9999 are written by toISOString as
+ * `+275760-09-13T…`, a form DuckDB does not parse, so the sign is dropped (negative years read fine).
+ */
+function dateToTimestampText(value: Date): string {
+  const iso = value.toISOString();
+  return iso.charCodeAt(0) === 43 ? iso.slice(1) : iso; // '+'
 }
 
 function stringCell(value: string, type: DataType): Cell | undefined {

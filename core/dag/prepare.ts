@@ -1,0 +1,112 @@
+// Everything about one model file that does not depend on other files: the parsed MODEL block, the
+// query rendered with neutral macro values, DuckDB's parse of it, and the tables it names. Kept per file
+// and keyed by a hash of its text, so an edit re-prepares one file only.
+
+import crypto from 'node:crypto';
+import { parseModelFile } from '../models/parse';
+import { renderForAnalysis, type MacroValue, type RenderedQuery } from '../models/render';
+import type { ParsedModel, Position } from '../models/types';
+import { parseMany, type ParsedSql } from '../sql/duckdbParser';
+import { tableKey, tableKeyOfName } from './names';
+import { tableReferences } from './references';
+import { seedColumns, type HeaderReader, type SeedColumns } from './seed';
+import type { ProjectDiagnostic } from './types';
+
+export interface ModelReference {
+  /** `schema.table` named in the query. */
+  key: string;
+  start: Position;
+  end: Position;
+}
+
+export interface PreparedModel {
+  file: string;
+  text: string;
+  hash: string;
+  parsed: ParsedModel;
+  /** `schema.table`; undefined when the file has no usable MODEL block or the model is disabled. */
+  key?: string;
+  rendered?: RenderedQuery;
+  sql?: ParsedSql;
+  /** Tables the query names (self-references left out), with file positions. */
+  references: ModelReference[];
+  seed?: SeedColumns;
+  /** Problems of this file alone: model syntax, macros, SQL syntax, seed file. */
+  diagnostics: ProjectDiagnostic[];
+}
+
+export interface PrepareOptions {
+  /** Project variables for @name / @VAR('name'). */
+  variables?: Record<string, MacroValue>;
+  /** Names models after their folders when the MODEL block has no name (SQLMesh's infer_names). */
+  inferredName?: (file: string) => readonly string[] | undefined;
+  readHeader?: HeaderReader;
+}
+
+export function hashText(text: string): string {
+  return crypto.createHash('sha1').update(text).digest('hex');
+}
+
+/** Prepares many files at once: one DuckDB round trip parses every query. */
+export async function prepareModels(files: readonly { file: string; text: string }[], options: PrepareOptions = {}): Promise<PreparedModel[]> {
+  const staged = files.map(({ file, text }) => stage(file, text, options));
+  const needParse = staged.filter((s) => s.rendered !== undefined);
+  const parsed = await parseMany(needParse.map((s) => s.rendered!.sql));
+  needParse.forEach((s, i) => finish(s, parsed[i]));
+  return staged;
+}
+
+function stage(file: string, rawText: string, options: PrepareOptions): PreparedModel {
+  const text = rawText.startsWith('\ufeff') ? rawText.slice(1) : rawText;
+  const parsed = parseModelFile(text, file, { inferredName: options.inferredName?.(file) });
+  const model: PreparedModel = {
+    file,
+    text: rawText,
+    hash: hashText(rawText),
+    parsed,
+    references: [],
+    diagnostics: parsed.diagnostics.map((d) => ({ ...d })),
+  };
+  const definition = parsed.definition;
+  if (!definition || definition.enabled === false) return model;
+  model.key = tableKey(definition.nameParts);
+  for (const d of model.diagnostics) d.model = model.key;
+  if (definition.kind.name === 'SEED') {
+    model.seed = seedColumns(file, definition, options.readHeader);
+    if (model.seed?.problem) {
+      const where = definition.properties['kind.path'] ?? definition.properties.kind;
+      model.diagnostics.push({ file, message: model.seed.problem, start: where?.start ?? parsed.queryStart, end: where?.end ?? parsed.queryStart, severity: 'error', model: model.key });
+    }
+    return model;
+  }
+  // depends_on adds upstream models to those found in the query (SQLMesh keeps it for macros it cannot see through).
+  const dependsOn = definition.properties.depends_on;
+  for (const name of definition.dependsOn ?? []) {
+    const key = tableKeyOfName(name);
+    if (key && key !== model.key && dependsOn) model.references.push({ key, start: dependsOn.start, end: dependsOn.end });
+  }
+  if (parsed.query.trim() === '') return model;
+  const rendered = renderForAnalysis(parsed, { variables: options.variables });
+  model.diagnostics.push(...rendered.diagnostics.map((d) => ({ ...d, model: model.key })));
+  // With a macro that could not be expanded the SQL is not what the model means: no lineage for it.
+  if (rendered.diagnostics.some((d) => d.severity === 'error')) return model;
+  model.rendered = rendered;
+  return model;
+}
+
+function finish(model: PreparedModel, sql: ParsedSql): void {
+  const rendered = model.rendered!;
+  model.sql = sql;
+  for (const d of sql.diagnostics) {
+    const at = rendered.sourceMap.toFilePosition(d.offset);
+    model.diagnostics.push({ file: model.file, message: d.message, start: at, end: at, severity: d.severity, model: model.key });
+  }
+  for (const ref of tableReferences(sql)) {
+    if (ref.key === model.key) continue; // an incremental model may read its own table; that is no dependency
+    model.references.push({
+      key: ref.key,
+      start: rendered.sourceMap.toFilePosition(ref.offset),
+      end: rendered.sourceMap.toFilePosition(ref.offset + ref.length),
+    });
+  }
+}

@@ -1,0 +1,399 @@
+// ModelProject: the models of a project as one analysed whole. Dependencies come from the SQL; models
+// are analysed upstream first, so each sees the output columns of the models it reads (that is how a
+// `*` over another model expands). After an edit only the changed model and what is downstream of it are
+// analysed again, which is what an editor needs on every keystroke.
+
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { ProjectLineage, columnText, type ColumnOrigin, type DownstreamColumn, type LineageGraph } from '../lineage/project';
+import type { ColumnLineage } from '../lineage/types';
+import { listModelFiles, inferModelName } from '../models/discover';
+import { findDuplicateModels } from '../models/duplicates';
+import { analyzeModel, type ModelAnalysis, type TableLookup } from './analyzeModel';
+import { closure, orderGraph } from './graph';
+import { NO_INPUTS, readProjectInputs, type ProjectInputs } from './inputs';
+import { tableKeyOfName } from './names';
+import { hashText, prepareModels, type PrepareOptions, type PreparedModel } from './prepare';
+import { explainUnknownTable } from './unknownTable';
+import type { ColumnInfo, ProjectDiagnostic, ProjectModel, SourceTableInfo, TableInfo } from './types';
+
+export interface ModelProjectOptions extends Omit<PrepareOptions, 'inferredName'> {
+  /** SQLMesh's infer_names: a model without a name is named after its folders under models/ and its file. */
+  inferNames?: boolean;
+}
+
+export interface ColumnLineageResult {
+  /** `schema.table` of the model. */
+  model: string;
+  column: string;
+  /** `schema.table.column` of each source (one hop, or the ultimate ones with deep). */
+  sources: string[];
+  filters: string[];
+  /** With deep: where each source column that a source loaded came from. */
+  origins?: ColumnOrigin[];
+}
+
+export interface UpdateResult {
+  /** Models analysed again because of the change, in the order they were analysed. */
+  analysed: string[];
+}
+
+interface Derived {
+  /** Model key → the file that defines it (the first one, by path, when several do). */
+  primary: Map<string, string>;
+  order: string[];
+  cycles: Map<string, string[]>;
+  /** Model key → models that read it. */
+  downstream: Map<string, string[]>;
+  /** Duplicate names and cycles. */
+  diagnostics: ProjectDiagnostic[];
+}
+
+export class ModelProject {
+  private readonly prepared = new Map<string, PreparedModel>();
+  private readonly analyses = new Map<string, ModelAnalysis>();
+  private inputs: ProjectInputs = NO_INPUTS;
+  private externals = new Map<string, TableInfo>();
+  private sources = new Map<string, SourceTableInfo>();
+  private derived: Derived = { primary: new Map(), order: [], cycles: new Map(), downstream: new Map(), diagnostics: [] };
+  private lineageView?: ProjectLineage;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** How many model analyses have run since the project was created (for tests and benchmarks). */
+  analysisCount = 0;
+
+  private constructor(
+    readonly dir: string,
+    private readonly options: ModelProjectOptions,
+  ) {}
+
+  /** Reads models/**\/*.sql, the external model files and schemas/*.schema.yaml of a project and analyses everything. */
+  static async load(dir: string, options: ModelProjectOptions = {}): Promise<ModelProject> {
+    const project = new ModelProject(path.resolve(dir), options);
+    const files = await listModelFiles(project.dir);
+    const texts = await Promise.all(files.map(async (file) => ({ file, text: await fs.readFile(file, 'utf8') })));
+    await project.reset(texts, await readProjectInputs(project.dir));
+    return project;
+  }
+
+  /** A project from texts already in memory (no file system reads except seed headers). */
+  static async fromTexts(
+    dir: string,
+    files: readonly { file: string; text: string }[],
+    inputs: ProjectInputs = NO_INPUTS,
+    options: ModelProjectOptions = {},
+  ): Promise<ModelProject> {
+    const project = new ModelProject(path.resolve(dir), options);
+    await project.reset(files.map((f) => ({ file: path.resolve(project.dir, f.file), text: f.text })), inputs);
+    return project;
+  }
+
+  private prepareOptions(): PrepareOptions {
+    const root = path.join(this.dir, 'models');
+    return {
+      ...this.options,
+      inferredName: this.options.inferNames ? (file) => inferModelName(path.relative(root, file)) : undefined,
+    };
+  }
+
+  private async reset(files: readonly { file: string; text: string }[], inputs: ProjectInputs): Promise<void> {
+    this.setInputs(inputs);
+    this.prepared.clear();
+    for (const p of await prepareModels(files, this.prepareOptions())) this.prepared.set(p.file, p);
+    this.derived = this.derive();
+    this.analyses.clear();
+    this.analyse([...this.prepared.keys()]);
+  }
+
+  private setInputs(inputs: ProjectInputs): void {
+    this.inputs = inputs;
+    this.externals = new Map(inputs.externals.map((t) => [t.key, t]));
+    this.sources = new Map();
+    for (const t of inputs.sources) {
+      const key = `${t.source}.${t.table}`;
+      if (!this.sources.has(key)) this.sources.set(key, t);
+    }
+  }
+
+  /** Re-reads external models and source schemas (after an ingest) and analyses every model again. */
+  reloadInputs(): Promise<void> {
+    return this.serialized(async () => {
+      this.setInputs(await readProjectInputs(this.dir));
+      this.derived = this.derive();
+      this.analyses.clear();
+      this.analyse([...this.prepared.keys()]);
+    });
+  }
+
+  /**
+   * The text of a model file changed (or a new file appeared). Prepares that file again and analyses it and
+   * every model downstream of it, old name and new; nothing else. Unchanged text does nothing.
+   */
+  update(file: string, text: string): Promise<UpdateResult> {
+    return this.serialized(async () => {
+      const abs = path.resolve(this.dir, file);
+      const old = this.prepared.get(abs);
+      if (old && old.hash === hashText(text)) return { analysed: [] };
+      const [next] = await prepareModels([{ file: abs, text }], this.prepareOptions());
+      return this.replace(abs, old, next);
+    });
+  }
+
+  /** A model file was deleted. */
+  remove(file: string): Promise<UpdateResult> {
+    return this.serialized(async () => {
+      const abs = path.resolve(this.dir, file);
+      const old = this.prepared.get(abs);
+      if (!old) return { analysed: [] };
+      return this.replace(abs, old, undefined);
+    });
+  }
+
+  private replace(file: string, old: PreparedModel | undefined, next: PreparedModel | undefined): UpdateResult {
+    const keys = new Set<string>();
+    if (old?.key) keys.add(old.key);
+    if (next?.key) keys.add(next.key);
+    const before = this.downstreamOf(keys);
+    if (next) this.prepared.set(file, next);
+    else {
+      this.prepared.delete(file);
+      this.analyses.delete(file);
+    }
+    this.derived = this.derive();
+    const after = this.downstreamOf(keys);
+    const files = new Set<string>(next ? [file] : []);
+    for (const key of [...before, ...after]) {
+      const f = this.derived.primary.get(key);
+      if (f) files.add(f);
+    }
+    // Other files defining the same name (duplicates) may have become or stopped being the primary one.
+    for (const p of this.prepared.values()) if (p.key && keys.has(p.key)) files.add(p.file);
+    return { analysed: this.analyse([...files]) };
+  }
+
+  private downstreamOf(keys: Set<string>): Set<string> {
+    return closure(keys, (k) => this.derived.downstream.get(k) ?? []);
+  }
+
+  private serialized<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(task, task);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Names, graph order, cycles and duplicates: cheap, recomputed from the prepared files on every change. */
+  private derive(): Derived {
+    const files = [...this.prepared.keys()].sort();
+    const primary = new Map<string, string>();
+    for (const file of files) {
+      const key = this.prepared.get(file)!.key;
+      if (key && !primary.has(key)) primary.set(key, file);
+    }
+    const upstreamModels = (key: string): string[] => {
+      const p = this.prepared.get(primary.get(key)!)!;
+      return p.references.map((r) => r.key).filter((k) => primary.has(k));
+    };
+    const { order, cycles } = orderGraph(primary.keys(), upstreamModels);
+    const downstream = new Map<string, string[]>();
+    for (const key of primary.keys()) {
+      for (const up of new Set(upstreamModels(key))) {
+        if (up === key) continue;
+        const list = downstream.get(up);
+        if (list) list.push(key);
+        else downstream.set(up, [key]);
+      }
+    }
+    const diagnostics: ProjectDiagnostic[] = [];
+    for (const d of findDuplicateModels([...this.prepared.values()].filter((p) => p.key).map((p) => p.parsed))) {
+      diagnostics.push({ ...d, model: this.prepared.get(d.file)?.key });
+    }
+    for (const [key, cycle] of cycles) {
+      const p = this.prepared.get(primary.get(key)!)!;
+      const ref = p.references.find((r) => r.key === cycle[1]);
+      const where = ref ?? { start: p.parsed.queryStart, end: p.parsed.queryStart };
+      diagnostics.push({
+        file: p.file,
+        message: `model ${key} is part of a cycle: ${cycle.join(' → ')} (each model reads the next)`,
+        start: where.start,
+        end: where.end,
+        severity: 'error',
+        model: key,
+      });
+    }
+    return { primary, order, cycles, downstream, diagnostics };
+  }
+
+  /** Analyses the given files in graph order (primary models first, duplicates after). Returns their model keys. */
+  private analyse(files: string[]): string[] {
+    const wanted = new Set(files);
+    const ordered: string[] = [];
+    for (const key of this.derived.order) {
+      const file = this.derived.primary.get(key)!;
+      if (wanted.delete(file)) ordered.push(file);
+    }
+    ordered.push(...[...wanted].sort());
+    const lookup = this.lookup();
+    const analysed: string[] = [];
+    for (const file of ordered) {
+      const p = this.prepared.get(file);
+      if (!p) continue;
+      this.analyses.set(file, analyzeModel(p, lookup));
+      this.analysisCount++;
+      analysed.push(p.key ?? file);
+    }
+    this.lineageView = undefined;
+    return analysed;
+  }
+
+  private lookup(): TableLookup {
+    return {
+      table: (key) => this.table(key),
+      explainUnknown: (key) => explainUnknownTable(key, this.knownTableKeys(), this.inputs),
+    };
+  }
+
+  private knownTableKeys(): string[] {
+    return [...new Set([...this.derived.primary.keys(), ...this.sources.keys(), ...this.externals.keys()])];
+  }
+
+  // ---- reading the result ----
+
+  /**
+   * A table models may read, by name (`schema.table`, case-insensitive; no schema means main). Models come
+   * first, then tables sources loaded, then external models.
+   */
+  table(name: string): TableInfo | undefined {
+    const key = tableKeyOfName(name);
+    if (!key) return undefined;
+    const file = this.derived.primary.get(key);
+    if (file) {
+      const analysis = this.analyses.get(file);
+      return { key, kind: 'model', file, columns: analysis?.columns };
+    }
+    const source = this.sources.get(key);
+    if (source) return { key, kind: 'source', file: source.file, columns: source.columns.map((c) => ({ name: c.name, type: c.type })) };
+    return this.externals.get(key);
+  }
+
+  /** Every model, sorted by key. */
+  models(): ProjectModel[] {
+    return [...this.derived.primary.keys()].sort().map((key) => this.model(key)!);
+  }
+
+  /** A model by name (case-insensitive). */
+  model(name: string): ProjectModel | undefined {
+    const key = tableKeyOfName(name);
+    const file = key ? this.derived.primary.get(key) : undefined;
+    if (!key || !file) return undefined;
+    const p = this.prepared.get(file)!;
+    const analysis = this.analyses.get(file);
+    const definition = p.parsed.definition!;
+    const model: ProjectModel = {
+      key,
+      name: definition.name,
+      file,
+      kind: definition.kind.name,
+      upstream: analysis?.upstream ?? [],
+      downstream: [...new Set(this.derived.downstream.get(key) ?? [])].sort(),
+      columns: (analysis?.columns ?? []).map((c): ColumnInfo => ({ ...c })),
+      lineage: analysis?.lineage ?? [],
+    };
+    if (definition.description !== undefined) model.description = definition.description;
+    return model;
+  }
+
+  /** Models in the order they can be built: every model after those it reads. */
+  buildOrder(): string[] {
+    return [...this.derived.order];
+  }
+
+  /** The prepared file (parsed model, rendered query) behind a model, for tools such as `sluice render`. */
+  preparedModel(name: string): PreparedModel | undefined {
+    const key = tableKeyOfName(name);
+    const file = key ? this.derived.primary.get(key) : undefined;
+    return file ? this.prepared.get(file) : undefined;
+  }
+
+  /** Every problem in the project: model files, external models, source schemas, names, cycles, lineage. */
+  diagnostics(): ProjectDiagnostic[] {
+    const out: ProjectDiagnostic[] = [...this.inputs.diagnostics, ...this.derived.diagnostics];
+    for (const [file, p] of this.prepared) {
+      out.push(...p.diagnostics);
+      out.push(...(this.analyses.get(file)?.diagnostics ?? []));
+      if (p.key && this.derived.primary.get(p.key) === file) out.push(...this.shadowWarnings(p));
+    }
+    return out.sort(compareDiagnostics);
+  }
+
+  hasErrors(): boolean {
+    return this.diagnostics().some((d) => d.severity === 'error');
+  }
+
+  private shadowWarnings(p: PreparedModel): ProjectDiagnostic[] {
+    const key = p.key!;
+    const where = p.parsed.definition?.properties.name ?? { start: p.parsed.queryStart, end: p.parsed.queryStart };
+    const warn = (message: string): ProjectDiagnostic => ({ file: p.file, message, start: where.start, end: where.end, severity: 'warning', model: key });
+    const out: ProjectDiagnostic[] = [];
+    const source = this.sources.get(key);
+    if (source) out.push(warn(`model ${key} has the name of a table source ${source.source} loads; models reading ${key} read the model`));
+    else if (this.externals.has(key)) out.push(warn(`model ${key} is also declared as an external model; the model is used`));
+    return out;
+  }
+
+  // ---- lineage ----
+
+  /** Cross-model lineage over the current analysis (rebuilt lazily after each change). */
+  get lineage(): ProjectLineage {
+    if (!this.lineageView) this.lineageView = new ProjectLineage(this.lineageGraph());
+    return this.lineageView;
+  }
+
+  private lineageGraph(): LineageGraph {
+    return {
+      modelKeys: () => this.derived.primary.keys(),
+      modelColumns: (table): readonly ColumnLineage[] | undefined => {
+        const file = this.derived.primary.get(table);
+        return file ? this.analyses.get(file)?.lineage ?? [] : undefined;
+      },
+      isRootModel: (table) => {
+        const file = this.derived.primary.get(table);
+        const kind = file ? this.prepared.get(file)?.parsed.definition?.kind.name : undefined;
+        return kind === 'SEED' || kind === 'EXTERNAL';
+      },
+      tableKind: (table) => this.table(table)?.kind,
+      origin: (table, column) => (this.derived.primary.has(table) ? undefined : this.origin(table, column)),
+    };
+  }
+
+  /** Where a column of a table a source loaded comes from. */
+  origin(table: string, column: string): ColumnOrigin | undefined {
+    const source = this.sources.get(table.toLowerCase());
+    const col = source?.columns.find((c) => c.name === column.toLowerCase());
+    if (!source || !col) return undefined;
+    const origin: ColumnOrigin = { column: `${source.source}.${source.table}.${col.name}`, source: source.source, resource: source.resource, table: source.table };
+    if (col.field !== undefined) origin.field = col.field;
+    return origin;
+  }
+
+  /** Lineage of one model column: one hop, or with deep the ultimate source columns and their origins. */
+  columnLineage(model: string, column: string, options: { deep?: boolean } = {}): ColumnLineageResult | undefined {
+    const key = tableKeyOfName(model);
+    if (!key || !this.derived.primary.has(key)) return undefined;
+    const col = column.toLowerCase();
+    const trace = options.deep ? this.lineage.deep(key, col) : this.lineage.direct(key, col);
+    if (!trace) return undefined;
+    const result: ColumnLineageResult = { model: key, column: col, sources: trace.sources.map(columnText), filters: trace.filters.map(columnText) };
+    if (options.deep) result.origins = this.lineage.origins(trace.sources);
+    return result;
+  }
+
+  /** Every model column depending on a column of a model or of any table (impact analysis). */
+  downstream(table: string, column: string): DownstreamColumn[] {
+    const key = tableKeyOfName(table);
+    return key ? this.lineage.downstream(key, column) : [];
+  }
+}
+
+function compareDiagnostics(a: ProjectDiagnostic, b: ProjectDiagnostic): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.start.offset - b.start.offset || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+}
