@@ -1,4 +1,4 @@
-// Builds the three bundles: the CLI, the language server and the VS Code extension.
+// Builds the bundles: the CLI, the public API for sources, the language server and the VS Code extension.
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -16,6 +16,10 @@ const entries = [
   { entryPoints: ['core/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // What `require('sluice')` gives a project that installed Sluice (source modules get it without installing).
   { entryPoints: ['core/index.ts'], outfile: 'dist/index.js' },
+  // The language server, started by the extension (node IPC) or by any LSP client with --stdio.
+  { entryPoints: ['server/main.ts'], outfile: 'dist/server.js' },
+  // The VS Code extension: it only talks to the server. Minified because its load time is activation time.
+  { entryPoints: ['client/extension.ts'], outfile: 'dist/extension.js', minify: true },
 ];
 for (const entry of entries) {
   const options = { ...common, ...entry };

@@ -1,0 +1,114 @@
+// The extension's commands. "Sluice: Run Source to DuckDB" asks the server to run a source, shows live rows
+// and rows/s in a cancellable notification, and reports the rows loaded per table (or a readable error).
+
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CancelIngest, IngestProgress, ListSources, RunSource, SluiceErrorCodes } from '../core/protocol';
+import type { SluiceClient } from './client';
+import { describeProgress, describeResult, formatCount } from './format';
+import type { Output } from './output';
+import { explainUntrusted } from './trust';
+
+const SOURCE_FILE = /[\\/]sources[\\/][^\\/.][^\\/]*\.(ts|js|mjs|cjs)$/;
+
+export function registerCommands(client: SluiceClient, output: Output): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('sluice.runSource', (uri?: vscode.Uri) => runSource(client, output, uri)),
+    vscode.commands.registerCommand('sluice.showOutput', () => output.channel.show(true)),
+  ];
+}
+
+interface Target {
+  /** What to send: a file, or a source name in a project. */
+  params: Pick<RunSource.Params, 'file' | 'source' | 'projectDir'>;
+  label: string;
+}
+
+async function runSource(client: SluiceClient, output: Output, uri?: vscode.Uri): Promise<void> {
+  const target = uri instanceof vscode.Uri ? fileTarget(uri) : await activeOrPickedTarget(client, output);
+  if (!target) return;
+  const runId = randomUUID();
+  output.info(`running ${target.label}`);
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Sluice: running ${target.label}`, cancellable: true },
+      async (progress, token) => {
+        const listening = client.onNotification(IngestProgress.type, (p) => {
+          if (p.runId === runId) progress.report({ message: describeProgress(p) });
+        });
+        // Cancel through the server so the run stops and still answers with its outcome.
+        const cancelling = token.onCancellationRequested(() => {
+          output.info(`cancelling ${target.label}`);
+          void client.notify(CancelIngest.type, { runId });
+        });
+        try {
+          return await client.request(RunSource.type, { ...target.params, runId });
+        } finally {
+          listening.dispose();
+          cancelling.dispose();
+        }
+      },
+    );
+    report(result, output);
+  } catch (err) {
+    await reportError(err, target.label, output);
+  }
+}
+
+function fileTarget(uri: vscode.Uri): Target {
+  return { params: { file: uri.toString() }, label: path.basename(uri.fsPath) };
+}
+
+/** The source in the active editor, else one picked from the workspace's sources. */
+async function activeOrPickedTarget(client: SluiceClient, output: Output): Promise<Target | undefined> {
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active?.scheme === 'file' && SOURCE_FILE.test(active.fsPath)) return fileTarget(active);
+  let listing: ListSources.Result;
+  try {
+    listing = await client.request(ListSources.type, {});
+  } catch (err) {
+    await reportError(err, 'listing sources', output);
+    return undefined;
+  }
+  const several = listing.projects.length > 1;
+  const items = listing.projects.flatMap(({ project, sources }) =>
+    sources.map((s) => ({
+      label: s.name,
+      description: several ? project.name : path.relative(project.dir, s.file),
+      detail: s.error ?? s.resources?.map((r) => (r.enabled ? r.name : `(${r.name})`)).join(', '),
+      file: s.file,
+    })),
+  );
+  if (items.length === 0) {
+    void vscode.window.showWarningMessage('Sluice: no sources found (source modules live in <project>/sources/)');
+    return undefined;
+  }
+  const picked = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { placeHolder: 'Source to run into DuckDB' });
+  return picked ? fileTarget(vscode.Uri.file(picked.file)) : undefined;
+}
+
+function report(result: RunSource.Result, output: Output): void {
+  const message = describeResult(result);
+  if (result.status === 'loaded') {
+    output.info(`${message}`);
+    for (const t of result.tables) output.info(`  ${result.source}.${t.table}: ${formatCount(t.rows)} rows`);
+    void vscode.window.showInformationMessage(message);
+  } else if (result.status === 'cancelled') {
+    output.info(message);
+    void vscode.window.showWarningMessage(message);
+  } else {
+    output.error(message);
+    void vscode.window.showErrorMessage(message, 'Show Output').then((choice) => {
+      if (choice) output.channel.show(true);
+    });
+  }
+}
+
+async function reportError(err: unknown, what: string, output: Output): Promise<void> {
+  const code = (err as { code?: unknown })?.code;
+  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  output.error(`${what}: ${message}`);
+  if (code === SluiceErrorCodes.Untrusted) return explainUntrusted(message);
+  void vscode.window.showErrorMessage(`Sluice: ${message}`);
+}

@@ -1,0 +1,212 @@
+// Every custom message between the Sluice extension and the Sluice language server, declared once and
+// imported by both sides.
+//
+// The descriptors are plain data ({ method }) rather than vscode-jsonrpc RequestType objects on purpose:
+// the server (vscode-languageserver) and the client (vscode-languageclient) each bring their own major
+// version of vscode-jsonrpc, and message-type classes of one version are not accepted by the other.
+// server/rpc.ts and client/client.ts turn a descriptor into a typed handler or call.
+// This file must stay free of imports from vscode, vscode-languageserver and Node: core is shared.
+
+/** A request: params P, result R. The phantom field only carries the types. */
+export interface RequestDescriptor<P, R> {
+  readonly kind: 'request';
+  readonly method: string;
+  readonly _types?: [P, R];
+}
+
+/** A notification with params P. */
+export interface NotificationDescriptor<P> {
+  readonly kind: 'notification';
+  readonly method: string;
+  readonly _params?: P;
+}
+
+export type ParamsOf<D> = D extends RequestDescriptor<infer P, unknown> ? P : D extends NotificationDescriptor<infer P> ? P : never;
+export type ResultOf<D> = D extends RequestDescriptor<unknown, infer R> ? R : never;
+
+function request<P, R>(method: string): RequestDescriptor<P, R> {
+  return { kind: 'request', method };
+}
+
+function notification<P>(method: string): NotificationDescriptor<P> {
+  return { kind: 'notification', method };
+}
+
+/** JSON-RPC error codes the server uses for refusals (server-defined range -32099..-32000). */
+export const SluiceErrorCodes = {
+  /** The workspace is not trusted, so nothing that executes project code may run. */
+  Untrusted: -32001,
+  /** A problem the user can fix: unknown source, file outside a project, bad sluice.yaml, ... */
+  UserError: -32002,
+  /** The same source is already being ingested by this server. */
+  Busy: -32003,
+} as const;
+
+/** Sent by the client in InitializeParams.initializationOptions. */
+export interface InitializationOptions {
+  /** Whether the workspace is trusted. A server that is not told assumes it is not. */
+  trusted?: boolean;
+}
+
+/** The settings under "sluice." that the server reads per workspace folder. */
+export interface SluiceSettings {
+  /** Folder holding sluice.yaml, relative to the workspace folder; empty: find sluice.yaml files in the folder. */
+  projectPath: string;
+  /** DuckDB file to use instead of the one in sluice.yaml, relative to the project folder; empty: sluice.yaml's. */
+  warehousePath: string;
+  /** Environment the editor works against (shown in the status bar; used by plans). */
+  defaultEnvironment: string;
+}
+
+export const DEFAULT_SETTINGS: SluiceSettings = {
+  projectPath: '',
+  warehousePath: '',
+  defaultEnvironment: 'dev',
+};
+
+/** A Sluice project the server found in the workspace. */
+export interface ProjectInfo {
+  /** name from sluice.yaml (or the folder name); the folder name when sluice.yaml could not be read. */
+  name: string;
+  /** Absolute path of the folder holding sluice.yaml. */
+  dir: string;
+  /** Absolute path of the DuckDB warehouse file (after the warehousePath setting). */
+  warehouse: string;
+  environment: string;
+  /** Set when sluice.yaml could not be read; the other fields are then best guesses. */
+  error?: string;
+}
+
+export namespace DidChangeTrust {
+  export const method = 'sluice/didChangeTrust';
+  export interface Params {
+    trusted: boolean;
+  }
+  /** Client → server when the user grants (or the editor revokes) workspace trust. */
+  export const type = notification<Params>(method);
+}
+
+export namespace Projects {
+  export const method = 'sluice/projects';
+  export type Params = Record<string, never>;
+  export interface Result {
+    projects: ProjectInfo[];
+  }
+  /** Client → server: the projects found in the workspace. */
+  export const type = request<Params, Result>(method);
+}
+
+export namespace ProjectsChanged {
+  export const method = 'sluice/projectsChanged';
+  export interface Params {
+    projects: ProjectInfo[];
+  }
+  /** Server → client whenever the set of projects, their sluice.yaml or the settings change. */
+  export const type = notification<Params>(method);
+}
+
+export interface ResourceInfo {
+  name: string;
+  /** Whether a plain run includes it (sluice.yaml toggle, else the resource's own default). */
+  enabled: boolean;
+}
+
+export interface SourceInfo {
+  /** The file stem: sources/shop.ts is "shop". */
+  name: string;
+  /** Absolute path of the source module. */
+  file: string;
+  /** Only in a trusted workspace: listing resources means running the module. */
+  resources?: ResourceInfo[];
+  /** The module could not be loaded (trusted workspace only). */
+  error?: string;
+}
+
+export namespace ListSources {
+  export const method = 'sluice/listSources';
+  export interface Params {
+    /** Only this project; default: every project in the workspace. */
+    projectDir?: string;
+  }
+  export interface Result {
+    trusted: boolean;
+    projects: { project: ProjectInfo; sources: SourceInfo[] }[];
+  }
+  /** Client → server. In an untrusted workspace sources come back with names and files only. */
+  export const type = request<Params, Result>(method);
+}
+
+export namespace RunSource {
+  export const method = 'sluice/runSource';
+  export interface Params {
+    /** The source module: a file URI or an absolute path of <project>/sources/<name>.ts. */
+    file?: string;
+    /** The source name, when no file is given. */
+    source?: string;
+    /** The project of `source`; may be omitted when the workspace has exactly one project. */
+    projectDir?: string;
+    /** At most this many items per resource. */
+    limit?: number;
+    /** Run these resources instead of those enabled in sluice.yaml. */
+    resources?: string[];
+    fullRefresh?: boolean;
+    /** Chosen by the client; names the run in IngestProgress and CancelIngest. Generated when absent. */
+    runId?: string;
+  }
+  export interface TableRows {
+    /** Table name inside the source's schema, e.g. orders__items. */
+    table: string;
+    rows: number;
+  }
+  export interface Result {
+    runId: string;
+    source: string;
+    project: string;
+    warehouse: string;
+    /** cancelled: stopped by CancelIngest or $/cancelRequest; nothing was loaded. */
+    status: 'loaded' | 'failed' | 'cancelled';
+    loadId: string | null;
+    /** Rows loaded per table, sorted by table name (empty unless loaded). */
+    tables: TableRows[];
+    schemaChanges: number;
+    durationMs: number;
+    error?: string;
+  }
+  /**
+   * Client → server: runs the source into the project's warehouse (executes project code, so refused with
+   * SluiceErrorCodes.Untrusted in an untrusted workspace). Progress arrives as IngestProgress notifications.
+   */
+  export const type = request<Params, Result>(method);
+}
+
+export interface ResourceProgress {
+  name: string;
+  /** Items extracted so far (rows of the resource's root table). */
+  rows: number;
+  /** Average since the run started. */
+  rowsPerSecond: number;
+}
+
+export namespace IngestProgress {
+  export const method = 'sluice/ingestProgress';
+  export interface Params {
+    runId: string;
+    source: string;
+    elapsedMs: number;
+    totalRows: number;
+    resources: ResourceProgress[];
+    /** The last notification of the run (sent just before the RunSource response). */
+    done: boolean;
+  }
+  /** Server → client, throttled, while a RunSource request runs. */
+  export const type = notification<Params>(method);
+}
+
+export namespace CancelIngest {
+  export const method = 'sluice/cancelIngest';
+  export interface Params {
+    runId: string;
+  }
+  /** Client → server: stop the run; the RunSource request then answers with status "cancelled". */
+  export const type = notification<Params>(method);
+}

@@ -1,0 +1,10 @@
+// What the server tells the client it can do. Custom sluice/* requests need no capability entry.
+
+import { TextDocumentSyncKind, type ServerCapabilities } from 'vscode-languageserver/node';
+
+export function serverCapabilities(): ServerCapabilities {
+  return {
+    textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+    workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+  };
+}

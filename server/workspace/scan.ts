@@ -1,0 +1,34 @@
+// Finds the Sluice projects (folders holding sluice.yaml) under a workspace folder without reading them.
+
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { PROJECT_FILE } from '../../core/project/config';
+
+/** Folders never searched: dependencies, build output, and hidden folders (.git, .sluice, ...). */
+const SKIPPED = new Set(['node_modules', 'dist', 'out', 'build', 'target']);
+
+/**
+ * Project folders at most maxDepth levels below root (root itself is depth 0), sorted. A project's own
+ * subfolders are not searched: nested projects are not supported.
+ */
+export async function findProjectDirs(root: string, maxDepth = 3): Promise<string[]> {
+  const found: string[] = [];
+  let level = [path.resolve(root)];
+  for (let depth = 0; depth <= maxDepth && level.length > 0; depth++) {
+    const next: string[] = [];
+    await Promise.all(
+      level.map(async (dir) => {
+        const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+        if (entries.some((e) => e.name === PROJECT_FILE && (e.isFile() || e.isSymbolicLink()))) {
+          found.push(dir);
+          return;
+        }
+        for (const e of entries) {
+          if (e.isDirectory() && !e.name.startsWith('.') && !SKIPPED.has(e.name)) next.push(path.join(dir, e.name));
+        }
+      }),
+    );
+    level = next;
+  }
+  return found.sort();
+}

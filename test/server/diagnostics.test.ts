@@ -1,0 +1,115 @@
+import { strict as assert } from 'node:assert';
+import path from 'node:path';
+import { makeProject, type TempProject } from '../helpers/project';
+import { LspTestClient, type LspDiagnostic } from './lspClient';
+
+const at = (d: LspDiagnostic) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}`;
+
+describe('language server: model diagnostics while typing', function () {
+  let project: TempProject;
+  let client: LspTestClient;
+
+  before(async () => {
+    project = makeProject({ 'models/.keep': '' });
+    client = await LspTestClient.start({ folders: [project.dir], trusted: false });
+  });
+
+  after(async () => {
+    await client?.stop();
+    project?.cleanup();
+  });
+
+  it('reports a SQL syntax error at the exact token, through macro expansion', async () => {
+    // Line 3 holds a @DEF; line 4 is the query. @min_qty expands to a longer text before the error, so a
+    // position taken from the rendered SQL without the source map would land elsewhere.
+    const text = 'MODEL (name shop.big_orders, kind FULL);\n\n@DEF(min_qty, 10 + 2000000);\nSELECT id, qty FROM shop.orders WHERE qty > @min_qty ORDER qty';
+    const uri = await client.open(path.join(project.dir, 'models', 'big_orders.sql'), text);
+    const [d, ...rest] = await client.diagnostics(uri, (ds) => ds.length > 0);
+    assert.deepEqual(rest, []);
+    assert.equal(d.message, 'syntax error at or near "qty"');
+    const column = text.split('\n')[3].lastIndexOf('qty');
+    assert.equal(at(d), `3:${column}-3:${column + 3}`);
+    assert.equal(d.severity, 1);
+    assert.equal(d.source, 'sluice');
+  });
+
+  it('clears the diagnostic once the error is fixed by an incremental edit', async () => {
+    const file = path.join(project.dir, 'models', 'fixable.sql');
+    const text = 'MODEL (name shop.fixable);\nSELECT a, FROM FROM t';
+    const uri = await client.open(file, text);
+    const [d] = await client.diagnostics(uri, (ds) => ds.length === 1);
+    assert.equal(at(d), '1:15-1:19');
+    const mark = client.mark();
+    // Delete the second FROM (and its space): "SELECT a, FROM t" — a trailing comma is valid DuckDB.
+    await client.edit(uri, { start: { line: 1, character: 15 }, end: { line: 1, character: 20 } }, '');
+    await client.diagnostics(uri, (ds) => ds.length === 0, mark);
+  });
+
+  it('reports MODEL header errors from the model parser', async () => {
+    const uri = await client.open(path.join(project.dir, 'models', 'header.sql'), 'MODEL (\n  name orders\n);\nSELECT 1');
+    const [d] = await client.diagnostics(uri, (ds) => ds.length > 0);
+    assert.match(d.message, /needs a schema/);
+    assert.equal(at(d), '1:7-1:13');
+    assert.equal(d.code, 'model');
+  });
+
+  it('reports an unexpected end of input on the last token', async () => {
+    const uri = await client.open(path.join(project.dir, 'models', 'cut.sql'), 'MODEL (name a.cut);\nSELECT x FROM t WHERE\n');
+    const [d] = await client.diagnostics(uri, (ds) => ds.length > 0);
+    assert.equal(d.message, 'syntax error at end of input');
+    assert.equal(at(d), '1:16-1:21');
+  });
+
+  it('reports only the macro error when a macro is not defined', async () => {
+    const uri = await client.open(path.join(project.dir, 'models', 'macro.sql'), 'MODEL (name a.macro);\nSELECT @nope AS x');
+    const diagnostics = await client.diagnostics(uri, (ds) => ds.length > 0);
+    assert.equal(diagnostics.length, 1, JSON.stringify(diagnostics));
+    assert.match(diagnostics[0].message, /macro variable @nope is not defined/);
+    assert.equal(at(diagnostics[0]), '1:7-1:12');
+  });
+
+  it('clears diagnostics when the file is closed', async () => {
+    const uri = await client.open(path.join(project.dir, 'models', 'closing.sql'), 'MODEL (name a.closing);\nSELECT 1 FROM');
+    await client.diagnostics(uri, (ds) => ds.length === 1);
+    const mark = client.mark();
+    await client.close(uri);
+    await client.diagnostics(uri, (ds) => ds.length === 0, mark);
+  });
+
+  it('leaves SQL files outside models/ alone', async () => {
+    const outside = await client.open(path.join(project.dir, 'scratch.sql'), 'SELEC broken');
+    const model = await client.open(path.join(project.dir, 'models', 'after.sql'), 'MODEL (name a.after);\nSELECT 1 FROM');
+    // Both were scheduled together, the outside file first: once the model's result is in, the other's is too.
+    await client.diagnostics(model, (ds) => ds.length === 1);
+    const published = client.all('textDocument/publishDiagnostics').filter((p) => p.uri === outside);
+    assert.deepEqual(published, []);
+  });
+});
+
+describe('language server: diagnostics wait for typing to pause', function () {
+  let project: TempProject;
+  let client: LspTestClient;
+
+  before(async () => {
+    project = makeProject({});
+    client = await LspTestClient.start({ folders: [project.dir], trusted: true });
+  });
+
+  after(async () => {
+    await client?.stop();
+    project?.cleanup();
+  });
+
+  it('checks only the last of several quick edits', async () => {
+    const uri = await client.open(path.join(project.dir, 'models', 'typing.sql'), 'MODEL (name a.typing);\nSELECT 1 FROM');
+    // Three keystrokes, well inside the pause: "t", "1", "2" appended after FROM.
+    const end = (n: number) => ({ line: 1, character: 13 + n });
+    await client.edit(uri, { start: end(0), end: end(0) }, ' t');
+    await client.edit(uri, { start: end(2), end: end(2) }, '1');
+    await client.edit(uri, { start: end(3), end: end(3) }, '2');
+    const published = await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri);
+    assert.equal(published.params.version, 4);
+    assert.deepEqual(published.params.diagnostics, []);
+    assert.equal(client.all('textDocument/publishDiagnostics').filter((p) => p.uri === uri).length, 1);
+  });
+});
