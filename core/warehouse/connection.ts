@@ -1,6 +1,8 @@
 // The one place Sluice opens DuckDB. Connections are short-lived: the warehouse file is opened for an
 // operation and closed after it, so the editor and the CLI never hold each other out for long.
 
+import fs from 'node:fs';
+import { dirname } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { SluiceError } from '../errors';
 
@@ -17,6 +19,8 @@ export class Warehouse {
     const config: Record<string, string> = {};
     if (options.readOnly) config.access_mode = 'READ_ONLY';
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    // DuckDB does not create missing folders: `warehouse: data/dev.duckdb` should just work.
+    if (!options.readOnly && path !== ':memory:') fs.mkdirSync(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, config);

@@ -25,3 +25,21 @@ describe('warehouse quoting', () => {
     assert.throws(() => quoteIdent('a\u0000b'), /NUL/);
   });
 });
+
+describe('warehouse files', () => {
+  it('creates the folders of a warehouse path that does not exist yet', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-wh-'));
+    try {
+      const file = path.join(dir, 'data', 'nested', 'dev.duckdb');
+      const wh = await Warehouse.open(file);
+      await wh.run('CREATE TABLE t AS SELECT 1 AS x');
+      wh.close();
+      assert.ok(fs.existsSync(file));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
