@@ -7,6 +7,8 @@ import { parseModelFile } from '../models/parse';
 import { renderForAnalysis, type MacroValue, type RenderedQuery } from '../models/render';
 import type { ParsedModel, Position } from '../models/types';
 import { parseMany, type ParsedSql } from '../sql/duckdbParser';
+import { isSupportedDialect, transpileToDuckDb } from '../sql/dialect';
+import { SourceMap } from '../models/sourceMap';
 import { tableKey, tableKeyOfName } from './names';
 import { tableReferences } from './references';
 import { seedColumns, type HeaderReader, type SeedColumns } from './seed';
@@ -91,15 +93,34 @@ function stage(file: string, rawText: string, options: PrepareOptions): Prepared
   // With a macro that could not be expanded the SQL is not what the model means: no lineage for it.
   if (rendered.diagnostics.some((d) => d.severity === 'error')) return model;
   model.rendered = rendered;
+  // A query in another dialect is translated to DuckDB SQL first (an unknown dialect is read as written).
+  if (definition.dialect && isSupportedDialect(definition.dialect)) {
+    const translated = transpileToDuckDb(rendered.sql, definition.dialect);
+    for (const d of translated.diagnostics) {
+      const at = rendered.sourceMap.toFilePosition(d.offset);
+      model.diagnostics.push({ file, message: d.message, start: at, end: at, severity: d.severity, model: model.key });
+    }
+    if (translated.diagnostics.some((d) => d.severity === 'error')) model.rendered = undefined;
+    else if (translated.translated) {
+      // Positions in the translated text have no counterpart in the file: all of them map to the query's start.
+      const start = rendered.sourceMap.toFilePosition(0);
+      model.rendered = { ...rendered, sql: translated.sql, sourceMap: new SourceMap([], translated.sql, () => start) };
+      translatedFrom.set(model, definition.dialect);
+    }
+  }
   return model;
 }
+
+const translatedFrom = new WeakMap<PreparedModel, string>();
 
 function finish(model: PreparedModel, sql: ParsedSql): void {
   const rendered = model.rendered!;
   model.sql = sql;
+  const dialect = translatedFrom.get(model);
   for (const d of sql.diagnostics) {
     const at = rendered.sourceMap.toFilePosition(d.offset);
-    model.diagnostics.push({ file: model.file, message: d.message, start: at, end: at, severity: d.severity, model: model.key });
+    const message = dialect ? `${d.message} (in the query translated from ${dialect} to DuckDB SQL; the position is not exact)` : d.message;
+    model.diagnostics.push({ file: model.file, message, start: at, end: at, severity: d.severity, model: model.key });
   }
   for (const ref of tableReferences(sql)) {
     if (ref.key === model.key) continue; // an incremental model may read its own table; that is no dependency

@@ -7,6 +7,7 @@ import type { LineMap } from './position';
 import { CRON_ALIASES, INTERVAL_UNITS, SQLMESH_MODEL_PROPERTIES } from './properties';
 import { setOwn } from './objects';
 import type { AuditRef, ModelDefinition, ModelKind, PropertyText } from './types';
+import { isDuckDbDialect, isSupportedDialect } from '../sql/dialect';
 import {
   booleanValue, listItems, nameOrExpressionList, rawText, scalarText, stringValue, wordList, type ValueContext,
 } from './values';
@@ -100,8 +101,8 @@ export function buildDefinition(input: DefinitionInput): ModelDefinition | undef
     const text = stringValue(input, dialect, 'dialect')?.toLowerCase();
     if (text !== undefined) {
       definition.dialect = text;
-      if (text !== 'duckdb' && text !== '') {
-        report(`dialect '${text}': Sluice runs model queries on DuckDB as written, without translating them from ${text}`, dialect.start, dialect.end, 'warning');
+      if (text !== '' && !isDuckDbDialect(text) && !isSupportedDialect(text)) {
+        report(`dialect '${text}' is not one Sluice can translate: the query is read as DuckDB SQL`, dialect.start, dialect.end, 'warning');
       }
     }
   }

@@ -132,10 +132,13 @@ SELECT 1`);
     assert.equal(model.definition?.properties.interval_unit.raw, "'hour'");
   });
 
-  it('warns that a non-DuckDB dialect is run as written', () => {
-    const model = parse('MODEL (name a.b, dialect snowflake); SELECT 1');
-    assert.equal(model.definition?.dialect, 'snowflake');
-    assert.match(warnings(model)[0], /^1:26 warning dialect 'snowflake'/);
+  it('accepts a dialect Sluice translates, and warns about one it cannot', () => {
+    const known = parse('MODEL (name a.b, dialect snowflake); SELECT 1');
+    assert.equal(known.definition?.dialect, 'snowflake');
+    assert.deepEqual(warnings(known), []);
+    const unknown = parse('MODEL (name a.b, dialect klingon); SELECT 1');
+    assert.equal(unknown.definition?.dialect, 'klingon');
+    assert.match(warnings(unknown)[0], /^1:26 warning dialect 'klingon' is not one Sluice can translate/);
   });
 });
 
