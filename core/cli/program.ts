@@ -1,6 +1,12 @@
 // The `sluice` command line: subcommands are registered from core/cli/commands.
 import { Command, CommanderError } from 'commander';
 import { describeError, SluiceError } from '../errors';
+import { registerApply } from './commands/apply';
+import { registerDiff } from './commands/diff';
+import { registerJanitor } from './commands/janitor';
+import { registerPlan } from './commands/plan';
+import { registerRun } from './commands/run';
+import { registerTest } from './commands/test';
 import { registerIngest } from './commands/ingest';
 import { registerLineage } from './commands/lineage';
 import { registerLoads } from './commands/loads';
@@ -21,6 +27,12 @@ export function buildProgram(): Command {
   registerLoads(program);
   registerModels(program);
   registerLineage(program);
+  registerPlan(program);
+  registerApply(program);
+  registerRun(program);
+  registerJanitor(program);
+  registerTest(program);
+  registerDiff(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

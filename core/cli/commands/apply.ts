@@ -1,0 +1,103 @@
+// `sluice apply [ENV]`: carries the plan out: builds what must be built, upstream first, runs blocking
+// audits, processes missing intervals, then swaps the environment's views in one transaction. On any
+// failure the environment stays as it was. `--rollback` swaps back to what the environment showed before.
+
+import type { Command } from 'commander';
+import { describeError } from '../../errors';
+import { applyPlan, rollbackEnvironment, type ApplyResult } from '../../plan/apply';
+import { formatPlan } from '../../plan/format';
+import { environmentName } from '../../plan/names';
+import { computePlan } from '../../plan/plan';
+import { openWarehouse } from '../../plan/session';
+import { readPlanState } from '../../plan/state';
+import type { Plan } from '../../plan/types';
+import { closeSqlParser } from '../../sql/duckdbParser';
+import { resolveProject } from '../context';
+import { CliFailure, printJson } from '../output';
+import { loadModelsOrFail, planJson, planOptions, usage, type PlanFlags } from './plan';
+
+interface ApplyFlags extends PlanFlags {
+  rollback?: boolean;
+}
+
+export function registerApply(program: Command): void {
+  program
+    .command('apply')
+    .description('build what the plan needs, run audits, then switch the environment to the new versions at once')
+    .argument('[environment]', 'environment to apply (prod, or any name such as dev)', 'prod')
+    .option('--restate <model>', 'reprocess this model and everything downstream of it over --start .. --end')
+    .option('--start <time>', 'start of the range to restate')
+    .option('--end <time>', 'end of the range to restate (a date includes that day)')
+    .option('--execution-time <time>', 'process intervals due at this time instead of now')
+    .option('--rollback', 'switch the environment back to what it showed before its last apply (nothing is computed)')
+    .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
+    .option('--json', 'print exactly one JSON object on stdout')
+    .action(async (environment: string, flags: ApplyFlags) => {
+      const env = usage(() => environmentName(environment));
+      const project = resolveProject(flags.project);
+      const log = progressLogger(flags.json === true);
+      const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
+      try {
+        if (flags.rollback) {
+          const wh = await openWarehouse(project.warehouse);
+          try {
+            const result = await rollbackEnvironment(wh, env, { log });
+            if (flags.json) printJson({ environment: env, rolled_back: true, models: result.restored });
+            else process.stdout.write(`Environment ${env} switched back to its previous versions (${result.restored} models); nothing was computed.\n`);
+          } finally {
+            wh.close();
+          }
+          return;
+        }
+        const options = planOptions(flags);
+        const models = await loadModelsOrFail(project.dir, env, flags.json === true);
+        const wh = await openWarehouse(project.warehouse);
+        let plan: Plan | undefined;
+        try {
+          plan = computePlan(await readPlanState(wh), models.project, env, { ...options, drafts: models.drafts });
+          if (!flags.json) process.stdout.write(formatPlan(plan, { diffs: false }));
+          const result = await applyPlan(wh, plan, { log, warn });
+          if (flags.json) printJson({ ...planJson(plan), result: resultJson(result) });
+          else process.stdout.write(summary(result));
+        } catch (err) {
+          if (flags.json) printJson({ ...(plan ? planJson(plan) : { environment: env }), error: describeError(err) });
+          throw new CliFailure(`apply of ${env} failed: ${describeError(err)}; environment ${env} is unchanged`, 1);
+        } finally {
+          wh.close();
+        }
+      } finally {
+        await closeSqlParser();
+      }
+    });
+}
+
+/** Progress on stderr for people; with --json only under SLUICE_DEBUG. */
+export function progressLogger(json: boolean): (message: string) => void {
+  return (message) => {
+    if (!json || process.env.SLUICE_DEBUG) process.stderr.write(`${message}\n`);
+  };
+}
+
+function resultJson(result: ApplyResult): Record<string, unknown> {
+  return {
+    plan_id: result.planId,
+    built: result.built,
+    reused: result.reused,
+    processed: result.processed,
+    restated: result.restated,
+    removed: result.removed,
+    swapped: result.swapped,
+    duration_ms: Math.round(result.durationMs),
+    ...(result.recovered ? { recovered: result.recovered } : {}),
+  };
+}
+
+function summary(result: ApplyResult): string {
+  const lines: string[] = [''];
+  if (result.recovered) lines.push(`Note: ${result.recovered}.`);
+  lines.push(`Built ${result.built.length} table${result.built.length === 1 ? '' : 's'}, reused ${result.reused.length}.`);
+  for (const p of result.processed) lines.push(`Processed ${p.model}: ${p.intervals.map(([s, e]) => (s === e ? s : `${s} .. ${e}`)).join(', ')}`);
+  if (result.restated.length > 0) lines.push(`Restated ${result.restated.join(', ')}.`);
+  lines.push(result.swapped ? `Environment ${result.environment} now shows the new versions (${(result.durationMs / 1000).toFixed(2)}s).` : `Environment ${result.environment} was already up to date.`);
+  return lines.join('\n') + '\n';
+}

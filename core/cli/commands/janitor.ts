@@ -1,0 +1,32 @@
+// `sluice janitor`: drops physical tables no environment references (now or as its rollback target).
+
+import type { Command } from 'commander';
+import { runJanitor } from '../../plan/janitor';
+import { openWarehouse } from '../../plan/session';
+import { resolveProject } from '../context';
+import { printJson } from '../output';
+
+export function registerJanitor(program: Command): void {
+  program
+    .command('janitor')
+    .description('drop the physical tables no environment references')
+    .option('--dry-run', 'list what would be dropped, drop nothing')
+    .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
+    .option('--json', 'print exactly one JSON object on stdout')
+    .action(async (flags: { project?: string; json?: boolean; dryRun?: boolean }) => {
+      const project = resolveProject(flags.project);
+      const wh = await openWarehouse(project.warehouse);
+      try {
+        const result = await runJanitor(wh, { dryRun: flags.dryRun });
+        if (flags.json) {
+          printJson({ dropped: result.dropped, forgotten_snapshots: result.forgotten, kept: result.kept, dry_run: result.dryRun });
+          return;
+        }
+        const verb = result.dryRun ? 'Would drop' : 'Dropped';
+        if (result.dropped.length === 0) process.stdout.write(`Nothing to drop; ${result.kept} physical table${result.kept === 1 ? '' : 's'} in use.\n`);
+        else process.stdout.write(`${verb} ${result.dropped.length}:\n${result.dropped.map((d) => `  ${d}`).join('\n')}\nKept ${result.kept} in use.\n`);
+      } finally {
+        wh.close();
+      }
+    });
+}

@@ -1,0 +1,110 @@
+// `sluice plan [ENV]`: what the model files change in an environment (default prod): added, removed,
+// directly and indirectly modified models with their category, diff, column changes and what they reach,
+// the tables to build and the intervals to backfill. Reads the warehouse only.
+
+import type { Command } from 'commander';
+import { SluiceError } from '../../errors';
+import { formatPlan } from '../../plan/format';
+import { parseModelTime } from '../../plan/intervals';
+import { environmentName } from '../../plan/names';
+import { computePlan } from '../../plan/plan';
+import { loadModels, readStateOf, type LoadedModels } from '../../plan/session';
+import type { Plan, PlanOptions } from '../../plan/types';
+import { closeSqlParser } from '../../sql/duckdbParser';
+import { resolveProject } from '../context';
+import { CliFailure, printJson } from '../output';
+import { displayPath, reportDiagnostics } from './models';
+
+export interface PlanFlags {
+  project?: string;
+  json?: boolean;
+  restate?: string;
+  start?: string;
+  end?: string;
+  executionTime?: string;
+  diff?: boolean;
+}
+
+export function registerPlan(program: Command): void {
+  program
+    .command('plan')
+    .description('show what the model files change in an environment, before anything is built')
+    .argument('[environment]', 'environment to plan (prod, or any name such as dev)', 'prod')
+    .option('--restate <model>', 'reprocess this model and everything downstream of it over --start .. --end')
+    .option('--start <time>', 'start of the range to restate')
+    .option('--end <time>', 'end of the range to restate (a date includes that day)')
+    .option('--execution-time <time>', 'plan intervals due at this time instead of now')
+    .option('--no-diff', 'leave the diffs out of the text output')
+    .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
+    .option('--json', 'print exactly one JSON object on stdout')
+    .action(async (environment: string, flags: PlanFlags) => {
+      const env = usage(() => environmentName(environment));
+      const project = resolveProject(flags.project);
+      try {
+        const models = await loadModelsOrFail(project.dir, env, flags.json === true);
+        const plan = computePlan(await readStateOf(project.warehouse), models.project, env, { ...planOptions(flags), drafts: models.drafts });
+        if (flags.json) printJson(planJson(plan));
+        else process.stdout.write(formatPlan(plan, { diffs: flags.diff !== false }));
+      } finally {
+        await closeSqlParser();
+      }
+    });
+}
+
+/** Runs fn; a SluiceError it throws is a usage error (exit 2). */
+export function usage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof SluiceError) throw new CliFailure(err.message, 2);
+    throw err;
+  }
+}
+
+/** --restate/--start/--end/--execution-time as plan options, checked. */
+export function planOptions(flags: PlanFlags): PlanOptions {
+  const options: PlanOptions = {};
+  if (flags.restate !== undefined) {
+    if (flags.start === undefined || flags.end === undefined) throw new CliFailure('--restate needs --start and --end, e.g. --restate analytics.orders --start 2024-01-01 --end 2024-01-31', 2);
+    options.restate = { model: flags.restate, start: flags.start, end: flags.end };
+  } else if (flags.start !== undefined || flags.end !== undefined) {
+    throw new CliFailure('--start and --end go with --restate MODEL', 2);
+  }
+  if (flags.executionTime !== undefined) {
+    options.now = usage(() => parseModelTime(flags.executionTime!, '--execution-time', Date.now()).ms);
+  }
+  return options;
+}
+
+/** Loads the models; problems are printed, and errors stop the command (exit 1). */
+export async function loadModelsOrFail(projectDir: string, env: string, json: boolean): Promise<LoadedModels> {
+  const models = await loadModels(projectDir);
+  const errors = models.diagnostics.filter((d) => d.severity === 'error');
+  reportDiagnostics(models.diagnostics);
+  if (errors.length > 0) {
+    const message = `${errors.length} error${errors.length === 1 ? '' : 's'} in the project's models; fix ${errors.length === 1 ? 'it' : 'them'} before planning ${env}`;
+    if (json) {
+      printJson({
+        environment: env,
+        error: message,
+        diagnostics: errors.map((d) => ({ file: displayPath(d.file), line: d.start.line, column: d.start.column, message: d.message })),
+      });
+    }
+    throw new CliFailure(message, 1);
+  }
+  return models;
+}
+
+/** The plan as one JSON object: the spec's fields first, then what apply will do. */
+export function planJson(plan: Plan): Record<string, unknown> {
+  return {
+    environment: plan.environment,
+    base: plan.base,
+    changes: plan.changes,
+    backfill: plan.backfill,
+    build: plan.models.filter((m) => m.action === 'build').map((m) => m.record.name),
+    reuse: plan.models.filter((m) => m.action === 'reuse').map((m) => m.record.name),
+    removed: plan.removed,
+    empty: plan.empty,
+  };
+}

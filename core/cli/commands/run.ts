@@ -1,0 +1,46 @@
+// `sluice run [ENV]`: processes the intervals of incremental models that have become due per their cron.
+
+import type { Command } from 'commander';
+import { environmentName } from '../../plan/names';
+import { runEnvironment } from '../../plan/run';
+import { openWarehouse } from '../../plan/session';
+import { closeSqlParser } from '../../sql/duckdbParser';
+import { resolveProject } from '../context';
+import { printJson } from '../output';
+import { progressLogger } from './apply';
+import { planOptions, usage } from './plan';
+
+interface RunFlags {
+  project?: string;
+  json?: boolean;
+  executionTime?: string;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('process the intervals of incremental models that are due per their cron')
+    .argument('[environment]', 'environment to run', 'prod')
+    .option('--execution-time <time>', 'run as if it were this time')
+    .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
+    .option('--json', 'print exactly one JSON object on stdout')
+    .action(async (environment: string, flags: RunFlags) => {
+      const env = usage(() => environmentName(environment));
+      const { now } = planOptions({ executionTime: flags.executionTime });
+      const project = resolveProject(flags.project);
+      const wh = await openWarehouse(project.warehouse);
+      try {
+        const result = await runEnvironment(wh, env, { now, log: progressLogger(flags.json === true), warn: (m) => process.stderr.write(`warning: ${m}\n`) });
+        if (flags.json) {
+          printJson({ environment: env, processed: result.processed, duration_ms: Math.round(result.durationMs) });
+        } else if (result.processed.length === 0) {
+          process.stdout.write(`Nothing is due in ${env}.\n`);
+        } else {
+          for (const p of result.processed) process.stdout.write(`Processed ${p.model}: ${p.intervals.map(([s, e]) => (s === e ? s : `${s} .. ${e}`)).join(', ')}\n`);
+        }
+      } finally {
+        wh.close();
+        await closeSqlParser();
+      }
+    });
+}

@@ -1,0 +1,51 @@
+// `sluice test [FILTER]`: runs the project's unit tests (tests/test_*.yaml, SQLMesh's format) on in-memory
+// DuckDB and exits non-zero when any fails, with a row diff of what differed.
+
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { runUnitTests } from '../../quality/unitTest';
+import { resolveProject } from '../context';
+import { CliFailure, printJson } from '../output';
+import { reportDiagnostics } from './models';
+
+export function registerTest(program: Command): void {
+  program
+    .command('test')
+    .description('run the unit tests in tests/ on in-memory DuckDB')
+    .argument('[filter]', 'a test name, FILE::NAME, or a pattern with *')
+    .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
+    .option('--json', 'print exactly one JSON object on stdout')
+    .action(async (filter: string | undefined, flags: { project?: string; json?: boolean }) => {
+      const project = resolveProject(flags.project);
+      const summary = await runUnitTests(project.dir, filter);
+      const relative = (file: string) => path.relative(project.dir, file).split(path.sep).join('/');
+      const problems = reportDiagnostics(summary.diagnostics);
+      if (flags.json) {
+        printJson({
+          passed: summary.passed,
+          failed: summary.failed,
+          errors: summary.errors,
+          duration_ms: Math.round(summary.durationMs),
+          tests: summary.results.map((r) => ({
+            name: r.name, file: relative(r.file), line: r.start.line, model: r.model, status: r.status,
+            ...(r.message ? { message: r.message } : {}), mismatches: r.mismatches, duration_ms: Math.round(r.durationMs),
+          })),
+        });
+      } else {
+        for (const r of summary.results) {
+          const where = `${relative(r.file)}:${r.start.line}`;
+          if (r.status === 'passed') {
+            process.stdout.write(`PASS ${r.name} (${where})\n`);
+            continue;
+          }
+          process.stdout.write(`${r.status === 'failed' ? 'FAIL' : 'ERROR'} ${r.name} (${where})${r.message ? `: ${r.message}` : ''}\n`);
+          for (const m of r.mismatches) process.stdout.write(m.diff.split('\n').map((l) => `  ${l}`).join('\n') + '\n');
+        }
+        const total = summary.results.length;
+        process.stdout.write(`\n${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors (${total} test${total === 1 ? '' : 's'}, ${(summary.durationMs / 1000).toFixed(2)}s)\n`);
+      }
+      if (filter !== undefined && summary.results.length === 0) throw new CliFailure(`no test matches ${filter}`, 1);
+      if (summary.failed + summary.errors > 0) throw new CliFailure(`${summary.failed + summary.errors} of ${summary.results.length} tests did not pass`, 1);
+      if (problems > 0) throw new CliFailure(`${problems} problem${problems === 1 ? '' : 's'} in the test files`, 1);
+    });
+}

@@ -1,0 +1,123 @@
+// Carrying a plan out: build the new versions upstream first (each in its own transaction, audits
+// included), process the intervals incremental models are missing, then swap the environment's views in
+// one transaction. When anything fails before the swap the environment is exactly as it was; what was
+// built stays stored and is reused by the next attempt.
+
+import crypto from 'node:crypto';
+import { SluiceError } from '../errors';
+import type { Warehouse } from '../warehouse/connection';
+import { auditExisting, buildSnapshot, processIntervals, rebuildInPlace, type BuildContext } from './build';
+import { batches, formatRange, intervalUnit, mergeIntervals } from './intervals';
+import { withLock } from './lock';
+import { environmentEntries, isIncremental } from './plan';
+import { readEnvironments, readSnapshots } from './state';
+import { sameEntries, swapEnvironment } from './swap';
+import type { BackfillEntry, Plan, SnapshotRecord } from './types';
+
+export interface ApplyOptions {
+  /** Progress lines. */
+  log?: (message: string) => void;
+  /** Non-blocking audit failures and other warnings. */
+  warn?: (message: string) => void;
+}
+
+export interface ApplyResult {
+  environment: string;
+  planId: string;
+  /** Models whose tables were built. */
+  built: string[];
+  /** Models whose existing tables the environment now uses as they are. */
+  reused: string[];
+  processed: BackfillEntry[];
+  /** Models rebuilt in place by a restatement. */
+  restated: string[];
+  removed: string[];
+  /** Whether the environment's views were swapped (false: nothing changed). */
+  swapped: boolean;
+  /** A lock left by a killed apply was taken over. */
+  recovered?: string;
+  durationMs: number;
+}
+
+export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions = {}): Promise<ApplyResult> {
+  const started = performance.now();
+  return withLock(wh, 'apply', plan.environment, async (lock) => {
+    await wh.run("SET TimeZone = 'UTC'").catch(() => undefined);
+    const current = (await readEnvironments(wh)).find((e) => e.name === plan.environment);
+    const now: Record<string, string> = {};
+    for (const e of current?.snapshots ?? []) now[e.name] = e.fingerprint;
+    if (JSON.stringify(sortKeys(now)) !== JSON.stringify(sortKeys(plan.expected))) {
+      throw new SluiceError(`environment ${plan.environment} changed since this plan was made; run the plan again`);
+    }
+    const planId = crypto.randomUUID();
+    const result: ApplyResult = {
+      environment: plan.environment, planId, built: [], reused: [], processed: [], restated: [], removed: plan.removed, swapped: false,
+      durationMs: 0,
+    };
+    if (lock.recoveredFrom) result.recovered = `took over the lock of an interrupted ${lock.recoveredFrom.command} (pid ${lock.recoveredFrom.pid})`;
+
+    const models = new Map<string, SnapshotRecord>(plan.models.map((m) => [m.record.name, m.record]));
+    const ctx: BuildContext = { wh, applyId: planId, models, environment: plan.environment, executionTimeMs: plan.nowMs, log: options.log, warn: options.warn };
+    for (const planned of plan.models) {
+      const { record } = planned;
+      const steps = batches(planned.missing, isIncremental(record.kind) ? intervalUnit(record) : 'day', batchSize(record));
+      if (planned.action === 'build') {
+        options.log?.(`build ${record.name}`);
+        await buildSnapshot(record, ctx, steps[0]);
+        result.built.push(record.name);
+      } else if (planned.action === 'reuse') {
+        result.reused.push(record.name);
+      }
+      if (planned.restate) {
+        options.log?.(`restate ${record.name}`);
+        await rebuildInPlace(record, ctx);
+        result.restated.push(record.name);
+      }
+      if (planned.auditReused) await auditExisting(record, ctx);
+      if (steps.length > 0) {
+        await processIntervals(record, steps, ctx);
+        result.processed.push({ model: record.name, intervals: mergeIntervals(steps).map(formatRange) });
+      }
+    }
+
+    const entries = environmentEntries(plan);
+    const unchanged = current !== undefined && sameEntries(current.snapshots, entries);
+    if (!unchanged) {
+      options.log?.(`swap ${plan.environment}`);
+      await swapEnvironment(wh, {
+        environment: plan.environment,
+        entries,
+        current: current?.snapshots ?? [],
+        previous: current?.snapshots ?? [],
+        planId,
+        newRecords: plan.models.filter((m) => m.isNewSnapshot).map((m) => m.record),
+      });
+      result.swapped = true;
+    }
+    result.durationMs = performance.now() - started;
+    return result;
+  });
+}
+
+/** Swaps an environment back to what it showed before its last apply. No table is computed. */
+export async function rollbackEnvironment(wh: Warehouse, environment: string, options: Pick<ApplyOptions, 'log'> = {}): Promise<{ environment: string; restored: number }> {
+  return withLock(wh, 'rollback', environment, async () => {
+    const current = (await readEnvironments(wh)).find((e) => e.name === environment);
+    if (!current) throw new SluiceError(`environment ${environment} does not exist`);
+    if (current.previous.length === 0) throw new SluiceError(`environment ${environment} has no earlier state to roll back to`);
+    const stored = new Set((await readSnapshots(wh, current.previous.map((e) => e.fingerprint))).map((r) => r.fingerprint));
+    const gone = current.previous.filter((e) => !stored.has(e.fingerprint)).map((e) => e.name);
+    if (gone.length > 0) throw new SluiceError(`cannot roll back ${environment}: the earlier versions of ${gone.join(', ')} are no longer stored (removed by the janitor?)`);
+    options.log?.(`swap ${environment} back`);
+    await swapEnvironment(wh, { environment, entries: current.previous, current: current.snapshots, previous: current.snapshots, planId: `rollback-${crypto.randomUUID()}` });
+    return { environment, restored: current.previous.length };
+  });
+}
+
+function batchSize(record: SnapshotRecord): number | undefined {
+  return record.kind.name === 'INCREMENTAL_BY_TIME_RANGE' ? record.kind.batchSize : undefined;
+}
+
+function sortKeys(map: Record<string, string>): [string, string][] {
+  return Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}

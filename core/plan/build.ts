@@ -1,0 +1,182 @@
+// Builds model versions into their physical tables. Each step is one transaction that also records what it
+// did (the snapshot row with a new table, the interval rows with an incremental batch) and runs the
+// model's blocking audits: a failed audit or a killed process leaves nothing half-built behind.
+
+import { SluiceError } from '../errors';
+import { runAudits } from '../quality/runAudits';
+import type { AuditResult } from '../quality/types';
+import type { Warehouse } from '../warehouse/connection';
+import { quoteIdent, quoteLiteral } from '../warehouse/quote';
+import { executionQuery, type ExecutionContext } from './executionSql';
+import { mergeIntervals, parseModelTime } from './intervals';
+import { physicalSchema, physicalSql, physicalTable } from './names';
+import { readIntervals, recordAuditResults, storeSnapshot, writeIntervals } from './state';
+import type { Interval, SnapshotRecord } from './types';
+
+export interface BuildContext extends ExecutionContext {
+  wh: Warehouse;
+  applyId: string;
+  /** Progress lines (stderr in the CLI). */
+  log?: (message: string) => void;
+  /** Non-blocking audit failures are reported here. */
+  warn?: (message: string) => void;
+}
+
+/** A blocking audit failed: the step was rolled back. */
+export class AuditFailure extends SluiceError {
+  constructor(readonly model: string, readonly results: AuditResult[]) {
+    super(describeFailures(model, results.filter((r) => r.blocking && !r.passed)));
+    this.name = 'AuditFailure';
+  }
+}
+
+function describeFailures(model: string, failed: AuditResult[]): string {
+  const parts = failed.map((r) => (r.error ? r.error : `${r.label}: ${r.violations} row${r.violations === 1 ? '' : 's'}`));
+  return `blocking audit${failed.length === 1 ? '' : 's'} failed on ${model}: ${parts.join('; ')}`;
+}
+
+// The interval a whole-table build renders the @start and @end macros with: from the model's start (or 1970) to now.
+function wholeRange(record: SnapshotRecord, ctx: BuildContext): Interval {
+  const start = record.start ? parseModelTime(record.start, `start of model ${record.name}`, ctx.executionTimeMs).ms : 0;
+  return { startMs: Math.min(start, ctx.executionTimeMs), endMs: ctx.executionTimeMs };
+}
+
+/** Creates a version's physical table (or view) and stores its snapshot row, in one transaction. */
+export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, firstInterval: Interval | undefined): Promise<void> {
+  const { wh } = ctx;
+  const target = physicalSql(record.name, record.version);
+  const kind = record.kind;
+  const full = wholeRange(record, ctx);
+  let body: string | undefined;
+  if (kind.name === 'SEED') body = `SELECT * FROM ${seedReader(record)}`;
+  else if (kind.name !== 'INCREMENTAL_BY_TIME_RANGE' && kind.name !== 'INCREMENTAL_BY_UNIQUE_KEY') body = await executionQuery(record, ctx, full);
+  const shape = body === undefined ? await executionQuery(record, ctx, firstInterval ?? full) : undefined;
+  await inTransaction(ctx, record, full, async () => {
+    await wh.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(physicalSchema(record.name))}`);
+    if (kind.name === 'VIEW' && !kind.materialized) {
+      await wh.run(`CREATE OR REPLACE VIEW ${target} AS ${body}`);
+    } else if (body !== undefined) {
+      await wh.run(`CREATE OR REPLACE TABLE ${target} AS ${body}`);
+    } else {
+      // Incremental: an empty table with the query's columns; batches fill it.
+      await wh.run(`CREATE OR REPLACE TABLE ${target} AS SELECT * FROM (${shape}) AS q LIMIT 0`);
+      await writeIntervals(wh, record.name, record.version, []);
+    }
+    await storeSnapshot(wh, record);
+    // An empty incremental table has nothing to audit yet; its batches are audited.
+    return body !== undefined;
+  });
+}
+
+/** Rebuilds a stored FULL or SEED table in place (restatement), audits included. */
+export async function rebuildInPlace(record: SnapshotRecord, ctx: BuildContext): Promise<void> {
+  const full = wholeRange(record, ctx);
+  const body = record.kind.name === 'SEED' ? `SELECT * FROM ${seedReader(record)}` : await executionQuery(record, ctx, full);
+  await inTransaction(ctx, record, full, async () => {
+    await ctx.wh.run(`CREATE OR REPLACE TABLE ${physicalSql(record.name, record.version)} AS ${body}`);
+    return true;
+  });
+}
+
+/** Processes intervals of an incremental version, one transaction per batch. */
+export async function processIntervals(record: SnapshotRecord, batches: readonly Interval[], ctx: BuildContext): Promise<void> {
+  for (const batch of batches) {
+    const query = await executionQuery(record, ctx, batch);
+    ctx.log?.(`process ${record.name} ${new Date(batch.startMs).toISOString()} .. ${new Date(batch.endMs).toISOString()}`);
+    await inTransaction(ctx, record, batch, async () => {
+      if (record.kind.name === 'INCREMENTAL_BY_TIME_RANGE') await replaceTimeRange(ctx.wh, record, query, batch);
+      else await mergeByKey(ctx.wh, record, query);
+      const done = await readIntervals(ctx.wh, record.name, record.version);
+      await writeIntervals(ctx.wh, record.name, record.version, mergeIntervals([...done, batch]));
+      return true;
+    });
+  }
+}
+
+/** Runs the audits of a table that is reused as it is but whose audits changed. */
+export async function auditExisting(record: SnapshotRecord, ctx: BuildContext): Promise<void> {
+  const full = wholeRange(record, ctx);
+  await inTransaction(ctx, record, full, async () => true);
+}
+
+/**
+ * Runs step in a transaction, then (when it says so) the model's audits inside the same transaction. A
+ * failing blocking audit rolls everything back; results are recorded either way.
+ */
+async function inTransaction(ctx: BuildContext, record: SnapshotRecord, interval: Interval, step: () => Promise<boolean>): Promise<void> {
+  const { wh } = ctx;
+  let results: AuditResult[] = [];
+  try {
+    await wh.transaction(async () => {
+      const audit = await step();
+      if (!audit || record.audits.length === 0) return;
+      results = await runAudits(wh, { schema: physicalSchema(record.name), table: physicalTable(record.name, record.version) }, record.audits, {
+        start: new Date(interval.startMs),
+        end: new Date(Math.max(interval.startMs, interval.endMs)),
+        executionTime: new Date(ctx.executionTimeMs),
+        environment: ctx.environment,
+      });
+      if (results.some((r) => r.blocking && !r.passed)) throw new AuditFailure(record.name, results);
+      await recordAuditResults(wh, ctx.applyId, record, results, interval.endMs > 0 ? interval : undefined);
+    });
+  } catch (err) {
+    if (err instanceof AuditFailure) {
+      // The build was rolled back; the results are kept so the failure can be looked at later.
+      await wh.transaction(() => recordAuditResults(wh, ctx.applyId, record, results, interval.endMs > 0 ? interval : undefined)).catch(() => undefined);
+    }
+    throw err instanceof SluiceError ? err : new SluiceError(`building ${record.name} failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  for (const r of results) {
+    if (!r.passed && !r.blocking) ctx.warn?.(`audit ${r.label} on ${record.name}: ${r.error ?? `${r.violations} row${r.violations === 1 ? '' : 's'} failed`} (non-blocking)`);
+  }
+}
+
+async function replaceTimeRange(wh: Warehouse, record: SnapshotRecord, query: string, batch: Interval): Promise<void> {
+  const kind = record.kind as Extract<SnapshotRecord['kind'], { name: 'INCREMENTAL_BY_TIME_RANGE' }>;
+  const target = physicalSql(record.name, record.version);
+  const time = (alias: string) => {
+    const column = `${quoteIdent(alias)}.${quoteIdent(kind.timeColumn)}`;
+    return kind.timeColumnFormat ? `strptime(CAST(${column} AS VARCHAR), ${quoteLiteral(kind.timeColumnFormat)})` : `CAST(${column} AS TIMESTAMP)`;
+  };
+  const range = [sqlTimestamp(batch.startMs), sqlTimestamp(batch.endMs)];
+  const inRange = (alias: string) => `${time(alias)} >= CAST($1 AS TIMESTAMP) AND ${time(alias)} < CAST($2 AS TIMESTAMP)`;
+  const table = physicalTable(record.name, record.version);
+  await wh.run(`DELETE FROM ${target} WHERE ${inRange(table)}`, range);
+  // Rows outside the interval are dropped, so a query that reads too much cannot overwrite other intervals.
+  await wh.run(`INSERT INTO ${target} BY NAME SELECT * FROM (${query}) AS q WHERE ${inRange('q')}`, range);
+}
+
+async function mergeByKey(wh: Warehouse, record: SnapshotRecord, query: string): Promise<void> {
+  const kind = record.kind as Extract<SnapshotRecord['kind'], { name: 'INCREMENTAL_BY_UNIQUE_KEY' }>;
+  const keys = kind.uniqueKey.map((k) => k.trim().replace(/^"(.*)"$/, '$1'));
+  const bad = keys.find((k) => !/^[\p{L}_][\p{L}\p{N}_$]*$/u.test(k));
+  if (bad !== undefined) throw new SluiceError(`model ${record.name}: unique_key ${bad} is an expression; Sluice merges on key columns only`);
+  const stage = quoteIdent(`sluice_stage_${record.version.slice(0, 12)}`);
+  const partition = keys.map(quoteIdent).join(', ');
+  await wh.run(`CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT * FROM (${query}) AS q QUALIFY row_number() OVER (PARTITION BY ${partition}) = 1`);
+  const on = keys.map((k) => `target.${quoteIdent(k)} IS NOT DISTINCT FROM source.${quoteIdent(k)}`).join(' AND ');
+  const matched = kind.whenMatched ?? 'WHEN MATCHED THEN UPDATE BY NAME';
+  await wh.run(`MERGE INTO ${physicalSql(record.name, record.version)} AS target USING ${stage} AS source ON (${on}) ${matched} WHEN NOT MATCHED THEN INSERT BY NAME`);
+  await wh.run(`DROP TABLE ${stage}`);
+}
+
+/** read_csv over a seed file; names and settings are literals, never pasted text. */
+function seedReader(record: SnapshotRecord): string {
+  const kind = record.kind as Extract<SnapshotRecord['kind'], { name: 'SEED' }>;
+  if (!record.seedFile) throw new SluiceError(`model ${record.name}: seed file ${kind.path} not found`);
+  const options = ['header = true'];
+  const settings = kind.csvSettings ?? {};
+  const text = (v: unknown) => String(v).replace(/^'(.*)'$/, '$1');
+  if (settings.delimiter !== undefined) options.push(`delim = ${quoteLiteral(text(settings.delimiter))}`);
+  if (settings.quotechar !== undefined) options.push(`quote = ${quoteLiteral(text(settings.quotechar))}`);
+  if (settings.escapechar !== undefined) options.push(`escape = ${quoteLiteral(text(settings.escapechar))}`);
+  if (record.declaredColumns && record.declaredColumns.length > 0) {
+    options.push(`columns = {${record.declaredColumns.map(([n, t]) => `${quoteLiteral(n)}: ${quoteLiteral(t)}`).join(', ')}}`);
+  }
+  return `read_csv(${quoteLiteral(record.seedFile)}, ${options.join(', ')})`;
+}
+
+function sqlTimestamp(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+

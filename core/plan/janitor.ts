@@ -1,0 +1,80 @@
+// `sluice janitor`: drops the physical tables and views no environment references, now or as its rollback
+// target, and forgets their snapshots and intervals. Objects in sluice__ schemas that no snapshot row
+// describes (left by a build that never committed, or by hand) are dropped too.
+
+import { listValue } from '@duckdb/node-api';
+import type { Warehouse } from '../warehouse/connection';
+import { qualified, quoteIdent } from '../warehouse/quote';
+import { systemTableExists } from '../warehouse/system';
+import { withLock } from './lock';
+import { PHYSICAL_PREFIX, physicalSchema, physicalTable, tableId } from './names';
+import { INTERVALS_TABLE, readEnvironments, SNAPSHOTS_TABLE } from './state';
+
+export interface JanitorResult {
+  /** `schema.name` of every dropped table or view. */
+  dropped: string[];
+  /** Snapshot rows forgotten. */
+  forgotten: number;
+  /** Physical objects kept because an environment references them. */
+  kept: number;
+  dryRun: boolean;
+}
+
+interface PhysicalObject {
+  schema: string;
+  name: string;
+  type: 'table' | 'view';
+}
+
+export async function runJanitor(wh: Warehouse, options: { dryRun?: boolean } = {}): Promise<JanitorResult> {
+  const dryRun = options.dryRun === true;
+  return withLock(wh, 'janitor', undefined, async () => {
+    const referenced = new Set<string>();
+    const referencedObjects = new Set<string>();
+    for (const env of await readEnvironments(wh)) {
+      for (const e of [...env.snapshots, ...env.previous]) {
+        referenced.add(tableId(e.name, e.version));
+        referencedObjects.add(`${physicalSchema(e.name)}.${physicalTable(e.name, e.version)}`.toLowerCase());
+      }
+    }
+    const objects = await physicalObjects(wh);
+    const drop = objects.filter((o) => !referencedObjects.has(`${o.schema}.${o.name}`.toLowerCase()));
+    const rows = (await systemTableExists(wh, 'snapshots'))
+      ? await wh.all<{ fingerprint: string; name: string; version: string }>(`SELECT "fingerprint", "name", "version" FROM ${SNAPSHOTS_TABLE}`)
+      : [];
+    const forget = rows.filter((r) => !referenced.has(tableId(r.name, r.version))).map((r) => r.fingerprint);
+    const result: JanitorResult = { dropped: drop.map((o) => `${o.schema}.${o.name}`).sort(), forgotten: forget.length, kept: objects.length - drop.length, dryRun };
+    if (dryRun || (drop.length === 0 && forget.length === 0)) return result;
+
+    await wh.transaction(async () => {
+      // Views first: they read the tables.
+      for (const o of [...drop].sort((a, b) => (a.type === b.type ? 0 : a.type === 'view' ? -1 : 1))) {
+        await wh.run(`DROP ${o.type === 'view' ? 'VIEW' : 'TABLE'} IF EXISTS ${qualified(o.schema, o.name)}`);
+      }
+      if (forget.length > 0) {
+        await wh.run(`DELETE FROM ${SNAPSHOTS_TABLE} WHERE "fingerprint" IN (SELECT unnest($1::VARCHAR[]))`, [listValue(forget)]);
+      }
+      if (await systemTableExists(wh, 'intervals')) {
+        const kept = [...referenced];
+        await wh.run(`DELETE FROM ${INTERVALS_TABLE} WHERE ("name" || '@' || "version") NOT IN (SELECT unnest($1::VARCHAR[]))`, [listValue(kept)]);
+      }
+      const left = new Set((await physicalObjects(wh)).map((o) => o.schema));
+      for (const schema of new Set(drop.map((o) => o.schema))) {
+        if (!left.has(schema)) await wh.run(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)}`);
+      }
+    });
+    return result;
+  });
+}
+
+async function physicalObjects(wh: Warehouse): Promise<PhysicalObject[]> {
+  const rows = await wh.all<{ schema_name: string; name: string; type: string }>(
+    `SELECT schema_name, table_name AS name, 'table' AS type FROM duckdb_tables()
+       WHERE database_name = current_database() AND starts_with(schema_name, $1)
+     UNION ALL
+     SELECT schema_name, view_name, 'view' FROM duckdb_views()
+       WHERE database_name = current_database() AND NOT internal AND starts_with(schema_name, $1)`,
+    [PHYSICAL_PREFIX],
+  );
+  return rows.map((r) => ({ schema: r.schema_name, name: r.name, type: r.type === 'view' ? 'view' : 'table' }));
+}

@@ -1,0 +1,272 @@
+// The plan: what a project's model files change in an environment, computed from the state read before
+// (no DuckDB access here), so the CLI, the editor and tests share it.
+//
+// Every model gets a version, the physical table holding its data:
+// - unchanged and metadata-only changes keep the environment's version;
+// - added models and direct changes get a new one (rebuilt), unless a table with the same data fingerprint
+//   was built before (then it is reused: that is how promoting dev to prod computes nothing);
+// - models below a breaking change get a new one (rebuilt);
+// - models below only non-breaking changes keep their version (no rebuild): their columns and rows are
+//   what they were, since a non-breaking parent kept every column it had with the same rows. Two
+//   exceptions are rebuilt: VIEW models whose parent moved to a new table (recreating a view costs nothing
+//   and keeps it reading the parent's current table), and models whose own output columns changed (a
+//   `SELECT *` picking up the new column).
+
+import { createTwoFilesPatch } from 'diff';
+import type { ModelProject } from '../dag/project';
+import { tableKeyOfName } from '../dag/names';
+import { SluiceError } from '../errors';
+import { addedPositions, categorizeQueryChange } from './categorize';
+import { describeModels, type DescribeOptions, type ModelDraft } from './fingerprint';
+import { childrenMap, columnChanges, descendants, downstreamColumnsInRecords } from './impact';
+import {
+  alignRange, dueRange, formatRange, intervalUnit, mergeIntervals, parseModelTime, removeRange, subtractIntervals,
+} from './intervals';
+import { environmentName, PROD, tableId } from './names';
+import type {
+  BackfillEntry, ChangeCategory, ColumnImpact, EnvironmentEntry, Interval, Plan, PlanChange, PlannedModel, PlanOptions, PlanState,
+  SnapshotRecord,
+} from './types';
+
+export interface ComputePlanOptions extends PlanOptions, DescribeOptions {
+  /** Models described already (describeModels); computed from the project otherwise. */
+  drafts?: ModelDraft[];
+}
+
+const DAY = 86_400_000;
+
+export function isIncremental(kind: SnapshotRecord['kind']): boolean {
+  return kind.name === 'INCREMENTAL_BY_TIME_RANGE' || kind.name === 'INCREMENTAL_BY_UNIQUE_KEY';
+}
+
+/** Whether a kind is stored in the warehouse (EMBEDDED models are inlined into their readers). */
+export function isStored(kind: SnapshotRecord['kind']): boolean {
+  return kind.name !== 'EMBEDDED' && kind.name !== 'EXTERNAL';
+}
+
+interface Decision {
+  change?: PlanChange['change'];
+  category?: ChangeCategory;
+  reason: string;
+  version: string;
+  /** Data differs from the base version (the model's readers see a change). */
+  dataChanged: boolean;
+  /** The change may alter existing columns or rows of readers. */
+  breaking: boolean;
+}
+
+export function computePlan(state: PlanState, project: ModelProject, environment: string, options: ComputePlanOptions = {}): Plan {
+  const env = environmentName(environment);
+  const nowMs = options.now === undefined ? Date.now() : new Date(options.now).getTime();
+  const drafts = options.drafts ?? describeModels(project, options).drafts;
+  const target = state.environments.get(env);
+  const baseEnv = target ?? state.environments.get(PROD);
+  const baseRecords = new Map<string, SnapshotRecord>();
+  for (const entry of baseEnv?.snapshots ?? []) {
+    const record = state.snapshots.get(entry.fingerprint);
+    if (record) baseRecords.set(entry.name, record);
+  }
+  const builtVersions = new Map<string, string>();
+  const storedVersions = new Set<string>();
+  for (const s of state.stored.values()) {
+    builtVersions.set(`${s.name}@${s.dataFingerprint}`, s.version);
+    storedVersions.add(tableId(s.name, s.version));
+  }
+
+  const decisions = new Map<string, Decision>();
+  for (const draft of drafts) decisions.set(draft.name, decide(draft, baseRecords, decisions, builtVersions));
+
+  const restated = restatedModels(options.restate, drafts, nowMs);
+  const baseList = [...baseRecords.values()];
+  const children = childrenMap(drafts);
+  const models: PlannedModel[] = [];
+  const changes: PlanChange[] = [];
+  const backfill: BackfillEntry[] = [];
+  for (const draft of drafts) {
+    const decision = decisions.get(draft.name)!;
+    const { queryTree: _tree, ...stored } = draft;
+    const record: SnapshotRecord = { ...stored, version: decision.version };
+    const old = baseRecords.get(draft.name);
+    const built = storedVersions.has(tableId(draft.name, decision.version));
+    const planned: PlannedModel = {
+      record,
+      action: !isStored(record.kind) ? 'none' : built ? 'reuse' : 'build',
+      isNewSnapshot: !state.stored.has(record.fingerprint),
+      missing: [],
+      auditReused: decision.change === 'metadata' && built && record.audits.length > 0,
+      restate: false,
+    };
+    const restateRange = restated.get(draft.name);
+    if (isIncremental(record.kind)) {
+      let processed = planned.action === 'build' ? [] : state.intervals.get(tableId(record.name, record.version)) ?? [];
+      if (restateRange) processed = removeRange(processed, alignRange(restateRange, intervalUnit(record)));
+      planned.missing = subtractIntervals(dueRange(record, nowMs), processed);
+      if (planned.missing.length > 0) backfill.push({ model: record.name, intervals: mergeIntervals(planned.missing).map(formatRange) });
+    } else if (restateRange && planned.action === 'reuse' && (record.kind.name === 'FULL' || record.kind.name === 'SEED' || (record.kind.name === 'VIEW' && record.kind.materialized))) {
+      planned.restate = true;
+      backfill.push({ model: record.name, intervals: [formatRange(alignRange(restateRange, 'day'))] });
+    }
+    models.push(planned);
+    if (decision.change) changes.push(describeChange(project, draft, old, decision, planned, children, baseList));
+  }
+
+  const present = new Set(drafts.map((d) => d.name));
+  const removed = [...baseRecords.keys()].filter((name) => !present.has(name)).sort();
+  const baseChildren = childrenMap(baseList);
+  for (const name of removed) {
+    const old = baseRecords.get(name)!;
+    changes.push({
+      model: name,
+      change: 'removed',
+      category: 'breaking',
+      diff: unifiedDiff(old.file, old.file, old.modelText, ''),
+      columns: { added: [], removed: old.columns.map((c) => c.name), retyped: [] },
+      impacted: descendants(baseChildren, name),
+      column_impact: old.columns.map((c) => ({ column: c.name, change: 'removed' as const, downstream: downstreamColumnsInRecords(baseList, name, c.name) })),
+      reason: 'the model file is gone',
+      rebuild: false,
+    });
+  }
+
+  const expected: Record<string, string> = {};
+  for (const entry of target?.snapshots ?? []) expected[entry.name] = entry.fingerprint;
+  const empty = target !== undefined && changes.length === 0 && backfill.length === 0 && models.every((m) => m.action !== 'build');
+  return { environment: env, base: baseEnv?.name ?? null, nowMs, changes, backfill, models, removed, expected, empty };
+}
+
+function decide(draft: ModelDraft, base: ReadonlyMap<string, SnapshotRecord>, decided: ReadonlyMap<string, Decision>, built: ReadonlyMap<string, string>): Decision {
+  const old = base.get(draft.name);
+  const existing = built.get(`${draft.name}@${draft.dataFingerprint}`);
+  const fresh = existing ?? draft.dataFingerprint;
+  const changedParents = draft.parents.filter((p) => decided.get(p)?.dataChanged);
+  const parentBreaking = changedParents.some((p) => decided.get(p)!.breaking);
+  if (!old) return { change: 'added', category: 'breaking', reason: 'a new model', version: fresh, dataChanged: true, breaking: true };
+  if (old.fingerprint === draft.fingerprint) return { reason: 'unchanged', version: old.version, dataChanged: false, breaking: false };
+  if (old.dataFingerprint === draft.dataFingerprint) {
+    return { change: 'metadata', category: 'metadata', reason: 'only metadata changed (description, owner, cron, tags, grain, audits, start/end)', version: old.version, dataChanged: false, breaking: false };
+  }
+  if (old.dataHash !== draft.dataHash) {
+    const own = categorizeDirect(old, draft);
+    const breaking = own.category === 'breaking' || parentBreaking;
+    const reason = own.category === 'non_breaking' && parentBreaking ? `${own.reason}; an upstream change is breaking` : own.reason;
+    return { change: 'directly_modified', category: own.category, reason, version: fresh, dataChanged: true, breaking };
+  }
+  // Only parents changed.
+  const names = (cols: readonly { name: string }[]) => cols.map((c) => c.name);
+  const columnsChanged = names(old.columns).join('\u0000') !== names(draft.columns).join('\u0000');
+  if (parentBreaking) {
+    return { change: 'indirectly_modified', category: 'breaking', reason: `upstream breaking change (${changedParents.join(', ')})`, version: fresh, dataChanged: true, breaking: true };
+  }
+  if (columnsChanged) {
+    const additive = addedPositions(names(old.columns), names(draft.columns)) !== undefined;
+    return {
+      change: 'indirectly_modified',
+      category: additive ? 'non_breaking' : 'breaking',
+      reason: additive ? 'its output gained the columns added upstream' : 'its output columns changed with the upstream change',
+      version: fresh,
+      dataChanged: true,
+      breaking: !additive,
+    };
+  }
+  // A view reads its parents' tables by name: when one of them moved to a new table, it is recreated.
+  const parentMoved = draft.parents.some((p) => {
+    const before = base.get(p);
+    const now = decided.get(p);
+    return !before || !now || before.version !== now.version || (before.kind.name === 'EMBEDDED' && now.dataChanged);
+  });
+  const recreate = draft.kind.name === 'VIEW' && !draft.kind.materialized && parentMoved;
+  return {
+    change: 'indirectly_modified',
+    category: 'non_breaking',
+    reason: recreate ? 'upstream non-breaking change; the view is recreated over the new parent' : 'upstream non-breaking change; its table is reused',
+    version: recreate ? fresh : existing ?? old.version,
+    dataChanged: true,
+    breaking: false,
+  };
+}
+
+function categorizeDirect(old: SnapshotRecord, draft: ModelDraft): { category: 'breaking' | 'non_breaking'; reason: string } {
+  if (old.kind.name === 'SEED' && draft.kind.name === 'SEED') return { category: 'breaking', reason: 'the seed data or its CSV settings changed' };
+  if (JSON.stringify(old.kind) !== JSON.stringify(draft.kind)) {
+    return { category: 'breaking', reason: old.kind.name === draft.kind.name ? `the ${draft.kind.name} options changed` : `the kind changed (${old.kind.name} → ${draft.kind.name})` };
+  }
+  const oldDeclared = (old.declaredColumns ?? []).map((c) => c.join(' '));
+  const newDeclared = (draft.declaredColumns ?? []).map((c) => c.join(' '));
+  if (addedPositions(oldDeclared, newDeclared) === undefined) return { category: 'breaking', reason: 'declared columns were removed or retyped' };
+  if (!old.queryShape || draft.queryTree === undefined) return { category: 'breaking', reason: 'the query changed' };
+  if (JSON.stringify(old.queryShape) === JSON.stringify(draft.queryShape)) {
+    return oldDeclared.length === newDeclared.length ? { category: 'breaking', reason: 'a data-affecting property changed' } : { category: 'non_breaking', reason: 'only declared columns were added' };
+  }
+  return categorizeQueryChange(old.queryShape, draft.queryTree);
+}
+
+function describeChange(
+  project: ModelProject,
+  draft: ModelDraft,
+  old: SnapshotRecord | undefined,
+  decision: Decision,
+  planned: PlannedModel,
+  children: ReadonlyMap<string, readonly string[]>,
+  baseRecords: readonly SnapshotRecord[],
+): PlanChange {
+  const change = decision.change!;
+  const metadataOnly = change === 'metadata';
+  const cols = metadataOnly ? { added: [], removed: [], retyped: [], types: new Map<string, [string, string]>() } : columnChanges(old?.columns ?? [], draft.columns);
+  const impact: ColumnImpact[] = [];
+  const lineageDownstream = (column: string) => project.downstream(draft.name, column).map((d) => d.column).sort();
+  for (const column of cols.added) impact.push({ column, change: 'added', downstream: lineageDownstream(column) });
+  for (const column of cols.retyped) {
+    const [from, to] = cols.types.get(column)!;
+    impact.push({ column, change: 'retyped', from, to, downstream: lineageDownstream(column) });
+  }
+  for (const column of cols.removed) {
+    // The project no longer traces a removed column; the environment's stored lineage still knows its readers.
+    impact.push({ column, change: 'removed', downstream: downstreamFromProjectOrRecords(project, draft.name, column, baseRecords) });
+  }
+  const diff = change === 'indirectly_modified' ? '' : unifiedDiff(old?.file ?? draft.file, draft.file, old?.modelText ?? '', draft.modelText);
+  return {
+    model: draft.name,
+    change,
+    category: decision.category!,
+    diff,
+    columns: { added: cols.added, removed: cols.removed, retyped: cols.retyped },
+    impacted: metadataOnly ? [] : descendants(children, draft.name),
+    column_impact: impact,
+    reason: decision.reason,
+    rebuild: planned.action === 'build',
+  };
+}
+
+/** Readers of a removed column: models whose analysis still names it as a source (it shows as an error there). */
+function downstreamFromProjectOrRecords(project: ModelProject, model: string, column: string, records: readonly SnapshotRecord[]): string[] {
+  const fromProject = project.downstream(model, column).map((d) => d.column);
+  const fromRecords = downstreamColumnsInRecords(records, model, column);
+  return [...new Set([...fromProject, ...fromRecords])].sort();
+}
+
+export function unifiedDiff(oldFile: string, newFile: string, oldText: string, newText: string): string {
+  if (oldText === newText) return '';
+  const patch = createTwoFilesPatch(`a/${oldFile}`, `b/${newFile}`, oldText, newText, undefined, undefined, { context: 3 });
+  // jsdiff starts with a line of "=" signs; a unified diff starts at the file names.
+  return patch.replace(/^=+\n/, '');
+}
+
+/** The restated model and everything downstream of it, each with the range to reprocess. */
+function restatedModels(restate: PlanOptions['restate'], drafts: readonly ModelDraft[], nowMs: number): Map<string, Interval> {
+  const out = new Map<string, Interval>();
+  if (!restate) return out;
+  const start = parseModelTime(restate.start, 'restatement start', nowMs);
+  const end = parseModelTime(restate.end, 'restatement end', nowMs);
+  const range: Interval = { startMs: start.ms, endMs: end.dateOnly ? end.ms + DAY : end.ms };
+  if (range.endMs <= range.startMs) throw new SluiceError(`restatement end ${restate.end} is before its start ${restate.start}`);
+  const model = tableKeyOfName(restate.model);
+  if (!model || !drafts.some((d) => d.name === model)) throw new SluiceError(`cannot restate ${restate.model}: there is no such model in the project`);
+  const names = [model, ...descendants(childrenMap(drafts), model)];
+  for (const name of names) out.set(name, range);
+  return out;
+}
+
+/** Entries of the environment a plan produces. */
+export function environmentEntries(plan: Plan): EnvironmentEntry[] {
+  return plan.models.map((m) => ({ name: m.record.name, fingerprint: m.record.fingerprint, version: m.record.version, kind: m.record.kind.name }));
+}

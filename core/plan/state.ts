@@ -1,0 +1,185 @@
+// Plan state in the warehouse, schema _sluice, next to the ingest tables: snapshots (one row per model
+// version whose table is complete), environments (which snapshot each model shows), processed intervals,
+// audit results, and the apply lock. A format version guards against a newer Sluice's state.
+
+import { listValue } from '@duckdb/node-api';
+import { SluiceError } from '../errors';
+import type { Warehouse } from '../warehouse/connection';
+import { qualified, quoteIdent } from '../warehouse/quote';
+import { SYSTEM_SCHEMA, systemTableExists } from '../warehouse/system';
+import { mergeIntervals } from './intervals';
+import { tableId } from './names';
+import type { AuditResult } from '../quality/types';
+import type { EnvironmentEntry, EnvironmentRecord, Interval, PlanState, SnapshotRecord } from './types';
+
+export const PLAN_FORMAT_VERSION = 1;
+export const META_TABLE = qualified(SYSTEM_SCHEMA, 'plan_meta');
+export const SNAPSHOTS_TABLE = qualified(SYSTEM_SCHEMA, 'snapshots');
+export const ENVIRONMENTS_TABLE = qualified(SYSTEM_SCHEMA, 'environments');
+export const INTERVALS_TABLE = qualified(SYSTEM_SCHEMA, 'intervals');
+export const AUDIT_RESULTS_TABLE = qualified(SYSTEM_SCHEMA, 'audit_results');
+export const LOCK_TABLE = qualified(SYSTEM_SCHEMA, 'apply_lock');
+
+/** Creates the plan tables when missing and checks the format version. Safe inside a transaction. */
+export async function ensurePlanTables(wh: Warehouse): Promise<void> {
+  await wh.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(SYSTEM_SCHEMA)}`);
+  await wh.run(`CREATE TABLE IF NOT EXISTS ${META_TABLE} ("key" VARCHAR NOT NULL, "value" VARCHAR NOT NULL)`);
+  await wh.run(
+    `CREATE TABLE IF NOT EXISTS ${SNAPSHOTS_TABLE} (
+      "name" VARCHAR NOT NULL, "fingerprint" VARCHAR NOT NULL, "version" VARCHAR NOT NULL,
+      "data_fingerprint" VARCHAR NOT NULL, "record" JSON NOT NULL, "created_at" TIMESTAMPTZ NOT NULL)`,
+  );
+  await wh.run(
+    `CREATE TABLE IF NOT EXISTS ${ENVIRONMENTS_TABLE} (
+      "name" VARCHAR NOT NULL, "snapshots" JSON NOT NULL, "previous" JSON NOT NULL,
+      "plan_id" VARCHAR NOT NULL, "updated_at" TIMESTAMPTZ NOT NULL)`,
+  );
+  await wh.run(
+    `CREATE TABLE IF NOT EXISTS ${INTERVALS_TABLE} (
+      "name" VARCHAR NOT NULL, "version" VARCHAR NOT NULL, "start_ms" BIGINT NOT NULL, "end_ms" BIGINT NOT NULL,
+      "recorded_at" TIMESTAMPTZ NOT NULL)`,
+  );
+  await wh.run(
+    `CREATE TABLE IF NOT EXISTS ${AUDIT_RESULTS_TABLE} (
+      "apply_id" VARCHAR NOT NULL, "model" VARCHAR NOT NULL, "version" VARCHAR NOT NULL, "audit" VARCHAR NOT NULL,
+      "blocking" BOOLEAN NOT NULL, "passed" BOOLEAN NOT NULL, "violations" BIGINT NOT NULL, "error" VARCHAR,
+      "interval_start_ms" BIGINT, "interval_end_ms" BIGINT, "ran_at" TIMESTAMPTZ NOT NULL)`,
+  );
+  await wh.run(
+    `CREATE TABLE IF NOT EXISTS ${LOCK_TABLE} (
+      "token" VARCHAR NOT NULL, "pid" INTEGER NOT NULL, "command" VARCHAR NOT NULL, "environment" VARCHAR,
+      "started_at" TIMESTAMPTZ NOT NULL)`,
+  );
+  const rows = await wh.all<{ value: string }>(`SELECT "value" FROM ${META_TABLE} WHERE "key" = 'format_version'`);
+  if (rows.length === 0) {
+    await wh.run(`INSERT INTO ${META_TABLE} VALUES ('format_version', $1)`, [String(PLAN_FORMAT_VERSION)]);
+  } else {
+    checkFormat(rows[0].value);
+  }
+}
+
+function checkFormat(value: string): void {
+  const version = Number(value);
+  if (version > PLAN_FORMAT_VERSION) {
+    throw new SluiceError(`the warehouse's plan state has format ${version}, newer than this Sluice understands (${PLAN_FORMAT_VERSION}); upgrade Sluice`);
+  }
+}
+
+export function emptyState(): PlanState {
+  return { snapshots: new Map(), stored: new Map(), environments: new Map(), intervals: new Map() };
+}
+
+/**
+ * Reads what planning needs: every environment, the identity of every stored snapshot, the full records the
+ * environments show, and processed intervals. Works on read-only connections and on warehouses that have
+ * never been planned.
+ */
+export async function readPlanState(wh: Warehouse): Promise<PlanState> {
+  const state = emptyState();
+  if (!(await systemTableExists(wh, 'snapshots')) || !(await systemTableExists(wh, 'environments'))) return state;
+  if (await systemTableExists(wh, 'plan_meta')) {
+    const meta = await wh.all<{ value: string }>(`SELECT "value" FROM ${META_TABLE} WHERE "key" = 'format_version'`);
+    if (meta.length > 0) checkFormat(meta[0].value);
+  }
+  for (const env of await readEnvironments(wh)) state.environments.set(env.name, env);
+  const stored = await wh.all<{ name: string; fingerprint: string; version: string; data_fingerprint: string }>(
+    `SELECT "name", "fingerprint", "version", "data_fingerprint" FROM ${SNAPSHOTS_TABLE}`,
+  );
+  for (const s of stored) state.stored.set(s.fingerprint, { name: s.name, version: s.version, dataFingerprint: s.data_fingerprint });
+  const wanted = new Set<string>();
+  for (const env of state.environments.values()) for (const e of [...env.snapshots, ...env.previous]) wanted.add(e.fingerprint);
+  for (const record of await readSnapshots(wh, [...wanted])) state.snapshots.set(record.fingerprint, record);
+  if (await systemTableExists(wh, 'intervals')) {
+    const rows = await wh.all<{ name: string; version: string; start_ms: bigint; end_ms: bigint }>(
+      `SELECT "name", "version", "start_ms", "end_ms" FROM ${INTERVALS_TABLE} ORDER BY "start_ms"`,
+    );
+    for (const r of rows) {
+      const key = tableId(r.name, r.version);
+      const list = state.intervals.get(key) ?? [];
+      list.push({ startMs: Number(r.start_ms), endMs: Number(r.end_ms) });
+      state.intervals.set(key, list);
+    }
+    for (const [key, list] of state.intervals) state.intervals.set(key, mergeIntervals(list));
+  }
+  return state;
+}
+
+export async function readEnvironments(wh: Warehouse): Promise<EnvironmentRecord[]> {
+  if (!(await systemTableExists(wh, 'environments'))) return [];
+  const rows = await wh.all<{ name: string; snapshots: string; previous: string; plan_id: string; updated_ms: bigint }>(
+    `SELECT "name", CAST("snapshots" AS VARCHAR) AS "snapshots", CAST("previous" AS VARCHAR) AS "previous", "plan_id",
+            epoch_ms("updated_at") AS "updated_ms"
+     FROM ${ENVIRONMENTS_TABLE} ORDER BY "name"`,
+  );
+  return rows.map((r) => ({
+    name: r.name,
+    snapshots: JSON.parse(r.snapshots) as EnvironmentEntry[],
+    previous: JSON.parse(r.previous) as EnvironmentEntry[],
+    planId: r.plan_id,
+    updatedAt: new Date(Number(r.updated_ms)).toISOString(),
+  }));
+}
+
+export async function readSnapshots(wh: Warehouse, fingerprints: readonly string[]): Promise<SnapshotRecord[]> {
+  if (fingerprints.length === 0) return [];
+  const rows = await wh.all<{ record: string }>(
+    `SELECT CAST("record" AS VARCHAR) AS "record" FROM ${SNAPSHOTS_TABLE}
+     WHERE "fingerprint" IN (SELECT unnest($1::VARCHAR[]))`,
+    [listValue([...fingerprints])],
+  );
+  return rows.map((r) => JSON.parse(r.record) as SnapshotRecord);
+}
+
+/** Stores a snapshot row unless it is there already (call inside the transaction that built its table). */
+export async function storeSnapshot(wh: Warehouse, record: SnapshotRecord): Promise<void> {
+  await wh.run(
+    `INSERT INTO ${SNAPSHOTS_TABLE} ("name", "fingerprint", "version", "data_fingerprint", "record", "created_at")
+     SELECT $1, $2, $3, $4, CAST($5 AS JSON), now()
+     WHERE NOT EXISTS (SELECT 1 FROM ${SNAPSHOTS_TABLE} WHERE "fingerprint" = $2)`,
+    [record.name, record.fingerprint, record.version, record.dataFingerprint, JSON.stringify(record)],
+  );
+}
+
+export async function writeEnvironment(wh: Warehouse, name: string, snapshots: EnvironmentEntry[], previous: EnvironmentEntry[], planId: string): Promise<void> {
+  await wh.run(`DELETE FROM ${ENVIRONMENTS_TABLE} WHERE "name" = $1`, [name]);
+  await wh.run(
+    `INSERT INTO ${ENVIRONMENTS_TABLE} ("name", "snapshots", "previous", "plan_id", "updated_at")
+     VALUES ($1, CAST($2 AS JSON), CAST($3 AS JSON), $4, now())`,
+    [name, JSON.stringify(snapshots), JSON.stringify(previous), planId],
+  );
+}
+
+export async function deleteEnvironment(wh: Warehouse, name: string): Promise<void> {
+  await wh.run(`DELETE FROM ${ENVIRONMENTS_TABLE} WHERE "name" = $1`, [name]);
+}
+
+export async function readIntervals(wh: Warehouse, name: string, version: string): Promise<Interval[]> {
+  const rows = await wh.all<{ start_ms: bigint; end_ms: bigint }>(
+    `SELECT "start_ms", "end_ms" FROM ${INTERVALS_TABLE} WHERE "name" = $1 AND "version" = $2`,
+    [name, version],
+  );
+  return mergeIntervals(rows.map((r) => ({ startMs: Number(r.start_ms), endMs: Number(r.end_ms) })));
+}
+
+/** Replaces a table's processed intervals (merged). */
+export async function writeIntervals(wh: Warehouse, name: string, version: string, intervals: readonly Interval[]): Promise<void> {
+  await wh.run(`DELETE FROM ${INTERVALS_TABLE} WHERE "name" = $1 AND "version" = $2`, [name, version]);
+  for (const i of mergeIntervals(intervals)) {
+    await wh.run(`INSERT INTO ${INTERVALS_TABLE} VALUES ($1, $2, $3, $4, now())`, [name, version, i.startMs, i.endMs]);
+  }
+}
+
+export async function recordAuditResults(
+  wh: Warehouse,
+  applyId: string,
+  record: Pick<SnapshotRecord, 'name' | 'version'>,
+  results: readonly AuditResult[],
+  interval?: Interval,
+): Promise<void> {
+  for (const r of results) {
+    await wh.run(
+      `INSERT INTO ${AUDIT_RESULTS_TABLE} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())`,
+      [applyId, record.name, record.version, r.label, r.blocking, r.passed, r.violations, r.error ?? null, interval?.startMs ?? null, interval?.endMs ?? null],
+    );
+  }
+}
