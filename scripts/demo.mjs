@@ -12,6 +12,20 @@ const cli = path.join(root, 'dist', 'cli.js');
 for (const f of ['warehouse.duckdb', 'warehouse.duckdb.wal']) fs.rmSync(path.join(project, f), { force: true });
 fs.rmSync(path.join(project, '.sluice'), { recursive: true, force: true });
 
+/** A peek at a built model, read straight from the warehouse file. */
+function showRevenue() {
+  const sql = 'SELECT order_date, revenue, order_count FROM analytics.daily_revenue ORDER BY order_date LIMIT 5';
+  process.stdout.write(`\n$ duckdb warehouse.duckdb "${sql}"\n`);
+  const script = `
+    const { DuckDBInstance } = require('@duckdb/node-api');
+    DuckDBInstance.create(${JSON.stringify(path.join(project, 'warehouse.duckdb'))}, { access_mode: 'READ_ONLY' })
+      .then((db) => db.connect())
+      .then((c) => c.runAndReadAll(${JSON.stringify(sql)}))
+      .then((r) => console.table(r.getRowObjectsJson()));`;
+  const result = spawnSync(process.execPath, ['-e', script], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
 function sluice(...args) {
   process.stdout.write(`\n$ sluice ${args.join(' ')}\n`);
   const result = spawnSync(process.execPath, [cli, ...args], { cwd: project, stdio: 'inherit' });
@@ -33,5 +47,9 @@ process.stdout.write(`\nWarehouse: ${path.relative(process.cwd(), path.join(proj
 
 // Each ingest refreshed external_models.yaml, so the SQL models in models/ can read what was loaded.
 sluice('models');
+sluice('test');
+// Builds every model into prod (audits included) and points prod's views at the new tables.
+sluice('apply');
+showRevenue();
 sluice('lineage', 'analytics.daily_revenue.revenue', '--deep');
 sluice('lineage', 'github.issues.user__login', '--downstream');

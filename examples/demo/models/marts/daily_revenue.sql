@@ -7,6 +7,10 @@ MODEL (
   start '2024-01-01',
   cron '@daily',
   grain order_date,
+  audits (
+    not_null(columns := (order_date, revenue)),
+    unique_values(columns := (order_date))
+  ),
   column_descriptions (
     revenue = 'Sum of order amounts, placed and shipped orders only'
   )
