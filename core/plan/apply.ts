@@ -1,18 +1,21 @@
 // Carrying a plan out: build the new versions upstream first (each in its own transaction, audits
-// included), process the intervals incremental models are missing, then swap the environment's views in
+// included; models that do not depend on each other build concurrently on separate connections), process the intervals incremental models are missing, then swap the environment's views in
 // one transaction. When anything fails before the swap the environment is exactly as it was; what was
 // built stays stored and is reused by the next attempt.
 
 import crypto from 'node:crypto';
+import os from 'node:os';
 import { SluiceError } from '../errors';
+import { quoteIdent } from '../warehouse/quote';
 import type { Warehouse } from '../warehouse/connection';
 import { auditExisting, buildSnapshot, processIntervals, rebuildInPlace, type BuildContext } from './build';
 import { batches, formatRange, intervalUnit, mergeIntervals } from './intervals';
 import { withLock } from './lock';
+import { physicalSchema } from './names';
 import { environmentEntries, isIncremental } from './plan';
 import { readEnvironments, readSnapshots } from './state';
 import { sameEntries, swapEnvironment } from './swap';
-import type { BackfillEntry, Plan, SnapshotRecord } from './types';
+import type { BackfillEntry, Plan, PlannedModel, SnapshotRecord } from './types';
 
 export interface ApplyOptions {
   /** Progress lines. */
@@ -58,26 +61,14 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
 
     const models = new Map<string, SnapshotRecord>(plan.models.map((m) => [m.record.name, m.record]));
     const ctx: BuildContext = { wh, applyId: planId, models, environment: plan.environment, executionTimeMs: plan.nowMs, log: options.log, warn: options.warn };
+    const outcomes = await buildConcurrently(plan, ctx, options);
+    // Reported in plan order, whatever order the concurrent builds finished in.
     for (const planned of plan.models) {
-      const { record } = planned;
-      const steps = batches(planned.missing, isIncremental(record.kind) ? intervalUnit(record) : 'day', batchSize(record));
-      if (planned.action === 'build') {
-        options.log?.(`build ${record.name}`);
-        await buildSnapshot(record, ctx, steps[0]);
-        result.built.push(record.name);
-      } else if (planned.action === 'reuse') {
-        result.reused.push(record.name);
-      }
-      if (planned.restate) {
-        options.log?.(`restate ${record.name}`);
-        await rebuildInPlace(record, ctx);
-        result.restated.push(record.name);
-      }
-      if (planned.auditReused) await auditExisting(record, ctx);
-      if (steps.length > 0) {
-        await processIntervals(record, steps, ctx);
-        result.processed.push({ model: record.name, intervals: mergeIntervals(steps).map(formatRange) });
-      }
+      const outcome = outcomes.get(planned.record.name)!;
+      if (outcome.built) result.built.push(planned.record.name);
+      else if (planned.action === 'reuse') result.reused.push(planned.record.name);
+      if (outcome.restated) result.restated.push(planned.record.name);
+      if (outcome.processed) result.processed.push(outcome.processed);
     }
 
     const entries = environmentEntries(plan);
@@ -100,6 +91,106 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
 }
 
 /** Swaps an environment back to what it showed before its last apply. No table is computed. */
+interface BuildOutcome {
+  built: boolean;
+  restated: boolean;
+  processed?: BackfillEntry;
+}
+
+/** How many models build at once, each on its own connection (DuckDB runs their transactions in parallel). */
+const BUILD_CONCURRENCY = Math.max(1, Math.min(4, os.availableParallelism()));
+
+/**
+ * Builds the plan's models in DAG order, independent ones concurrently: a model starts once the models it
+ * reads that are in the plan are done. After a failure no new build starts; the running ones finish, and
+ * the first error is thrown (the environment's views have not been touched yet).
+ */
+async function buildConcurrently(plan: Plan, base: BuildContext, options: ApplyOptions): Promise<Map<string, BuildOutcome>> {
+  const byName = new Map(plan.models.map((m) => [m.record.name, m]));
+  // Physical schemas first: concurrent CREATE SCHEMA of the same name would conflict.
+  const schemas = new Set(plan.models.filter((m) => m.action === 'build').map((m) => physicalSchema(m.record.name)));
+  for (const schema of schemas) await base.wh.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  const outcomes = new Map<string, BuildOutcome>();
+  const started = new Map<string, Promise<void>>();
+  const slots = new Semaphore(BUILD_CONCURRENCY);
+  let failure: unknown;
+
+  const finish = (name: string): Promise<void> => {
+    let task = started.get(name);
+    if (!task) {
+      const planned = byName.get(name)!;
+      task = (async () => {
+        await Promise.all(planned.record.parents.filter((p) => byName.has(p) && p !== name).map(finish));
+        if (failure) return;
+        await slots.acquire();
+        try {
+          if (failure) return;
+          outcomes.set(name, await buildOne(planned, base, options));
+        } catch (err) {
+          failure ??= err;
+        } finally {
+          slots.release();
+        }
+      })();
+      started.set(name, task);
+    }
+    return task;
+  };
+  await Promise.all(plan.models.map((m) => finish(m.record.name)));
+  if (failure) throw failure;
+  return outcomes;
+}
+
+/** One model's work on a connection of its own: build, restate, re-audit, process intervals. */
+async function buildOne(planned: PlannedModel, base: BuildContext, options: ApplyOptions): Promise<BuildOutcome> {
+  const { record } = planned;
+  const outcome: BuildOutcome = { built: false, restated: false };
+  const steps = batches(planned.missing, isIncremental(record.kind) ? intervalUnit(record) : 'day', batchSize(record));
+  const needsWork = planned.action === 'build' || planned.restate || planned.auditReused || steps.length > 0;
+  if (!needsWork) return outcome;
+  const wh = await base.wh.connect();
+  try {
+    await wh.run("SET TimeZone = 'UTC'").catch(() => undefined);
+    const ctx: BuildContext = { ...base, wh };
+    if (planned.action === 'build') {
+      options.log?.(`build ${record.name}`);
+      await buildSnapshot(record, ctx, steps[0]);
+      outcome.built = true;
+    }
+    if (planned.restate) {
+      options.log?.(`restate ${record.name}`);
+      await rebuildInPlace(record, ctx);
+      outcome.restated = true;
+    }
+    if (planned.auditReused) await auditExisting(record, ctx);
+    if (steps.length > 0) {
+      await processIntervals(record, steps, ctx);
+      outcome.processed = { model: record.name, intervals: mergeIntervals(steps).map(formatRange) };
+    }
+    return outcome;
+  } finally {
+    wh.close();
+  }
+}
+
+/** At most `limit` holders at a time. */
+class Semaphore {
+  private waiting: (() => void)[] = [];
+  constructor(private available: number) {}
+  async acquire(): Promise<void> {
+    if (this.available > 0) {
+      this.available--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.available++;
+  }
+}
+
 export async function rollbackEnvironment(wh: Warehouse, environment: string, options: Pick<ApplyOptions, 'log'> = {}): Promise<{ environment: string; restored: number }> {
   return withLock(wh, 'rollback', environment, async () => {
     const current = (await readEnvironments(wh)).find((e) => e.name === environment);

@@ -13,6 +13,8 @@ export class Warehouse {
     readonly path: string,
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    /** The first Warehouse of an instance owns it; those made by connect() only own their connection. */
+    private readonly ownsInstance = true,
   ) {}
 
   static async open(path: string, options: { readOnly?: boolean; memoryLimit?: string } = {}): Promise<Warehouse> {
@@ -60,9 +62,14 @@ export class Warehouse {
     }
   }
 
+  /** Another connection to the same open database, for work that runs concurrently (its own transactions). */
+  async connect(): Promise<Warehouse> {
+    return new Warehouse(this.path, this.instance, await this.instance.connect(), false);
+  }
+
   close(): void {
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 }
 
