@@ -20,6 +20,18 @@ const entries = [
   { entryPoints: ['server/main.ts'], outfile: 'dist/server.js' },
   // The VS Code extension: it only talks to the server. Minified because its load time is activation time.
   { entryPoints: ['client/extension.ts'], outfile: 'dist/extension.js', minify: true },
+  // The lineage panel's script, run in a webview (a browser), with ELK bundled in. It is written under media/
+  // because the VSIX carries media/ as it is; media/.gitignore keeps the build output out of git.
+  {
+    entryPoints: ['client/webview/lineage.ts'],
+    outfile: 'media/dist/lineage.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    external: [],
+    minify: true,
+    sourcemap: false,
+  },
 ];
 for (const entry of entries) {
   const options = { ...common, ...entry };

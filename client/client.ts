@@ -69,10 +69,24 @@ export class SluiceClient implements vscode.Disposable {
     const initializationOptions: InitializationOptions = { trusted: isTrusted() };
     const clientOptions: LanguageClientOptions = {
       // Model files are checked as they are typed; the server ignores .sql files outside a project's models/.
-      documentSelector: [{ scheme: 'file', language: 'sql', pattern: '**/models/**/*.sql' }],
+      // Source modules get CodeLens and the errors of their last load.
+      documentSelector: [
+        { scheme: 'file', language: 'sql', pattern: '**/models/**/*.sql' },
+        { scheme: 'file', language: 'typescript', pattern: '**/sources/*.ts' },
+        { scheme: 'file', language: 'javascript', pattern: '**/sources/*.{js,mjs,cjs}' },
+      ],
       outputChannel: this.output.channel,
       initializationOptions,
-      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/sluice.yaml') },
+      // Files the server reads besides open editors: projects, models, what models read, source modules.
+      synchronize: {
+        fileEvents: [
+          vscode.workspace.createFileSystemWatcher('**/sluice.yaml'),
+          vscode.workspace.createFileSystemWatcher('**/models/**/*.sql'),
+          vscode.workspace.createFileSystemWatcher('**/schemas/*.schema.yaml'),
+          vscode.workspace.createFileSystemWatcher('**/{external_models.yaml,schema.yaml,external_models/*.yaml,external_models/*.yml}'),
+          vscode.workspace.createFileSystemWatcher('**/sources/*.{ts,js,mjs,cjs}'),
+        ],
+      },
     };
     const client = new LanguageClient('sluice', 'Sluice', serverOptions, clientOptions);
     this.client = client;

@@ -9,25 +9,66 @@ import type { SluiceClient } from './client';
 import { describeProgress, describeResult, formatCount } from './format';
 import type { Output } from './output';
 import { explainUntrusted } from './trust';
+import { SourcesView } from './views/sourcesView';
+
+/** Items a sample run takes per resource ("Run first 100"). */
+const SAMPLE_LIMIT = 100;
 
 const SOURCE_FILE = /[\\/]sources[\\/][^\\/.][^\\/]*\.(ts|js|mjs|cjs)$/;
 
-export function registerCommands(client: SluiceClient, output: Output): vscode.Disposable[] {
+export interface CommandHooks {
+  /** Called after every run that was started (loaded, failed or cancelled). */
+  afterRun?(): void;
+}
+
+export function registerCommands(client: SluiceClient, output: Output, hooks: CommandHooks = {}): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('sluice.runSource', (uri?: vscode.Uri) => runSource(client, output, uri)),
+    // From the explorer or editor (a file URI), the Sources view (its item) or the palette (nothing).
+    vscode.commands.registerCommand('sluice.runSource', async (arg?: unknown) => {
+      await runSource(client, output, arg instanceof vscode.Uri ? arg : SourcesView.sourceUri(arg));
+      hooks.afterRun?.();
+    }),
+    // From a resource's CodeLens (file URI, resource, item limit or null) or the Sources view (its item).
+    vscode.commands.registerCommand('sluice.runResource', (file: unknown, resource: unknown, limit?: unknown) =>
+      runResource(runResourceArguments(file, resource, limit)),
+    ),
+    vscode.commands.registerCommand('sluice.runResourceSample', (node: unknown) => {
+      const args = runResourceArguments(node, undefined, undefined);
+      return runResource(args && { ...args, limit: SAMPLE_LIMIT });
+    }),
     vscode.commands.registerCommand('sluice.showOutput', () => output.channel.show(true)),
   ];
+
+  async function runResource(args: { file: string; resource: string; limit?: number } | undefined): Promise<void> {
+    if (!args) return;
+    await runSource(client, output, vscode.Uri.parse(args.file), { resources: [args.resource], limit: args.limit });
+    hooks.afterRun?.();
+  }
+}
+
+/** The arguments of sluice.runResource, checked (they come from the server or a tree item). */
+function runResourceArguments(file: unknown, resource: unknown, limit: unknown): { file: string; resource: string; limit?: number } | undefined {
+  const fromTree = SourcesView.runArguments(file);
+  if (fromTree) return { file: fromTree[0], resource: fromTree[1] };
+  if (typeof file !== 'string' || typeof resource !== 'string') return undefined;
+  return { file, resource, limit: typeof limit === 'number' && limit > 0 ? limit : undefined };
 }
 
 interface Target {
-  /** What to send: a file, or a source name in a project. */
-  params: Pick<RunSource.Params, 'file' | 'source' | 'projectDir'>;
+  /** What to send: a file, or a source name in a project; and which resources, how many items. */
+  params: Pick<RunSource.Params, 'file' | 'source' | 'projectDir' | 'resources' | 'limit'>;
   label: string;
 }
 
-async function runSource(client: SluiceClient, output: Output, uri?: vscode.Uri): Promise<void> {
-  const target = uri instanceof vscode.Uri ? fileTarget(uri) : await activeOrPickedTarget(client, output);
-  if (!target) return;
+interface RunOptions {
+  resources?: string[];
+  limit?: number;
+}
+
+async function runSource(client: SluiceClient, output: Output, uri?: vscode.Uri, options: RunOptions = {}): Promise<void> {
+  const found = uri instanceof vscode.Uri ? fileTarget(uri) : await activeOrPickedTarget(client, output);
+  if (!found) return;
+  const target = withOptions(found, options);
   const runId = randomUUID();
   output.info(`running ${target.label}`);
   try {
@@ -58,6 +99,13 @@ async function runSource(client: SluiceClient, output: Output, uri?: vscode.Uri)
 
 function fileTarget(uri: vscode.Uri): Target {
   return { params: { file: uri.toString() }, label: path.basename(uri.fsPath) };
+}
+
+function withOptions(target: Target, options: RunOptions): Target {
+  if (!options.resources && !options.limit) return target;
+  const params = { ...target.params, ...(options.resources ? { resources: options.resources } : {}), ...(options.limit ? { limit: options.limit } : {}) };
+  const what = options.resources ? ` resource ${options.resources.join(', ')}` : '';
+  return { params, label: `${target.label}${what}${options.limit ? ` (first ${options.limit})` : ''}` };
 }
 
 /** The source in the active editor, else one picked from the workspace's sources. */

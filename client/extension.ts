@@ -1,14 +1,22 @@
 // Entry point of the VS Code extension. Activation only wires things up; the server starts in the background
-// so activation stays fast, and commands wait for it when they need it.
+// so activation stays fast, and commands and views wait for it when they need it.
 
 import { bundleLoadStarted } from './clock';
 import * as vscode from 'vscode';
+import { ProjectsChanged, type FileLocation } from '../core/protocol';
 import { SluiceClient } from './client';
 import { registerCommands } from './commands';
 import { describeSettings, onDidChangeSettings, readSettings } from './config';
+import { LineagePanel, SHOW_LINEAGE_COMMAND, type LineageTarget } from './lineage/panel';
 import { createOutput } from './output';
 import { ProjectStatus } from './status';
+import { SluiceTests } from './testing';
 import { forwardTrustChanges } from './trust';
+import { EnvironmentsView } from './views/environmentsView';
+import { ModelsView } from './views/modelsView';
+import { OPEN_LOCATION_COMMAND, openLocation } from './views/open';
+import { SourcesView } from './views/sourcesView';
+import { WarehouseView } from './views/warehouseView';
 
 let client: SluiceClient | undefined;
 
@@ -16,9 +24,49 @@ export function activate(context: vscode.ExtensionContext): void {
   const entered = performance.now();
   const output = createOutput();
   client = new SluiceClient(context, output);
+  const sluice = client;
   const status = new ProjectStatus(client);
+  const sources = new SourcesView(client, output);
+  const warehouse = new WarehouseView(client);
+  const models = new ModelsView(client);
+  const environments = new EnvironmentsView(client);
+  const tests = new SluiceTests(client, output);
+  const afterRun = () => {
+    sources.refresh();
+    warehouse.refresh();
+    models.refresh();
+  };
   // The client is stopped by deactivate(), which VS Code awaits; everything else goes with the subscriptions.
-  context.subscriptions.push(output.channel, status, forwardTrustChanges(client), ...registerCommands(client, output));
+  context.subscriptions.push(
+    output.channel,
+    status,
+    sources,
+    warehouse,
+    models,
+    environments,
+    tests,
+    forwardTrustChanges(client),
+    ...registerCommands(client, output, { afterRun }),
+    vscode.commands.registerCommand(SHOW_LINEAGE_COMMAND, (target?: LineageTarget | vscode.Uri) =>
+      LineagePanel.show(context, sluice, output, target instanceof vscode.Uri ? { file: target.toString() } : target),
+    ),
+    vscode.commands.registerCommand(OPEN_LOCATION_COMMAND, (location: FileLocation) => openLocation(location)),
+    vscode.commands.registerCommand('sluice.refreshSources', () => sources.refresh()),
+    vscode.commands.registerCommand('sluice.refreshWarehouse', () => warehouse.refresh()),
+    vscode.commands.registerCommand('sluice.refreshModels', () => models.refresh()),
+    vscode.commands.registerCommand('sluice.refreshEnvironments', () => environments.refresh()),
+    client.onNotification(ProjectsChanged.type, () => {
+      sources.refresh();
+      models.refresh();
+      environments.refresh();
+      void tests.discover();
+    }),
+    // Saved models and sources change what the Models and Sources views show.
+    vscode.workspace.onDidSaveTextDocument((document) => {
+      if (/[\\/]models[\\/].+\.sql$/i.test(document.uri.fsPath)) models.refresh();
+      if (/[\\/]sources[\\/][^\\/]+\.(ts|js|mjs|cjs)$/i.test(document.uri.fsPath)) sources.refresh();
+    }),
+  );
   // The server re-reads settings itself; the status bar follows with its next notification.
   context.subscriptions.push(onDidChangeSettings(() => output.info(`settings changed: ${describeSettings(readSettings())}`)));
 

@@ -210,3 +210,257 @@ export namespace CancelIngest {
   /** Client → server: stop the run; the RunSource request then answers with status "cancelled". */
   export const type = notification<Params>(method);
 }
+
+// ---- editor features: models, lineage, sources, warehouse, tests ----
+
+/** A place in a file: an absolute path and a 0-based line and character (LSP counting). */
+export interface FileLocation {
+  file: string;
+  line: number;
+  character: number;
+}
+
+/** Where a model's data comes from, as trees and graphs show it. */
+export type TableKindName = 'model' | 'seed' | 'external' | 'source' | 'unknown';
+
+export interface ModelSummary {
+  /** `schema.table`, lower-case. */
+  key: string;
+  /** As written in the MODEL block. */
+  name: string;
+  schema: string;
+  /** FULL, VIEW, INCREMENTAL_BY_TIME_RANGE, ... */
+  kind: string;
+  file: string;
+  description?: string;
+  /** Output columns, when known. */
+  columns: { name: string; type?: string }[];
+  upstream: string[];
+  downstream: string[];
+}
+
+export namespace ListModels {
+  export const method = 'sluice/listModels';
+  export interface Params {
+    projectDir?: string;
+  }
+  export interface Result {
+    projects: { project: ProjectInfo; models: ModelSummary[] }[];
+  }
+  /** Client → server: the models of each project (read from the files; nothing is executed). */
+  export const type = request<Params, Result>(method);
+}
+
+export interface GraphNode {
+  /** Unique in its graph: `schema.table` for tables, `schema.table.column` for columns. */
+  id: string;
+  label: string;
+  kind: TableKindName;
+  /** Column graphs: the id of the table the column belongs to. */
+  table?: string;
+  /** A type, a field path or a model kind, shown under the label. */
+  detail?: string;
+  /** Where clicking the node leads. */
+  location?: FileLocation;
+  /** The selected model or column. */
+  focus?: boolean;
+}
+
+export interface GraphEdge {
+  /** Upstream node id. */
+  from: string;
+  /** Downstream node id. */
+  to: string;
+  /** Columns: the value flows in (source) or only picks rows (filter). Tables: always source. */
+  role: 'source' | 'filter';
+}
+
+export interface Graph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+export namespace Lineage {
+  export const method = 'sluice/lineage';
+  export interface Params {
+    /** A model file (URI or path) and optionally the cursor in it: picks the model and the column there. */
+    file?: string;
+    position?: { line: number; character: number };
+    /** Or the model (and column) by name. */
+    model?: string;
+    column?: string;
+    projectDir?: string;
+    /** At most this many nodes per graph (default 200). */
+    maxNodes?: number;
+  }
+  export interface Result {
+    project?: string;
+    projectDir?: string;
+    /** The selected model (`schema.table`), if any. */
+    model?: string;
+    /** The selected column as `schema.table.column`, if any (it may belong to a table the model reads). */
+    column?: string;
+    /** Tables and models: the selected model's upstream and downstream, or the whole project. */
+    models: Graph;
+    /** The selected column's upstream and downstream columns, or every column of the selected model's. */
+    columns?: Graph;
+    /** Some nodes were left out to stay under maxNodes. */
+    truncated: boolean;
+  }
+  /** Client → server: the lineage graphs the lineage panel draws. */
+  export const type = request<Params, Result>(method);
+}
+
+export interface OutlineResource {
+  name: string;
+  /** Whether a plain run includes it (sluice.yaml toggle, else the resource's own default when known). */
+  enabled: boolean;
+  /** Where `name: '<resource>'` is written in the source file (found by reading the text). */
+  location?: FileLocation;
+  /** Rows of the resource's tables in the last successful load of the source. */
+  lastRows?: number;
+  /** Columns of the resource's root table in schemas/<source>.schema.yaml. */
+  columns?: { name: string; type: string }[];
+}
+
+export interface OutlineSource {
+  name: string;
+  file: string;
+  resources: OutlineResource[];
+  /** Resources come from the module itself (trusted) or from reading its text (untrusted). */
+  resourcesFrom: 'module' | 'text';
+  /** The module could not be loaded (trusted workspace only). */
+  error?: string;
+  /** The last load attempt of the source, from _sluice.loads. */
+  lastLoad?: { status: 'loaded' | 'failed'; finishedAt: string | null; error?: string };
+}
+
+export namespace SourceOutline {
+  export const method = 'sluice/sourceOutline';
+  export interface Params {
+    projectDir?: string;
+  }
+  export interface Result {
+    trusted: boolean;
+    projects: { project: ProjectInfo; sources: OutlineSource[] }[];
+  }
+  /** Client → server: sources, their resources with toggles, positions and last runs (the Sources view). */
+  export const type = request<Params, Result>(method);
+}
+
+export namespace SetResourceEnabled {
+  export const method = 'sluice/setResourceEnabled';
+  export interface Params {
+    projectDir: string;
+    source: string;
+    resource: string;
+    enabled: boolean;
+  }
+  export interface Result {
+    /** False when sluice.yaml already said so. */
+    changed: boolean;
+  }
+  /** Client → server: switches a resource on or off in sluice.yaml, keeping its comments and layout. */
+  export const type = request<Params, Result>(method);
+}
+
+export interface WarehouseTable {
+  name: string;
+  kind: 'table' | 'view';
+  columns: { name: string; type: string }[];
+}
+
+export namespace WarehouseCatalog {
+  export const method = 'sluice/warehouseCatalog';
+  export interface Params {
+    projectDir: string;
+  }
+  export interface Result {
+    warehouse: string;
+    /** False when the warehouse file does not exist yet. */
+    exists: boolean;
+    schemas: { name: string; tables: WarehouseTable[] }[];
+    /** Set when the file could not be read (e.g. another process holds it). */
+    error?: string;
+  }
+  /** Client → server: schemas, tables and columns of the warehouse, read read-only and closed at once. */
+  export const type = request<Params, Result>(method);
+}
+
+export namespace Environments {
+  export const method = 'sluice/environments';
+  export interface Params {
+    projectDir: string;
+  }
+  export interface Result {
+    environments: { name: string; updatedAt?: string; models?: number }[];
+    error?: string;
+  }
+  /** Client → server: the environments recorded in the warehouse, or just prod when there are none. */
+  export const type = request<Params, Result>(method);
+}
+
+export interface UnitTestInfo {
+  /** `<file relative to the project>::<test name>`. */
+  id: string;
+  name: string;
+  model: string;
+  location: FileLocation;
+  description?: string;
+}
+
+export interface AuditInfo {
+  /** `audit:<model key>::<audit label>`. */
+  id: string;
+  model: string;
+  name: string;
+  label: string;
+  blocking: boolean;
+  location: FileLocation;
+}
+
+export interface TestProblem {
+  message: string;
+  location: FileLocation;
+}
+
+export namespace ListTests {
+  export const method = 'sluice/listTests';
+  export interface Params {
+    projectDir?: string;
+  }
+  export interface Result {
+    projects: { project: ProjectInfo; tests: UnitTestInfo[]; audits: AuditInfo[]; problems: TestProblem[] }[];
+  }
+  /** Client → server: unit tests (tests/test_*.yaml) and model audits, read without running anything. */
+  export const type = request<Params, Result>(method);
+}
+
+export interface TestOutcome {
+  id: string;
+  status: 'passed' | 'failed' | 'error';
+  message?: string;
+  /** Failed outputs with a readable row diff each. */
+  mismatches: { output: string; diff: string }[];
+  durationMs: number;
+  /** Audits: violating rows found. */
+  violations?: number;
+}
+
+export namespace RunTests {
+  export const method = 'sluice/runTests';
+  export interface Params {
+    projectDir: string;
+    /** Test and audit ids to run; none given: every test and audit of the project. */
+    ids?: string[];
+  }
+  export interface Result {
+    outcomes: TestOutcome[];
+    durationMs: number;
+  }
+  /**
+   * Client → server: runs unit tests on in-memory DuckDB and audits against the warehouse (read-only).
+   * Both run SQL from the workspace, so they are refused in an untrusted workspace.
+   */
+  export const type = request<Params, Result>(method);
+}

@@ -6,5 +6,10 @@ export function serverCapabilities(): ServerCapabilities {
   return {
     textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
     workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    hoverProvider: true,
+    definitionProvider: true,
+    referencesProvider: true,
+    completionProvider: { triggerCharacters: ['.', '@'] },
+    codeLensProvider: { resolveProvider: false },
   };
 }

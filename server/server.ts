@@ -1,51 +1,113 @@
-// The Sluice language server: one per workspace. Wires the LSP connection to the project index, the model
-// checker, workspace trust and the ingest runner; each of those lives in its own module.
+// The Sluice language server: one per workspace. Wires the LSP connection to the project index, the analysed
+// models, the checkers, the language features, workspace trust and the ingest runner; each of those lives in
+// its own module.
 
 import * as path from 'node:path';
-import { DidChangeConfigurationNotification, TextDocuments, type Connection, type Diagnostic } from 'vscode-languageserver/node';
+import { DidChangeConfigurationNotification, FileChangeType, TextDocuments, type Connection, type Diagnostic } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { closeSqlParser } from '../core/sql';
 import {
   CancelIngest,
   DidChangeTrust,
+  Environments,
   IngestProgress,
+  Lineage,
+  ListModels,
   ListSources,
+  ListTests,
   Projects,
   ProjectsChanged,
   RunSource,
+  RunTests,
+  SetResourceEnabled,
+  SourceOutline,
+  WarehouseCatalog,
   type InitializationOptions,
 } from '../core/protocol';
+import { SluiceError } from '../core/errors';
 import { serverCapabilities } from './capabilities';
 import { configDiagnostics } from './diagnostics/configDiagnostics';
 import { ModelValidator } from './diagnostics/validator';
+import { writeResourceToggle } from './config/resourceToggle';
 import { listSources } from './ingest/listSources';
 import { IngestRunner } from './ingest/runSource';
+import { completionsAt } from './language/completion';
+import { modelFileContext } from './language/context';
+import { hoverAt } from './language/hover';
+import { modelCodeLenses } from './language/modelLenses';
+import { definitionAt, referencesAt } from './language/navigation';
+import { lineageRequest } from './lineage/lineageRequest';
+import { listModels } from './models/listModels';
+import { ModelIndex } from './models/modelIndex';
+import { listProjectTests, runProjectTests } from './quality/testing';
 import { onNotification, onRequest, sendNotification } from './rpc';
 import { normalizeSettings } from './settings';
+import { LoadHistory } from './sources/loadHistory';
+import { sourceOutline } from './sources/outline';
+import { readSourceText, sourceModules } from './sources/sourceFiles';
+import { isSourceFile, sourceCodeLenses, sourceDiagnostics } from './sources/sourceLenses';
 import { WorkspaceTrust } from './trust';
-import { ProjectIndex, type FolderRef } from './workspace/projects';
-import { toFileUri, toFilePath } from './workspace/uri';
+import { readCatalog, readEnvironments } from './warehouse/catalog';
+import { WarehouseGate } from './warehouse/gate';
+import { ProjectIndex, type FolderRef, type ProjectEntry } from './workspace/projects';
+import { isInside, toFileUri, toFilePath } from './workspace/uri';
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const trust = new WorkspaceTrust();
   const index = new ProjectIndex();
+  const gate = new WarehouseGate();
   let canPullConfiguration = false;
   let canRegisterConfiguration = false;
   let canWatchFolders = false;
+  let canRefreshCodeLens = false;
+  const log = (m: string) => connection.console.warn(m);
 
   const publish = (uri: string, diagnostics: Diagnostic[], version?: number) =>
     void connection.sendDiagnostics({ uri, diagnostics, version }).catch(() => undefined);
+  const models = new ModelIndex({ index, log: (m) => connection.console.info(m) });
   const validator = new ModelValidator({
     index,
+    models,
     document: (uri) => documents.get(uri),
     publish,
-    log: (m) => connection.console.warn(m),
+    log,
+  });
+  const refreshCodeLenses = () => {
+    if (canRefreshCodeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  };
+  /** Source files showing a failed load, per project. */
+  const sourceProblems = new Map<string, Set<string>>();
+  const history = new LoadHistory({
+    gate,
+    changed: (dir) => {
+      void publishSourceDiagnostics(dir);
+      refreshCodeLenses();
+    },
+    log: (m) => connection.console.info(m),
   });
   const runner = new IngestRunner({
     index,
     trust,
+    gate,
     progress: (params) => sendNotification(connection, IngestProgress.type, params),
+    finished: (project, result) => {
+      // A load rewrites schemas/ and external_models.yaml: the models see the new tables and columns.
+      if (result.status === 'loaded') void models.reloadInputs(project.dir).catch((err) => log(`re-reading ${project.dir}: ${String(err)}`));
+      if (result.status !== 'cancelled' && result.loadId) {
+        const now = new Date().toISOString();
+        void history.record(project.dir, project.warehouse, {
+          loadId: result.loadId,
+          source: result.source,
+          status: result.status,
+          startedAt: new Date(Date.now() - result.durationMs).toISOString(),
+          finishedAt: now,
+          rows: Object.fromEntries(result.tables.map((t) => [t.table, t.rows])),
+          error: result.error ?? null,
+          schemaVersion: null,
+        });
+      }
+    },
     log: {
       info: (m) => connection.console.info(m),
       warn: (m) => connection.console.warn(m),
@@ -56,6 +118,24 @@ export function startServer(connection: Connection): void {
   });
 
   trust.onChange((trusted) => connection.console.info(trusted ? 'workspace trusted: sources may run' : 'workspace not trusted'));
+
+  async function publishSourceDiagnostics(dir: string): Promise<void> {
+    const entry = index.projectAt(dir);
+    if (!entry) return;
+    const loads = history.get(entry.info.dir, entry.info.warehouse);
+    const before = sourceProblems.get(entry.info.dir) ?? new Set<string>();
+    const now = new Set<string>();
+    for (const module of await sourceModules(entry.info.dir)) {
+      const uri = toFileUri(module.file);
+      const text = await readSourceText(module.file, documents.get(uri)?.getText());
+      const diagnostics = text ? sourceDiagnostics(text, loads.get(module.name)) : [];
+      if (diagnostics.length > 0) {
+        now.add(uri);
+        publish(uri, diagnostics);
+      } else if (before.has(uri)) publish(uri, []);
+    }
+    sourceProblems.set(entry.info.dir, now);
+  }
 
   /** sluice.yaml files currently showing an error. */
   let configsWithErrors = new Set<string>();
@@ -82,8 +162,14 @@ export function startServer(connection: Connection): void {
     configsWithErrors = withErrors;
     // Always tell the client: a changed setting (environment, warehouse) changes what it shows.
     sendNotification(connection, ProjectsChanged.type, { projects: index.infos() });
+    models.retain(index.projects().map((p) => p.info.dir));
     // Which files are models may have changed with the projects.
     for (const document of documents.all()) validator.schedule(document);
+    // Analyse every project in the background (problems in files not open show up), and read its loads.
+    for (const entry of index.projects()) {
+      void models.project(entry.info.dir).catch(() => undefined);
+      history.get(entry.info.dir, entry.info.warehouse);
+    }
   }
 
   connection.onInitialize((params) => {
@@ -93,6 +179,7 @@ export function startServer(connection: Connection): void {
     canPullConfiguration = caps?.configuration === true;
     canRegisterConfiguration = caps?.didChangeConfiguration?.dynamicRegistration === true;
     canWatchFolders = caps?.workspaceFolders === true;
+    canRefreshCodeLens = caps?.codeLens?.refreshSupport === true;
     index.setFolders(workspaceFolders(params.workspaceFolders, params.rootUri));
     return { capabilities: serverCapabilities(), serverInfo: { name: 'sluice' } };
   });
@@ -122,10 +209,63 @@ export function startServer(connection: Connection): void {
 
   connection.onDidChangeWatchedFiles(async (event) => {
     if (event.changes.some((c) => c.uri.endsWith('/sluice.yaml'))) await refreshProjects();
+    const inputsChanged = new Set<string>();
+    for (const change of event.changes) {
+      const file = toFilePath(change.uri);
+      if (!file) continue;
+      const entry = index.projectForFile(file);
+      if (!entry) continue;
+      if (isInside(file, path.join(entry.info.dir, 'models')) && file.toLowerCase().endsWith('.sql')) {
+        await models.diskChanged(file);
+      } else if (isInputFile(entry.info.dir, file)) inputsChanged.add(entry.info.dir);
+      else if (change.type !== FileChangeType.Deleted && isSourceFile(entry.info.dir, file)) void publishSourceDiagnostics(entry.info.dir);
+    }
+    for (const dir of inputsChanged) await models.reloadInputs(dir);
   });
 
   documents.onDidChangeContent((change) => validator.schedule(change.document));
   documents.onDidClose((event) => validator.clear(event.document.uri));
+
+  // ---- language features in model files ----
+
+  const contextOf = (uri: string) => modelFileContext(models, documents.get(uri));
+  connection.onHover(async (params) => {
+    const ctx = await contextOf(params.textDocument.uri);
+    return ctx ? hoverAt(ctx, params.position) : null;
+  });
+  connection.onDefinition(async (params) => {
+    const ctx = await contextOf(params.textDocument.uri);
+    return ctx ? definitionAt(ctx, params.position) : null;
+  });
+  connection.onReferences(async (params) => {
+    const ctx = await contextOf(params.textDocument.uri);
+    return ctx ? referencesAt(ctx, params.position, params.context?.includeDeclaration === true) : [];
+  });
+  connection.onCompletion(async (params) => {
+    const ctx = await contextOf(params.textDocument.uri);
+    if (!ctx) return [];
+    const inputs = await models.projectInputs(ctx.entry.info.dir);
+    return completionsAt(ctx, params.position, inputs);
+  });
+  connection.onCodeLens(async (params) => {
+    const file = toFilePath(params.textDocument.uri);
+    if (!file) return [];
+    await index.ready();
+    const entry = index.projectForFile(file);
+    if (entry && isSourceFile(entry.info.dir, file)) {
+      const text = await readSourceText(file, documents.get(params.textDocument.uri)?.getText());
+      if (!text) return [];
+      const stem = path.basename(file).replace(/\.[^.]+$/, '');
+      const inputs = await models.projectInputs(entry.info.dir).catch(() => undefined);
+      const tables = inputs?.sources.filter((t) => t.source === stem.toLowerCase()) ?? [];
+      const loads = history.get(entry.info.dir, entry.info.warehouse).get(stem);
+      return sourceCodeLenses(text, params.textDocument.uri, tables, loads);
+    }
+    const ctx = await contextOf(params.textDocument.uri);
+    return ctx ? modelCodeLenses(ctx) : [];
+  });
+
+  // ---- custom requests ----
 
   onNotification(connection, DidChangeTrust.type, (params) => trust.set(params.trusted === true));
   onRequest(connection, Projects.type, async () => {
@@ -137,15 +277,63 @@ export function startServer(connection: Connection): void {
   onNotification(connection, CancelIngest.type, (params) => {
     runner.cancel(String(params.runId));
   });
+  onRequest(connection, ListModels.type, (params) => listModels(index, models, params));
+  onRequest(connection, Lineage.type, (params) => lineageRequest({ index, models, document: (uri) => documents.get(uri) }, params));
+  onRequest(connection, SourceOutline.type, (params) => sourceOutline({ index, models, history, trusted: () => trust.trusted }, params));
+  onRequest(connection, SetResourceEnabled.type, async (params) => {
+    const entry = await projectOf(params.projectDir);
+    const changed = await writeResourceToggle(entry.info.dir, String(params.source), String(params.resource), params.enabled === true);
+    if (changed) await refreshProjects();
+    return { changed };
+  });
+  onRequest(connection, WarehouseCatalog.type, async (params) => {
+    const entry = await projectOf(params.projectDir);
+    return readCatalog(gate, entry.info.warehouse);
+  });
+  onRequest(connection, Environments.type, async (params) => {
+    const entry = await projectOf(params.projectDir);
+    return readEnvironments(gate, entry.info.warehouse);
+  });
+  onRequest(connection, ListTests.type, async (params) => {
+    await index.ready();
+    const entries = params.projectDir ? [await projectOf(params.projectDir)] : index.projects();
+    const projects: ListTests.Result['projects'] = [];
+    for (const entry of entries) {
+      const project = await models.project(entry.info.dir);
+      projects.push({ project: entry.info, ...(await listProjectTests(entry.info.dir, project)) });
+    }
+    return { projects };
+  });
+  onRequest(connection, RunTests.type, async (params) => {
+    trust.require('Running tests');
+    const entry = await projectOf(params.projectDir);
+    const project = await models.project(entry.info.dir);
+    const ids = Array.isArray(params.ids) ? params.ids.map(String) : undefined;
+    return runProjectTests(entry.info.dir, project, ids, { gate, warehouse: entry.info.warehouse });
+  });
+
+  async function projectOf(dir: unknown): Promise<ProjectEntry> {
+    await index.ready();
+    const entry = typeof dir === 'string' ? index.projectAt(dir) : undefined;
+    if (!entry) throw new SluiceError(`no Sluice project at ${String(dir)}`);
+    return entry;
+  }
 
   connection.onShutdown(async () => {
     runner.cancelAll();
     validator.dispose();
+    history.dispose();
     await closeSqlParser();
   });
 
   documents.listen(connection);
   connection.listen();
+}
+
+/** External model files and source schemas: what models read besides each other. */
+function isInputFile(projectDir: string, file: string): boolean {
+  const relative = path.relative(projectDir, file).split(path.sep).join('/');
+  return /^(external_models\.yaml|schema\.yaml|external_models\/[^/]+\.ya?ml|schemas\/[^/]+\.schema\.yaml)$/i.test(relative);
 }
 
 function workspaceFolders(folders: { uri: string; name: string }[] | null | undefined, rootUri: string | null): FolderRef[] {

@@ -16,6 +16,7 @@ import { RefusedError } from '../rpc';
 import type { WorkspaceTrust } from '../trust';
 import type { ProjectEntry, ProjectIndex } from '../workspace/projects';
 import { toFilePath } from '../workspace/uri';
+import type { WarehouseGate } from '../warehouse/gate';
 import { ProgressTracker } from './progress';
 
 export interface RunnerDeps {
@@ -25,6 +26,10 @@ export interface RunnerDeps {
   log: Logger;
   /** Minimum time between two progress notifications of a run, in ms. */
   progressIntervalMs?: number;
+  /** Keeps the server's own warehouse reads out of the way of a run. */
+  gate?: WarehouseGate;
+  /** Called after every run that got as far as starting, whatever its outcome. */
+  finished?(project: Project, result: RunSource.Result): void;
 }
 
 interface Target {
@@ -68,7 +73,7 @@ export class IngestRunner {
     try {
       // DuckDB creates the file but not its folder (a warehousePath like data/dev.duckdb).
       fs.mkdirSync(path.dirname(project.warehouse), { recursive: true });
-      result = await ingest({
+      const run = () => ingest({
         project,
         source,
         resources: options.resources,
@@ -81,6 +86,7 @@ export class IngestRunner {
           if (snapshot) report(snapshot, false);
         },
       });
+      result = this.deps.gate ? await this.deps.gate.run(project.warehouse, run) : await run();
     } catch (err) {
       // Problems before the load began: the module does not compile, an unknown resource, a held lock.
       failure = describeError(err);
@@ -105,6 +111,7 @@ export class IngestRunner {
     };
     if (summary.status !== 'loaded') summary.error = cancelled ? 'ingest cancelled' : (result?.error ?? failure);
     log.info(describeOutcome(summary));
+    this.deps.finished?.(project, summary);
     // The client withdrew the request itself: answer as LSP asks, with RequestCancelled.
     if (cancelled && token?.isCancellationRequested) {
       throw new ResponseError(LSPErrorCodes.RequestCancelled, `ingest of ${source} cancelled; nothing was loaded`);

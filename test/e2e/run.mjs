@@ -6,7 +6,9 @@
 // Installs code-server and Chromium if needed (scripts/e2e/setup.sh, cached outside the repository), packages
 // the VSIX, then for each run: a fresh code-server with the VSIX installed opens a temporary copy of
 // examples/demo, waits for the extension to activate, runs "Run Source to DuckDB" on sources/shop.ts from the
-// explorer's context menu, waits for the result notification and checks the warehouse file has the rows.
+// explorer's context menu, waits for the result notification and checks the warehouse file has the rows;
+// then hovers a model column and reads its upstream columns, opens the lineage panel and clicks a node, and
+// switches a resource off and on in the Sources view.
 // Screenshots of every step go to test/e2e/artifacts/run-N/. Exit code 0 only if every run passed.
 
 import { spawnSync } from 'node:child_process';
@@ -118,8 +120,9 @@ async function runOnce(n) {
     const slowTables = await warehouseCounts(path.join(workspace, 'warehouse.duckdb'), SLOW_SOURCE);
     if (Object.keys(slowTables).length > 0) throw new Error(`the cancelled run loaded ${JSON.stringify(slowTables)}`);
 
+    const editor = await editorFeatures(workbench, workspace, snap);
     const timings = await activationTimings(server);
-    return { message, progress, counts, ...timings };
+    return { message, progress, counts, ...editor, ...timings };
   } catch (err) {
     if (workbench) await snap('failure').catch(() => undefined);
     if (browser) fs.writeFileSync(path.join(shots, 'browser-console.log'), browser.console.join('\n'));
@@ -129,6 +132,71 @@ async function runOnce(n) {
   } finally {
     await browser?.context.close().catch(() => undefined);
     await server.stop();
+  }
+}
+
+/**
+ * The editor features on the demo's models and sources: a column's upstream chain in its hover, the lineage
+ * panel (a webview: its nodes are two iframes deep) and a click on a node opening that model, and the Sources
+ * view with a checkbox per resource that switches it in sluice.yaml.
+ */
+async function editorFeatures(workbench, workspace, snap) {
+  await workbench.openFromExplorer('models', 'marts', 'daily_revenue.sql');
+  // The CodeLens with the inferred schema means the server has analysed the project.
+  await workbench.codeLens('4 columns: order_date date, revenue').waitFor({ state: 'visible', timeout: 60_000 });
+  const hover = await workbench.hoverWord('AS revenue', 'revenue', 'shop.orders.total');
+  await snap('hover');
+  for (const expected of ['intermediate.orders_enriched.amount', 'staging.orders.amount', 'shop.orders.total', 'resource orders', 'field total']) {
+    if (!hover.includes(expected)) throw new Error(`the hover over revenue does not show ${expected}:\n${hover}`);
+  }
+  if (!(hover.indexOf('intermediate.orders_enriched.amount') < hover.indexOf('staging.orders.amount') && hover.indexOf('staging.orders.amount') < hover.indexOf('shop.orders.total'))) {
+    throw new Error(`the hover does not list the upstream columns in order:\n${hover}`);
+  }
+  await workbench.page.keyboard.press('Escape');
+
+  await workbench.runCommand('Sluice: Show Lineage');
+  const panel = workbench.webview();
+  const node = panel.locator('g.node', { hasText: 'intermediate.orders_enriched' }).first();
+  await node.waitFor({ state: 'visible', timeout: 60_000 });
+  await panel.locator('#title', { hasText: 'Lineage of analytics.daily_revenue' }).waitFor({ state: 'visible', timeout: 10_000 });
+  const tables = await panel.locator('#models g.node text.label').allTextContents();
+  for (const expected of ['analytics.daily_revenue', 'intermediate.orders_enriched', 'staging.orders', 'shop.orders']) {
+    if (!tables.includes(expected)) throw new Error(`the lineage panel lacks ${expected}: ${tables.join(', ')}`);
+  }
+  await panel.locator('#columns g.node', { hasText: 'revenue' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await snap('lineage');
+
+  await node.click();
+  await workbench.activeTab('orders_enriched.sql').waitFor({ state: 'visible', timeout: 30_000 });
+  await workbench.editorLine('name intermediate.orders_enriched').waitFor({ state: 'visible', timeout: 10_000 });
+  // The panel follows the editor: it now shows the model that was opened.
+  await panel.locator('#title', { hasText: 'Lineage of intermediate.orders_enriched' }).waitFor({ state: 'visible', timeout: 30_000 });
+  await snap('lineage-node-opened');
+
+  await workbench.openViewContainer('Sluice');
+  const orders = workbench.treeRow('Sources', 'orders');
+  await orders.waitFor({ state: 'visible', timeout: 60_000 });
+  for (const resource of ['issues', 'comments', 'contacts', 'customers', 'orders']) {
+    const checked = await workbench.treeRow('Sources', resource).locator('.custom-view-tree-node-item-checkbox').getAttribute('aria-checked');
+    if (checked !== 'true') throw new Error(`resource ${resource} is not shown as enabled (checkbox ${checked})`);
+  }
+  await snap('sources');
+  const config = path.join(workspace, 'sluice.yaml');
+  await orders.locator('.custom-view-tree-node-item-checkbox').click();
+  await until(() => /\n {6}orders: false\n/.test(fs.readFileSync(config, 'utf8')), 'sluice.yaml to say orders: false');
+  await orders.locator('.custom-view-tree-node-item-checkbox[aria-checked="false"]').waitFor({ state: 'visible', timeout: 10_000 });
+  await snap('sources-toggled');
+  await orders.locator('.custom-view-tree-node-item-checkbox').click();
+  await until(() => /\n {6}orders: true\n/.test(fs.readFileSync(config, 'utf8')), 'sluice.yaml to say orders: true again');
+  return { hoverLines: hover.split('\n').length };
+}
+
+/** Waits until check() holds, looking again every 100 ms, for at most timeoutMs. */
+async function until(check, what, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

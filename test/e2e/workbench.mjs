@@ -63,7 +63,9 @@ export class Workbench {
     while (Date.now() < deadline) {
       await this.explorerRow(label).click({ button: 'right' });
       await this.page.locator('.context-view .monaco-menu').first().waitFor({ state: 'visible', timeout: 10_000 });
-      if (await item.isVisible()) {
+      // Rows move when files appear (a load creates .sluice/ and the warehouse): the menu must be the row's.
+      const target = await this.page.locator('.explorer-folders-view .monaco-list-row.focused .label-name').first().innerText().catch(() => '');
+      if (target.trim() === label && (await item.isVisible())) {
         // Hovering waits for the menu's fade-in to settle (and highlights the entry in the screenshot).
         await item.hover();
         if (beforeClick) await beforeClick();
@@ -105,6 +107,96 @@ export class Workbench {
       .waitFor({ state: 'visible', timeout: 10_000 })
       .catch(() => undefined);
     return (await toast.locator('.notification-list-item-message').first().innerText()).trim();
+  }
+
+  /** Opens a file from the explorer by its folders and name (each folder expanded in turn). */
+  async openFromExplorer(...segments) {
+    for (let i = 0; i < segments.length - 1; i++) await this.expandFolder(segments[i], segments[i + 1]);
+    const name = segments[segments.length - 1];
+    await this.explorerRow(name).click();
+    await this.activeTab(name).waitFor({ state: 'visible', timeout: 30_000 });
+  }
+
+  /** The active editor tab with this label. */
+  activeTab(label) {
+    return this.page.locator('.tabs-container .tab.active', { hasText: label }).first();
+  }
+
+  /** A line of the active editor showing text. */
+  editorLine(text) {
+    return this.page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: text }).first();
+  }
+
+  /** A CodeLens of the active editor whose title matches. */
+  codeLens(text) {
+    return this.page.locator('.editor-group-container.active .codelens-decoration', { hasText: text }).first();
+  }
+
+  /**
+   * Hovers `word` on the editor line showing `lineText` and waits for a hover containing `expect`; returns its
+   * text. The mouse is moved off and back if the hover does not come (the editor may still be settling).
+   */
+  async hoverWord(lineText, word, expect, timeoutMs = 30_000) {
+    const line = this.editorLine(lineText);
+    await line.waitFor({ state: 'visible', timeout: timeoutMs });
+    const hover = this.page.locator('.monaco-hover', { hasText: expect }).first();
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const at = await line.evaluate((element, w) => {
+        const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const i = node.textContent.indexOf(w);
+          if (i < 0) continue;
+          const range = document.createRange();
+          range.setStart(node, i);
+          range.setEnd(node, i + w.length);
+          const box = range.getBoundingClientRect();
+          return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+        }
+        return null;
+      }, word);
+      if (!at) throw new Error(`"${word}" is not on the line showing "${lineText}"`);
+      await this.page.mouse.move(at.x, at.y + 200);
+      await this.page.mouse.move(at.x, at.y);
+      try {
+        await hover.waitFor({ state: 'visible', timeout: 5_000 });
+        return (await hover.innerText()).trim();
+      } catch {
+        // No hover yet: try again.
+      }
+    }
+    throw new Error(`no hover with "${expect}" over "${word}"`);
+  }
+
+  /** Runs a command from the command palette by its title. */
+  async runCommand(title) {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input').first();
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const entry = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
+    await entry.waitFor({ state: 'visible', timeout: 10_000 });
+    await entry.click();
+  }
+
+  /** The document inside the (only or last) webview: an outer iframe, then the #active-frame inside it. */
+  webview() {
+    return this.page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+  }
+
+  /** Opens a view container of the activity bar by its label. */
+  async openViewContainer(label) {
+    const item = this.page.locator(`.activitybar .action-item a[aria-label="${label}"]`).first();
+    await item.waitFor({ state: 'visible', timeout: 30_000 });
+    if ((await item.getAttribute('aria-expanded')) !== 'true') await item.click();
+  }
+
+  /** A row of a tree view pane (by the pane's title) with this exact label. */
+  treeRow(pane, label) {
+    return this.page
+      .locator('.pane', { has: this.page.locator('.pane-header', { hasText: pane }) })
+      .locator('.monaco-list-row', { has: this.page.locator('.label-name', { hasText: new RegExp(`^${escape(label)}$`) }) })
+      .first();
   }
 
   async screenshot(file) {

@@ -77,6 +77,11 @@ export class LspTestClient {
     connection.onRequest('client/registerCapability', () => null);
     connection.onRequest('client/unregisterCapability', () => null);
     connection.onRequest('window/workDoneProgress/create', () => null);
+    // Recorded like a notification, so tests can wait for the server asking for fresh CodeLens.
+    connection.onRequest('workspace/codeLens/refresh', () => {
+      this.received({ method: 'workspace/codeLens/refresh', params: null });
+      return null;
+    });
   }
 
   static async start(options: StartOptions = {}): Promise<LspTestClient> {
@@ -95,7 +100,12 @@ export class LspTestClient {
       rootUri: folders[0]?.uri ?? null,
       workspaceFolders: folders.length > 0 ? folders : null,
       capabilities: {
-        workspace: { configuration: true, workspaceFolders: true, didChangeConfiguration: { dynamicRegistration: true } },
+        workspace: {
+          configuration: true,
+          workspaceFolders: true,
+          didChangeConfiguration: { dynamicRegistration: true },
+          codeLens: { refreshSupport: true },
+        },
         textDocument: { synchronization: { dynamicRegistration: false }, publishDiagnostics: { versionSupport: true } },
         window: { workDoneProgress: true },
       },
@@ -107,6 +117,17 @@ export class LspTestClient {
 
   request<P, R>(descriptor: RequestDescriptor<P, R>, params: P, token?: CancellationTokenSource): Promise<R> {
     return this.connection.sendRequest(descriptor.method, params, token?.token) as Promise<R>;
+  }
+
+  /** A standard LSP request (textDocument/hover, ...). */
+  lsp<T = any>(method: string, params: unknown): Promise<T> {
+    return this.connection.sendRequest(method, params) as Promise<T>;
+  }
+
+  /** The markdown of the hover at a position, or undefined when there is none. */
+  async hoverText(uri: string, position: LspPosition): Promise<string | undefined> {
+    const hover = await this.lsp<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position });
+    return hover?.contents.value;
   }
 
   notify<P>(descriptor: NotificationDescriptor<P>, params: P): Promise<void> {

@@ -1,0 +1,97 @@
+// The Models view: the models of each project by schema, with their kind; a model opens its file and lists
+// its columns.
+
+import * as vscode from 'vscode';
+import { ListModels, type ModelSummary, type ProjectInfo } from '../../core/protocol';
+import type { SluiceClient } from '../client';
+import { openLocationCommand } from './open';
+
+type Node =
+  | { kind: 'project'; project: ProjectInfo; models: ModelSummary[] }
+  | { kind: 'schema'; name: string; models: ModelSummary[] }
+  | { kind: 'model'; model: ModelSummary }
+  | { kind: 'column'; name: string; type?: string };
+
+export class ModelsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly view: vscode.TreeView<Node>;
+
+  constructor(private readonly client: SluiceClient) {
+    this.view = vscode.window.createTreeView('sluice.models', { treeDataProvider: this, showCollapseAll: true });
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!node) {
+      let result: ListModels.Result;
+      try {
+        result = await this.client.request(ListModels.type, {});
+      } catch (err) {
+        this.view.message = `Could not list the models: ${err instanceof Error ? err.message : String(err)}`;
+        return [];
+      }
+      const total = result.projects.reduce((n, p) => n + p.models.length, 0);
+      this.view.message = total === 0 ? 'No models: model files live in <project>/models/.' : undefined;
+      if (result.projects.length === 1) return bySchema(result.projects[0].models);
+      return result.projects.map((p) => ({ kind: 'project', project: p.project, models: p.models }));
+    }
+    if (node.kind === 'project') return bySchema(node.models);
+    if (node.kind === 'schema') return node.models.map((model) => ({ kind: 'model', model }));
+    if (node.kind === 'model') return node.model.columns.map((c) => ({ kind: 'column', name: c.name, type: c.type }));
+    return [];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.kind) {
+      case 'project': {
+        const item = new vscode.TreeItem(node.project.name, vscode.TreeItemCollapsibleState.Expanded);
+        item.iconPath = new vscode.ThemeIcon('root-folder');
+        return item;
+      }
+      case 'schema': {
+        const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
+        item.iconPath = new vscode.ThemeIcon('symbol-namespace');
+        item.description = `${node.models.length}`;
+        return item;
+      }
+      case 'model': {
+        const { model } = node;
+        const item = new vscode.TreeItem(model.key.slice(model.schema.length + 1), vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = model.file;
+        item.description = model.kind;
+        item.iconPath = new vscode.ThemeIcon(model.kind === 'SEED' ? 'file' : model.kind === 'VIEW' ? 'eye' : 'table');
+        const tooltip = new vscode.MarkdownString();
+        tooltip.appendText(`${model.key} (${model.kind})`);
+        if (model.description) tooltip.appendText(`\n\n${model.description}`);
+        if (model.upstream.length > 0) tooltip.appendText(`\n\nReads: ${model.upstream.join(', ')}`);
+        if (model.downstream.length > 0) tooltip.appendText(`\n\nRead by: ${model.downstream.join(', ')}`);
+        item.tooltip = tooltip;
+        item.resourceUri = vscode.Uri.file(model.file);
+        item.contextValue = 'sluiceModel';
+        item.command = openLocationCommand({ file: model.file, line: 0, character: 0 });
+        return item;
+      }
+      case 'column': {
+        const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
+        item.description = node.type ?? '';
+        item.iconPath = new vscode.ThemeIcon('symbol-field');
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    this.view.dispose();
+    this.changed.dispose();
+  }
+}
+
+function bySchema(models: readonly ModelSummary[]): Node[] {
+  const schemas = new Map<string, ModelSummary[]>();
+  for (const m of models) schemas.set(m.schema, [...(schemas.get(m.schema) ?? []), m]);
+  return [...schemas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, list]) => ({ kind: 'schema', name, models: list }));
+}

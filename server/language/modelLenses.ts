@@ -1,0 +1,48 @@
+// CodeLens above a model's MODEL block: its inferred output schema ("8 columns: id bigint, …") and its
+// place in the graph (what it reads, what reads it); both open the lineage panel on the model.
+
+import type { CodeLens } from 'vscode-languageserver/node';
+import type { ModelFileContext } from './context';
+
+export const SHOW_LINEAGE_COMMAND = 'sluice.showLineage';
+
+export function modelCodeLenses(ctx: ModelFileContext): CodeLens[] {
+  const prepared = ctx.prepared;
+  const key = prepared?.key;
+  const model = key ? ctx.project.model(key) : undefined;
+  if (!prepared || !key || !model) return [];
+  const line = Math.max(0, (prepared.parsed.definition?.properties.name?.start.line ?? 1) - 1);
+  // The MODEL keyword's line: the line of the name, walked back to where the block opens.
+  const text = ctx.document.getText();
+  const lines = text.split(/\r?\n/);
+  let top = line;
+  while (top > 0 && !/^\s*MODEL\s*\(/i.test(lines[top] ?? '')) top--;
+  if (!/^\s*MODEL\s*\(/i.test(lines[top] ?? '')) top = line;
+  const range = { start: { line: top, character: 0 }, end: { line: top, character: 0 } };
+  const args = [{ file: ctx.file, model: key }];
+  return [
+    { range, command: { title: schemaTitle(model.columns), command: SHOW_LINEAGE_COMMAND, arguments: args } },
+    { range, command: { title: graphTitle(model.upstream, model.downstream), command: SHOW_LINEAGE_COMMAND, arguments: args } },
+  ];
+}
+
+/** "8 columns: id bigint, name varchar, …" (types where they are known). */
+export function schemaTitle(columns: readonly { name: string; type?: string }[]): string {
+  if (columns.length === 0) return 'columns not known yet';
+  let list = '';
+  for (const c of columns) {
+    const next = `${list ? `${list}, ` : ''}${c.name}${c.type ? ` ${c.type.toLowerCase()}` : ''}`;
+    if (next.length > 100) {
+      list += ', …';
+      break;
+    }
+    list = next;
+  }
+  return `${columns.length} column${columns.length === 1 ? '' : 's'}: ${list}`;
+}
+
+function graphTitle(upstream: readonly string[], downstream: readonly string[]): string {
+  const up = upstream.length === 0 ? 'reads no table' : `reads ${upstream.length === 1 ? upstream[0] : `${upstream.length} tables`}`;
+  const down = downstream.length === 0 ? 'read by no model' : `read by ${downstream.length === 1 ? downstream[0] : `${downstream.length} models`}`;
+  return `$(type-hierarchy) ${up} · ${down}`;
+}

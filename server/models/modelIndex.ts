@@ -1,0 +1,169 @@
+// The analysed models of each project, kept up to date as the user types. A project's ModelProject is
+// loaded from disk the first time something needs it; the text of open editors replaces the file on disk
+// (re-analysing only that model and what is downstream of it), and closing an editor goes back to the disk.
+// Nothing here executes project code: models, external model files and source schemas are only read.
+
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ModelProject, readProjectInputs, type ProjectInputs, type UpdateResult } from '../../core/dag';
+import { describeError } from '../../core/errors';
+import type { ProjectEntry, ProjectIndex } from '../workspace/projects';
+import { isInside } from '../workspace/uri';
+
+export interface ModelIndexDeps {
+  index: ProjectIndex;
+  log?(message: string): void;
+}
+
+/** What changed in a project: which models were analysed again (empty after a full load). */
+export interface ProjectChange {
+  dir: string;
+  project: ModelProject;
+  analysed: string[];
+}
+
+type Listener = (change: ProjectChange) => void;
+
+export class ModelIndex {
+  private readonly loaded = new Map<string, Promise<ModelProject>>();
+  /** Text of open model editors, by absolute path: it wins over the file on disk. */
+  private readonly overlay = new Map<string, string>();
+  private readonly listeners: Listener[] = [];
+  private readonly inputs = new Map<string, Promise<ProjectInputs>>();
+
+  constructor(private readonly deps: ModelIndexDeps) {}
+
+  onChange(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Waits until the workspace's projects are known (before that no file belongs to a project). */
+  ready(): Promise<void> {
+    return this.deps.index.ready();
+  }
+
+  /** Whether a file is a model file of a project: <project>/models/**\/*.sql. */
+  isModelFile(file: string): boolean {
+    if (!file.toLowerCase().endsWith('.sql')) return false;
+    const entry = this.deps.index.projectForFile(file);
+    return entry !== undefined && isInside(file, path.join(entry.info.dir, 'models'));
+  }
+
+  /** The project entry of a file, if it is inside one. */
+  entryFor(file: string): ProjectEntry | undefined {
+    return this.deps.index.projectForFile(file);
+  }
+
+  /** The analysed models of the project in dir, loading them the first time. */
+  project(dir: string): Promise<ModelProject> {
+    const key = path.resolve(dir);
+    let loading = this.loaded.get(key);
+    if (!loading) {
+      loading = this.load(key);
+      this.loaded.set(key, loading);
+      loading.catch(() => this.loaded.delete(key));
+    }
+    return loading;
+  }
+
+  /** The project a file belongs to, loaded, or undefined when the file is in no project. */
+  async projectForFile(file: string): Promise<{ entry: ProjectEntry; project: ModelProject } | undefined> {
+    const entry = this.entryFor(file);
+    if (!entry) return undefined;
+    return { entry, project: await this.project(entry.info.dir) };
+  }
+
+  /** Projects already loaded (for requests that look across everything the server knows). */
+  loadedDirs(): string[] {
+    return [...this.loaded.keys()];
+  }
+
+  /** An editor's text for a model file: analyses that model and its downstream models again. */
+  async setText(file: string, text: string): Promise<UpdateResult | undefined> {
+    const abs = path.resolve(file);
+    this.overlay.set(abs, text);
+    const entry = this.entryFor(abs);
+    if (!entry) return undefined;
+    const project = await this.project(entry.info.dir);
+    // The load may have read the overlay already; update() then finds the text unchanged and does nothing.
+    if (this.overlay.get(abs) !== text) return undefined;
+    const result = await project.update(abs, text);
+    this.emit(entry.info.dir, project, result.analysed);
+    return result;
+  }
+
+  /** The editor was closed: the file on disk counts again (or the model is gone, if the file never existed). */
+  async closeText(file: string): Promise<void> {
+    const abs = path.resolve(file);
+    if (!this.overlay.delete(abs)) return;
+    await this.diskChanged(abs);
+  }
+
+  /** A model file changed, appeared or disappeared on disk; open editors keep their own text. */
+  async diskChanged(file: string): Promise<void> {
+    const abs = path.resolve(file);
+    if (this.overlay.has(abs)) return;
+    const entry = this.entryFor(abs);
+    if (!entry || !this.loaded.has(entry.info.dir)) return;
+    const project = await this.project(entry.info.dir);
+    const text = await fs.readFile(abs, 'utf8').catch(() => undefined);
+    const result = text === undefined || !this.isModelFile(abs) ? await project.remove(abs) : await project.update(abs, text);
+    if (result.analysed.length > 0 || text === undefined) this.emit(entry.info.dir, project, result.analysed);
+  }
+
+  /** The project's external models and source tables (schemas/*.schema.yaml), read once until they change. */
+  projectInputs(dir: string): Promise<ProjectInputs> {
+    const key = path.resolve(dir);
+    let inputs = this.inputs.get(key);
+    if (!inputs) {
+      inputs = readProjectInputs(key);
+      this.inputs.set(key, inputs);
+      inputs.catch(() => this.inputs.delete(key));
+    }
+    return inputs;
+  }
+
+  /** External model files or source schemas changed (e.g. after a load): everything is analysed again. */
+  async reloadInputs(dir: string): Promise<void> {
+    const key = path.resolve(dir);
+    this.inputs.delete(key);
+    if (!this.loaded.has(key)) return;
+    const project = await this.project(key);
+    await project.reloadInputs();
+    this.emit(key, project, project.models().map((m) => m.key));
+  }
+
+  /** Drops projects that are no longer in the workspace (their folders may be gone). */
+  retain(dirs: readonly string[]): void {
+    const keep = new Set(dirs.map((d) => path.resolve(d)));
+    for (const dir of [...this.loaded.keys()]) if (!keep.has(dir)) this.loaded.delete(dir);
+    for (const dir of [...this.inputs.keys()]) if (!keep.has(dir)) this.inputs.delete(dir);
+  }
+
+  private async load(dir: string): Promise<ModelProject> {
+    const started = performance.now();
+    const project = await ModelProject.load(dir).catch((err: unknown) => {
+      this.deps.log?.(`could not read the models of ${dir}: ${describeError(err)}`);
+      throw err;
+    });
+    // Editors opened before (or while) the project loaded show their own text, not the disk's.
+    for (const [file, text] of this.overlay) {
+      if (isInside(file, path.join(dir, 'models')) && this.deps.index.projectForFile(file)?.info.dir === dir) {
+        await project.update(file, text);
+      }
+    }
+    this.deps.log?.(`analysed ${project.models().length} models of ${dir} in ${Math.round(performance.now() - started)} ms`);
+    queueMicrotask(() => this.emit(dir, project, []));
+    return project;
+  }
+
+  private emit(dir: string, project: ModelProject, analysed: string[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener({ dir, project, analysed });
+      } catch (err) {
+        this.deps.log?.(`a model change listener failed: ${describeError(err)}`);
+      }
+    }
+  }
+}

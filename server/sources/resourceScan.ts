@@ -1,0 +1,135 @@
+// Finds a source module's resources by reading its text, never by running it: the `name: '...'` of each
+// object literal directly inside the `resources: [...]` array, and the source's own name next to it. This
+// is what lets the editor point at a resource (go to definition, CodeLens, contract errors) in a workspace
+// that is not trusted, and without compiling anything. Sources that build their resource list in code are
+// only partly found; the editor then falls back to the top of the file.
+
+export interface ScannedName {
+  name: string;
+  /** Offsets of the name's text, without the quotes. */
+  start: number;
+  end: number;
+}
+
+export interface ScannedSource {
+  /** The `name` beside `resources`, if written as a string. */
+  source?: ScannedName;
+  resources: ScannedName[];
+}
+
+interface Frame {
+  open: '{' | '[' | '(';
+  /** This bracket is the array of a `resources:` property. */
+  resources?: boolean;
+}
+
+export function scanResources(text: string): ScannedSource {
+  const out: ScannedSource = { resources: [] };
+  const stack: Frame[] = [];
+  let pendingKey: { key: string; at: number } | undefined;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i];
+    // Comments and strings are skipped whole, so brackets and names inside them do not count.
+    if (c === '/' && text[i + 1] === '/') {
+      i = lineEnd(text, i);
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '*') {
+      const close = text.indexOf('*/', i + 2);
+      i = close < 0 ? n : close + 2;
+      continue;
+    }
+    if (c === "'" || c === '"' || c === '`') {
+      const end = stringEnd(text, i);
+      const value = text.slice(i + 1, end - 1);
+      if (pendingKey?.key === 'name' && (c !== '`' || !value.includes('${'))) {
+        const top = stack[stack.length - 1];
+        const parent = stack[stack.length - 2];
+        const found = { name: value, start: i + 1, end: end - 1 };
+        if (top?.open === '{' && parent?.resources) out.resources.push(found);
+        else if (top?.open === '{' && !out.source && objectHasResources(text, stack.length, i)) out.source = found;
+      }
+      pendingKey = undefined;
+      i = end;
+      continue;
+    }
+    if (c === '{' || c === '[' || c === '(') {
+      stack.push({ open: c, resources: c === '[' && pendingKey?.key === 'resources' });
+      pendingKey = undefined;
+      i++;
+      continue;
+    }
+    if (c === '}' || c === ']' || c === ')') {
+      stack.pop();
+      pendingKey = undefined;
+      i++;
+      continue;
+    }
+    const word = /^[A-Za-z_$][\w$]*/.exec(text.slice(i, i + 64));
+    if (word) {
+      const after = skipSpace(text, i + word[0].length);
+      pendingKey = text[after] === ':' ? { key: word[0], at: i } : undefined;
+      i = text[after] === ':' ? after + 1 : i + word[0].length;
+      continue;
+    }
+    if (!/\s/.test(c)) pendingKey = undefined;
+    i++;
+  }
+  return out;
+}
+
+/** Whether the object literal open at this depth also has a `resources` key (the source definition). */
+function objectHasResources(text: string, depth: number, from: number): boolean {
+  // Cheap check on the text after the name: a `resources:` before the object closes.
+  let level = depth;
+  for (let i = from; i < text.length && level >= depth; i++) {
+    const c = text[i];
+    if (c === '{' || c === '[' || c === '(') level++;
+    else if (c === '}' || c === ']' || c === ')') level--;
+    else if (level === depth && text.startsWith('resources', i) && /^\s*:/.test(text.slice(i + 9, i + 20))) return true;
+  }
+  return false;
+}
+
+function lineEnd(text: string, from: number): number {
+  const nl = text.indexOf('\n', from);
+  return nl < 0 ? text.length : nl;
+}
+
+/** Index just after the string starting at from (quote at from). Template literals skip ${...} nesting. */
+function stringEnd(text: string, from: number): number {
+  const quote = text[from];
+  let i = from + 1;
+  let depth = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '\\') {
+      i += 2;
+      continue;
+    }
+    if (quote === '`') {
+      if (c === '$' && text[i + 1] === '{') {
+        depth++;
+        i += 2;
+        continue;
+      }
+      if (c === '}' && depth > 0) {
+        depth--;
+        i++;
+        continue;
+      }
+    }
+    if (c === quote && depth === 0) return i + 1;
+    if (c === '\n' && quote !== '`') return i;
+    i++;
+  }
+  return text.length;
+}
+
+function skipSpace(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && /\s/.test(text[i])) i++;
+  return i;
+}

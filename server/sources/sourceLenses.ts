@@ -1,0 +1,115 @@
+// In source modules: a CodeLens row above each resource (run it, run its first 100 items, and what its last
+// run loaded with the inferred schema), and the last failed load of the source (a contract violation, a
+// resource that threw) as a diagnostic on the resource it names. Everything comes from reading files and
+// the cached load history; the module itself is never run for this.
+
+import * as path from 'node:path';
+import { DiagnosticSeverity, type CodeLens, type Diagnostic } from 'vscode-languageserver/node';
+import type { SourceTableInfo } from '../../core/dag';
+import type { LoadRecord } from '../../core/warehouse/system';
+import { DIAGNOSTIC_SOURCE } from '../diagnostics/modelDiagnostics';
+import type { SourceLoads } from './loadHistory';
+import { resourceLocation, resourceRange, type SourceText } from './sourceFiles';
+
+/** The client commands the lenses call. */
+export const RUN_RESOURCE_COMMAND = 'sluice.runResource';
+export const SHOW_OUTPUT_COMMAND = 'sluice.showOutput';
+export const SAMPLE_LIMIT = 100;
+
+const SOURCE_FILE = /^[^.][^\\/]*\.(ts|js|mjs|cjs)$/;
+
+/** Whether a file is a source module of the project in projectDir: sources/<name>.{ts,js,mjs,cjs}. */
+export function isSourceFile(projectDir: string, file: string): boolean {
+  return path.dirname(file) === path.join(projectDir, 'sources') && SOURCE_FILE.test(path.basename(file)) && !file.endsWith('.d.ts');
+}
+
+export interface ResourceRun {
+  /** Rows in the resource's tables in the last successful load; undefined when it was not loaded. */
+  rows?: number;
+  childRows?: number;
+  columns: { name: string; type: string }[];
+}
+
+/** What the last successful load and the schema file say about one resource. */
+export function resourceRun(resource: string, tables: readonly SourceTableInfo[], loads: SourceLoads | undefined): ResourceRun {
+  const own = tables.filter((t) => t.resource === resource);
+  const root = own.find((t) => !t.parent) ?? own[0];
+  const columns = (root?.columns ?? []).filter((c) => !c.name.startsWith('_sluice_')).map((c) => ({ name: c.name, type: c.dataType }));
+  const rowsByTable = loads?.lastLoaded?.rows;
+  if (!rowsByTable) return { columns };
+  const names = own.length > 0 ? own.map((t) => t.table) : Object.keys(rowsByTable).filter((t) => t === resource || t.startsWith(`${resource}__`));
+  let rows: number | undefined;
+  let childRows = 0;
+  for (const table of names) {
+    const n = rowsByTable[table];
+    if (n === undefined) continue;
+    if (table === (root?.table ?? resource)) rows = (rows ?? 0) + n;
+    else childRows += n;
+  }
+  return { rows, childRows, columns };
+}
+
+/** "last run: 40 rows (+80 in child tables) · 10 columns: id bigint, status text, …" */
+export function describeRun(run: ResourceRun, loads: SourceLoads | undefined): string {
+  const parts: string[] = [];
+  const failed = loads?.last?.status === 'failed';
+  if (failed) parts.push('last run failed');
+  if (run.rows !== undefined) {
+    const children = run.childRows ? ` (+${count(run.childRows, 'row')} in child tables)` : '';
+    parts.push(`${failed ? 'last loaded' : 'last run'}: ${count(run.rows, 'row')}${children}`);
+  } else if (!failed) parts.push('not loaded yet');
+  if (run.columns.length > 0) {
+    let list = '';
+    for (const c of run.columns) {
+      const next = `${list ? `${list}, ` : ''}${c.name} ${c.type}`;
+      if (next.length > 90) {
+        list += ', …';
+        break;
+      }
+      list = next;
+    }
+    parts.push(`${count(run.columns.length, 'column')}: ${list}`);
+  }
+  return parts.join(' · ');
+}
+
+function count(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+export function sourceCodeLenses(source: SourceText, uri: string, tables: readonly SourceTableInfo[], loads: SourceLoads | undefined): CodeLens[] {
+  const lenses: CodeLens[] = [];
+  for (const resource of source.scanned.resources) {
+    const at = resourceLocation(source, resource.name);
+    const range = { start: { line: at.line, character: 0 }, end: { line: at.line, character: 0 } };
+    lenses.push(
+      { range, command: { title: '$(play) Run to DuckDB', command: RUN_RESOURCE_COMMAND, arguments: [uri, resource.name, null] } },
+      { range, command: { title: `Run first ${SAMPLE_LIMIT}`, command: RUN_RESOURCE_COMMAND, arguments: [uri, resource.name, SAMPLE_LIMIT] } },
+      { range, command: { title: describeRun(resourceRun(resource.name, tables, loads), loads), command: SHOW_OUTPUT_COMMAND } },
+    );
+  }
+  return lenses;
+}
+
+/** The last failed load of the source, shown at the resource its message names (else at the source's name). */
+export function sourceDiagnostics(source: SourceText, loads: SourceLoads | undefined): Diagnostic[] {
+  const last = loads?.last;
+  if (!last || last.status !== 'failed' || !last.error) return [];
+  const named = /resource ['"]([^'"]+)['"]/.exec(last.error)?.[1];
+  const range = (named && resourceRange(source, named)) || undefined;
+  const at = range ? range.start : resourceLocation(source, undefined);
+  const end = range ? range.end : { line: at.line, character: at.character + 1 };
+  return [
+    {
+      range: { start: { line: at.line, character: at.character }, end: { line: end.line, character: end.character } },
+      message: `the last load of this source failed (${describeWhen(last)}): ${last.error}`,
+      severity: DiagnosticSeverity.Error,
+      source: DIAGNOSTIC_SOURCE,
+      code: /contract/i.test(last.error) ? 'contract' : 'load-failed',
+    },
+  ];
+}
+
+function describeWhen(load: LoadRecord): string {
+  return `load ${load.loadId}${load.finishedAt ? `, ${load.finishedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}` : ''}`;
+}
