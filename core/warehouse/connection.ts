@@ -8,6 +8,20 @@ import { SluiceError } from '../errors';
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 
+export interface OpenOptions {
+  readOnly?: boolean;
+  memoryLimit?: string;
+  /**
+   * How long to keep trying while another process holds the file (default 2 s). Editor reads hold it for
+   * milliseconds, so a CLI run that starts at that moment waits instead of failing; a long ingest or apply
+   * still gets the clear "locked" error soon.
+   */
+  lockWaitMs?: number;
+}
+
+const LOCK_RETRY_FIRST_MS = 25;
+const LOCK_RETRY_MAX_MS = 250;
+
 export class Warehouse {
   private constructor(
     readonly path: string,
@@ -17,18 +31,13 @@ export class Warehouse {
     private readonly ownsInstance = true,
   ) {}
 
-  static async open(path: string, options: { readOnly?: boolean; memoryLimit?: string } = {}): Promise<Warehouse> {
+  static async open(path: string, options: OpenOptions = {}): Promise<Warehouse> {
     const config: Record<string, string> = {};
     if (options.readOnly) config.access_mode = 'READ_ONLY';
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     // DuckDB does not create missing folders: `warehouse: data/dev.duckdb` should just work.
     if (!options.readOnly && path !== ':memory:') fs.mkdirSync(dirname(path), { recursive: true });
-    let instance: DuckDBInstance;
-    try {
-      instance = await DuckDBInstance.create(path, config);
-    } catch (err) {
-      throw explainOpenError(path, err);
-    }
+    const instance = await createWaitingForLock(path, config, options.lockWaitMs ?? 2000);
     const connection = await instance.connect();
     return new Warehouse(path, instance, connection);
   }
@@ -77,7 +86,7 @@ export class Warehouse {
 export async function withWarehouse<T>(
   path: string,
   fn: (wh: Warehouse) => Promise<T>,
-  options?: { readOnly?: boolean; memoryLimit?: string },
+  options?: OpenOptions,
 ): Promise<T> {
   const wh = await Warehouse.open(path, options);
   try {
@@ -85,6 +94,22 @@ export async function withWarehouse<T>(
   } finally {
     wh.close();
   }
+}
+
+async function createWaitingForLock(path: string, config: Record<string, string>, waitMs: number): Promise<DuckDBInstance> {
+  const deadline = Date.now() + waitMs;
+  for (let delay = LOCK_RETRY_FIRST_MS; ; delay = Math.min(delay * 2, LOCK_RETRY_MAX_MS)) {
+    try {
+      return await DuckDBInstance.create(path, config);
+    } catch (err) {
+      if (!isLockError(err) || Date.now() + delay > deadline) throw explainOpenError(path, err);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+function isLockError(err: unknown): boolean {
+  return /lock/i.test(err instanceof Error ? err.message : String(err));
 }
 
 function explainOpenError(path: string, err: unknown): SluiceError {
