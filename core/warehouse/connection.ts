@@ -14,7 +14,7 @@ export interface OpenOptions {
   /**
    * How long to keep trying while another process holds the file (default 2 s). Editor reads hold it for
    * milliseconds, so a CLI run that starts at that moment waits instead of failing; a long ingest or apply
-   * still gets the clear "locked" error soon.
+   * still gets the clear "locked" error soon. SLUICE_LOCK_WAIT_MS sets the default.
    */
   lockWaitMs?: number;
 }
@@ -37,7 +37,7 @@ export class Warehouse {
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     // DuckDB does not create missing folders: `warehouse: data/dev.duckdb` should just work.
     if (!options.readOnly && path !== ':memory:') fs.mkdirSync(dirname(path), { recursive: true });
-    const instance = await createWaitingForLock(path, config, options.lockWaitMs ?? 2000);
+    const instance = await createWaitingForLock(path, config, options.lockWaitMs ?? defaultLockWaitMs());
     const connection = await instance.connect();
     return new Warehouse(path, instance, connection);
   }
@@ -94,6 +94,11 @@ export async function withWarehouse<T>(
   } finally {
     wh.close();
   }
+}
+
+function defaultLockWaitMs(): number {
+  const fromEnv = Number(process.env.SLUICE_LOCK_WAIT_MS);
+  return Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 2000;
 }
 
 async function createWaitingForLock(path: string, config: Record<string, string>, waitMs: number): Promise<DuckDBInstance> {
