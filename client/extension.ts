@@ -9,6 +9,7 @@ import { registerCommands } from './commands';
 import { describeSettings, onDidChangeSettings, readSettings } from './config';
 import { LineagePanel, SHOW_LINEAGE_COMMAND, type LineageTarget } from './lineage/panel';
 import { createOutput } from './output';
+import { PlanPanel, SHOW_PLAN_COMMAND, type PlanTarget } from './plan/panel';
 import { ProjectStatus } from './status';
 import { SluiceTests } from './testing';
 import { forwardTrustChanges } from './trust';
@@ -49,6 +50,13 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCommands(client, output, { afterRun }),
     vscode.commands.registerCommand(SHOW_LINEAGE_COMMAND, (target?: LineageTarget | vscode.Uri) =>
       LineagePanel.show(context, sluice, output, target instanceof vscode.Uri ? { file: target.toString() } : target),
+    ),
+    vscode.commands.registerCommand(SHOW_PLAN_COMMAND, (target?: PlanTarget | vscode.Uri) =>
+      PlanPanel.show(context, sluice, output, target).catch((err: unknown) => {
+        const message = err instanceof Error ? err.message : String(err);
+        output.error(`plan: ${message}`);
+        void vscode.window.showErrorMessage(`Sluice: ${message}`);
+      }),
     ),
     vscode.commands.registerCommand(OPEN_LOCATION_COMMAND, (location: FileLocation) => openLocation(location)),
     vscode.commands.registerCommand('sluice.refreshSources', () => sources.refresh()),

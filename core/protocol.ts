@@ -464,3 +464,80 @@ export namespace RunTests {
    */
   export const type = request<Params, Result>(method);
 }
+
+/** One model change of a plan, as the plan panel shows it. */
+export interface PlanChangeInfo {
+  model: string;
+  change: 'added' | 'removed' | 'directly_modified' | 'indirectly_modified' | 'metadata';
+  category: 'breaking' | 'non_breaking' | 'metadata';
+  /** Short summary, e.g. "non-breaking · +2 columns · 3 downstream". */
+  label: string;
+  /** Why the category was chosen, in a few words. */
+  reason: string;
+  /** Unified diff of the model file (empty for indirect changes). */
+  diff: string;
+  columns: { added: string[]; removed: string[]; retyped: string[] };
+  /** Every model downstream of this one. */
+  impacted: string[];
+  /** Whether applying builds the model's table (false: an existing table is reused). */
+  rebuild: boolean;
+  /** Model file, when the model is in the project. */
+  file?: string;
+}
+
+export namespace PlanRequest {
+  export const method = 'sluice/plan';
+  export interface Params {
+    projectDir: string;
+    /** Default: the project's environment (the sluice.defaultEnvironment setting). */
+    environment?: string;
+  }
+  export interface Result {
+    project: string;
+    projectDir: string;
+    environment: string;
+    /** The environment the changes are compared with (null: an empty warehouse). */
+    base: string | null;
+    changes: PlanChangeInfo[];
+    /** Models whose tables applying builds. */
+    build: string[];
+    /** Models whose existing tables are reused. */
+    reuse: string[];
+    backfill: { model: string; intervals: [string, string][] }[];
+    removed: string[];
+    /** Nothing to build, backfill or swap. */
+    empty: boolean;
+    /** Model errors that keep the plan from being applied (file:line: message). */
+    errors: string[];
+  }
+  /**
+   * Client → server: the plan of the project's models as the editor has them (unsaved edits included)
+   * against the environment's state, read from the warehouse read-only. Nothing is executed.
+   */
+  export const type = request<Params, Result>(method);
+}
+
+export namespace ApplyRequest {
+  export const method = 'sluice/apply';
+  export interface Params {
+    projectDir: string;
+    /** Default: the project's environment. */
+    environment?: string;
+  }
+  export interface Result {
+    environment: string;
+    built: string[];
+    reused: string[];
+    removed: string[];
+    /** Whether the environment's views were switched (false: it was already up to date, or the apply failed). */
+    swapped: boolean;
+    durationMs: number;
+    /** Set when the apply failed; the environment is then unchanged. */
+    error?: string;
+  }
+  /**
+   * Client → server: plans and applies the environment (builds, audits, swap) like `sluice apply`. It runs
+   * the project's SQL, so it is refused in an untrusted workspace.
+   */
+  export const type = request<Params, Result>(method);
+}

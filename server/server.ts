@@ -22,6 +22,8 @@ import {
   SetResourceEnabled,
   SourceOutline,
   WarehouseCatalog,
+  PlanRequest,
+  ApplyRequest,
   type InitializationOptions,
 } from '../core/protocol';
 import { SluiceError } from '../core/errors';
@@ -40,6 +42,9 @@ import { lineageRequest } from './lineage/lineageRequest';
 import { listModels } from './models/listModels';
 import { ModelIndex } from './models/modelIndex';
 import { listProjectTests, runProjectTests } from './quality/testing';
+import { EditorPlans } from './plan/editorPlans';
+import { planCodeLenses } from './plan/planLens';
+import { applyRequest, planRequest, type PlanRequestDeps } from './plan/planRequests';
 import { onNotification, onRequest, sendNotification } from './rpc';
 import { normalizeSettings } from './settings';
 import { LoadHistory } from './sources/loadHistory';
@@ -76,6 +81,12 @@ export function startServer(connection: Connection): void {
   const refreshCodeLenses = () => {
     if (canRefreshCodeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   };
+  const plans = new EditorPlans({
+    models,
+    gate,
+    changed: () => refreshCodeLenses(),
+    log: (m) => connection.console.info(m),
+  });
   /** Source files showing a failed load, per project. */
   const sourceProblems = new Map<string, Set<string>>();
   const history = new LoadHistory({
@@ -262,7 +273,7 @@ export function startServer(connection: Connection): void {
       return sourceCodeLenses(text, params.textDocument.uri, tables, loads);
     }
     const ctx = await contextOf(params.textDocument.uri);
-    return ctx ? modelCodeLenses(ctx) : [];
+    return ctx ? [...modelCodeLenses(ctx), ...planCodeLenses(ctx, plans.get(ctx.entry.info))] : [];
   });
 
   // ---- custom requests ----
@@ -312,6 +323,22 @@ export function startServer(connection: Connection): void {
     return runProjectTests(entry.info.dir, project, ids, { gate, warehouse: entry.info.warehouse });
   });
 
+  const planDeps: PlanRequestDeps = {
+    models,
+    gate,
+    trust,
+    syncOpenDocuments: async (dir) => {
+      for (const document of documents.all()) {
+        const file = toFilePath(document.uri);
+        if (file && models.isModelFile(file) && index.projectForFile(file)?.info.dir === dir) await models.setText(file, document.getText());
+      }
+    },
+    written: (warehouse) => plans.warehouseWritten(warehouse),
+    log: (m) => connection.console.info(m),
+  };
+  onRequest(connection, PlanRequest.type, async (params) => planRequest(planDeps, await projectOf(params.projectDir), params));
+  onRequest(connection, ApplyRequest.type, async (params) => applyRequest(planDeps, await projectOf(params.projectDir), params));
+
   async function projectOf(dir: unknown): Promise<ProjectEntry> {
     await index.ready();
     const entry = typeof dir === 'string' ? index.projectAt(dir) : undefined;
@@ -323,6 +350,7 @@ export function startServer(connection: Connection): void {
     runner.cancelAll();
     validator.dispose();
     history.dispose();
+    plans.dispose();
     await closeSqlParser();
   });
 

@@ -1,7 +1,7 @@
 // CodeLens above a model's MODEL block: its inferred output schema ("8 columns: id bigint, …") and its
 // place in the graph (what it reads, what reads it); both open the lineage panel on the model.
 
-import type { CodeLens } from 'vscode-languageserver/node';
+import type { CodeLens, Range } from 'vscode-languageserver/node';
 import type { ModelFileContext } from './context';
 
 export const SHOW_LINEAGE_COMMAND = 'sluice.showLineage';
@@ -11,19 +11,23 @@ export function modelCodeLenses(ctx: ModelFileContext): CodeLens[] {
   const key = prepared?.key;
   const model = key ? ctx.project.model(key) : undefined;
   if (!prepared || !key || !model) return [];
-  const line = Math.max(0, (prepared.parsed.definition?.properties.name?.start.line ?? 1) - 1);
-  // The MODEL keyword's line: the line of the name, walked back to where the block opens.
-  const text = ctx.document.getText();
-  const lines = text.split(/\r?\n/);
-  let top = line;
-  while (top > 0 && !/^\s*MODEL\s*\(/i.test(lines[top] ?? '')) top--;
-  if (!/^\s*MODEL\s*\(/i.test(lines[top] ?? '')) top = line;
-  const range = { start: { line: top, character: 0 }, end: { line: top, character: 0 } };
+  const range = modelBlockRange(ctx);
   const args = [{ file: ctx.file, model: key }];
   return [
     { range, command: { title: schemaTitle(model.columns), command: SHOW_LINEAGE_COMMAND, arguments: args } },
     { range, command: { title: graphTitle(model.upstream, model.downstream), command: SHOW_LINEAGE_COMMAND, arguments: args } },
   ];
+}
+
+/** An empty range at the start of the line where the MODEL block opens (where model lenses go). */
+export function modelBlockRange(ctx: ModelFileContext): Range {
+  const line = Math.max(0, (ctx.prepared?.parsed.definition?.properties.name?.start.line ?? 1) - 1);
+  // The MODEL keyword's line: the line of the name, walked back to where the block opens.
+  const lines = ctx.document.getText().split(/\r?\n/);
+  let top = line;
+  while (top > 0 && !/^\s*MODEL\s*\(/i.test(lines[top] ?? '')) top--;
+  if (!/^\s*MODEL\s*\(/i.test(lines[top] ?? '')) top = line;
+  return { start: { line: top, character: 0 }, end: { line: top, character: 0 } };
 }
 
 /** "8 columns: id bigint, name varchar, …" (types where they are known). */

@@ -1,0 +1,179 @@
+// The plan panel: the plan of a project's models against an environment as a readable diff with categories
+// and impacts, and an Apply button. Applying prod asks for a modal confirmation first; open model editors
+// are saved before applying, so what is applied is what the files say. After an apply the plan is asked
+// for again (and then says there is nothing to do).
+
+import * as vscode from 'vscode';
+import { ApplyRequest, Environments, PlanRequest, Projects, SluiceErrorCodes, type ProjectInfo } from '../../core/protocol';
+import type { SluiceClient } from '../client';
+import { nonce } from '../lineage/html';
+import type { Output } from '../output';
+import { explainUntrusted, isTrusted } from '../trust';
+import { planHtml } from './html';
+import type { FromPlanPage, ToPlanPage } from './messages';
+
+export const SHOW_PLAN_COMMAND = 'sluice.showPlan';
+const PROD = 'prod';
+
+export interface PlanTarget {
+  projectDir?: string;
+  environment?: string;
+}
+
+export class PlanPanel implements vscode.Disposable {
+  private static current: PlanPanel | undefined;
+  private readonly panel: vscode.WebviewPanel;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private last: ToPlanPage = { type: 'busy', message: 'Planning…' };
+  private project?: ProjectInfo;
+  private environment = PROD;
+  private requestNumber = 0;
+  private applying = false;
+  private disposed = false;
+
+  static async show(context: vscode.ExtensionContext, client: SluiceClient, output: Output, target?: PlanTarget | vscode.Uri): Promise<void> {
+    const project = await pickProject(client, target);
+    if (!project) return;
+    if (!PlanPanel.current) PlanPanel.current = new PlanPanel(context, client, output);
+    else PlanPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
+    const environment = !(target instanceof vscode.Uri) && target?.environment ? target.environment : project.environment || PROD;
+    await PlanPanel.current.load(project, environment);
+  }
+
+  private constructor(
+    context: vscode.ExtensionContext,
+    private readonly client: SluiceClient,
+    private readonly output: Output,
+  ) {
+    const media = vscode.Uri.joinPath(context.extensionUri, 'media');
+    this.panel = vscode.window.createWebviewPanel('sluice.plan', 'Sluice Plan', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      enableScripts: true,
+      localResourceRoots: [media],
+    });
+    const webview = this.panel.webview;
+    webview.html = planHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'plan.js')).toString(),
+      nonce: nonce(),
+    });
+    this.subscriptions.push(
+      webview.onDidReceiveMessage((message: FromPlanPage) => void this.received(message)),
+      this.panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  private async load(project: ProjectInfo, environment: string): Promise<void> {
+    this.project = project;
+    this.environment = environment;
+    this.panel.title = `Sluice Plan: ${environment}`;
+    const mine = ++this.requestNumber;
+    this.post({ type: 'busy', message: `Planning ${environment}…` });
+    try {
+      const plan = await this.client.request(PlanRequest.type, { projectDir: project.dir, environment });
+      if (mine === this.requestNumber) this.post({ type: 'plan', plan, trusted: isTrusted() });
+    } catch (err) {
+      if (mine === this.requestNumber) this.post({ type: 'error', message: messageOf(err) });
+    }
+  }
+
+  private async apply(): Promise<void> {
+    const project = this.project;
+    if (!project || this.applying) return;
+    const environment = this.environment;
+    if (environment === PROD) {
+      const choice = await vscode.window.showWarningMessage(
+        `Apply the plan to prod in ${project.name}? The production views will switch to the new versions.`,
+        { modal: true },
+        'Apply',
+      );
+      if (choice !== 'Apply') return;
+    }
+    this.applying = true;
+    try {
+      await saveModelEditors(project.dir);
+      this.post({ type: 'busy', message: `Applying to ${environment}…` });
+      const result = await this.client.request(ApplyRequest.type, { projectDir: project.dir, environment });
+      this.output.info(result.error ?? `applied ${environment}: built ${result.built.join(', ') || 'nothing'}, reused ${result.reused.length}`);
+      this.post({ type: 'applied', result });
+      if (!result.error) void vscode.commands.executeCommand('sluice.refreshEnvironments').then(undefined, () => undefined);
+      await this.load(project, environment);
+    } catch (err) {
+      const code = (err as { code?: number }).code;
+      const message = messageOf(err);
+      this.output.error(`apply: ${message}`);
+      if (code === SluiceErrorCodes.Untrusted) void explainUntrusted(message);
+      this.post({ type: 'error', message });
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  private async pickEnvironment(): Promise<void> {
+    const project = this.project;
+    if (!project) return;
+    const known = await this.client.request(Environments.type, { projectDir: project.dir }).catch(() => ({ environments: [{ name: PROD }] }));
+    const names = [...new Set([PROD, project.environment, ...known.environments.map((e) => e.name)].filter(Boolean))];
+    const other = 'Another environment…';
+    const choice = await vscode.window.showQuickPick([...names, other], { placeHolder: `Environment to plan (now ${this.environment})` });
+    if (!choice) return;
+    const name = choice === other ? await vscode.window.showInputBox({ prompt: 'Environment name', placeHolder: 'e.g. feature_x' }) : choice;
+    if (name) await this.load(project, name.trim());
+  }
+
+  private post(message: ToPlanPage): void {
+    if (message.type !== 'applied') this.last = message;
+    void this.panel.webview.postMessage(message);
+  }
+
+  private async received(message: FromPlanPage): Promise<void> {
+    if (message.type === 'ready') this.post(this.last);
+    else if (message.type === 'apply') await this.apply();
+    else if (message.type === 'refresh' && this.project) await this.load(this.project, this.environment);
+    else if (message.type === 'pickEnvironment') await this.pickEnvironment();
+    else if (message.type === 'open' && typeof message.file === 'string') {
+      await vscode.window.showTextDocument(vscode.Uri.file(message.file), { viewColumn: vscode.ViewColumn.One });
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    PlanPanel.current = undefined;
+    for (const s of this.subscriptions) s.dispose();
+    this.panel.dispose();
+  }
+}
+
+/** The project of the target, of the active editor's file, the only one, or the one the user picks. */
+async function pickProject(client: SluiceClient, target: PlanTarget | vscode.Uri | undefined): Promise<ProjectInfo | undefined> {
+  const { projects } = await client.request(Projects.type, {});
+  if (projects.length === 0) {
+    void vscode.window.showInformationMessage('Sluice: no sluice.yaml in this workspace, so there is nothing to plan.');
+    return undefined;
+  }
+  if (target && !(target instanceof vscode.Uri) && target.projectDir) {
+    const found = projects.find((p) => p.dir === target.projectDir);
+    if (found) return found;
+  }
+  const file = target instanceof vscode.Uri ? target.fsPath : vscode.window.activeTextEditor?.document.uri.fsPath;
+  const containing = file ? projects.filter((p) => file.startsWith(p.dir + '/') || file.startsWith(p.dir + '\\')).sort((a, b) => b.dir.length - a.dir.length)[0] : undefined;
+  if (containing) return containing;
+  if (projects.length === 1) return projects[0];
+  const picked = await vscode.window.showQuickPick(projects.map((p) => ({ label: p.name, description: p.dir, project: p })), { placeHolder: 'Project to plan' });
+  return picked?.project;
+}
+
+/** Saves the unsaved model editors of the project: apply builds what the files say. */
+async function saveModelEditors(projectDir: string): Promise<void> {
+  const models = vscode.Uri.file(projectDir).fsPath;
+  for (const document of vscode.workspace.textDocuments) {
+    const file = document.uri.fsPath;
+    if (document.isDirty && document.uri.scheme === 'file' && /\.sql$/i.test(file) && /[\\/]models[\\/]/.test(file.slice(models.length)) && file.startsWith(models)) {
+      await document.save();
+    }
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
