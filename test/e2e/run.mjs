@@ -8,7 +8,8 @@
 // examples/demo, waits for the extension to activate, runs "Run Source to DuckDB" on sources/shop.ts from the
 // explorer's context menu, waits for the result notification and checks the warehouse file has the rows;
 // then hovers a model column and reads its upstream columns, opens the lineage panel and clicks a node, and
-// switches a resource off and on in the Sources view.
+// switches a resource off and on in the Sources view; finally applies prod from the CLI, adds a column to a
+// model in the editor, and applies the plan panel's non-breaking change to dev (test/e2e/planSteps.mjs).
 // Screenshots of every step go to test/e2e/artifacts/run-N/. Exit code 0 only if every run passed.
 
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { CodeServer } from './codeServer.mjs';
+import { planPanelSteps } from './planSteps.mjs';
 import { openBrowser, Workbench } from './workbench.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -121,8 +123,9 @@ async function runOnce(n) {
     if (Object.keys(slowTables).length > 0) throw new Error(`the cancelled run loaded ${JSON.stringify(slowTables)}`);
 
     const editor = await editorFeatures(workbench, workspace, snap);
+    const plan = await planPanelSteps({ workbench, workspace, root, snap });
     const timings = await activationTimings(server);
-    return { message, progress, counts, ...editor, ...timings };
+    return { message, progress, counts, ...editor, ...plan, ...timings };
   } catch (err) {
     if (workbench) await snap('failure').catch(() => undefined);
     if (browser) fs.writeFileSync(path.join(shots, 'browser-console.log'), browser.console.join('\n'));
@@ -182,13 +185,32 @@ async function editorFeatures(workbench, workspace, snap) {
   }
   await snap('sources');
   const config = path.join(workspace, 'sluice.yaml');
-  await orders.locator('.custom-view-tree-node-item-checkbox').click();
-  await until(() => /\n {6}orders: false\n/.test(fs.readFileSync(config, 'utf8')), 'sluice.yaml to say orders: false');
-  await orders.locator('.custom-view-tree-node-item-checkbox[aria-checked="false"]').waitFor({ state: 'visible', timeout: 10_000 });
+  await setCheckbox(orders, false, () => /\n {6}orders: false\n/.test(fs.readFileSync(config, 'utf8')), 'sluice.yaml to say orders: false');
   await snap('sources-toggled');
-  await orders.locator('.custom-view-tree-node-item-checkbox').click();
-  await until(() => /\n {6}orders: true\n/.test(fs.readFileSync(config, 'utf8')), 'sluice.yaml to say orders: true again');
+  await setCheckbox(orders, true, () => /\n {6}orders: true\n/.test(fs.readFileSync(config, 'utf8')), 'sluice.yaml to say orders: true again');
   return { hoverLines: hover.split('\n').length };
+}
+
+/**
+ * Clicks a tree row's checkbox until `done` holds (the extension wrote the change). A click that lands while
+ * the tree refreshes (it does when sluice.yaml changes) is dropped by the workbench without a trace and the
+ * box flips back when the refresh ends, so the box is clicked again whenever it does not show the wanted
+ * state; the change sent is a state, not a toggle, so a repeated one is harmless.
+ */
+async function setCheckbox(row, checked, done, what, timeoutMs = 20_000) {
+  const box = row.locator('.custom-view-tree-node-item-checkbox');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await box.getAttribute('aria-checked')) !== String(checked)) await box.click();
+    try {
+      await until(done, what, 3_000);
+      await row.locator(`.custom-view-tree-node-item-checkbox[aria-checked="${checked}"]`).waitFor({ state: 'visible', timeout: 10_000 });
+      return;
+    } catch {
+      // Not written yet: look at the box again.
+    }
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** Waits until check() holds, looking again every 100 ms, for at most timeoutMs. */

@@ -179,6 +179,68 @@ export class Workbench {
     await entry.click();
   }
 
+  /** Opens a file by name with Quick Open (the palette without its ">" prefix). */
+  async quickOpen(name) {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input').first();
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(name);
+    const entry = this.page
+      .locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: new RegExp(`^${escape(name)}$`) }) })
+      .first();
+    await entry.waitFor({ state: 'visible', timeout: 10_000 });
+    await entry.click();
+    await this.activeTab(name).waitFor({ state: 'visible', timeout: 30_000 });
+  }
+
+  /** Picks an entry of the open quick pick by its exact label. */
+  async pickQuickItem(label) {
+    const entry = this.page
+      .locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: new RegExp(`^${escape(label)}$`) }) })
+      .first();
+    await entry.waitFor({ state: 'visible', timeout: 10_000 });
+    await entry.click();
+  }
+
+  /** Types text at the end of the active editor's line showing lineText; a suggestion it opens is closed. */
+  async typeAtLineEnd(lineText, text) {
+    const line = this.editorLine(lineText);
+    await line.waitFor({ state: 'visible', timeout: 10_000 });
+    await line.click();
+    await this.page.keyboard.press('End');
+    await this.page.keyboard.type(text);
+    await this.editorLine(`${lineText}${text}`).waitFor({ state: 'visible', timeout: 10_000 });
+    const suggest = this.page.locator('.editor-group-container.active .suggest-widget.visible');
+    if (await suggest.isVisible()) {
+      await this.page.keyboard.press('Escape');
+      await suggest.waitFor({ state: 'hidden', timeout: 5_000 });
+    }
+  }
+
+  /** Saves the active editor. */
+  async save() {
+    await this.page.keyboard.press('Control+S');
+    await this.page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached', timeout: 10_000 });
+  }
+
+  /**
+   * The document of the webview whose page has an element matching selector (several webviews may be open;
+   * their order in the page is not theirs on screen). Waits until one has it.
+   */
+  async webviewWith(selector, timeoutMs = 60_000) {
+    const deadline = Date.now() + timeoutMs;
+    const frames = this.page.locator('iframe.webview.ready');
+    while (Date.now() < deadline) {
+      const count = await frames.count();
+      for (let i = count - 1; i >= 0; i--) {
+        const doc = this.page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame');
+        if ((await doc.locator(selector).count().catch(() => 0)) > 0) return doc;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`no webview shows ${selector}`);
+  }
+
   /** The document inside the (only or last) webview: an outer iframe, then the #active-frame inside it. */
   webview() {
     return this.page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
