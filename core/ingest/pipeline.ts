@@ -14,6 +14,7 @@ import { withWarehouse } from '../warehouse/connection';
 import { ensureSystemTables, readSchema, readState, recordFailedLoad } from '../warehouse/system';
 import { Extraction, loadSourceByName, maskSecrets } from './extract';
 import { loadPackage } from './load/loader';
+import { limitLoadMemory } from './load/memory';
 import { PackageWriter, writeManifest } from './load/packageWriter';
 import { Normalizer } from './normalize';
 import type { PackageManifest } from './package';
@@ -157,7 +158,10 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     writeManifest(packageDir, manifest);
     log.debug(`stage: load ${loadId}`);
 
-    const outcome = await withWarehouse(project.warehouse, (wh) => loadPackage(wh, packageDir, manifest, startedAt));
+    const outcome = await withWarehouse(project.warehouse, async (wh) => {
+      await limitLoadMemory(wh, manifest);
+      return loadPackage(wh, packageDir, manifest, startedAt);
+    });
     log.debug(`stage: loaded ${loadId}`);
     // The load is committed: from here on nothing may report it as failed.
     afterCommit(log, `write schemas/ for load ${loadId}`, () => {

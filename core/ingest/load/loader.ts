@@ -12,7 +12,7 @@ import { FamilyLoad } from './familyLoad';
 import { mergeDeleteInsert } from './merge';
 import { partColumns } from './parts';
 import { mergeScd2 } from './scd2';
-import { doing, exec } from './sql';
+import { doing, exec, withInsertionOrder } from './sql';
 import { tableFamilies, type TableFamily } from './tableFamilies';
 
 export interface LoadOutcome {
@@ -28,7 +28,10 @@ export async function loadPackage(wh: Warehouse, dir: string, manifest: PackageM
   const rows: Record<string, number> = {};
   for (const name of Object.keys(manifest.tables)) rows[name] = 0;
 
-  return doing(`load ${manifest.loadId} of source "${manifest.source}" failed`, () =>
+  // Rows go in without a promised order, which lets DuckDB write row groups on every thread under a memory
+  // limit; merge staging, which relies on file order, asks for it back. Set outside the transaction so
+  // that the connection's own setting returns even after a rollback.
+  return withInsertionOrder(wh, false, () => doing(`load ${manifest.loadId} of source "${manifest.source}" failed`, () =>
     wh.transaction(async () => {
       await ensureSystemTables(wh);
       await refuseReload(wh, manifest);
@@ -41,7 +44,7 @@ export async function loadPackage(wh: Warehouse, dir: string, manifest: PackageM
       await recordLoad(wh, manifest, loadTime, rows);
       return { loadId: manifest.loadId, rows };
     }),
-  );
+  ));
 }
 
 /** Applies the family root's write disposition to the root and all its child tables. */

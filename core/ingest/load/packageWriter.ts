@@ -21,6 +21,8 @@ const WRITE_CHUNK_CHARS = 1 << 16;
 const MAX_PENDING_CHARS = 4 << 20;
 /** A UTF-16 code unit takes at most three bytes in UTF-8 (a surrogate pair, two units, takes four). */
 const MAX_BYTES_PER_CHAR = 3;
+/** Lines whose bound (3 bytes a character) is above this are measured exactly: the loader sizes buffers by it. */
+const MEASURE_LINES_ABOVE = 1 << 20;
 
 /** The part currently being written for a table. */
 interface OpenPart {
@@ -36,6 +38,7 @@ interface OpenPart {
   chunk: string;
   /** Whether the file exists yet: it is created with the first chunk written. */
   created: boolean;
+  /** Upper bound on the longest line's UTF-8 bytes. */
   longestLine: number;
 }
 
@@ -126,7 +129,7 @@ export class PackageWriter {
     this.writeChunk(part);
     entry.open = undefined;
     if (part.rows === 0) return undefined;
-    entry.parts.push({ file: part.file, columns: part.columns, rows: part.rows, maxLineBytes: part.longestLine * MAX_BYTES_PER_CHAR + 1 });
+    entry.parts.push({ file: part.file, columns: part.columns, rows: part.rows, maxLineBytes: part.longestLine });
     entry.rowCount += part.rows;
     return undefined;
   }
@@ -157,7 +160,9 @@ export class PackageWriter {
     part.chunk = text;
     part.rows++;
     const length = text.length - before;
-    if (length > part.longestLine) part.longestLine = length;
+    let bytes = length * MAX_BYTES_PER_CHAR;
+    if (bytes > MEASURE_LINES_ABOVE) bytes = Buffer.byteLength(text.slice(before));
+    if (bytes > part.longestLine) part.longestLine = bytes;
     this.pendingChars += length;
     if (text.length >= WRITE_CHUNK_CHARS) this.writeChunk(part);
     else if (this.pendingChars >= MAX_PENDING_CHARS) this.writeAllChunks();

@@ -78,9 +78,17 @@ async function insertGroup(
   try {
     return await exec(wh, sql);
   } catch (err) {
-    const what = group.length === 1 ? group[0].file : `${group[0].file} … ${group[group.length - 1].file}`;
+    const what = failingPart(err, group, files) ?? `${group[0].file} … ${group[group.length - 1].file}`;
     throw new SluiceError(`cannot load ${what} into "${source}"."${table.name}": ${describeCsvError(err, columns)}`);
   }
+}
+
+/** The group's part that a read_csv error names (its detail lists `file = <path>`), if any. */
+function failingPart(err: unknown, group: readonly PackagePart[], files: readonly string[]): string | undefined {
+  if (group.length === 1) return group[0].file;
+  const named = /^\s*file = (.+)$/m.exec(err instanceof Error ? err.message : String(err))?.[1].trim();
+  const index = named === undefined ? -1 : files.findIndex((file) => path.resolve(file) === named);
+  return index < 0 ? undefined : group[index].file;
 }
 
 /** Runs of consecutive parts whose column lists are identical. */

@@ -26,6 +26,26 @@ export function keyMatch(keys: readonly string[], left: string, right: string): 
   return keys.map((k) => `${left}.${quoteIdent(k)} IS NOT DISTINCT FROM ${right}.${quoteIdent(k)}`).join(' AND ');
 }
 
+/**
+ * Runs fn with DuckDB's preserve_insertion_order set as asked, then puts back the connection's previous
+ * setting. If fn fails inside a transaction, the setting cannot change until the transaction ends; the
+ * caller that opened the transaction restores it after the rollback.
+ */
+export async function withInsertionOrder<T>(wh: Warehouse, preserve: boolean, fn: () => Promise<T>): Promise<T> {
+  const [{ previous }] = await wh.all<{ previous: boolean }>(`SELECT current_setting('preserve_insertion_order') AS previous`);
+  await wh.run(`SET preserve_insertion_order = ${preserve}`);
+  let result: T;
+  try {
+    result = await fn();
+  } catch (err) {
+    // The failure is what the caller must see, not a failed restore in an aborted transaction.
+    await wh.run(`SET preserve_insertion_order = ${previous}`).catch(() => undefined);
+    throw err;
+  }
+  await wh.run(`SET preserve_insertion_order = ${previous}`);
+  return result;
+}
+
 export function columnList(columns: readonly string[]): string {
   return columns.map(quoteIdent).join(', ');
 }

@@ -3,7 +3,7 @@
 
 import { quoteIdent } from '../../warehouse/quote';
 import type { FamilyLoad } from './familyLoad';
-import { columnList, exec, scratchTable } from './sql';
+import { columnList, exec, scratchTable, withInsertionOrder } from './sql';
 
 const STAGE = '__sluice_stage';
 
@@ -14,7 +14,8 @@ export async function stageRoots(load: FamilyLoad, dedupeBy: readonly string[] |
   const names = columnList(columns);
   const stage = scratchTable(STAGE);
   await exec(wh, `CREATE OR REPLACE TABLE ${stage} AS SELECT ${names} FROM ${load.target(root)} LIMIT 0`);
-  await load.insertParts(root, { target: stage });
+  // The dedupe below reads file order from rowid: this insert must keep it.
+  await withInsertionOrder(wh, true, () => load.insertParts(root, { target: stage }));
   if (!dedupeBy || dedupeBy.length === 0) return stage;
 
   // rowid follows insertion order (DuckDB preserves it for INSERT ... SELECT), so the highest rowid per
