@@ -11,6 +11,12 @@ export interface TableReference {
   offset: number;
   /** Length of the name as written at offset (best effort, for editor ranges). */
   length: number;
+  /** False when DuckDB gave no usable position (offset is then 0). */
+  located: boolean;
+  /** The table name as written (last part). */
+  table: string;
+  /** Whether the reference has an alias (`FROM a.b AS x`). */
+  aliased: boolean;
 }
 
 /** Every base-table reference of the query, in the order they appear. */
@@ -37,9 +43,17 @@ export function tableReferences(parsed: ParsedSql): TableReference[] {
       const schema = typeof node.schema_name === 'string' && node.schema_name !== '' ? node.schema_name : undefined;
       const catalog = typeof node.catalog_name === 'string' && node.catalog_name !== '' ? node.catalog_name : undefined;
       if (schema || catalog || !scope.has(node.table_name.toLowerCase())) {
-        const offset = parsed.source.indexOfByte(node.query_location) ?? 0;
+        const located = parsed.source.indexOfByte(node.query_location);
+        const offset = located ?? 0;
         const parts = [catalog, schema, node.table_name].filter((p): p is string => p !== undefined);
-        out.push({ key: tableKey(parts), offset, length: nameLength(parsed.sql, offset) });
+        out.push({
+          key: tableKey(parts),
+          offset,
+          length: nameLength(parsed.sql, offset),
+          located: located !== undefined,
+          table: node.table_name,
+          aliased: typeof node.alias === 'string' && node.alias !== '',
+        });
       }
       return;
     }
