@@ -10,6 +10,7 @@ import { setOwn } from '../models/objects';
 import { positionsIn } from './positions';
 import { booleanLiteral, singleIdentifier, sqlList } from './sqlFragments';
 import type { AuditDefinition, ParsedAuditFile, QualityDiagnostic } from './types';
+import { findFiles } from '../project/files';
 
 /** Properties SQLMesh accepts in an AUDIT block (the later ones only matter for standalone audits). */
 const AUDIT_PROPERTIES = new Set([
@@ -113,26 +114,8 @@ export async function discoverAudits(projectDir: string): Promise<ParsedAuditFil
   return parsed;
 }
 
-async function listSqlFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (current: string): Promise<void> => {
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = await fs.readdir(current, { withFileTypes: true });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return;
-      throw err;
-    }
-    for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile() && entry.name.toLowerCase().endsWith('.sql')) out.push(full);
-    }
-  };
-  await walk(dir);
-  return out.sort();
+function listSqlFiles(dir: string): Promise<string[]> {
+  return findFiles(dir, (name) => name.toLowerCase().endsWith('.sql'));
 }
 
 function splitOnSemicolons(tokens: Token[]): Range[] {

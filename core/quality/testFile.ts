@@ -7,6 +7,7 @@ import { isMap, isScalar, isSeq, parseDocument, type Document, type Node, type P
 import { LineMap } from '../models/position';
 import type { Position } from '../models/types';
 import { valueFromYaml } from './fixtureValues';
+import { findFiles } from '../project/files';
 import type {
   CteExpectation, DiscoveredTests, FixtureData, FixtureRow, InputFixture, QualityDiagnostic, UnitTestDefinition,
 } from './types';
@@ -82,26 +83,8 @@ export async function discoverTests(projectDir: string): Promise<DiscoveredTests
 }
 
 /** tests/**\/test*.yaml and test*.yml, as SQLMesh finds them; hidden folders are skipped. */
-export async function listTestFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (current: string): Promise<void> => {
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = await fs.readdir(current, { withFileTypes: true });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return;
-      throw err;
-    }
-    for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile() && /^test.*\.ya?ml$/i.test(entry.name)) out.push(full);
-    }
-  };
-  await walk(dir);
-  return out.sort();
+export function listTestFiles(dir: string): Promise<string[]> {
+  return findFiles(dir, (name) => /^test.*\.ya?ml$/i.test(name));
 }
 
 // ---------- structure ----------
