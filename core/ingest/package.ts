@@ -58,4 +58,10 @@ export interface PackageManifest {
   tables: Record<string, PackageTable>;
   /** Start the resources' tables over (--full-refresh): drop data and state before loading. */
   fullRefresh: boolean;
+  /**
+   * The integer row ids the package's rows use, [first, next). The load checks that the warehouse's next
+   * free id is still `first` and stores `next`, so no two loads of a source share an id. Absent in
+   * packages whose rows were not numbered from the source's counter.
+   */
+  rowIds?: { first: number; next: number };
 }

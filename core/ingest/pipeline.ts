@@ -11,7 +11,7 @@ import { refreshExternalModels } from '../dag/externalBridge';
 import { exportSchemaYaml } from '../schema/export';
 import type { SchemaChange } from '../schema/types';
 import { withWarehouse } from '../warehouse/connection';
-import { ensureSystemTables, readSchema, readState, recordFailedLoad } from '../warehouse/system';
+import { ensureSystemTables, readNextRowId, readSchema, readState, recordFailedLoad } from '../warehouse/system';
 import { Extraction, loadSourceByName, maskSecrets } from './extract';
 import { loadPackage } from './load/loader';
 import { limitLoadMemory } from './load/memory';
@@ -111,14 +111,19 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
 
   let changes: SchemaChange[] = [];
   try {
-    const { previousSchema, previousState } = await withWarehouse(project.warehouse, async (wh) => {
+    const { previousSchema, previousState, firstRowId } = await withWarehouse(project.warehouse, async (wh) => {
       await ensureSystemTables(wh);
-      return { previousSchema: await readSchema(wh, source.name), previousState: await readState(wh, source.name) };
+      return {
+        previousSchema: await readSchema(wh, source.name),
+        previousState: await readState(wh, source.name),
+        firstRowId: await readNextRowId(wh, source.name),
+      };
     });
 
     const normalizer = new Normalizer(source.name, previousSchema, source.resources, {
       loadId,
       contract: settings.contract,
+      firstRowId,
     });
     const writer = new PackageWriter(packageDir);
     const extraction = new Extraction(source, {
@@ -154,6 +159,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       state: extraction.state(),
       tables: writer.finish(),
       fullRefresh: Boolean(options.fullRefresh),
+      rowIds: normalizer.rowIds(),
     };
     writeManifest(packageDir, manifest);
     log.debug(`stage: load ${loadId}`);

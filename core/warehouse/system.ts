@@ -1,5 +1,6 @@
 // Sluice's own bookkeeping inside the warehouse, in schema _sluice: one row per load attempt, every
-// schema version of every source, and the resource state committed with the latest load.
+// schema version of every source, the resource state committed with the latest load, and each source's
+// next free row id.
 // Read functions work on a warehouse that has never been loaded (and on read-only connections).
 
 import type { ResourceState } from '../ingest/package';
@@ -11,6 +12,7 @@ export const SYSTEM_SCHEMA = '_sluice';
 export const LOADS_TABLE = qualified(SYSTEM_SCHEMA, 'loads');
 export const SCHEMAS_TABLE = qualified(SYSTEM_SCHEMA, 'schemas');
 export const STATE_TABLE = qualified(SYSTEM_SCHEMA, 'state');
+export const ROW_IDS_TABLE = qualified(SYSTEM_SCHEMA, 'row_ids');
 
 export interface LoadRecord {
   loadId: string;
@@ -55,6 +57,12 @@ export async function ensureSystemTables(wh: Warehouse): Promise<void> {
       "load_id" VARCHAR
     )`,
   );
+  await wh.run(
+    `CREATE TABLE IF NOT EXISTS ${ROW_IDS_TABLE} (
+      "source" VARCHAR NOT NULL,
+      "next_id" BIGINT NOT NULL
+    )`,
+  );
 }
 
 /** The most recently stored schema of a source, or undefined when it was never loaded. */
@@ -66,6 +74,13 @@ export async function readSchema(wh: Warehouse, source: string): Promise<SourceS
     [source],
   );
   return rows.length > 0 ? (JSON.parse(rows[0].schema) as SourceSchema) : undefined;
+}
+
+/** The first row id the next load of a source hands out (1 for a source never loaded). */
+export async function readNextRowId(wh: Warehouse, source: string): Promise<number> {
+  if (!(await systemTableExists(wh, 'row_ids'))) return 1;
+  const rows = await wh.all<{ next_id: bigint }>(`SELECT "next_id" FROM ${ROW_IDS_TABLE} WHERE "source" = $1`, [source]);
+  return rows.length > 0 ? Number(rows[0].next_id) : 1;
 }
 
 export async function readState(wh: Warehouse, source: string): Promise<Record<string, ResourceState>> {

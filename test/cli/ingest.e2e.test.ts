@@ -99,6 +99,26 @@ describe('sluice ingest (end to end)', function () {
     assert.equal(after.n, 40);
   });
 
+  it('numbers rows with integer ids that never repeat across loads of a source', async () => {
+    project = makeProject({ 'sources/shop.ts': shopSource });
+    assert.equal(runCli(['ingest', 'shop'], project.dir).code, 0);
+    assert.equal(runCli(['ingest', 'shop'], project.dir, { SHOP_RUN: '2' }).code, 0);
+    const types = await query<{ table_name: string; column_name: string; data_type: string }>(
+      project.warehouse,
+      `SELECT table_name, column_name, data_type FROM information_schema.columns
+       WHERE table_schema = 'shop' AND column_name IN ('_sluice_id', '_sluice_parent_id', '_sluice_root_id') ORDER BY ALL`,
+    );
+    assert.ok(types.length === 4 && types.every((t) => t.data_type === 'BIGINT'), JSON.stringify(types));
+    const [ids] = await query<{ n: number; distinct_ids: number; max_id: number }>(
+      project.warehouse,
+      `SELECT count(*)::INT AS n, count(DISTINCT _sluice_id)::INT AS distinct_ids, max(_sluice_id)::INT AS max_id FROM
+       (SELECT _sluice_id FROM shop.orders UNION ALL SELECT _sluice_id FROM shop.orders__items)`,
+    );
+    assert.equal(ids.distinct_ids, ids.n, 'no id appears twice');
+    const [counter] = await query<{ next_id: number }>(project.warehouse, `SELECT next_id::INT AS next_id FROM _sluice.row_ids WHERE source = 'shop'`);
+    assert.ok(counter.next_id > ids.max_id, 'the next free id is past every id in use');
+  });
+
   it('--limit takes at most N items per resource', async () => {
     project = makeProject({ 'sources/shop.ts': shopSource });
     const run = runCliJson(['ingest', 'shop', '--limit', '7'], project.dir);

@@ -260,6 +260,6 @@ describe('load: write dispositions', () => {
       { v: '2', w: 'x', current: true },
     ]);
     assert.deepEqual(await query(wh, 'SELECT id, v FROM s.c'), [{ id: 1, v: '2' }]);
-    assert.deepEqual(await tableNames(wh, '_sluice'), ['loads', 'schemas', 'state'], 'no scratch table is left behind');
+    assert.deepEqual(await tableNames(wh, '_sluice'), ['loads', 'row_ids', 'schemas', 'state'], 'no scratch table is left behind');
   });
 });

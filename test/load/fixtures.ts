@@ -43,6 +43,7 @@ export interface PackageSpec {
   version?: number;
   partRows?: number;
   loadId?: string;
+  rowIds?: { first: number; next: number };
 }
 
 let loadSeq = 0;
@@ -78,6 +79,7 @@ export class Workspace {
       state: spec.state ?? {},
       tables: writer.finish(),
       fullRefresh: spec.fullRefresh ?? false,
+      ...(spec.rowIds ? { rowIds: spec.rowIds } : {}),
     };
     writeManifest(dir, manifest);
     return { dir, manifest };

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import {
   ensureSystemTables,
   listLoads,
+  readNextRowId,
   readSchema,
   readState,
   recordFailedLoad,
@@ -30,8 +31,25 @@ describe('system tables (_sluice)', () => {
     const wh = await ws.warehouse();
     await ensureSystemTables(wh);
     await ensureSystemTables(wh);
-    assert.deepEqual(await tableNames(wh, '_sluice'), ['loads', 'schemas', 'state']);
+    assert.deepEqual(await tableNames(wh, '_sluice'), ['loads', 'row_ids', 'schemas', 'state']);
     assert.equal(await readSchema(wh, 'github'), undefined);
+  });
+
+  it('keeps each source\'s next free row id, committed with the load, and refuses a package whose ids were taken meanwhile', async () => {
+    const wh = await ws.warehouse();
+    const t = table('t', [col('_sluice_id', 'bigint'), col('x', 'bigint')]);
+    assert.equal(await readNextRowId(wh, 's'), 1);
+    await ws.load(wh, { source: 's', tables: [t], rows: { t: [{ _sluice_id: 1, x: 1 }, { _sluice_id: 2, x: 2 }] }, rowIds: { first: 1, next: 3 } });
+    assert.equal(await readNextRowId(wh, 's'), 3);
+    assert.equal(await readNextRowId(wh, 'other'), 1, 'counters are per source');
+    // A second package extracted from the same starting point would repeat ids 1 and 2.
+    await assert.rejects(
+      ws.load(wh, { source: 's', tables: [t], rows: { t: [{ _sluice_id: 1, x: 9 }] }, rowIds: { first: 1, next: 2 } }),
+      /another load of source "s" committed while this one ran/,
+    );
+    assert.equal(await readNextRowId(wh, 's'), 3);
+    const [{ n }] = await wh.all<{ n: bigint }>('SELECT count(*) AS n FROM s.t');
+    assert.equal(Number(n), 2, 'the refused load left no rows');
   });
 
   it('records failed loads and lists loads newest first, filtered by source and limited', async () => {

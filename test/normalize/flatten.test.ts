@@ -38,7 +38,7 @@ describe('normalize: flattening', () => {
     const r = run(Array.from({ length: 50 }, (_, i) => ({ i, tags: ['a', 'b'], sub: [{ x: [1, 2] }] })));
     const ids = [...r.rows.values()].flat().map((row) => row._sluice_id);
     assert.equal(new Set(ids).size, ids.length);
-    assert.ok(ids.every((id) => typeof id === 'string' && id.length > 0));
+    assert.ok(ids.every((id) => Number.isSafeInteger(id) && (id as number) > 0));
   });
 
   it('turns lists of scalars into a child table with a value column', () => {

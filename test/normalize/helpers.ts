@@ -13,12 +13,13 @@ export interface Run {
 export function run(
   items: Item[],
   resource: Partial<ResourceDef> = {},
-  options: { previous?: SourceSchema; contract?: NormalizerOptions['contract']; loadId?: string } = {},
+  options: { previous?: SourceSchema; contract?: NormalizerOptions['contract']; loadId?: string; firstRowId?: number } = {},
 ): Run {
   const def: ResourceDef = { name: 'r', ...resource };
   const normalizer = new Normalizer('src', options.previous, [def], {
     loadId: options.loadId ?? 'load-1',
     contract: options.contract,
+    firstRowId: options.firstRowId,
   });
   const rows = normalizer.normalize(def.name, items);
   return { normalizer, rows, schema: normalizer.schema() };

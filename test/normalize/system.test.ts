@@ -57,10 +57,31 @@ describe('normalize: system columns', () => {
     assert.equal(column(r.schema, 'r__labels', '_sluice_list_idx').dataType, 'bigint');
   });
 
-  it('row ids differ between two normalizers of the same load', () => {
-    const a = run([{ x: 1 }], {}, { loadId: 'same' });
-    const b = run([{ x: 1 }], {}, { loadId: 'same' });
-    assert.notEqual(rowsOf(a, 'r')[0]._sluice_id, rowsOf(b, 'r')[0]._sluice_id);
+  it('numbers rows from firstRowId on, and reports the range it used', () => {
+    const r = run([{ x: 1, tags: ['a', 'b'] }, { x: 2, tags: ['c'] }], {}, { firstRowId: 41 });
+    const ids = [...r.rows.values()].flat().map((row) => row._sluice_id as number).sort((a, b) => a - b);
+    assert.deepEqual(ids, [41, 42, 43, 44, 45]);
+    assert.deepEqual(r.normalizer.rowIds(), { first: 41, next: 46 });
+    assert.equal(column(r.schema, 'r', '_sluice_id').dataType, 'bigint');
+    assert.equal(column(r.schema, 'r__tags', '_sluice_parent_id').dataType, 'bigint');
+  });
+
+  it('keeps text row ids for scd2 families (the root id is a content hash) and for families stored with text ids', () => {
+    const scd2 = run([{ x: 1, tags: ['a'] }], { writeDisposition: { disposition: 'merge', strategy: 'scd2' } });
+    for (const name of ['_sluice_id', '_sluice_parent_id', '_sluice_root_id']) {
+      assert.equal(column(scd2.schema, 'r__tags', name).dataType, 'text', name);
+    }
+    assert.equal(typeof rowsOf(scd2, 'r__tags')[0]._sluice_id, 'string');
+    // A schema from before integer ids: the family keeps text, so old and new ids stay comparable.
+    const first = run([{ x: 1, tags: ['a'] }]);
+    const legacy = structuredClone(first.schema);
+    for (const t of legacy.tables) for (const c of t.columns) if (c.name === '_sluice_id' || c.name === '_sluice_parent_id') c.dataType = 'text';
+    const next = run([{ x: 2, tags: ['b'], more: [{ y: 1 }] }], {}, { previous: legacy, firstRowId: 7 });
+    assert.equal(column(next.schema, 'r__more', '_sluice_id').dataType, 'text');
+    assert.equal(column(next.schema, 'r__more', '_sluice_parent_id').dataType, 'text');
+    assert.equal(rowsOf(next, 'r')[0]._sluice_id, '7');
+    assert.equal(rowsOf(next, 'r__more')[0]._sluice_parent_id, '7');
+    assert.ok(!next.normalizer.changes().some((c) => c.kind === 'variant_added'), 'no variant columns for the ids');
   });
 
   it('adds system columns a changed disposition needs to existing tables', () => {

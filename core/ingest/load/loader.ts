@@ -4,7 +4,7 @@
 
 import { SluiceError } from '../../errors';
 import type { Warehouse } from '../../warehouse/connection';
-import { ensureSystemTables, LOADS_TABLE, SCHEMAS_TABLE, STATE_TABLE } from '../../warehouse/system';
+import { ensureSystemTables, LOADS_TABLE, readNextRowId, ROW_IDS_TABLE, SCHEMAS_TABLE, STATE_TABLE } from '../../warehouse/system';
 import type { PackageManifest } from '../package';
 import { appendFamily } from './append';
 import { convergeTables } from './ddl';
@@ -40,6 +40,7 @@ export async function loadPackage(wh: Warehouse, dir: string, manifest: PackageM
       if (manifest.fullRefresh) await fullRefresh(wh, manifest, loads.filter((l) => extracted.has(l.root.resource)));
       for (const load of loads) await loadFamily(load, extracted.has(load.root.resource));
       await commitState(wh, manifest);
+      await commitRowIds(wh, manifest);
       await recordSchema(wh, manifest);
       await recordLoad(wh, manifest, loadTime, rows);
       return { loadId: manifest.loadId, rows };
@@ -92,6 +93,23 @@ async function commitState(wh: Warehouse, manifest: PackageManifest): Promise<vo
       [manifest.source, resource, toJson(state, `state of resource "${resource}"`), manifest.loadId],
     );
   }
+}
+
+/**
+ * Stores the source's next free row id. The package's ids start at the id that was free when it was
+ * extracted; if another load of the source committed since, the two would share ids, so this one fails.
+ */
+async function commitRowIds(wh: Warehouse, manifest: PackageManifest): Promise<void> {
+  if (manifest.rowIds === undefined) return;
+  const { first, next } = manifest.rowIds;
+  const free = await readNextRowId(wh, manifest.source);
+  if (free !== first) {
+    throw new SluiceError(
+      `another load of source "${manifest.source}" committed while this one ran (its row ids would repeat); run the source again`,
+    );
+  }
+  await exec(wh, `DELETE FROM ${ROW_IDS_TABLE} WHERE "source" = $1`, [manifest.source]);
+  await exec(wh, `INSERT INTO ${ROW_IDS_TABLE} ("source", "next_id") VALUES ($1, CAST($2 AS BIGINT))`, [manifest.source, next]);
 }
 
 /** Stores the schema when its version differs from the latest stored one. */

@@ -2,7 +2,6 @@
 // appear. This is the per-row hot path: raw keys resolve to columns through per-table caches, and the
 // common case (a value of its column's type) is a map lookup, a type check and an assignment.
 
-import { randomBytes } from 'node:crypto';
 import { SluiceError } from '../../errors';
 import type { DataType } from '../../schema/types';
 import type { Item } from '../types';
@@ -14,7 +13,7 @@ import type { ResolvedHint, ResourcePlan } from './resourcePlan';
 import { SYSTEM_PATH_KEY, pathKey, type ColumnState, type SchemaBuilder, type TableState } from './schemaBuilder';
 import { isWellFormed, printable, printablePair } from './printable';
 import { UnserializableValue, contentHash, previewValue, toJsonText } from './serialize';
-import { systemColumns } from './systemColumns';
+import { ROW_ID, rowIdType, systemColumns } from './systemColumns';
 
 /** Where one raw key of one object position leads: its column, nested object node or child table. */
 interface Slot {
@@ -48,12 +47,25 @@ interface Node {
 /** Thrown (and caught per item) when a discard_row contract drops the current item. */
 const DISCARD_ROW = Symbol('discard_row');
 
-/** Unique row ids: a random prefix per normalizer plus a counter. */
+/** A row id: an integer, or text in families whose ids are text (see rowIdType). */
+type RowId = number | string;
+
+/**
+ * Row ids of one source: a counter that starts where the last committed load stopped (the warehouse keeps
+ * the next free id, committed with every load), so ids never repeat within a source.
+ */
 export class RowIds {
-  private readonly prefix = randomBytes(8).toString('base64url') + '.';
-  private n = 0;
-  next(): string {
-    return this.prefix + this.n++;
+  constructor(private n = 1) {
+    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`row ids must start at a positive integer, not ${n}`);
+  }
+
+  next(): number {
+    return this.n++;
+  }
+
+  /** The first id not handed out yet. */
+  get nextFree(): number {
+    return this.n;
   }
 }
 
@@ -73,7 +85,10 @@ const LONE_SURROGATE_KEY =
 export class ResourceFlattener {
   private root: TableState | undefined;
   private readonly firstLoad: boolean;
-  private rootId = '';
+  private rootId: RowId = 0;
+  /** Whether this family's id columns are text (scd2, or text ids kept from an earlier schema). */
+  private readonly textIds: boolean;
+  private readonly idType: DataType;
   private itemIndex = 0;
   private batch = 0;
   private itemSeq = 0;
@@ -93,6 +108,8 @@ export class ResourceFlattener {
     const own = schema.tablesOf(plan.resource);
     this.firstLoad = own.length === 0;
     const existingRoot = schema.table(plan.rootTable);
+    this.idType = rowIdType(plan.scd2, existingRoot?.columns.get(ROW_ID)?.schema.dataType);
+    this.textIds = this.idType === 'text';
     if (existingRoot && existingRoot.schema.resource !== plan.resource) {
       throw new SluiceError(
         `resource '${plan.resource}' writes table '${plan.rootTable}', which the stored schema assigns to resource ` +
@@ -108,7 +125,7 @@ export class ResourceFlattener {
     const plan = this.plan;
     this.schema.setDisposition(table, plan.disposition, plan.strategy);
     // A former root table (the resource's table was renamed) is still a root table, not a child.
-    for (const column of systemColumns({ root: table.schema.parent === undefined, merge: plan.merge, scd2: plan.scd2 })) {
+    for (const column of systemColumns({ root: table.schema.parent === undefined, merge: plan.merge, scd2: plan.scd2, idType: this.idType })) {
       if (!table.columns.has(column.name)) this.schema.addColumn(table, column, SYSTEM_PATH_KEY);
     }
     if (table.name !== plan.rootTable) return;
@@ -172,7 +189,7 @@ export class ResourceFlattener {
       );
     }
     const root = this.root ?? this.createRoot(item);
-    const id = this.plan.scd2 ? this.hashItem(item) : this.ids.next();
+    const id = this.plan.scd2 ? this.hashItem(item) : this.newId();
     // Literal keys (equal to LOAD_ID / ROW_ID) let V8 build rows from one shape.
     const row: Row = { _sluice_load_id: this.loadId, _sluice_id: id };
     this.push(root, row);
@@ -185,6 +202,10 @@ export class ResourceFlattener {
       // A function is never a cell: it is inherited from Object.prototype (a column named `constructor`).
       if (cell == null || typeof cell === 'function') throw this.missingRequired(required[i], row);
     }
+  }
+
+  private newId(): RowId {
+    return this.textIds ? String(this.ids.next()) : this.ids.next();
   }
 
   private createRoot(item: Item): TableState {
@@ -212,7 +233,7 @@ export class ResourceFlattener {
       },
       plan.rootFullName,
     );
-    for (const column of systemColumns({ root: !parent, merge: plan.merge, scd2: plan.scd2 })) {
+    for (const column of systemColumns({ root: !parent, merge: plan.merge, scd2: plan.scd2, idType: this.idType })) {
       this.schema.addColumn(table, column, SYSTEM_PATH_KEY, false);
     }
     return table;
@@ -261,7 +282,7 @@ export class ResourceFlattener {
     return node;
   }
 
-  private flattenObject(obj: object, node: Node, row: Row, rowId: string, level: number): void {
+  private flattenObject(obj: object, node: Node, row: Row, rowId: RowId, level: number): void {
     const slots = node.slots;
     for (const key in obj) {
       const value = (obj as Item)[key];
@@ -300,7 +321,7 @@ export class ResourceFlattener {
   }
 
   /** One non-null value of one field. `level` is the nesting level of the object holding the field. */
-  private put(slot: Slot, value: unknown, node: Node, row: Row, rowId: string, level: number): void {
+  private put(slot: Slot, value: unknown, node: Node, row: Row, rowId: RowId, level: number): void {
     const column = slot.column;
     switch (typeof value) {
       case 'string':
@@ -334,7 +355,7 @@ export class ResourceFlattener {
     this.place(slot, node, row, value, undefined, null);
   }
 
-  private putObject(slot: Slot, value: object, node: Node, row: Row, rowId: string, level: number): void {
+  private putObject(slot: Slot, value: object, node: Node, row: Row, rowId: RowId, level: number): void {
     if (slot.asJson) return this.putJson(slot, value, node, row);
     if (Array.isArray(value)) {
       if (level >= this.plan.maxNesting) return this.putJson(slot, value, node, row);
@@ -458,7 +479,7 @@ export class ResourceFlattener {
     row[variant.name] = type === 'json' ? jsonText : (toColumnCell(value, type) as Cell);
   }
 
-  private putList(slot: Slot, list: unknown[], node: Node, rowId: string, level: number): void {
+  private putList(slot: Slot, list: unknown[], node: Node, rowId: RowId, level: number): void {
     const table = slot.list ?? this.childTable(slot, node, list);
     if (table === undefined) return;
     const top = this.topNode(table);
@@ -467,7 +488,7 @@ export class ResourceFlattener {
     this.enter(list, slot);
     for (let i = 0; i < list.length; i++) {
       const element = list[i];
-      const id = this.ids.next();
+      const id = this.newId();
       // Literal keys equal to ROW_ID, PARENT_ID, LIST_INDEX and ROOT_ID (see systemColumns.ts).
       const row: Row = merge
         ? { _sluice_id: id, _sluice_parent_id: rowId, _sluice_list_idx: i, _sluice_root_id: rootId }

@@ -13,13 +13,15 @@ export interface NormalizerOptions {
   loadId: string;
   /** Source-level contract from sluice.yaml; a resource's own `contract` overrides it. */
   contract?: Contract;
+  /** The first row id to hand out: the warehouse's next free id for the source (default 1). */
+  firstRowId?: number;
 }
 
 export class Normalizer {
   private readonly plans = new Map<string, ResourcePlan>();
   private readonly flatteners = new Map<string, ResourceFlattener>();
   private readonly builder: SchemaBuilder;
-  private readonly ids = new RowIds();
+  private readonly ids: RowIds;
   private readonly discardCounts: DiscardCounts = { rows: 0, values: 0 };
 
   /** previous: the schema stored by the last load (undefined on first run). resources: the source's resource defs. */
@@ -32,6 +34,7 @@ export class Normalizer {
     if (typeof options?.loadId !== 'string' || options.loadId === '') {
       throw new SluiceError(`source '${sourceName}': normalizing needs a load id`);
     }
+    this.ids = new RowIds(options.firstRowId ?? 1);
     const byTable = new Map<string, string>();
     for (const def of resources) {
       const plan = planResource(def, options.contract);
@@ -76,6 +79,11 @@ export class Normalizer {
    */
   table(name: string): TableSchema | undefined {
     return this.builder.table(name)?.schema;
+  }
+
+  /** The row ids this normalizer handed out: [first, next) — next is what the warehouse keeps after the load. */
+  rowIds(): { first: number; next: number } {
+    return { first: this.options.firstRowId ?? 1, next: this.ids.nextFree };
   }
 
   /** Changes made since construction, in order. */
