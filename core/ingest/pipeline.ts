@@ -1,5 +1,6 @@
 // One ingest run: extract → normalize → stage a load package → load it in one transaction.
-// The warehouse is opened only to read the previous schema/state and to load, never while the source runs.
+// The warehouse is opened to read the previous schema/state, then again for the load. A large run starts
+// its load while the source is still running (see load/session.ts); a small one loads at the end.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -9,13 +10,12 @@ import { sourceSettings, type Project } from '../project/config';
 import { resolveSecrets } from '../project/secrets';
 import { refreshExternalModels } from '../dag/externalBridge';
 import { exportSchemaYaml } from '../schema/export';
-import type { SchemaChange } from '../schema/types';
+import type { SchemaChange, TableSchema } from '../schema/types';
 import { withWarehouse } from '../warehouse/connection';
 import { ensureSystemTables, readNextRowId, readSchema, readState, recordFailedLoad } from '../warehouse/system';
 import { Extraction, loadSourceByName, maskSecrets } from './extract';
-import { loadPackage } from './load/loader';
-import { limitLoadMemory } from './load/memory';
 import { PackageWriter, writeManifest } from './load/packageWriter';
+import { LoadSession } from './load/session';
 import { Normalizer } from './normalize';
 import type { PackageManifest } from './package';
 import { acquireSourceLock } from './sourceLock';
@@ -30,6 +30,8 @@ export interface IngestOptions {
   fullRefresh?: boolean;
   signal?: AbortSignal;
   log?: Logger;
+  /** Rows per staged part file (default SLUICE_PART_ROWS, else 100,000); tests make it small to exercise many parts. */
+  partRows?: number;
   /** Called after every batch with the items extracted so far per resource. */
   onProgress?: (counts: Record<string, number>) => void;
 }
@@ -54,6 +56,11 @@ export interface IngestResult {
  * collecting garbage than normalizing.
  */
 const INGEST_BATCH_SIZE = 500;
+
+/** Rows per staged part file (SLUICE_PART_ROWS overrides it: small parts exercise the load paths in tests). */
+const PART_ROWS = 100_000;
+/** Parts of a table that go in together while the source still runs (see load/session.ts). */
+const EARLY_GROUP_PARTS = 3;
 
 const silentLog: Logger = { info: () => undefined, warn: () => undefined, debug: () => undefined };
 
@@ -110,6 +117,17 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   fs.mkdirSync(packageDir, { recursive: true });
 
   let changes: SchemaChange[] = [];
+  const partRows = options.partRows ?? partRowsFromEnv() ?? PART_ROWS;
+  const session = new LoadSession({
+    warehouse: project.warehouse,
+    dir: packageDir,
+    source: source.name,
+    loadId,
+    fullRefresh: Boolean(options.fullRefresh),
+    groupRows: EARLY_GROUP_PARTS * partRows,
+    log,
+  });
+  let writer: PackageWriter | undefined;
   try {
     const { previousSchema, previousState, firstRowId } = await withWarehouse(project.warehouse, async (wh) => {
       await ensureSystemTables(wh);
@@ -125,7 +143,10 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       contract: settings.contract,
       firstRowId,
     });
-    const writer = new PackageWriter(packageDir);
+    writer = new PackageWriter(packageDir, {
+      partRows,
+      onPartFinished: (tableName, part) => session.offer(liveTable(normalizer, tableName), part),
+    });
     const extraction = new Extraction(source, {
       resources,
       limit: options.limit,
@@ -142,11 +163,13 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       const rowsByTable = normalizer.normalize(batch.resource, batch.items);
       for (const [tableName, rows] of rowsByTable) {
         // The live table schema, not a snapshot: the writer only reads its column order.
-        const table = normalizer.table(tableName);
-        if (!table) throw new Error(`normalizer produced rows for unknown table ${tableName}`);
-        writer.write(table, rows);
+        writer.write(liveTable(normalizer, tableName), rows);
       }
+      session.throwIfFailed();
       options.onProgress?.(extraction.counts());
+      // A synchronous source never leaves the microtask queue: give the event loop a turn, so that the
+      // load session's DuckDB calls (and a Cancel) are seen while the source runs.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     changes = normalizer.changes();
     const manifest: PackageManifest = {
@@ -164,10 +187,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     writeManifest(packageDir, manifest);
     log.debug(`stage: load ${loadId}`);
 
-    const outcome = await withWarehouse(project.warehouse, async (wh) => {
-      await limitLoadMemory(wh, manifest);
-      return loadPackage(wh, packageDir, manifest, startedAt);
-    });
+    const outcome = await session.finish(manifest, startedAt);
     log.debug(`stage: loaded ${loadId}`);
     // The load is committed: from here on nothing may report it as failed.
     afterCommit(log, `write schemas/ for load ${loadId}`, () => {
@@ -191,6 +211,8 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       duration_ms: finishedAt.getTime() - startedAt.getTime(),
     };
   } catch (err) {
+    writer?.abandon();
+    await session.abort();
     fs.rmSync(packageDir, { recursive: true, force: true });
     // Errors can quote data (a contract violation shows the value): no secret value is ever shown or stored.
     const error = maskSecrets(describeError(err), secrets);
@@ -214,6 +236,17 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   } finally {
     lock.release();
   }
+}
+
+function partRowsFromEnv(): number | undefined {
+  const value = Number(process.env.SLUICE_PART_ROWS);
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+
+function liveTable(normalizer: Normalizer, name: string): TableSchema {
+  const table = normalizer.table(name);
+  if (!table) throw new Error(`normalizer produced rows for unknown table ${name}`);
+  return table;
 }
 
 /** Work after the commit: a failure is a warning, since the data and state are already in the warehouse. */

@@ -73,6 +73,70 @@ async function measureLoadStage(dir: string, version: number): Promise<number> {
   return loadEnded - loadStarted;
 }
 
+// A replace resource in small parts: its groups go into the warehouse while the source still runs.
+const SNAPSHOT_ROWS = 20_000;
+const snapshotSource = `
+const version = Number(process.env.DATA_VERSION);
+export default { name: 'snap', resources: [{
+  name: 'rows', writeDisposition: 'replace',
+  *rows() {
+    for (let id = 1; id <= ${SNAPSHOT_ROWS}; id++) yield { id, version, tags: ['a' + version, 'b'] };
+  },
+}] };
+`;
+
+/** Runs \`sluice ingest snap\` with small parts and kills it afterMs after the early load began, if it did. */
+async function killDuringEarlyLoad(dir: string, version: number, afterMs: number): Promise<'killed' | 'finished'> {
+  const child = spawn(process.execPath, [cliPath, 'ingest', 'snap'], {
+    cwd: dir,
+    env: { ...process.env, DATA_VERSION: String(version), SLUICE_DEBUG: '1', SLUICE_PART_ROWS: '1000' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let timer: NodeJS.Timeout | undefined;
+  child.stderr!.on('data', (d) => {
+    if (!timer && String(d).includes('stage: early-load')) timer = setTimeout(() => child.kill('SIGKILL'), afterMs);
+  });
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+  clearTimeout(timer);
+  return signal === 'SIGKILL' ? 'killed' : 'finished';
+}
+
+async function snapshotVersions(db: string): Promise<{ versions: number[]; rows: number; tags: number }> {
+  const versions = await query<{ version: number }>(db, 'SELECT DISTINCT version FROM snap.rows ORDER BY 1');
+  const [n] = await query<{ rows: number; tags: number }>(
+    db,
+    'SELECT (SELECT count(*) FROM snap.rows)::INT AS rows, (SELECT count(*) FROM snap.rows__tags)::INT AS tags',
+  );
+  return { versions: versions.map((r) => Number(r.version)), ...n };
+}
+
+describe('kill -9 while parts load during extraction', function () {
+  this.timeout(600_000);
+  let project: TempProject;
+  after(() => project?.cleanup());
+
+  it('leaves one complete snapshot after each of 12 kills, and a rerun converges', async () => {
+    project = makeProject({ 'sources/snap.js': snapshotSource });
+    const first = runCli(['ingest', 'snap'], project.dir, { DATA_VERSION: '1', SLUICE_PART_ROWS: '1000' });
+    assert.equal(first.code, 0, first.stderr);
+    const seed = Number(process.env.KILL_SEED ?? Date.now() % 100000);
+    const random = prng(seed);
+    let killed = 0;
+    for (let round = 2; killed < 12 && round < 40; round++) {
+      const outcome = await killDuringEarlyLoad(project.dir, round, Math.floor(random() * 600));
+      if (outcome === 'killed') killed++;
+      const context = `seed ${seed}, round ${round}, ${outcome}`;
+      const seen = await snapshotVersions(project.warehouse);
+      assert.equal(seen.versions.length, 1, `${context}: versions ${seen.versions}`);
+      assert.deepEqual({ rows: seen.rows, tags: seen.tags }, { rows: SNAPSHOT_ROWS, tags: 2 * SNAPSHOT_ROWS }, context);
+      const rerun = runCli(['ingest', 'snap'], project.dir, { DATA_VERSION: String(round), SLUICE_PART_ROWS: '1000' });
+      assert.equal(rerun.code, 0, `${context}: rerun failed: ${rerun.stderr}`);
+      assert.deepEqual(await snapshotVersions(project.warehouse), { versions: [round], rows: SNAPSHOT_ROWS, tags: 2 * SNAPSHOT_ROWS }, context);
+    }
+    assert.ok(killed >= 12, `only ${killed} runs were killed before finishing (seed ${seed})`);
+  });
+});
+
 describe('kill -9 during merge loads', function () {
   this.timeout(600_000);
   let project: TempProject;

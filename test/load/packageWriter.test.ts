@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PackageWriter, readManifest, writeManifest } from '../../core/ingest/load/packageWriter';
+import { encodeCell, rowEncoder } from '../../core/ingest/load/csvEncode';
 import type { PackageManifest, Row } from '../../core/ingest/package';
 import { SluiceError } from '../../core/errors';
 import { qualified } from '../../core/warehouse/quote';
@@ -104,6 +105,22 @@ describe('PackageWriter and the CSV part format', () => {
     assert.equal(back[1].bin_null, false);
     assert.equal(back[2].bin_null, true);
     assert.equal(back[3].bin, Buffer.from('",\n\\').toString('hex').toUpperCase());
+  });
+
+  it('compiles row encoders that match field-by-field encoding, whatever the column names and value types', () => {
+    const columns = ['plain', 'a"b', 'back\\slash', '"; throw new Error("injected"); "', 'line\u2028sep', 'constructor', 'toString', 'n'];
+    const types = ['text', 'double', 'bigint', 'text', 'bool', 'text', 'text', 'double'] as const;
+    const inherited = columns.map((c) => c in Object.prototype);
+    const encode = rowEncoder(columns, [...types], inherited);
+    const values: Row['x'][] = ['x "y"', 1.5, 12345678901234567890n, '', true, null, 'own', -0];
+    const mismatched: Row['x'][] = [3, 'text in a double column', 7, new Uint8Array([1, 255]), false, 'own constructor', null, NaN];
+    for (const cells of [values, mismatched, columns.map(() => null)]) {
+      const row: Row = Object.fromEntries(columns.map((c, i) => [c, cells[i]]));
+      const expected = columns.map((c, i) => encodeCell(inherited[i] && !Object.hasOwn(row, c) ? null : row[c])).join(',') + '\n';
+      assert.equal(encode(row), expected);
+    }
+    // A row without its own `constructor` / `toString` reads null, not the inherited function.
+    assert.equal(encode({ plain: 'p' }), '"p",\\N,\\N,\\N,\\N,\\N,\\N,\\N\n');
   });
 
   it('cuts parts at partRows while writing, before finish', () => {

@@ -8,6 +8,7 @@ import { qualified } from '../../warehouse/quote';
 import type { PackageManifest, PackagePart } from '../package';
 import type { PhysicalColumns } from './ddl';
 import { insertParts, type PartInsert } from './parts';
+import { exec } from './sql';
 import type { TableFamily } from './tableFamilies';
 
 export class FamilyLoad {
@@ -21,6 +22,8 @@ export class FamilyLoad {
     readonly rows: Record<string, number>,
     /** The load time as an ISO string: scd2 validity bounds. */
     readonly loadTime: string,
+    /** Tables emptied already in this transaction (shared by all families of the load). */
+    private readonly emptied: Set<string> = new Set(),
   ) {}
 
   get source(): string {
@@ -71,6 +74,13 @@ export class FamilyLoad {
       target: insert?.target ?? this.target(table),
       where: insert?.where,
     });
+  }
+
+  /** Deletes the table's rows, once per load: for replace and --full-refresh, before any row of this load goes in. */
+  async empty(table: TableSchema): Promise<void> {
+    if (this.emptied.has(table.name)) return;
+    await exec(this.wh, `DELETE FROM ${this.target(table)}`);
+    this.emptied.add(table.name);
   }
 
   count(table: TableSchema, rows: number): void {

@@ -21,31 +21,72 @@ export interface LoadOutcome {
   rows: Record<string, number>;
 }
 
+/** What was loaded before the package was complete (see LoadSession); nothing, for a plain load. */
+export interface EarlyLoaded {
+  /** Per table: how many of its parts, a prefix of the manifest's list, are in already. */
+  parts: Map<string, number>;
+  /** Per table: the rows those parts inserted. */
+  rows: Map<string, number>;
+  /** Tables already emptied for replace or --full-refresh. */
+  emptied: Set<string>;
+}
+
+export function nothingLoaded(): EarlyLoaded {
+  return { parts: new Map(), rows: new Map(), emptied: new Set() };
+}
+
 export async function loadPackage(wh: Warehouse, dir: string, manifest: PackageManifest, startedAt: Date): Promise<LoadOutcome> {
+  // Rows go in without a promised order, which lets DuckDB write row groups on every thread under a memory
+  // limit; merge staging, which relies on file order, asks for it back. Set outside the transaction so
+  // that the connection's own setting returns even after a rollback.
+  return withInsertionOrder(wh, false, () => doing(loadFailed(manifest), () =>
+    wh.transaction(() => loadInTransaction(wh, dir, manifest, startedAt, nothingLoaded())),
+  ));
+}
+
+export function loadFailed(manifest: PackageManifest): string {
+  return `load ${manifest.loadId} of source "${manifest.source}" failed`;
+}
+
+/**
+ * Everything a load does inside its transaction, after whatever `early` says was loaded already in the
+ * same transaction: schema changes, the remaining data of every table under its write disposition,
+ * resource state, row ids, the schema version and the load record.
+ */
+export async function loadInTransaction(
+  wh: Warehouse,
+  dir: string,
+  manifest: PackageManifest,
+  startedAt: Date,
+  early: EarlyLoaded,
+): Promise<LoadOutcome> {
   const families = checkManifest(manifest);
   const extracted = new Set(manifest.resources);
   const loadTime = startedAt.toISOString();
   const rows: Record<string, number> = {};
-  for (const name of Object.keys(manifest.tables)) rows[name] = 0;
+  for (const name of Object.keys(manifest.tables)) rows[name] = early.rows.get(name) ?? 0;
+  const remaining = withoutLoadedParts(manifest, early);
 
-  // Rows go in without a promised order, which lets DuckDB write row groups on every thread under a memory
-  // limit; merge staging, which relies on file order, asks for it back. Set outside the transaction so
-  // that the connection's own setting returns even after a rollback.
-  return withInsertionOrder(wh, false, () => doing(`load ${manifest.loadId} of source "${manifest.source}" failed`, () =>
-    wh.transaction(async () => {
-      await ensureSystemTables(wh);
-      await refuseReload(wh, manifest);
-      const physical = await convergeTables(wh, manifest.source, families);
-      const loads = families.map((f) => new FamilyLoad(wh, dir, manifest, f, physical, rows, loadTime));
-      if (manifest.fullRefresh) await fullRefresh(wh, manifest, loads.filter((l) => extracted.has(l.root.resource)));
-      for (const load of loads) await loadFamily(load, extracted.has(load.root.resource));
-      await commitState(wh, manifest);
-      await commitRowIds(wh, manifest);
-      await recordSchema(wh, manifest);
-      await recordLoad(wh, manifest, loadTime, rows);
-      return { loadId: manifest.loadId, rows };
-    }),
-  ));
+  await ensureSystemTables(wh);
+  await refuseReload(wh, manifest);
+  const physical = await convergeTables(wh, manifest.source, families);
+  const loads = families.map((f) => new FamilyLoad(wh, dir, remaining, f, physical, rows, loadTime, early.emptied));
+  if (manifest.fullRefresh) await fullRefresh(wh, manifest, loads.filter((l) => extracted.has(l.root.resource)));
+  for (const load of loads) await loadFamily(load, extracted.has(load.root.resource));
+  await commitState(wh, manifest);
+  await commitRowIds(wh, manifest);
+  await recordSchema(wh, manifest);
+  await recordLoad(wh, manifest, loadTime, rows);
+  return { loadId: manifest.loadId, rows };
+}
+
+/** The manifest with the parts loaded early taken out of each table's list. */
+function withoutLoadedParts(manifest: PackageManifest, early: EarlyLoaded): PackageManifest {
+  if (early.parts.size === 0) return manifest;
+  const tables = Object.fromEntries(
+    Object.entries(manifest.tables).map(([name, table]) => [name, { ...table, parts: table.parts.slice(early.parts.get(name) ?? 0) }]),
+  );
+  return { ...manifest, tables };
 }
 
 /** Applies the family root's write disposition to the root and all its child tables. */
@@ -58,10 +99,7 @@ async function loadFamily(load: FamilyLoad, extracted: boolean): Promise<void> {
       return appendFamily(load);
     case 'replace':
       // Every table of the resource is emptied, including tables that got no rows this time.
-      for (const table of load.tables) {
-        await exec(load.wh, `DELETE FROM ${load.target(table)}`);
-        load.count(table, 0);
-      }
+      for (const table of load.tables) await load.empty(table);
       return appendFamily(load);
     case 'merge': {
       const strategy = root.mergeStrategy ?? 'delete-insert';
@@ -77,7 +115,7 @@ async function loadFamily(load: FamilyLoad, extracted: boolean): Promise<void> {
 /** --full-refresh: the extracted resources start over; their new state is written after the data. */
 async function fullRefresh(wh: Warehouse, manifest: PackageManifest, loads: FamilyLoad[]): Promise<void> {
   for (const load of loads) {
-    for (const table of load.tables) await exec(wh, `DELETE FROM ${load.target(table)}`);
+    for (const table of load.tables) await load.empty(table);
   }
   for (const resource of manifest.resources) {
     await exec(wh, `DELETE FROM ${STATE_TABLE} WHERE "source" = $1 AND "resource" = $2`, [manifest.source, resource]);
@@ -137,7 +175,7 @@ async function recordLoad(wh: Warehouse, manifest: PackageManifest, startedAt: s
 }
 
 /** Loading the same package twice would duplicate appended rows. */
-async function refuseReload(wh: Warehouse, manifest: PackageManifest): Promise<void> {
+export async function refuseReload(wh: Warehouse, manifest: Pick<PackageManifest, 'loadId' | 'source'>): Promise<void> {
   const done = await wh.all(`SELECT 1 FROM ${LOADS_TABLE} WHERE "load_id" = $1 AND "status" = 'loaded'`, [manifest.loadId]);
   if (done.length > 0) throw new SluiceError(`load ${manifest.loadId} of source "${manifest.source}" is already loaded`);
 }

@@ -8,7 +8,7 @@
 import os from 'node:os';
 import type { Warehouse } from '../../warehouse/connection';
 import { quoteLiteral } from '../../warehouse/quote';
-import type { PackageManifest } from '../package';
+import type { PackagePart } from '../package';
 import { csvBufferSize } from './csvRead';
 
 const MIB = 1024 * 1024;
@@ -21,8 +21,14 @@ const DUCKDB_DEFAULT_SHARE = 0.8;
 /** Freed memory DuckDB's allocator may keep cached before it hands it back to the system. */
 const ALLOCATOR_FLUSH_THRESHOLD = '8MiB';
 
+/** What the memory a load needs depends on: its tables' widths and its parts' longest lines. */
+export interface LoadShape {
+  schema: { tables: ReadonlyArray<{ columns: readonly unknown[] }> };
+  tables: Record<string, { parts: ReadonlyArray<Pick<PackagePart, 'maxLineBytes'>> }>;
+}
+
 /** The memory_limit for loading this package with `threads` threads, or undefined to leave DuckDB's default. */
-export function loadMemoryLimit(manifest: PackageManifest, threads: number, totalMemory = os.totalmem()): string | undefined {
+export function loadMemoryLimit(manifest: LoadShape, threads: number, totalMemory = os.totalmem()): string | undefined {
   const widest = Math.max(1, ...manifest.schema.tables.map((t) => t.columns.length));
   // A thread may hold the buffer it parses and the next one it reads ahead.
   const perThread = widest * COLUMN_BYTES_PER_THREAD + 2 * csvBufferSize(longestLine(manifest));
@@ -36,7 +42,7 @@ export function loadMemoryLimit(manifest: PackageManifest, threads: number, tota
  * uses), and an allocator that hands freed memory back to the system soon, from background threads,
  * instead of keeping it cached (cached memory counts as resident just the same).
  */
-export async function limitLoadMemory(wh: Warehouse, manifest: PackageManifest): Promise<void> {
+export async function limitLoadMemory(wh: Warehouse, manifest: LoadShape): Promise<void> {
   const [{ threads }] = await wh.all<{ threads: number | bigint }>(`SELECT current_setting('threads') AS threads`);
   const limit = loadMemoryLimit(manifest, Number(threads));
   if (limit !== undefined) await wh.run(`SET memory_limit = ${quoteLiteral(limit)}`);
@@ -45,7 +51,7 @@ export async function limitLoadMemory(wh: Warehouse, manifest: PackageManifest):
 }
 
 /** The longest line the package's parts recorded; parts without a record count as long as their file could be. */
-function longestLine(manifest: PackageManifest): number {
+function longestLine(manifest: LoadShape): number {
   let longest = 0;
   for (const table of Object.values(manifest.tables)) {
     for (const part of table.parts) {

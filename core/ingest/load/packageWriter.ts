@@ -7,7 +7,7 @@ import path from 'node:path';
 import { SluiceError } from '../../errors';
 import type { TableSchema } from '../../schema/types';
 import type { PackagePart, PackageTable, Row } from '../package';
-import { encodeCell } from './csvEncode';
+import { encodeCell, rowEncoder } from './csvEncode';
 
 export { readManifest, writeManifest } from './manifest';
 
@@ -16,7 +16,9 @@ const DEFAULT_PART_ROWS = 100_000;
  * Encoded text of one part is handed to the file system in chunks of about this many characters. Small
  * chunks matter: pending text is a tree of young strings, and every minor GC copies whatever is pending.
  */
-const WRITE_CHUNK_CHARS = 1 << 16;
+const WRITE_CHUNK_CHARS = 1 << 14;
+/** Part files kept open at once; more tables than this take turns. */
+const MAX_OPEN_FILES = 64;
 /** Text pending across all tables; past this every table's chunk is written, so many tables stay bounded too. */
 const MAX_PENDING_CHARS = 4 << 20;
 /** A UTF-16 code unit takes at most three bytes in UTF-8 (a surrogate pair, two units, takes four). */
@@ -32,7 +34,8 @@ interface OpenPart {
   known: Set<string>;
   /** Per column: named like an Object.prototype member, so a row without its own value must not read the inherited one. */
   inherited: boolean[];
-  anyInherited: boolean;
+  /** Encodes one row of this part as a CSV line. */
+  encode: (row: Row) => string;
   rows: number;
   /** Encoded text not yet on disk. */
   chunk: string;
@@ -43,6 +46,7 @@ interface OpenPart {
 }
 
 interface TableParts {
+  name: string;
   parts: PackagePart[];
   rowCount: number;
   open: OpenPart | undefined;
@@ -52,14 +56,23 @@ export class PackageWriter {
   private readonly partRows: number;
   private readonly tables = new Map<string, TableParts>();
   private partSeq = 0;
+  private readonly files = new OpenFiles();
+  private readonly encoders = new Map<string, (row: Row) => string>();
   private pendingChars = 0;
   private finished = false;
 
+  private readonly onPartFinished: ((table: string, part: PackagePart) => void) | undefined;
+
   constructor(
     private readonly dir: string,
-    options: { partRows?: number } = {},
+    options: {
+      partRows?: number;
+      /** Told about each part once its file is complete, in order per table (for loading while extracting). */
+      onPartFinished?: (table: string, part: PackagePart) => void;
+    } = {},
   ) {
     this.partRows = Math.max(1, Math.floor(options.partRows ?? DEFAULT_PART_ROWS));
+    this.onPartFinished = options.onPartFinished;
     fs.mkdirSync(dir, { recursive: true });
   }
 
@@ -72,7 +85,7 @@ export class PackageWriter {
     if (this.finished) throw new Error('PackageWriter.write called after finish');
     let entry = this.tables.get(table.name);
     if (!entry) {
-      entry = { parts: [], rowCount: 0, open: undefined };
+      entry = { name: table.name, parts: [], rowCount: 0, open: undefined };
       this.tables.set(table.name, entry);
     }
     let start = 0;
@@ -89,6 +102,12 @@ export class PackageWriter {
       for (let i = start; i < end; i++) this.encodeRow(table.name, part, rows[i]);
       start = end;
     }
+  }
+
+  /** Closes the open part files, for a run that stops without finishing; the package is then discarded. */
+  abandon(): void {
+    this.finished = true;
+    this.files.releaseAll();
   }
 
   /** Writes what is pending and returns the tables section of the manifest. */
@@ -113,7 +132,7 @@ export class PackageWriter {
       columns,
       known: new Set(columns),
       inherited,
-      anyInherited: inherited.includes(true),
+      encode: this.encoderFor(table, columns, inherited),
       rows: 0,
       chunk: '',
       created: false,
@@ -122,46 +141,47 @@ export class PackageWriter {
     return entry.open;
   }
 
+  /** The row encoder for these columns; parts with the same columns share one, which V8 keeps optimized. */
+  private encoderFor(table: TableSchema, columns: string[], inherited: boolean[]): (row: Row) => string {
+    const typeOf = new Map(table.columns.map((c) => [c.name, c.dataType]));
+    const types = columns.map((name) => typeOf.get(name) ?? 'text');
+    const key = JSON.stringify([columns, types]);
+    let encode = this.encoders.get(key);
+    if (encode === undefined) {
+      encode = rowEncoder(columns, types, inherited);
+      this.encoders.set(key, encode);
+    }
+    return encode;
+  }
+
   /** Writes the part's remaining text and records it in the manifest; returns undefined (no part is open). */
   private closePart(entry: TableParts): undefined {
     const part = entry.open;
     if (part === undefined) return undefined;
     this.writeChunk(part);
+    this.files.release(part);
     entry.open = undefined;
     if (part.rows === 0) return undefined;
-    entry.parts.push({ file: part.file, columns: part.columns, rows: part.rows, maxLineBytes: part.longestLine });
+    const finished: PackagePart = { file: part.file, columns: part.columns, rows: part.rows, maxLineBytes: part.longestLine };
+    entry.parts.push(finished);
     entry.rowCount += part.rows;
+    this.onPartFinished?.(entry.name, finished);
     return undefined;
   }
 
   private encodeRow(table: string, part: OpenPart, row: Row): void {
-    const { columns } = part;
-    const last = columns.length - 1;
-    const before = part.chunk.length;
-    let text = part.chunk;
-    let i = 0;
+    let line: string;
     try {
-      if (part.anyInherited) {
-        for (; i <= last; i++) {
-          const value = part.inherited[i] && !Object.hasOwn(row, columns[i]) ? null : row[columns[i]];
-          text += i === last ? encodeCell(value) + '\n' : encodeCell(value) + ',';
-        }
-      } else {
-        for (; i < last; i++) {
-          text += encodeCell(row[columns[i]]);
-          text += ',';
-        }
-        text += encodeCell(row[columns[last]]);
-        text += '\n';
-      }
-    } catch (err) {
-      throw new SluiceError(`table "${table}", column "${columns[i]}": ${(err as Error).message}`);
+      line = part.encode(row);
+    } catch {
+      throw new SluiceError(`table "${table}", ${describeEncodingFailure(part, row)}`);
     }
+    const text = part.chunk + line;
     part.chunk = text;
     part.rows++;
-    const length = text.length - before;
+    const length = line.length;
     let bytes = length * MAX_BYTES_PER_CHAR;
-    if (bytes > MEASURE_LINES_ABOVE) bytes = Buffer.byteLength(text.slice(before));
+    if (bytes > MEASURE_LINES_ABOVE) bytes = Buffer.byteLength(line);
     if (bytes > part.longestLine) part.longestLine = bytes;
     this.pendingChars += length;
     if (text.length >= WRITE_CHUNK_CHARS) this.writeChunk(part);
@@ -172,9 +192,7 @@ export class PackageWriter {
     if (part.chunk.length === 0) return;
     // Part files are not fsynced: a package is only ever loaded by the run that wrote it (the next run
     // deletes leftovers), so the page cache is all the durability it needs.
-    // 'wx' on creation: a part file is never written over.
-    writeText(path.join(this.dir, part.file), part.chunk, part.created ? 'a' : 'wx');
-    part.created = true;
+    writeAll(this.files.descriptor(part, path.join(this.dir, part.file)), part.chunk);
     this.pendingChars -= part.chunk.length;
     part.chunk = '';
   }
@@ -182,6 +200,19 @@ export class PackageWriter {
   private writeAllChunks(): void {
     for (const entry of this.tables.values()) if (entry.open) this.writeChunk(entry.open);
   }
+}
+
+/** Which column of a row that failed to encode is at fault, and why: found by encoding field by field. */
+function describeEncodingFailure(part: OpenPart, row: Row): string {
+  for (let i = 0; i < part.columns.length; i++) {
+    const name = part.columns[i];
+    try {
+      encodeCell(part.inherited[i] && !Object.hasOwn(row, name) ? null : row[name]);
+    } catch (err) {
+      return `column "${name}": ${(err as Error).message}`;
+    }
+  }
+  return 'a row could not be encoded';
 }
 
 /** Names of the fields that hold a value (possibly null) in rows[start, end). */
@@ -215,15 +246,47 @@ function partColumns(schema: TableSchema, present: Set<string>): string[] {
   return columns;
 }
 
-/** Writes text to a file; writeSync may write less than asked, so it loops until all of it is there. */
-function writeText(file: string, text: string, flags: 'a' | 'wx'): void {
+/** writeSync may write less than asked, so this loops until all of the text is there. */
+function writeAll(fd: number, text: string): void {
   const bytes = Buffer.from(text, 'utf8');
-  const fd = fs.openSync(file, flags);
-  try {
-    let offset = 0;
-    while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
-  } finally {
+  let offset = 0;
+  while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
+}
+
+/**
+ * The part files open for writing. Keeping them open lets the writer hand text over in small chunks (small
+ * chunks keep the pending text young, which is what makes garbage collection cheap) without opening the
+ * file for every chunk; a source with very many tables gets its least recently written files closed, and
+ * they are opened again to append.
+ */
+class OpenFiles {
+  private readonly open = new Map<OpenPart, number>();
+
+  descriptor(part: OpenPart, file: string): number {
+    const fd = this.open.get(part);
+    if (fd !== undefined) {
+      // Most recently used last.
+      this.open.delete(part);
+      this.open.set(part, fd);
+      return fd;
+    }
+    if (this.open.size >= MAX_OPEN_FILES) this.release(this.open.keys().next().value as OpenPart);
+    // 'wx' on creation: a part file is never written over.
+    const opened = fs.openSync(file, part.created ? 'a' : 'wx');
+    part.created = true;
+    this.open.set(part, opened);
+    return opened;
+  }
+
+  release(part: OpenPart): void {
+    const fd = this.open.get(part);
+    if (fd === undefined) return;
+    this.open.delete(part);
     fs.closeSync(fd);
+  }
+
+  releaseAll(): void {
+    for (const part of [...this.open.keys()]) this.release(part);
   }
 }
 

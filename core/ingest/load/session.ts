@@ -1,0 +1,229 @@
+// Loads a package while it is still being written. The load is still ONE transaction, committed only once
+// the package is complete; what changes is when the work happens. Finished parts of append and replace
+// tables go in, a group at a time, while the source still runs, so DuckDB works on its own threads in the
+// meantime and only the last parts, merge tables and the bookkeeping are left for the end.
+//
+// Groups are large on purpose: DuckDB writes an insert of at least a couple of row groups (122,880 rows
+// each) straight to disk, compressed, while smaller inserts stay in memory and cost again at commit.
+//
+// Two rules keep this safe:
+// - the warehouse is opened only once a table has a whole group of rows, so a small or slow source never
+//   holds the warehouse while it runs;
+// - a table that has rows from the open transaction is never altered in it (DuckDB cannot add a column to
+//   a table whose uncommitted rows it is still appending). If a later part or the finished schema needs a
+//   new column in such a table, the early work is rolled back and the package is loaded whole at the end,
+//   exactly as if nothing had been loaded early.
+
+import os from 'node:os';
+import { describeError } from '../../errors';
+import type { TableSchema } from '../../schema/types';
+import { Warehouse, withWarehouse } from '../../warehouse/connection';
+import { ensureSystemTables } from '../../warehouse/system';
+import type { PackageManifest, PackagePart } from '../package';
+import type { Logger } from '../types';
+import { convergeTables } from './ddl';
+import { loadFailed, loadInTransaction, loadPackage, nothingLoaded, refuseReload, type LoadOutcome } from './loader';
+import { limitLoadMemory } from './memory';
+import { insertParts } from './parts';
+import { doing, exec } from './sql';
+import { qualified } from '../../warehouse/quote';
+
+export interface LoadSessionOptions {
+  warehouse: string;
+  /** The package directory the parts are written to. */
+  dir: string;
+  source: string;
+  loadId: string;
+  fullRefresh: boolean;
+  /** Rows of one table that go in together, with one statement, while the source runs. */
+  groupRows: number;
+  log: Logger;
+}
+
+interface OfferedPart {
+  /** The table's schema when the part was finished: it has every column of the part. */
+  table: TableSchema;
+  part: PackagePart;
+}
+
+export class LoadSession {
+  private wh: Warehouse | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private error: unknown;
+  /** Set when loading early stopped: the finished package is then loaded whole, from its files. */
+  private givenUp = false;
+  /** Per table: finished parts not queued yet, and their rows. */
+  private readonly waiting = new Map<string, { parts: OfferedPart[]; rows: number }>();
+  private readonly early = nothingLoaded();
+  /** Per table that has rows in the open transaction: its physical columns, lower-cased. */
+  private readonly frozen = new Map<string, Set<string>>();
+  /** Per table: the files of the parts loaded early, in order. */
+  private readonly loadedFiles = new Map<string, string[]>();
+
+  constructor(private readonly options: LoadSessionOptions) {}
+
+  /**
+   * A part whose file is complete. Parts of append and replace tables are queued to go in once their table
+   * has a group's worth; nothing here waits for DuckDB. `table` may be the live schema: what is needed of
+   * it is copied now.
+   */
+  offer(table: TableSchema, part: PackagePart): void {
+    if (this.givenUp || this.error !== undefined) return;
+    if (table.writeDisposition !== 'append' && table.writeDisposition !== 'replace') return;
+    let waiting = this.waiting.get(table.name);
+    if (waiting === undefined) this.waiting.set(table.name, (waiting = { parts: [], rows: 0 }));
+    waiting.parts.push({ table: { ...table, columns: table.columns.map((c) => ({ ...c })) }, part });
+    waiting.rows += part.rows;
+    if (waiting.rows < this.options.groupRows) return;
+    this.enqueue(waiting.parts.splice(0));
+    waiting.rows = 0;
+  }
+
+  /** Throws the error a part failed with, so that extraction stops at once instead of at the end. */
+  throwIfFailed(): void {
+    if (this.error !== undefined) throw this.error;
+  }
+
+  /** Loads what is left of the finished package and commits: the load's one transaction ends here. */
+  async finish(manifest: PackageManifest, startedAt: Date): Promise<LoadOutcome> {
+    await this.queue;
+    this.throwIfFailed();
+    const wh = this.wh;
+    if (wh !== undefined && !this.givenUp) {
+      const grown = this.grownTable(manifest);
+      if (grown === undefined) return this.finishInTransaction(wh, manifest, startedAt);
+      await this.giveUp(`table "${grown}" gained columns after its first rows went in`);
+    }
+    return withWarehouse(this.options.warehouse, async (fresh) => {
+      await limitLoadMemory(fresh, manifest);
+      return loadPackage(fresh, this.options.dir, manifest, startedAt);
+    });
+  }
+
+  /** Rolls back whatever went in early and lets go of the warehouse. Safe to call more than once. */
+  async abort(): Promise<void> {
+    this.givenUp = true;
+    await this.queue;
+    await this.rollbackAndClose();
+  }
+
+  private async finishInTransaction(wh: Warehouse, manifest: PackageManifest, startedAt: Date): Promise<LoadOutcome> {
+    this.checkLoadedPrefix(manifest);
+    try {
+      // The source is done: the rest of the load may use every core again.
+      await wh.run('RESET threads');
+      await limitLoadMemory(wh, manifest);
+      const outcome = await doing(loadFailed(manifest), () => loadInTransaction(wh, this.options.dir, manifest, startedAt, this.early));
+      await doing(loadFailed(manifest), () => wh.run('COMMIT'));
+      this.close();
+      return outcome;
+    } catch (err) {
+      await this.rollbackAndClose();
+      throw err;
+    }
+  }
+
+  private enqueue(group: OfferedPart[]): void {
+    this.queue = this.queue
+      .then(() => this.loadEarly(group))
+      .catch((err: unknown) => {
+        this.error ??= err;
+      });
+  }
+
+  /** Inserts a group of consecutive parts of one table. */
+  private async loadEarly(group: OfferedPart[]): Promise<void> {
+    if (this.givenUp || this.error !== undefined) return;
+    // The last part's schema is the newest: it has the columns of every part before it.
+    const { table } = group[group.length - 1];
+    const parts = group.map((g) => g.part);
+    const wh = this.wh ?? (await this.open(table, parts));
+    if (wh === undefined) return;
+    const { source } = this.options;
+    const columns = this.frozen.get(table.name);
+    if (columns === undefined) {
+      // The table's first rows in this transaction: bring it in line with its schema now, for good.
+      const physical = await convergeTables(wh, source, [{ root: table, children: [] }]);
+      this.frozen.set(table.name, new Set((physical.get(table.name) ?? []).map((c) => c.toLowerCase())));
+    } else if (parts.some((part) => part.columns.some((c) => !columns.has(c.toLowerCase())))) {
+      return this.giveUp(`table "${table.name}" gained columns after its first rows went in`);
+    }
+    if ((this.options.fullRefresh || table.writeDisposition === 'replace') && !this.early.emptied.has(table.name)) {
+      await exec(wh, `DELETE FROM ${qualified(source, table.name)}`);
+      this.early.emptied.add(table.name);
+    }
+    const rows = await insertParts(wh, this.options.dir, source, table, parts, { target: qualified(source, table.name) });
+    const files = this.loadedFiles.get(table.name) ?? [];
+    files.push(...parts.map((part) => part.file));
+    this.loadedFiles.set(table.name, files);
+    this.early.parts.set(table.name, files.length);
+    this.early.rows.set(table.name, (this.early.rows.get(table.name) ?? 0) + rows);
+  }
+
+  /** Opens the warehouse and the load's transaction; undefined (and early loading off) if it cannot be opened. */
+  private async open(table: TableSchema, parts: PackagePart[]): Promise<Warehouse | undefined> {
+    const { options } = this;
+    let wh: Warehouse;
+    try {
+      wh = await Warehouse.open(options.warehouse);
+    } catch (err) {
+      // Not an error yet: the load at the end waits for the warehouse as usual.
+      await this.giveUp(`the warehouse could not be opened (${describeError(err)})`);
+      return undefined;
+    }
+    this.wh = wh;
+    // This connection exists for this load only, so its settings need no restoring.
+    await wh.run('SET preserve_insertion_order = false');
+    // The source and the normalizer keep one core busy; DuckDB taking them all would only slow them down.
+    await wh.run(`SET threads = ${Math.max(1, os.availableParallelism() - 1)}`);
+    await limitLoadMemory(wh, { schema: { tables: [table] }, tables: { [table.name]: { parts } } });
+    await wh.run('BEGIN TRANSACTION');
+    await ensureSystemTables(wh);
+    await refuseReload(wh, { loadId: options.loadId, source: options.source });
+    options.log.debug(`stage: early-load ${options.loadId}`);
+    return wh;
+  }
+
+  /** Stops loading early: rolls back what went in, so the package is loaded whole at the end. */
+  private async giveUp(reason: string): Promise<void> {
+    if (!this.givenUp) this.options.log.debug(`stage: parts will load at the end: ${reason}`);
+    this.givenUp = true;
+    await this.rollbackAndClose();
+  }
+
+  /** A table with rows in the transaction whose finished schema has a column the table lacks. */
+  private grownTable(manifest: PackageManifest): string | undefined {
+    for (const [name, columns] of this.frozen) {
+      const schema = manifest.schema.tables.find((t) => t.name === name);
+      if (schema && schema.columns.some((c) => !columns.has(c.name.toLowerCase()))) return name;
+    }
+    return undefined;
+  }
+
+  /** The parts loaded early must be the first parts of each table's list: the rest of the load skips those. */
+  private checkLoadedPrefix(manifest: PackageManifest): void {
+    for (const [name, files] of this.loadedFiles) {
+      const listed = (manifest.tables[name]?.parts ?? []).slice(0, files.length).map((p) => p.file);
+      if (listed.join('\n') !== files.join('\n')) {
+        throw new Error(`load ${manifest.loadId}: the parts of table "${name}" loaded early are not the first ones the package lists`);
+      }
+    }
+  }
+
+  private async rollbackAndClose(): Promise<void> {
+    const wh = this.wh;
+    if (wh === undefined) return;
+    await wh.run('ROLLBACK').catch(() => undefined);
+    this.close();
+  }
+
+  private close(): void {
+    const wh = this.wh;
+    this.wh = undefined;
+    try {
+      wh?.close();
+    } catch {
+      // closing is best effort once the outcome is decided
+    }
+  }
+}
