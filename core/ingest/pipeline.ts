@@ -163,7 +163,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       const rowsByTable = normalizer.normalize(batch.resource, batch.items);
       for (const [tableName, rows] of rowsByTable) {
         // The live table schema, not a snapshot: the writer only reads its column order.
-        writer.write(liveTable(normalizer, tableName), rows);
+        writer.write(liveTable(normalizer, tableName), rows, normalizer.presentColumns(tableName));
       }
       session.throwIfFailed();
       options.onProgress?.(extraction.counts());

@@ -41,6 +41,23 @@ describe('normalize: flattening', () => {
     assert.ok(ids.every((id) => Number.isSafeInteger(id) && (id as number) > 0));
   });
 
+  it('reports per batch exactly the columns its rows hold, for the package writer', () => {
+    const items = [
+      { id: 1, a: 'x', nested: { b: 2 }, tags: ['t'] },
+      { id: 2, c: true, list: [{ d: 1.5 }, { e: null }] },
+      { id: 'three', a: null },
+    ];
+    const r = run(items);
+    for (const [name, rows] of r.rows) {
+      const keys = new Set(rows.flatMap((row) => Object.keys(row).filter((k) => row[k] !== undefined)));
+      assert.deepEqual(new Set(r.normalizer.presentColumns(name)), keys, name);
+    }
+    // The next batch starts afresh: columns of earlier batches are not reported again.
+    const next = r.normalizer.normalize('r', [{ id: 4 }]);
+    assert.deepEqual(new Set(r.normalizer.presentColumns('r')), new Set(Object.keys(next.get('r')![0])));
+    assert.deepEqual(r.normalizer.presentColumns('r__tags'), []);
+  });
+
   it('turns lists of scalars into a child table with a value column', () => {
     const r = run([{ tags: ['a', 'b', null, 'd'] }]);
     const tags = rowsOf(r, 'r__tags');

@@ -80,8 +80,10 @@ export class PackageWriter {
    * Encodes rows of a table into its current part. A part is cut when it reaches partRows, and when rows
    * bring a column it does not have (a new part then starts with the columns of the rows that follow).
    * `table` is read for its column order only; the caller may keep changing it (columns only get added).
+   * `present`, when the caller knows it, names the columns that hold a value in some of the rows (a few
+   * more do no harm); otherwise every row's keys are read to find them.
    */
-  write(table: TableSchema, rows: Row[]): void {
+  write(table: TableSchema, rows: Row[], present?: readonly string[]): void {
     if (this.finished) throw new Error('PackageWriter.write called after finish');
     let entry = this.tables.get(table.name);
     if (!entry) {
@@ -93,12 +95,12 @@ export class PackageWriter {
       let part = entry.open;
       if (part !== undefined && part.rows >= this.partRows) part = this.closePart(entry);
       const end = Math.min(rows.length, start + (part === undefined ? this.partRows : this.partRows - part.rows));
-      const present = presentColumns(rows, start, end);
-      if (part !== undefined && !containsAll(part.known, present)) {
+      const columns = present !== undefined ? new Set(present) : presentColumns(rows, start, end);
+      if (part !== undefined && !containsAll(part.known, columns)) {
         this.closePart(entry);
         continue;
       }
-      part ??= this.openPart(entry, table, present);
+      part ??= this.openPart(entry, table, columns);
       for (let i = start; i < end; i++) this.encodeRow(table.name, part, rows[i]);
       start = end;
     }

@@ -114,6 +114,7 @@ export class LoadSession {
       await wh.run('RESET threads');
       await limitLoadMemory(wh, manifest);
       const outcome = await doing(loadFailed(manifest), () => loadInTransaction(wh, this.options.dir, manifest, startedAt, this.early));
+      this.options.log.debug(`stage: commit ${manifest.loadId}`);
       await doing(loadFailed(manifest), () => wh.run('COMMIT'));
       this.close();
       return outcome;

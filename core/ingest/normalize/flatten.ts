@@ -158,6 +158,17 @@ export class ResourceFlattener {
     return out;
   }
 
+  /**
+   * Names of the columns that hold a value in some row of `table` from the last normalize() call (a
+   * superset when items were discarded): what a package part of these rows needs, without reading every
+   * key of every row again.
+   */
+  presentColumns(table: TableState): string[] {
+    const present: string[] = [];
+    for (const column of table.columns.values()) if (column.seenInBatch === this.batch) present.push(column.name);
+    return present;
+  }
+
   private item(item: Item): void {
     this.itemSeq++;
     if (this.trail.length !== 0) this.trail.length = 0;
@@ -263,6 +274,11 @@ export class ResourceFlattener {
       table.rowsBatch = this.batch;
       table.rows = [];
       this.touched.push(table);
+      // A new row holds exactly the system columns every row of the table gets.
+      for (const key in row) {
+        const column = table.columns.get(key);
+        if (column !== undefined) column.seenInBatch = this.batch;
+      }
     }
     if (table.markItem !== this.itemSeq) {
       table.markItem = this.itemSeq;
@@ -329,18 +345,21 @@ export class ResourceFlattener {
         if (!isWellFormed(value)) throw this.unsupported(this.fieldPath(slot), LONE_SURROGATE);
         if (column !== undefined && column.type === 'text') {
           row[column.name] = value;
+          column.seenInBatch = this.batch;
           return;
         }
         break;
       case 'number':
         if (column !== undefined && (column.type === 'double' || (column.type === 'bigint' && Number.isSafeInteger(value)))) {
           row[column.name] = value;
+          column.seenInBatch = this.batch;
           return;
         }
         break;
       case 'boolean':
         if (column !== undefined && column.type === 'bool') {
           row[column.name] = value;
+          column.seenInBatch = this.batch;
           return;
         }
         break;
@@ -424,6 +443,7 @@ export class ResourceFlattener {
     const cell: Cell | undefined = type === 'json' ? (column.type === 'json' ? jsonText : undefined) : toColumnCell(value, column.type);
     if (cell !== undefined) {
       row[column.name] = cell;
+      column.seenInBatch = this.batch;
       return;
     }
     this.putVariant(slot, column, node, row, value, type ?? naturalType(value)!, jsonText);
@@ -477,6 +497,7 @@ export class ResourceFlattener {
       variant = this.schema.addVariant(node.table, base, type, name);
     }
     row[variant.name] = type === 'json' ? jsonText : (toColumnCell(value, type) as Cell);
+    variant.seenInBatch = this.batch;
   }
 
   private putList(slot: Slot, list: unknown[], node: Node, rowId: RowId, level: number): void {

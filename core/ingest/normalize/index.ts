@@ -81,6 +81,16 @@ export class Normalizer {
     return this.builder.table(name)?.schema;
   }
 
+  /**
+   * Names of the columns that hold a value in the rows the last normalize() call of the table's resource
+   * returned for it (possibly a few more): lets the package writer skip reading every key of every row.
+   */
+  presentColumns(tableName: string): string[] {
+    const table = this.builder.table(tableName);
+    const flattener = table && this.flatteners.get(table.schema.resource);
+    return table && flattener ? flattener.presentColumns(table) : [];
+  }
+
   /** The row ids this normalizer handed out: [first, next) — next is what the warehouse keeps after the load. */
   rowIds(): { first: number; next: number } {
     return { first: this.options.firstRowId ?? 1, next: this.ids.nextFree };

@@ -23,6 +23,8 @@ export interface ColumnState {
   readonly pathKey: string;
   /** Variant columns of this column, by the type they hold. */
   variants: Partial<Record<DataType, ColumnState>> | undefined;
+  /** The last batch in which a row got a value in this column (see ResourceFlattener.presentColumns). */
+  seenInBatch: number;
 }
 
 export class TableState {
@@ -76,7 +78,7 @@ export class SchemaBuilder {
       this.order.push(state);
       for (const column of table.columns) {
         const key = column.path ? pathKey(column.path) : SYSTEM_PATH_KEY;
-        state.columns.set(column.name, { schema: column, name: column.name, type: column.dataType, pathKey: key, variants: undefined });
+        state.columns.set(column.name, { schema: column, name: column.name, type: column.dataType, pathKey: key, variants: undefined, seenInBatch: 0 });
       }
       for (const column of table.columns) {
         if (!column.variantOf) continue;
@@ -113,7 +115,7 @@ export class SchemaBuilder {
     if (existing) {
       throw new SluiceError(`table '${table.name}' already has a column '${column.name}'`);
     }
-    const state: ColumnState = { schema: column, name: column.name, type: column.dataType, pathKey: key, variants: undefined };
+    const state: ColumnState = { schema: column, name: column.name, type: column.dataType, pathKey: key, variants: undefined, seenInBatch: 0 };
     table.columns.set(column.name, state);
     table.schema.columns.push(column);
     const undo = (): void => {
@@ -132,7 +134,7 @@ export class SchemaBuilder {
   addVariant(table: TableState, base: ColumnState, type: DataType, name: string): ColumnState {
     const column: ColumnSchema = { name, dataType: type, nullable: true, variantOf: base.name };
     if (base.schema.path) column.path = [...base.schema.path];
-    const state: ColumnState = { schema: column, name, type, pathKey: base.pathKey + '\u0001' + type, variants: undefined };
+    const state: ColumnState = { schema: column, name, type, pathKey: base.pathKey + '\u0001' + type, variants: undefined, seenInBatch: 0 };
     table.columns.set(name, state);
     table.schema.columns.push(column);
     (base.variants ??= {})[type] = state;
