@@ -248,10 +248,15 @@ function partColumns(schema: TableSchema, present: Set<string>): string[] {
   return columns;
 }
 
-/** writeSync may write less than asked, so this loops until all of the text is there. */
+/**
+ * Writes the text as UTF-8. Handing writeSync the string itself is faster than making a Buffer of it first;
+ * writeSync may write less than asked, so a short write is finished from a Buffer of the text.
+ */
 function writeAll(fd: number, text: string): void {
+  const written = fs.writeSync(fd, text, null, 'utf8');
+  if (written === Buffer.byteLength(text, 'utf8')) return;
   const bytes = Buffer.from(text, 'utf8');
-  let offset = 0;
+  let offset = written;
   while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
 }
 
