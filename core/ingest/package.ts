@@ -30,6 +30,11 @@ export interface PackagePart {
   file: string;
   /** Columns in the file, in order. */
   columns: string[];
+  /**
+   * Columns with the same text value in every row of the part (the load id), given once here instead of
+   * on every line: the loader fills them in.
+   */
+  constants?: Record<string, string>;
   rows: number;
   /**
    * An upper bound on the file's longest line in bytes, so the loader can size read_csv's line buffer to

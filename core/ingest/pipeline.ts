@@ -16,7 +16,7 @@ import { ensureSystemTables, readNextRowId, readSchema, readState, recordFailedL
 import { Extraction, loadSourceByName, maskSecrets } from './extract';
 import { PackageWriter, writeManifest } from './load/packageWriter';
 import { LoadSession } from './load/session';
-import { Normalizer } from './normalize';
+import { LOAD_ID, Normalizer } from './normalize';
 import type { PackageManifest } from './package';
 import { acquireSourceLock } from './sourceLock';
 import type { Logger, SourceDef } from './types';
@@ -145,6 +145,8 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     });
     writer = new PackageWriter(packageDir, {
       partRows,
+      // Every root row holds the load id: written once per part, not a million times.
+      constants: { [LOAD_ID]: loadId },
       onPartFinished: (tableName, part) => session.offer(liveTable(normalizer, tableName), part),
     });
     const extraction = new Extraction(source, {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PackageWriter, readManifest, writeManifest } from '../../core/ingest/load/packageWriter';
 import { encodeCell, rowEncoder } from '../../core/ingest/load/csvEncode';
+import { loadPackage } from '../../core/ingest/load/loader';
 import type { PackageManifest, Row } from '../../core/ingest/package';
 import { SluiceError } from '../../core/errors';
 import { qualified } from '../../core/warehouse/quote';
@@ -121,6 +122,33 @@ describe('PackageWriter and the CSV part format', () => {
     }
     // A row without its own `constructor` / `toString` reads null, not the inherited function.
     assert.equal(encode({ plain: 'p' }), '"p",\\N,\\N,\\N,\\N,\\N,\\N,\\N\n');
+  });
+
+  it('records constant columns once per part, and the load fills them into every row', async () => {
+    const dir = path.join(ws.root, 'pkg');
+    const loadId = "20261122T000000000Z-it's";
+    const writer = new PackageWriter(dir, { partRows: 4, constants: { _sluice_load_id: loadId } });
+    const t = table('t', [col('_sluice_load_id'), col('_sluice_id', 'bigint'), col('a')]);
+    const rows = Array.from({ length: 10 }, (_, i) => ({ _sluice_load_id: loadId, _sluice_id: i + 1, a: `v${i}` }));
+    // Batch by batch, as the pipeline writes, with the columns the normalizer reports.
+    for (let i = 0; i < 10; i += 3) writer.write(t, rows.slice(i, i + 3), ['_sluice_load_id', '_sluice_id', 'a']);
+    const tables = writer.finish();
+    assert.deepEqual(tables.t.parts.map((p) => p.rows), [4, 4, 2], 'the constant column cuts no extra parts');
+    for (const part of tables.t.parts) {
+      assert.deepEqual(part.columns, ['_sluice_id', 'a']);
+      assert.deepEqual(part.constants, { _sluice_load_id: loadId });
+      assert.ok(!fs.readFileSync(path.join(dir, part.file), 'utf8').includes('2026'), 'the value is not in the file');
+    }
+    const manifest: PackageManifest = {
+      loadId: 'constants', source: 'src', createdAt: new Date().toISOString(),
+      schema: { name: 'src', version: 1, tables: [t] }, changes: [], resources: ['t'], state: {}, tables, fullRefresh: false,
+    };
+    const wh = await ws.warehouse();
+    await loadPackage(wh, dir, manifest, new Date());
+    const loaded = await wh.all<{ n: bigint; ids: bigint }>(
+      `SELECT count(*) AS n, count(*) FILTER (_sluice_load_id = $1) AS ids FROM ${qualified('src', 't')}`, [loadId],
+    );
+    assert.deepEqual(loaded.map((r) => [Number(r.n), Number(r.ids)]), [[10, 10]]);
   });
 
   it('cuts parts at partRows while writing, before finish', () => {

@@ -10,7 +10,7 @@ import { appendFamily } from './append';
 import { convergeTables } from './ddl';
 import { FamilyLoad } from './familyLoad';
 import { mergeDeleteInsert } from './merge';
-import { partColumns } from './parts';
+import { partColumns, partConstants } from './parts';
 import { mergeScd2 } from './scd2';
 import { doing, exec, withInsertionOrder } from './sql';
 import { tableFamilies, type TableFamily } from './tableFamilies';
@@ -190,7 +190,10 @@ function checkManifest(manifest: PackageManifest): TableFamily[] {
   for (const [name, table] of Object.entries(manifest.tables)) {
     const schema = byName.get(name);
     if (!schema) throw new SluiceError(`load package ${manifest.loadId} has rows for table "${name}", which its schema does not define`);
-    for (const part of table.parts) partColumns(schema, part);
+    for (const part of table.parts) {
+      partColumns(schema, part);
+      partConstants(schema, part);
+    }
   }
   return families;
 }

@@ -8,7 +8,7 @@ import { quoteIdent } from '../../warehouse/quote';
 import { ROOT_ID, ROW_ID } from './columns';
 import type { FamilyLoad } from './familyLoad';
 import { appendFamily } from './append';
-import { partRef } from './parts';
+import { partColumnNames, partRef } from './parts';
 import { columnList, exec, keyMatch, scratchTable } from './sql';
 import { dropStaging, dropScratch, stageRoots } from './stage';
 
@@ -59,7 +59,7 @@ export async function mergeDeleteInsert(load: FamilyLoad, strategy: 'delete-inse
 
 export function requireRootIdInParts(load: FamilyLoad, table: TableSchema): void {
   for (const part of load.parts(table)) {
-    if (!part.columns.includes(ROOT_ID)) {
+    if (!partColumnNames(part).includes(ROOT_ID)) {
       throw new SluiceError(`part ${part.file} of child table "${table.name}" has no ${ROOT_ID} column; its rows cannot be matched to their root`);
     }
   }

@@ -31,6 +31,8 @@ interface OpenPart {
   file: string;
   /** Columns of the file, in field order: exactly those that hold a value (possibly null) in its rows. */
   columns: string[];
+  /** Columns of the rows left out of the file because their value is a known constant. */
+  constants: Record<string, string> | undefined;
   known: Set<string>;
   /** Per column: named like an Object.prototype member, so a row without its own value must not read the inherited one. */
   inherited: boolean[];
@@ -62,6 +64,7 @@ export class PackageWriter {
   private finished = false;
 
   private readonly onPartFinished: ((table: string, part: PackagePart) => void) | undefined;
+  private readonly constants: Record<string, string>;
 
   constructor(
     private readonly dir: string,
@@ -69,10 +72,16 @@ export class PackageWriter {
       partRows?: number;
       /** Told about each part once its file is complete, in order per table (for loading while extracting). */
       onPartFinished?: (table: string, part: PackagePart) => void;
+      /**
+       * Columns whose value the caller guarantees is this text in every row that has them (the load id):
+       * they are recorded once per part instead of being encoded on every line.
+       */
+      constants?: Record<string, string>;
     } = {},
   ) {
     this.partRows = Math.max(1, Math.floor(options.partRows ?? DEFAULT_PART_ROWS));
     this.onPartFinished = options.onPartFinished;
+    this.constants = options.constants ?? {};
     fs.mkdirSync(dir, { recursive: true });
   }
 
@@ -126,13 +135,20 @@ export class PackageWriter {
   }
 
   private openPart(entry: TableParts, table: TableSchema, present: Set<string>): OpenPart {
-    const columns = partColumns(table, present);
+    let constants: Record<string, string> | undefined;
+    for (const [name, value] of Object.entries(this.constants)) {
+      if (!present.has(name) || present.size === 1) continue;
+      (constants ??= {})[name] = value;
+    }
+    const columns = partColumns(table, constants ? new Set([...present].filter((name) => !Object.hasOwn(constants, name))) : present);
     const file = `${fileSafe(table.name)}.${String(++this.partSeq).padStart(6, '0')}.csv`;
     const inherited = columns.map((c) => c in Object.prototype);
     entry.open = {
       file,
       columns,
-      known: new Set(columns),
+      constants,
+      // Constant columns count as known: rows that hold them need no new part.
+      known: new Set([...columns, ...Object.keys(constants ?? {})]),
       inherited,
       encode: this.encoderFor(table, columns, inherited),
       rows: 0,
@@ -165,6 +181,7 @@ export class PackageWriter {
     entry.open = undefined;
     if (part.rows === 0) return undefined;
     const finished: PackagePart = { file: part.file, columns: part.columns, rows: part.rows, maxLineBytes: part.longestLine };
+    if (part.constants) finished.constants = part.constants;
     entry.parts.push(finished);
     entry.rowCount += part.rows;
     this.onPartFinished?.(entry.name, finished);

@@ -4,9 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SluiceError } from '../../errors';
-import type { ColumnSchema, TableSchema } from '../../schema/types';
+import { duckdbType, type ColumnSchema, type TableSchema } from '../../schema/types';
 import type { Warehouse } from '../../warehouse/connection';
-import { quoteIdent } from '../../warehouse/quote';
+import { quoteIdent, quoteLiteral } from '../../warehouse/quote';
 import type { PackagePart } from '../package';
 import { csvSelectList, readCsvCall } from './csvRead';
 import { columnList, exec, firstLine } from './sql';
@@ -20,8 +20,23 @@ export interface PartInsert {
 
 /** The part's columns with their schema types; a column the schema does not know is an error. */
 export function partColumns(table: TableSchema, part: PackagePart): ColumnSchema[] {
+  return schemaColumns(table, part, part.columns);
+}
+
+/** The part's constant columns (see PackagePart.constants) with their schema types. */
+export function partConstants(table: TableSchema, part: PackagePart): { column: ColumnSchema; value: string }[] {
+  const constants = part.constants ?? {};
+  return schemaColumns(table, part, Object.keys(constants)).map((column) => ({ column, value: constants[column.name] }));
+}
+
+/** Every column a part's rows fill: those in its file and its constants. */
+export function partColumnNames(part: PackagePart): string[] {
+  return [...part.columns, ...Object.keys(part.constants ?? {})];
+}
+
+function schemaColumns(table: TableSchema, part: PackagePart, names: readonly string[]): ColumnSchema[] {
   const byName = new Map(table.columns.map((c) => [c.name, c]));
-  return part.columns.map((name) => {
+  return names.map((name) => {
     const column = byName.get(name);
     if (!column) throw new SluiceError(`part ${part.file} of table "${table.name}" has column "${name}", which the schema does not define`);
     return column;
@@ -71,8 +86,10 @@ async function insertGroup(
     throw new SluiceError(`part file ${missing.file} of table "${source}"."${table.name}" is missing from the load package ${dir}`);
   }
   const columns = partColumns(table, group[0]);
-  const names = columnList(columns.map((c) => c.name));
-  const select = `SELECT ${csvSelectList(columns).join(', ')} FROM ${readCsvCall(files, columns, maxLineBytes(group))}`;
+  const constants = partConstants(table, group[0]);
+  const names = columnList([...columns, ...constants.map((c) => c.column)].map((c) => c.name));
+  const selectList = [...csvSelectList(columns), ...constants.map(({ column, value }) => constantSelectItem(column, value))];
+  const select = `SELECT ${selectList.join(', ')} FROM ${readCsvCall(files, columns, maxLineBytes(group))}`;
   const where = insert.where ? ` WHERE ${insert.where}` : '';
   const sql = `INSERT INTO ${insert.target} (${names}) SELECT ${names} FROM (${select}) AS p${where}`;
   try {
@@ -91,15 +108,26 @@ function failingPart(err: unknown, group: readonly PackagePart[], files: readonl
   return index < 0 ? undefined : group[index].file;
 }
 
-/** Runs of consecutive parts whose column lists are identical. */
+/** Runs of consecutive parts whose column lists and constants are identical. */
 function sameColumnRuns(parts: readonly PackagePart[]): PackagePart[][] {
   const runs: PackagePart[][] = [];
   for (const part of parts) {
     const run = runs[runs.length - 1];
-    if (run && sameColumns(run[0].columns, part.columns)) run.push(part);
+    if (run && sameColumns(run[0].columns, part.columns) && sameConstants(run[0], part)) run.push(part);
     else runs.push([part]);
   }
   return runs;
+}
+
+function sameConstants(a: PackagePart, b: PackagePart): boolean {
+  const [x, y] = [a.constants ?? {}, b.constants ?? {}];
+  const keys = Object.keys(x);
+  return keys.length === Object.keys(y).length && keys.every((k) => Object.hasOwn(y, k) && x[k] === y[k]);
+}
+
+/** A constant column's value as a typed SQL literal (the value is quoted, never pasted). */
+function constantSelectItem(column: ColumnSchema, value: string): string {
+  return `CAST(${quoteLiteral(value)} AS ${duckdbType(column.dataType)}) AS ${quoteIdent(column.name)}`;
 }
 
 function sameColumns(a: readonly string[], b: readonly string[]): boolean {

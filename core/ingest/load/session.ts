@@ -24,7 +24,7 @@ import type { Logger } from '../types';
 import { convergeTables } from './ddl';
 import { loadFailed, loadInTransaction, loadPackage, nothingLoaded, refuseReload, type LoadOutcome } from './loader';
 import { limitLoadMemory } from './memory';
-import { insertParts } from './parts';
+import { insertParts, partColumnNames } from './parts';
 import { doing, exec } from './sql';
 import { qualified } from '../../warehouse/quote';
 
@@ -146,7 +146,7 @@ export class LoadSession {
       // The table's first rows in this transaction: bring it in line with its schema now, for good.
       const physical = await convergeTables(wh, source, [{ root: table, children: [] }]);
       this.frozen.set(table.name, new Set((physical.get(table.name) ?? []).map((c) => c.toLowerCase())));
-    } else if (parts.some((part) => part.columns.some((c) => !columns.has(c.toLowerCase())))) {
+    } else if (parts.some((part) => partColumnNames(part).some((c) => !columns.has(c.toLowerCase())))) {
       return this.giveUp(`table "${table.name}" gained columns after its first rows went in`);
     }
     if ((this.options.fullRefresh || table.writeDisposition === 'replace') && !this.early.emptied.has(table.name)) {
