@@ -1,26 +1,13 @@
-// The lineage panel's page: a strict Content Security Policy (only our script, by nonce; styles from the
-// extension or by nonce; nothing from the network), VS Code's theme colours through its CSS variables.
+// The lineage panel's page (see webviewPage for its Content Security Policy): two canvases the script
+// draws the table and column graphs into.
 
-import { randomBytes } from 'node:crypto';
-
-export function nonce(): string {
-  return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
-}
+import { webviewPage } from '../webviewPage';
 
 export function lineageHtml(options: { cspSource: string; scriptUri: string; nonce: string }): string {
-  const { cspSource, scriptUri } = options;
-  const n = options.nonce;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${n}'; style-src ${cspSource} 'nonce-${n}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>Sluice Lineage</title>
-<style nonce="${n}">
-  body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 16px 16px; }
-  h1 { font-size: 1.3em; font-weight: 600; margin: 12px 0 4px; }
-  h2 { font-size: 1.05em; font-weight: 600; margin: 16px 0 6px; color: var(--vscode-descriptionForeground); }
+  return webviewPage({ ...options, title: 'Sluice Lineage', styles: STYLES, body: BODY });
+}
+
+const STYLES = `  h2 { font-size: 1.05em; font-weight: 600; margin: 16px 0 6px; color: var(--vscode-descriptionForeground); }
   #status { margin: 0; min-height: 1.2em; color: var(--vscode-descriptionForeground); }
   #status.error { color: var(--vscode-errorForeground); }
   .hint { color: var(--vscode-descriptionForeground); }
@@ -45,11 +32,9 @@ export function lineageHtml(options: { cspSource: string; scriptUri: string; non
   .edge { fill: none; stroke: var(--vscode-editorLineNumber-foreground, #888); stroke-width: 1.3; }
   .edge-filter { stroke-dasharray: 4 3; opacity: 0.7; }
   .arrow { fill: var(--vscode-editorLineNumber-foreground, #888); }
-  .legend span { margin-right: 12px; }
-</style>
-</head>
-<body>
-<h1 id="title">Lineage</h1>
+  .legend span { margin-right: 12px; }`;
+
+const BODY = `<h1 id="title">Lineage</h1>
 <p id="status">Open a model file to see its lineage.</p>
 <section>
   <h2>Tables</h2>
@@ -59,8 +44,4 @@ export function lineageHtml(options: { cspSource: string; scriptUri: string; non
   <h2 id="columns-title">Columns</h2>
   <p class="hint legend"><span>→ the value flows in</span><span>⇢ dashed: only decides which rows</span></p>
   <div id="columns" class="canvas"></div>
-</section>
-<script nonce="${n}" src="${scriptUri}"></script>
-</body>
-</html>`;
-}
+</section>`;

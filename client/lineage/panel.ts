@@ -8,7 +8,8 @@ import type { SluiceClient } from '../client';
 import type { Output } from '../output';
 import { openLocation } from '../views/open';
 import type { FromWebview, ToWebview } from '../webview/messages';
-import { lineageHtml, nonce } from './html';
+import { nonce } from '../webviewPage';
+import { lineageHtml } from './html';
 
 export const SHOW_LINEAGE_COMMAND = 'sluice.showLineage';
 const MODEL_FILE = /[\\/]models[\\/].+\.sql$/i;

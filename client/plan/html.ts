@@ -1,20 +1,13 @@
-// The plan panel's page: a strict Content Security Policy (our script by nonce, styles by nonce, nothing
-// from the network) and VS Code's theme colours through its CSS variables. The page is drawn by
-// media/plan.js from the messages it gets; no data is ever pasted into this HTML.
+// The plan panel's page (see webviewPage for its Content Security Policy). It is drawn by media/plan.js
+// from the messages it gets.
+
+import { webviewPage } from '../webviewPage';
 
 export function planHtml(options: { cspSource: string; scriptUri: string; nonce: string }): string {
-  const n = options.nonce;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${n}'; style-src ${options.cspSource} 'nonce-${n}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>Sluice Plan</title>
-<style nonce="${n}">
-  body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 16px 16px; }
-  h1 { font-size: 1.3em; font-weight: 600; margin: 12px 0 4px; }
-  header { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin-bottom: 8px; }
+  return webviewPage({ ...options, title: 'Sluice Plan', styles: STYLES, body: BODY });
+}
+
+const STYLES = `  header { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin-bottom: 8px; }
   button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 4px 12px; cursor: pointer; font-family: inherit; }
   button:hover { background: var(--vscode-button-hoverBackground); }
   button.secondary { color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); }
@@ -36,11 +29,9 @@ export function planHtml(options: { cspSource: string; scriptUri: string; nonce:
   .add { color: var(--vscode-gitDecoration-addedResourceForeground); background: var(--vscode-diffEditor-insertedLineBackground, transparent); }
   .del { color: var(--vscode-gitDecoration-deletedResourceForeground); background: var(--vscode-diffEditor-removedLineBackground, transparent); }
   .hunk { color: var(--vscode-descriptionForeground); }
-  ul.errors { color: var(--vscode-errorForeground); }
-</style>
-</head>
-<body>
-<h1 id="title">Plan</h1>
+  ul.errors { color: var(--vscode-errorForeground); }`;
+
+const BODY = `<h1 id="title">Plan</h1>
 <header>
   <button id="environment" class="secondary" title="Choose the environment">Environment</button>
   <button id="refresh" class="secondary">Refresh</button>
@@ -49,8 +40,4 @@ export function planHtml(options: { cspSource: string; scriptUri: string; nonce:
 <p id="status">Planning…</p>
 <ul id="errors" class="errors"></ul>
 <section id="changes"></section>
-<section id="summary" class="detail"></section>
-<script nonce="${n}" src="${options.scriptUri}"></script>
-</body>
-</html>`;
-}
+<section id="summary" class="detail"></section>`;

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { ApplyRequest, Environments, PlanRequest, Projects, SluiceErrorCodes, type ProjectInfo } from '../../core/protocol';
 import type { SluiceClient } from '../client';
-import { nonce } from '../lineage/html';
+import { nonce } from '../webviewPage';
 import type { Output } from '../output';
 import { explainUntrusted, isTrusted } from '../trust';
 import { planHtml } from './html';
