@@ -341,9 +341,8 @@ export function startServer(connection: Connection): void {
 
   async function projectOf(dir: unknown): Promise<ProjectEntry> {
     await index.ready();
-    const entry = typeof dir === 'string' ? index.projectAt(dir) : undefined;
-    if (!entry) throw new SluiceError(`no Sluice project at ${String(dir)}`);
-    return entry;
+    if (typeof dir !== 'string') throw new SluiceError(`no Sluice project at ${String(dir)}`);
+    return index.requireProjectAt(dir);
   }
 
   connection.onShutdown(async () => {

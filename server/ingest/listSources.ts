@@ -1,20 +1,14 @@
 // sluice/listSources: the sources of each project. Finding source files only lists sources/; knowing their
 // resources means loading (running) the module, so that part happens only in a trusted workspace.
 
-import { SluiceError, describeError } from '../../core/errors';
+import { describeError } from '../../core/errors';
 import { discoverSources, loadSource } from '../../core/ingest/extract';
 import { selectResources } from '../../core/ingest/pipeline';
 import type { ListSources, SourceInfo } from '../../core/protocol';
-import type { ProjectEntry, ProjectIndex } from '../workspace/projects';
+import type { ProjectIndex } from '../workspace/projects';
 
 export async function listSources(index: ProjectIndex, trusted: boolean, params: ListSources.Params): Promise<ListSources.Result> {
-  await index.ready();
-  let entries: readonly ProjectEntry[] = index.projects();
-  if (params.projectDir) {
-    const entry = index.projectAt(params.projectDir);
-    if (!entry) throw new SluiceError(`no Sluice project at ${params.projectDir}`);
-    entries = [entry];
-  }
+  const entries = await index.select(params.projectDir);
   const projects: ListSources.Result['projects'] = [];
   for (const entry of entries) {
     const sources: SourceInfo[] = [];

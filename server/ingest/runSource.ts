@@ -152,9 +152,7 @@ export class IngestRunner {
     }
     if (!params.source) throw new SluiceError('say which source to run: give a source name or a source file');
     if (params.projectDir) {
-      const entry = index.projectAt(params.projectDir);
-      if (!entry) throw new SluiceError(`no Sluice project at ${params.projectDir}`);
-      return { project: usable(entry), source: params.source };
+      return { project: usable(index.requireProjectAt(params.projectDir)), source: params.source };
     }
     const projects = index.projects();
     if (projects.length === 0) throw new SluiceError('no Sluice project (sluice.yaml) in this workspace');

@@ -1,18 +1,11 @@
 // sluice/listModels: the models of each project for the Models view, from the analysed model files.
 
-import { SluiceError } from '../../core/errors';
 import type { ListModels, ModelSummary } from '../../core/protocol';
-import type { ProjectEntry, ProjectIndex } from '../workspace/projects';
+import type { ProjectIndex } from '../workspace/projects';
 import type { ModelIndex } from './modelIndex';
 
 export async function listModels(index: ProjectIndex, models: ModelIndex, params: ListModels.Params): Promise<ListModels.Result> {
-  await index.ready();
-  let entries: readonly ProjectEntry[] = index.projects();
-  if (params.projectDir) {
-    const entry = index.projectAt(params.projectDir);
-    if (!entry) throw new SluiceError(`no Sluice project at ${params.projectDir}`);
-    entries = [entry];
-  }
+  const entries = await index.select(params.projectDir);
   const projects: ListModels.Result['projects'] = [];
   for (const entry of entries) {
     const project = await models.project(entry.info.dir);

@@ -5,10 +5,9 @@
 import { describeError } from '../../core/errors';
 import { loadSource } from '../../core/ingest/extract';
 import { selectResources } from '../../core/ingest/pipeline';
-import { SluiceError } from '../../core/errors';
 import type { OutlineResource, OutlineSource, SourceOutline } from '../../core/protocol';
 import type { ModelIndex } from '../models/modelIndex';
-import type { ProjectEntry, ProjectIndex } from '../workspace/projects';
+import type { ProjectIndex } from '../workspace/projects';
 import type { LoadHistory } from './loadHistory';
 import { readSourceText, resourceLocation, sourceModules } from './sourceFiles';
 import { resourceRun } from './sourceLenses';
@@ -21,13 +20,7 @@ export interface OutlineDeps {
 }
 
 export async function sourceOutline(deps: OutlineDeps, params: SourceOutline.Params): Promise<SourceOutline.Result> {
-  await deps.index.ready();
-  let entries: readonly ProjectEntry[] = deps.index.projects();
-  if (params.projectDir) {
-    const entry = deps.index.projectAt(params.projectDir);
-    if (!entry) throw new SluiceError(`no Sluice project at ${params.projectDir}`);
-    entries = [entry];
-  }
+  const entries = await deps.index.select(params.projectDir);
   const trusted = deps.trusted();
   const projects: SourceOutline.Result['projects'] = [];
   for (const entry of entries) {

@@ -2,7 +2,7 @@
 // project a file belongs to. Reading sluice.yaml never executes project code, so this works untrusted.
 
 import * as path from 'node:path';
-import { describeError } from '../../core/errors';
+import { describeError, SluiceError } from '../../core/errors';
 import { findProjectDir, loadProject, PROJECT_FILE, type Project } from '../../core/project/config';
 import { DEFAULT_SETTINGS, type ProjectInfo, type SluiceSettings } from '../../core/protocol';
 import { findProjectDirs } from './scan';
@@ -82,6 +82,19 @@ export class ProjectIndex {
   projectAt(dir: string): ProjectEntry | undefined {
     const wanted = path.resolve(dir);
     return this.entries.find((e) => e.info.dir === wanted) ?? this.adHoc.get(wanted);
+  }
+
+  /** The project at dir, or a SluiceError saying there is none. */
+  requireProjectAt(dir: string): ProjectEntry {
+    const entry = this.projectAt(dir);
+    if (!entry) throw new SluiceError(`no Sluice project at ${dir}`);
+    return entry;
+  }
+
+  /** Once the first scan is done: the project at projectDir when one is asked for, else every project. */
+  async select(projectDir: string | undefined): Promise<readonly ProjectEntry[]> {
+    await this.ready();
+    return projectDir ? [this.requireProjectAt(projectDir)] : this.entries;
   }
 
   /** The project whose folder contains file: the innermost one in the workspace, else the nearest sluice.yaml above it. */
