@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SluiceError } from '../errors';
+import { processAlive } from '../processAlive';
 
 export interface SourceLock {
   release(): void;
@@ -27,20 +28,11 @@ export function acquireSourceLock(stateDir: string, source: string): SourceLock 
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number(fs.readFileSync(file, 'utf8'));
-      if (owner && owner !== process.pid && isAlive(owner)) {
+      if (owner && owner !== process.pid && processAlive(owner)) {
         throw new SluiceError(`source "${source}" is already being ingested by process ${owner}`);
       }
       fs.rmSync(file, { force: true });
     }
   }
   throw new SluiceError(`cannot lock source "${source}" in ${stateDir}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

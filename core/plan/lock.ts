@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { SluiceError } from '../errors';
 import type { Warehouse } from '../warehouse/connection';
 import { ensurePlanTables, LOCK_TABLE } from './state';
+import { processAlive } from '../processAlive';
 
 const active = new Set<string>();
 
@@ -15,15 +16,6 @@ export interface ApplyLock {
   /** Set when a lock left by a killed process was taken over. */
   recoveredFrom?: { pid: number; command: string; startedAt: string };
   release(): Promise<void>;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export async function acquireLock(wh: Warehouse, command: string, environment?: string): Promise<ApplyLock> {
