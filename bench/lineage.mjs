@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { loadEngine, random } from './engine.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(benchDir, '..');
@@ -22,47 +22,18 @@ const outFile = path.join(benchDir, '.out', 'lineage.json');
 const SQLGLOT_REFERENCE_MS = 1300;
 const TARGETS = { coldLoadMs: 3000, columnP95Ms: 5, editMs: 50 };
 
-/** Bundles the engine the way the CLI is bundled, in memory, and loads it. */
-async function loadEngine() {
-  const result = await esbuild.build({
-    stdin: {
-      contents: `
+const ENGINE_EXPORTS = `
         export { ModelProject } from './core/dag/project';
         export { parseMany, closeSqlParser } from './core/sql/duckdbParser';
         export { analyzeQuery } from './core/lineage/analyze';
         export { catalogFromTables } from './core/lineage/catalog';
-      `,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    write: false,
-    external: ['@duckdb/node-api', '@duckdb/node-bindings', 'esbuild'],
-    logLevel: 'warning',
-  });
-  const module = { exports: {} };
-  const require = createRequire(path.join(root, 'package.json'));
-  new Function('module', 'exports', 'require', result.outputFiles[0].text)(module, module.exports, require);
-  return module.exports;
-}
+      `;
 
 // ---- a generated 1,000-model project ----
 
 const RAW_TABLES = 20;
 const WIDTH = 10; // every generated model outputs id, c0 .. c9 (marts excepted)
 const cols = (prefix) => Array.from({ length: WIDTH }, (_, i) => `${prefix}${i}`);
-
-/** A small deterministic random generator, so every run builds the same project. */
-function random(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 function sourceSchemaYaml() {
   const lines = ['name: raw', 'version: 1', 'tables:'];
@@ -263,7 +234,7 @@ async function benchStandardQueries(engine) {
   }
 }
 
-const engine = await loadEngine();
+const engine = await loadEngine(ENGINE_EXPORTS);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-lineage-bench-'));
 try {
   const large = await benchLargeProject(engine, dir);

@@ -10,12 +10,11 @@
 //     then dev is promoted to prod; the promotion is timed for both sizes. It is a view swap, so both times
 //     should be about the same.
 // Results also go to bench/.out/plan.json. A benchmark prints; it does not judge.
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { loadEngine, random } from './engine.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(benchDir, '..');
@@ -24,42 +23,14 @@ const MODELS = Number(process.env.PLAN_MODELS ?? 1000);
 const ROOTS = 20;
 const TARGETS = { planMs: 1000, devBuilds: 0 };
 
-/** Bundles the engine the way the CLI is bundled, in memory, and loads it. */
-async function loadEngine() {
-  const result = await esbuild.build({
-    stdin: {
-      contents: `
+const ENGINE_EXPORTS = `
         export { loadModels, openWarehouse, readStateOf } from './core/plan/session';
         export { computePlan } from './core/plan/plan';
         export { applyPlan } from './core/plan/apply';
         export { describeModels } from './core/plan/fingerprint';
         export { readPlanState } from './core/plan/state';
         export { closeSqlParser } from './core/sql/duckdbParser';
-      `,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    write: false,
-    external: ['@duckdb/node-api', '@duckdb/node-bindings', 'esbuild'],
-    logLevel: 'warning',
-  });
-  const module = { exports: {} };
-  const require = createRequire(path.join(root, 'package.json'));
-  new Function('module', 'exports', 'require', result.outputFiles[0].text)(module, module.exports, require);
-  return module.exports;
-}
-
-function random(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+      `;
 
 function write(dir, files) {
   for (const [file, text] of Object.entries(files)) {
@@ -181,7 +152,7 @@ async function promotion(engine, rows) {
   }
 }
 
-const engine = await loadEngine();
+const engine = await loadEngine(ENGINE_EXPORTS);
 console.log('Plan benchmark');
 const large = await largeProject(engine);
 console.log('Promotion (a view swap; should not depend on the data size)');
