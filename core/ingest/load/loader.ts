@@ -175,7 +175,7 @@ async function recordLoad(wh: Warehouse, manifest: PackageManifest, startedAt: s
 }
 
 /** Loading the same package twice would duplicate appended rows. */
-export async function refuseReload(wh: Warehouse, manifest: Pick<PackageManifest, 'loadId' | 'source'>): Promise<void> {
+async function refuseReload(wh: Warehouse, manifest: PackageManifest): Promise<void> {
   const done = await wh.all(`SELECT 1 FROM ${LOADS_TABLE} WHERE "load_id" = $1 AND "status" = 'loaded'`, [manifest.loadId]);
   if (done.length > 0) throw new SluiceError(`load ${manifest.loadId} of source "${manifest.source}" is already loaded`);
 }

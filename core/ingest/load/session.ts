@@ -18,11 +18,10 @@ import os from 'node:os';
 import { describeError } from '../../errors';
 import type { TableSchema } from '../../schema/types';
 import { Warehouse, withWarehouse } from '../../warehouse/connection';
-import { ensureSystemTables } from '../../warehouse/system';
 import type { PackageManifest, PackagePart } from '../package';
 import type { Logger } from '../types';
 import { convergeTables } from './ddl';
-import { loadFailed, loadInTransaction, loadPackage, nothingLoaded, refuseReload, type LoadOutcome } from './loader';
+import { loadFailed, loadInTransaction, loadPackage, nothingLoaded, type LoadOutcome } from './loader';
 import { limitLoadMemory } from './memory';
 import { insertParts, partColumnNames } from './parts';
 import { doing, exec } from './sql';
@@ -178,9 +177,8 @@ export class LoadSession {
     // The source and the normalizer keep one core busy; DuckDB taking them all would only slow them down.
     await wh.run(`SET threads = ${Math.max(1, os.availableParallelism() - 1)}`);
     await limitLoadMemory(wh, { schema: { tables: [table] }, tables: { [table.name]: { parts } } });
+    // The system tables and the reload check come with the rest of the load, in this same transaction.
     await wh.run('BEGIN TRANSACTION');
-    await ensureSystemTables(wh);
-    await refuseReload(wh, { loadId: options.loadId, source: options.source });
     options.log.debug(`stage: early-load ${options.loadId}`);
     return wh;
   }
