@@ -77,13 +77,21 @@ export class FamilyLoad {
   }
 
   /** Deletes the table's rows, once per load: for replace and --full-refresh, before any row of this load goes in. */
-  async empty(table: TableSchema): Promise<void> {
-    if (this.emptied.has(table.name)) return;
-    await exec(this.wh, `DELETE FROM ${this.target(table)}`);
-    this.emptied.add(table.name);
+  empty(table: TableSchema): Promise<void> {
+    return emptyOnce(this.wh, this.source, table.name, this.emptied);
   }
 
   count(table: TableSchema, rows: number): void {
     this.rows[table.name] = (this.rows[table.name] ?? 0) + rows;
   }
+}
+
+/**
+ * Deletes a table's rows, once per load (`emptied` remembers): for replace and --full-refresh, before any
+ * row of this load goes in, whether that happens while the source runs or at the end.
+ */
+export async function emptyOnce(wh: Warehouse, source: string, table: string, emptied: Set<string>): Promise<void> {
+  if (emptied.has(table)) return;
+  await exec(wh, `DELETE FROM ${qualified(source, table)}`);
+  emptied.add(table);
 }

@@ -21,10 +21,11 @@ import { Warehouse, withWarehouse } from '../../warehouse/connection';
 import type { PackageManifest, PackagePart } from '../package';
 import type { Logger } from '../types';
 import { convergeTables } from './ddl';
+import { emptyOnce } from './familyLoad';
 import { loadFailed, loadInTransaction, loadPackage, nothingLoaded, type LoadOutcome } from './loader';
 import { limitLoadMemory } from './memory';
 import { insertParts, partColumnNames } from './parts';
-import { doing, exec } from './sql';
+import { doing } from './sql';
 import { qualified } from '../../warehouse/quote';
 
 export interface LoadSessionOptions {
@@ -148,10 +149,7 @@ export class LoadSession {
     } else if (parts.some((part) => partColumnNames(part).some((c) => !columns.has(c.toLowerCase())))) {
       return this.giveUp(`table "${table.name}" gained columns after its first rows went in`);
     }
-    if ((this.options.fullRefresh || table.writeDisposition === 'replace') && !this.early.emptied.has(table.name)) {
-      await exec(wh, `DELETE FROM ${qualified(source, table.name)}`);
-      this.early.emptied.add(table.name);
-    }
+    if (this.options.fullRefresh || table.writeDisposition === 'replace') await emptyOnce(wh, source, table.name, this.early.emptied);
     const rows = await insertParts(wh, this.options.dir, source, table, parts, { target: qualified(source, table.name) });
     const files = this.loadedFiles.get(table.name) ?? [];
     files.push(...parts.map((part) => part.file));
