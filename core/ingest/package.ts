@@ -43,6 +43,12 @@ export interface PackagePart {
   maxLineBytes?: number;
 }
 
+/** The fields of a table's CSV lines, in order, and the columns all of them have the same text in. */
+export interface LineLayout {
+  readonly columns: readonly string[];
+  readonly constants?: Readonly<Record<string, string>>;
+}
+
 export interface PackageTable {
   name: string;
   parts: PackagePart[];

@@ -16,7 +16,7 @@ import { ensureSystemTables, readNextRowId, readSchema, readState, recordFailedL
 import { Extraction, loadSourceByName, maskSecrets } from './extract';
 import { PackageWriter, writeManifest } from './load/packageWriter';
 import { LoadSession } from './load/session';
-import { LOAD_ID, Normalizer } from './normalize';
+import { LOAD_ID, Normalizer, type StageSink } from './normalize';
 import type { PackageManifest } from './package';
 import { acquireSourceLock } from './sourceLock';
 import type { Logger, SourceDef } from './types';
@@ -160,13 +160,15 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       signal: options.signal,
       batchSize: INGEST_BATCH_SIZE,
     });
+    const packageWriter = writer;
+    // The live table schema, not a snapshot: the writer only reads its column order and types.
+    const staged: StageSink = {
+      rows: (tableName, rows, present) => packageWriter.write(liveTable(normalizer, tableName), rows, present),
+      lines: (tableName, layout, lines) => packageWriter.appendLines(liveTable(normalizer, tableName), layout, lines),
+    };
     log.debug(`stage: extract ${loadId}`);
     for await (const batch of extraction.batches()) {
-      const rowsByTable = normalizer.normalize(batch.resource, batch.items);
-      for (const [tableName, rows] of rowsByTable) {
-        // The live table schema, not a snapshot: the writer only reads its column order.
-        writer.write(liveTable(normalizer, tableName), rows, normalizer.presentColumns(tableName));
-      }
+      normalizer.stage(batch.resource, batch.items, staged);
       session.throwIfFailed();
       options.onProgress?.(extraction.counts());
       // A synchronous source never leaves the microtask queue: give the event loop a turn, so that the

@@ -151,6 +151,42 @@ describe('PackageWriter and the CSV part format', () => {
     assert.deepEqual(loaded.map((r) => [Number(r.n), Number(r.ids)]), [[10, 10]]);
   });
 
+  it('takes rows already encoded as lines: parts are cut at partRows and where the fields change, rows fill a part of their columns', async () => {
+    const dir = path.join(ws.root, 'pkg');
+    const loadId = 'lines-load';
+    const writer = new PackageWriter(dir, { partRows: 3, constants: { _sluice_load_id: loadId } });
+    const t = table('t', [col('_sluice_load_id'), col('_sluice_id', 'bigint'), col('a'), col('b', 'bigint')]);
+    const full = { columns: ['_sluice_id', 'a', 'b'], constants: { _sluice_load_id: loadId } };
+    const narrow = { columns: ['_sluice_id', 'a'], constants: { _sluice_load_id: loadId } };
+    writer.appendLines(t, full, ['1,"x",10\n', '2,"y, ""quoted""",\\N\n']);
+    // Rows whose columns the open part has go into it, encoded by its field order.
+    writer.write(t, [{ _sluice_load_id: loadId, _sluice_id: 3, b: 30 }], ['_sluice_load_id', '_sluice_id', 'b']);
+    writer.appendLines(t, full, ['4,"z",40\n']);
+    writer.appendLines(t, narrow, ['5,"n1"\n', '6,"n2"\n']);
+    writer.appendLines(t, full, ['7,"w",70\n']);
+    const tables = writer.finish();
+    assert.deepEqual(
+      tables.t.parts.map((p) => [p.rows, p.columns.join(',')]),
+      [[3, '_sluice_id,a,b'], [1, '_sluice_id,a,b'], [2, '_sluice_id,a'], [1, '_sluice_id,a,b']],
+    );
+    const manifest: PackageManifest = {
+      loadId, source: 'src', createdAt: new Date().toISOString(),
+      schema: { name: 'src', version: 1, tables: [t] }, changes: [], resources: ['t'], state: {}, tables, fullRefresh: false,
+    };
+    const wh = await ws.warehouse();
+    await loadPackage(wh, dir, manifest, new Date());
+    const back = await wh.all<{ id: bigint; a: string | null; b: bigint | null; l: string }>(
+      `SELECT _sluice_id AS id, a, b, _sluice_load_id AS l FROM ${qualified('src', 't')} ORDER BY _sluice_id`,
+    );
+    assert.deepEqual(
+      back.map((r) => [Number(r.id), r.a, r.b === null ? null : Number(r.b), r.l]),
+      [
+        [1, 'x', 10, loadId], [2, 'y, "quoted"', null, loadId], [3, null, 30, loadId], [4, 'z', 40, loadId],
+        [5, 'n1', null, loadId], [6, 'n2', null, loadId], [7, 'w', 70, loadId],
+      ],
+    );
+  });
+
   it('cuts parts at partRows while writing, before finish', () => {
     const dir = path.join(ws.root, 'pkg');
     const writer = new PackageWriter(dir, { partRows: 10 });

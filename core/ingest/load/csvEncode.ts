@@ -31,12 +31,12 @@ export function encodeCell(value: Cell | undefined): string {
   }
 }
 
-function quoteField(text: string): string {
+export function quoteField(text: string): string {
   // Only strings containing a quote need the (slower) replace; everything else is wrapped as is.
   return text.includes('"') ? '"' + text.replace(/"/g, '""') + '"' : '"' + text + '"';
 }
 
-function encodeNumber(value: number): string {
+export function encodeNumber(value: number): string {
   if (Number.isFinite(value)) return Object.is(value, -0) ? '-0' : String(value);
   if (Number.isNaN(value)) return 'nan';
   return value > 0 ? 'inf' : '-inf';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SluiceError } from '../../errors';
 import type { TableSchema } from '../../schema/types';
-import type { PackagePart, PackageTable, Row } from '../package';
+import type { LineLayout, PackagePart, PackageTable, Row } from '../package';
 import { encodeCell, rowEncoder } from './csvEncode';
 
 export { readManifest, writeManifest } from './manifest';
@@ -93,12 +93,7 @@ export class PackageWriter {
    * more do no harm); otherwise every row's keys are read to find them.
    */
   write(table: TableSchema, rows: Row[], present?: readonly string[]): void {
-    if (this.finished) throw new Error('PackageWriter.write called after finish');
-    let entry = this.tables.get(table.name);
-    if (!entry) {
-      entry = { name: table.name, parts: [], rowCount: 0, open: undefined };
-      this.tables.set(table.name, entry);
-    }
+    const entry = this.entry(table, 'write');
     let start = 0;
     while (start < rows.length) {
       let part = entry.open;
@@ -113,6 +108,34 @@ export class PackageWriter {
       for (let i = start; i < end; i++) this.encodeRow(table.name, part, rows[i]);
       start = end;
     }
+  }
+
+  /**
+   * Appends rows already encoded as CSV lines (with their newline) whose fields are `layout.columns`, in
+   * order. Parts are cut as for write(); a part holds lines of one layout only.
+   */
+  appendLines(table: TableSchema, layout: LineLayout, lines: readonly string[]): void {
+    const entry = this.entry(table, 'appendLines');
+    let part = entry.open;
+    let fits = part !== undefined && sameLayout(part, layout);
+    for (let i = 0; i < lines.length; i++) {
+      if (part !== undefined && (!fits || part.rows >= this.partRows)) part = this.closePart(entry);
+      if (part === undefined) {
+        part = this.openLayout(entry, table, layout.columns.slice(), layout.constants ? { ...layout.constants } : undefined);
+        fits = true;
+      }
+      this.append(part, lines[i]);
+    }
+  }
+
+  private entry(table: TableSchema, caller: string): TableParts {
+    if (this.finished) throw new Error(`PackageWriter.${caller} called after finish`);
+    let entry = this.tables.get(table.name);
+    if (!entry) {
+      entry = { name: table.name, parts: [], rowCount: 0, open: undefined };
+      this.tables.set(table.name, entry);
+    }
+    return entry;
   }
 
   /** Closes the open part files, for a run that stops without finishing; the package is then discarded. */
@@ -141,6 +164,10 @@ export class PackageWriter {
       (constants ??= {})[name] = value;
     }
     const columns = partColumns(table, constants ? new Set([...present].filter((name) => !Object.hasOwn(constants, name))) : present);
+    return this.openLayout(entry, table, columns, constants);
+  }
+
+  private openLayout(entry: TableParts, table: TableSchema, columns: string[], constants: Record<string, string> | undefined): OpenPart {
     const file = `${fileSafe(table.name)}.${String(++this.partSeq).padStart(6, '0')}.csv`;
     const inherited = columns.map((c) => c in Object.prototype);
     entry.open = {
@@ -195,6 +222,10 @@ export class PackageWriter {
     } catch {
       throw new SluiceError(`table "${table}", ${describeEncodingFailure(part, row)}`);
     }
+    this.append(part, line);
+  }
+
+  private append(part: OpenPart, line: string): void {
     const text = part.chunk + line;
     part.chunk = text;
     part.rows++;
@@ -242,6 +273,15 @@ function presentColumns(rows: Row[], start: number, end: number): Set<string> {
     for (const key in row) if (row[key] !== undefined) present.add(key);
   }
   return present;
+}
+
+/** Whether lines of `layout` belong in the open part: the same fields in the same order, the same constants. */
+function sameLayout(part: OpenPart, layout: LineLayout): boolean {
+  const columns = layout.columns;
+  if (part.columns.length !== columns.length || columns.some((name, i) => part.columns[i] !== name)) return false;
+  const mine = Object.entries(part.constants ?? {});
+  const theirs = layout.constants ?? {};
+  return mine.length === Object.keys(theirs).length && mine.every(([name, value]) => theirs[name] === value);
 }
 
 function containsAll(known: Set<string>, names: Set<string>): boolean {

@@ -5,12 +5,13 @@
 import { SluiceError } from '../../errors';
 import type { DataType } from '../../schema/types';
 import type { Item } from '../types';
-import type { Cell, Row } from '../package';
+import type { Cell, LineLayout, Row } from '../package';
 import { violation, type ContractEntity } from './contract';
 import { isBinary, naturalType, toColumnCell } from './infer';
 import { PATH_SEPARATOR, isSystemName, normalizeSegment, shortenName, variantColumnName } from './naming';
 import type { ResolvedHint, ResourcePlan } from './resourcePlan';
 import { SYSTEM_PATH_KEY, pathKey, type ColumnState, type SchemaBuilder, type TableState } from './schemaBuilder';
+import { compileShape, type CompiledShape } from './itemShape';
 import { isWellFormed, printable, printablePair } from './printable';
 import { UnserializableValue, contentHash, previewValue, toJsonText } from './serialize';
 import { ROW_ID, rowIdType, systemColumns } from './systemColumns';
@@ -44,6 +45,24 @@ interface Node {
   element: Slot | undefined;
 }
 
+/**
+ * Where staged output goes, in item order per table: row objects from the general path, CSV lines from a
+ * compiled item shape (see itemShape.ts).
+ */
+export interface StageSink {
+  /** Rows of a table; `present` names the columns that hold a value in some of them. */
+  rows(table: string, rows: Row[], present: string[]): void;
+  /** Encoded rows of a table, one CSV line each, with the fields `layout` names. */
+  lines(table: string, layout: LineLayout, lines: string[]): void;
+}
+
+/** Item shapes kept per resource, most recently used first. */
+const MAX_SHAPES = 4;
+/** Items the shapes did not take before another item's shape is compiled: compiling costs about as much as that. */
+const COMPILE_AFTER_MISSES = 100;
+/** Lines a shape collects for its first table before they are handed on (few, so they die young). */
+const LINES_PER_HAND_OFF = 64;
+
 /** Thrown (and caught per item) when a discard_row contract drops the current item. */
 const DISCARD_ROW = Symbol('discard_row');
 
@@ -61,6 +80,11 @@ export class RowIds {
 
   next(): number {
     return this.n++;
+  }
+
+  /** Marks the ids before `next` as handed out (a compiled shape numbered rows itself). */
+  skipTo(next: number): void {
+    this.n = next;
   }
 
   /** The first id not handed out yet. */
@@ -97,6 +121,11 @@ export class ResourceFlattener {
   private readonly trail: (string | number)[] = [];
   /** Objects and lists being flattened, to detect cycles. */
   private readonly ancestors: object[] = [];
+  /** Compiled item shapes, most recently used first; none for scd2 and text ids, which the fast path does not write. */
+  private readonly shapes: CompiledShape[] = [];
+  private readonly fastPath: boolean;
+  /** Items the general path took since a shape was last compiled (or found not compilable). */
+  private missesSinceCompile = COMPILE_AFTER_MISSES;
 
   constructor(
     private readonly plan: ResourcePlan,
@@ -118,6 +147,7 @@ export class ResourceFlattener {
     }
     for (const table of own) this.alignExistingTable(table);
     this.root = existingRoot;
+    this.fastPath = !plan.scd2 && !this.textIds;
   }
 
   /** Brings a table from the previous schema in line with the resource's current definition. */
@@ -156,6 +186,92 @@ export class ResourceFlattener {
       if (table !== this.root && table.rows.length > 0 && this.schema.table(table.name) === table) out.set(table.name, table.rows);
     }
     return out;
+  }
+
+  /**
+   * Normalizes one batch into `sink`, in item order per table. Items of a shape seen before go straight
+   * to CSV lines (see itemShape.ts); the others are flattened into rows as normalize() does.
+   */
+  stage(items: readonly Item[], sink: StageSink): void {
+    this.batch++;
+    this.touched = [];
+    let rowsPending = false;
+    let active: CompiledShape | undefined;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      const shape = this.shapes.length === 0 ? undefined : this.writeFast(item);
+      if (shape !== undefined) {
+        // Output reaches the sink in item order: rows and lines of earlier items first.
+        if (rowsPending) rowsPending = this.handOffRows(sink);
+        if (active !== shape) {
+          if (active !== undefined) handOffLines(active, sink);
+          active = shape;
+        }
+        if (shape.out[0].length >= LINES_PER_HAND_OFF) handOffLines(shape, sink);
+        this.itemSeq++;
+        this.itemIndex++;
+        continue;
+      }
+      if (active !== undefined) {
+        handOffLines(active, sink);
+        active = undefined;
+      }
+      const discardedBefore = this.discarded.rows;
+      this.item(item);
+      rowsPending = true;
+      if (this.fastPath && this.discarded.rows === discardedBefore) this.learnShape(item);
+    }
+    if (rowsPending) this.handOffRows(sink);
+    if (active !== undefined) handOffLines(active, sink);
+  }
+
+  /** Writes the item with the first shape that takes it; returns that shape, or undefined when none does. */
+  private writeFast(item: Item): CompiledShape | undefined {
+    const shapes = this.shapes;
+    for (let s = 0; s < shapes.length; s++) {
+      const shape = shapes[s];
+      const next = shape.run(item, this.ids.nextFree);
+      if (next < 0) continue;
+      this.ids.skipTo(next);
+      if (s > 0) {
+        shapes.splice(s, 1);
+        shapes.unshift(shape);
+      }
+      return shape;
+    }
+    return undefined;
+  }
+
+  /**
+   * Compiles the shape of an item the general path just took: at once for the first item, then after
+   * every so many misses (so items that never fit a shape cost a compile attempt only now and then).
+   */
+  private learnShape(item: Item): void {
+    if (++this.missesSinceCompile < COMPILE_AFTER_MISSES) return;
+    this.missesSinceCompile = 0;
+    const root = this.root;
+    if (root === undefined) return;
+    const shape = compileShape(item, {
+      root,
+      node: (table) => this.topNode(table),
+      maxNesting: this.plan.maxNesting,
+      merge: this.plan.merge,
+      required: this.plan.required.map((r) => r.column),
+      loadId: this.loadId,
+    });
+    if (shape === undefined) return;
+    this.shapes.unshift(shape);
+    if (this.shapes.length > MAX_SHAPES) this.shapes.pop();
+  }
+
+  /** Hands the rows flattened so far to the sink and starts a new run of rows; returns false (none pending). */
+  private handOffRows(sink: StageSink): false {
+    for (const table of this.touched) {
+      if (table.rows.length > 0 && this.schema.table(table.name) === table) sink.rows(table.name, table.rows, this.presentColumns(table));
+    }
+    this.batch++;
+    this.touched = [];
+    return false;
   }
 
   /**
@@ -632,6 +748,14 @@ export class ResourceFlattener {
       `resource '${this.plan.resource}': item ${this.itemIndex} has no value for field '${printable(hint.field)}' ` +
       `(column '${hint.column}')${detail}, but ${why}`,
     );
+  }
+}
+
+function handOffLines(shape: CompiledShape, sink: StageSink): void {
+  for (let i = 0; i < shape.out.length; i++) {
+    const lines = shape.out[i];
+    if (lines.length === 0) continue;
+    sink.lines(shape.tables[i].table.name, shape.tables[i].layout, lines.splice(0));
   }
 }
 

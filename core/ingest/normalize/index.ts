@@ -5,7 +5,7 @@ import { SluiceError } from '../../errors';
 import type { SchemaChange, SourceSchema, TableSchema } from '../../schema/types';
 import type { Row } from '../package';
 import type { Contract, Item, ResourceDef } from '../types';
-import { RowIds, ResourceFlattener, type DiscardCounts } from './flatten';
+import { RowIds, ResourceFlattener, type DiscardCounts, type StageSink } from './flatten';
 import { planResource, type ResourcePlan } from './resourcePlan';
 import { SchemaBuilder } from './schemaBuilder';
 
@@ -56,6 +56,18 @@ export class Normalizer {
 
   /** Normalize one batch of one resource. Returns rows per table name (root + child tables). Throws ContractViolation under freeze. */
   normalize(resource: string, items: Item[]): Map<string, Row[]> {
+    return this.flattener(resource).normalize(items);
+  }
+
+  /**
+   * Normalizes one batch of one resource into `sink`, in item order per table: the rows normalize() would
+   * return, partly as row objects and partly already encoded as CSV lines (items of a shape seen before).
+   */
+  stage(resource: string, items: readonly Item[], sink: StageSink): void {
+    this.flattener(resource).stage(items, sink);
+  }
+
+  private flattener(resource: string): ResourceFlattener {
     let flattener = this.flatteners.get(resource);
     if (!flattener) {
       const plan = this.plans.get(resource);
@@ -65,7 +77,7 @@ export class Normalizer {
       flattener = new ResourceFlattener(plan, this.builder, this.options.loadId, this.ids, this.discardCounts);
       this.flatteners.set(resource, flattener);
     }
-    return flattener.normalize(items);
+    return flattener;
   }
 
   /** The evolved schema (a copy). version = previous.version + 1 if anything changed, else unchanged (1 for a new schema). */
@@ -120,6 +132,6 @@ export class Normalizer {
   }
 }
 
-export type { DiscardCounts };
+export type { DiscardCounts, StageSink };
 export * from './naming';
 export * from './systemColumns';
