@@ -55,7 +55,7 @@ export interface IngestResult {
  * enough to die young: with thousands in flight, every minor GC copies them and the run spends more time
  * collecting garbage than normalizing.
  */
-const INGEST_BATCH_SIZE = 500;
+const INGEST_BATCH_SIZE = 100;
 
 /** Rows per staged part file (SLUICE_PART_ROWS overrides it: small parts exercise the load paths in tests). */
 const PART_ROWS = 100_000;
