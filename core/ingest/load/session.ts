@@ -3,12 +3,13 @@
 // tables go in, a group at a time, while the source still runs, so DuckDB works on its own threads in the
 // meantime and only the last parts, merge tables and the bookkeeping are left for the end.
 //
-// Groups are large on purpose: DuckDB writes an insert of at least a couple of row groups (122,880 rows
-// each) straight to disk, compressed, while smaller inserts stay in memory and cost again at commit.
+// Each finished part goes in as soon as the one before it is in. Inserting part by part cost DuckDB no
+// more than inserting groups of three parts (measured on 1M records), and it leaves less to load once the
+// source is done.
 //
 // Two rules keep this safe:
-// - the warehouse is opened only once a table has a whole group of rows, so a small or slow source never
-//   holds the warehouse while it runs;
+// - the warehouse is opened only once a table has a whole group of rows (a full part), so a small source
+//   never holds the warehouse while it runs;
 // - a table that has rows from the open transaction is never altered in it (DuckDB cannot add a column to
 //   a table whose uncommitted rows it is still appending). If a later part or the finished schema needs a
 //   new column in such a table, the early work is rolled back and the package is loaded whole at the end,
