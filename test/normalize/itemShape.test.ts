@@ -173,6 +173,8 @@ const MUTATIONS: ((item: Record<string, any>, i: number) => void)[] = [
   (item) => (item.id = 12345678901234567890n),
   (item) => (item.score = Number.NaN),
   (item) => (item.score = -0),
+  (item) => (item.id = -0),
+  (item) => (item.score = 0),
   (item) => (item.score = Number.POSITIVE_INFINITY),
   (item) => (item.score = 'high'),
   (item) => (item.open = 1),

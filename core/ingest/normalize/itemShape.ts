@@ -11,7 +11,7 @@
 
 import type { DataType } from '../../schema/types';
 import type { LineLayout } from '../package';
-import { NULL_MARKER, encodeNumber, quoteField } from '../load/csvEncode';
+import { NULL_MARKER, encodeNumber } from '../load/csvEncode';
 import { isWellFormed } from './printable';
 import type { TableState } from './schemaBuilder';
 import { LIST_INDEX, LOAD_ID, PARENT_ID, ROOT_ID, ROW_ID } from './systemColumns';
@@ -54,27 +54,38 @@ export interface ShapeContext {
   readonly loadId: string;
 }
 
-/** Column types the compiled code writes itself; a value of any other type takes the general path. */
+/**
+ * Column types the compiled code writes itself; a value of any other type takes the general path. A text
+ * field's variable holds the text with its quotes doubled, and the line puts the quotes around it.
+ */
 const VALUE_CHECKS: Partial<Record<DataType, (v: string, field: string) => string>> = {
-  text: (v, f) => `if (typeof ${v} !== 'string' || !wellFormed(${v})) break ok; ${f} = quote(${v});`,
-  bigint: (v, f) => `if (typeof ${v} !== 'number' || !safeInteger(${v})) break ok; ${f} = num(${v});`,
-  double: (v, f) => `if (typeof ${v} !== 'number') break ok; ${f} = num(${v});`,
+  text: (v, f) => `if (typeof ${v} !== 'string' || !wellFormed(${v})) break ok; ${f} = escape(${v});`,
+  // A number goes into the line as it is (the same digits num() gives), except the spellings num() owns.
+  bigint: (v, f) => `if (typeof ${v} !== 'number' || !safeInteger(${v})) break ok; ${f} = ${v} !== 0 ? ${v} : num(${v});`,
+  double: (v, f) => `if (typeof ${v} !== 'number') break ok; ${f} = ${v} !== 0 && finite(${v}) ? ${v} : num(${v});`,
   bool: (v, f) => `if (typeof ${v} !== 'boolean') break ok; ${f} = ${v} ? 'true' : 'false';`,
   // Only timestamps already in the form DuckDB reads exactly; the others are rewritten by the general path.
-  timestamp: (v, f) => `if (typeof ${v} !== 'string' || classify(${v}) !== TIMESTAMP) break ok; ${f} = quote(${v});`,
+  timestamp: (v, f) => `if (typeof ${v} !== 'string' || classify(${v}) !== TIMESTAMP) break ok; ${f} = ${v};`,
 };
+/** Types whose fields are quoted (and whose variable is undefined for NULL, as text can be anything). */
+const QUOTED: ReadonlySet<DataType> = new Set(['text', 'timestamp']);
 
 const OBJECT_PROTO = Object.prototype;
 
 /** Thrown while compiling when the template holds something the fast path leaves to the general one. */
 class NotCompilable extends Error {}
 
+interface Field {
+  readonly variable: string;
+  readonly quoted: boolean;
+}
+
 /** One table's rows as the generated code builds them: a variable per field. */
 interface RowCode {
   readonly table: TableState;
   readonly out: number;
-  /** Column name → variable holding its encoded field. */
-  readonly fields: Map<string, string>;
+  /** Column name → the variable holding its field, and whether the line quotes it. */
+  readonly fields: Map<string, Field>;
 }
 
 /**
@@ -110,7 +121,7 @@ class ShapeCompiler {
     const required = this.context.required.map((column) => {
       const field = root.fields.get(column);
       if (field === undefined) throw new NotCompilable();
-      return `if (${field} === NULL) break ok;`;
+      return `if (${isNull(field)}) break ok;`;
     });
     const children = this.tables.slice(1);
     const outs = this.tables.map((_, i) => `o${i} = out[${i}]`).join(', ');
@@ -136,12 +147,12 @@ class ShapeCompiler {
     ].join('\n');
     const out = this.tables.map(() => [] as string[]);
     const factory = new Function(
-      'K', 'out', 'NULL', 'OP', 'TIMESTAMP', 'proto', 'isArray', 'safeInteger', 'wellFormed', 'quote', 'num', 'classify',
+      'K', 'out', 'NULL', 'OP', 'TIMESTAMP', 'proto', 'isArray', 'safeInteger', 'finite', 'wellFormed', 'escape', 'num', 'classify',
       code,
     );
     const run = factory(
       this.keyLists, out, NULL_MARKER, OBJECT_PROTO, Temporal.Timestamp, Object.getPrototypeOf, Array.isArray,
-      Number.isSafeInteger, isWellFormed, quoteField, encodeNumber, classifyTemporal,
+      Number.isSafeInteger, Number.isFinite, isWellFormed, escapeQuotes, encodeNumber, classifyTemporal,
     ) as (item: unknown, firstId: number) => number;
     return {
       tables: this.tables.map(({ table, row, rootRow }) => ({ table, layout: this.layout(row, rootRow) })),
@@ -213,10 +224,10 @@ class ShapeCompiler {
     if (column === undefined || check === undefined) return undefined;
     let field = row.fields.get(column.name);
     if (field === undefined) {
-      field = this.name('c');
+      field = { variable: this.name('c'), quoted: QUOTED.has(column.type) };
       row.fields.set(column.name, field);
     }
-    return check(v, field);
+    return check(v, field.variable);
   }
 
   /** Code for a non-empty list at `level` (the level its elements are flattened at) of a row whose id is `parentId`. */
@@ -257,35 +268,83 @@ class ShapeCompiler {
     return rootRow ? { columns, constants: { [LOAD_ID]: this.context.loadId } } : { columns };
   }
 
-  private lineColumns(row: RowCode, rootRow: boolean): { name: string; code: string }[] {
+  /** The line's fields in layout order: system fields as the variables of their ids, the others as filled. */
+  private lineColumns(row: RowCode, rootRow: boolean, ids: LineIds = NO_IDS): { name: string; field: Field }[] {
     return [...row.table.columns.values()].flatMap((column) => {
-      const code = this.systemField(column.name, rootRow) ?? row.fields.get(column.name);
-      return code === undefined ? [] : [{ name: column.name, code }];
+      const system = this.systemField(column.name, rootRow, ids);
+      const field = system === undefined ? row.fields.get(column.name) : { variable: system, quoted: false };
+      return field === undefined ? [] : [{ name: column.name, field }];
     });
   }
 
-  private systemField(name: string, rootRow: boolean): string | undefined {
-    if (name === ROW_ID) return '$id';
+  private systemField(name: string, rootRow: boolean, ids: LineIds): string | undefined {
+    if (name === ROW_ID) return ids.id;
     if (rootRow) return undefined;
-    if (name === PARENT_ID) return '$parent';
-    if (name === LIST_INDEX) return '$index';
+    if (name === PARENT_ID) return ids.parentId;
+    if (name === LIST_INDEX) return ids.index;
     if (name === ROOT_ID && this.context.merge) return 'rootId';
     return undefined;
   }
 
-  /** The expression of one CSV line of the row. */
-  private line(row: RowCode, ids: { id: string; parentId?: string; index?: string }): string {
-    const rootRow = row.out === 0;
-    const fields = this.lineColumns(row, rootRow).map(({ code }) =>
-      code === '$id' ? ids.id : code === '$parent' ? ids.parentId! : code === '$index' ? ids.index! : code,
-    );
-    return `${fields.join(" + ',' + ")} + '\\n'`;
+  /**
+   * The expression of one CSV line of the row. When no quoted field is NULL (the usual case) the quotes
+   * join the separators around them, which saves two string concatenations a field.
+   */
+  private line(row: RowCode, ids: LineIds): string {
+    const fields = this.lineColumns(row, row.out === 0, ids).map((c) => c.field);
+    const quoted = fields.filter((f) => f.quoted);
+    const usual = concatenation(fields.flatMap((f, i) => {
+      const separator = i === 0 ? [] : [{ text: ',' }];
+      return f.quoted ? [...separator, { text: '"' }, { code: f.variable }, { text: '"' }] : [...separator, { code: f.variable }];
+    }));
+    if (quoted.length === 0) return usual;
+    const any = concatenation(fields.flatMap((f, i) => [
+      ...(i === 0 ? [] : [{ text: ',' }]),
+      { code: f.quoted ? `(${isNull(f)} ? NULL : '"' + ${f.variable} + '"')` : f.variable },
+    ]));
+    return `(${quoted.map((f) => `!(${isNull(f)})`).join(' && ')} ? ${usual} : ${any})`;
   }
+}
+
+interface LineIds {
+  id: string;
+  parentId?: string;
+  index?: string;
+}
+
+/** Stand-ins for the id variables when only the layout's column names are wanted. */
+const NO_IDS: LineIds = { id: 'id', parentId: 'parent', index: 'index' };
+
+/** `a + ',"' + b + '"\n'` from pieces of code and constant text, adjacent texts joined; ends with the newline. */
+function concatenation(pieces: ({ text: string } | { code: string })[]): string {
+  const terms: string[] = [];
+  let text = '';
+  for (const piece of [...pieces, { text: '\n' }]) {
+    if ('text' in piece) {
+      text += piece.text;
+      continue;
+    }
+    if (text !== '') terms.push(JSON.stringify(text));
+    text = '';
+    terms.push(piece.code);
+  }
+  terms.push(JSON.stringify(text));
+  // Terms alternate between code and text, so a number never meets a number: the sum is a string.
+  return terms.join(' + ');
+}
+
+function isNull(field: Field): string {
+  return field.quoted ? `${field.variable} === undefined` : `${field.variable} === NULL`;
+}
+
+/** A text field's content: quotes doubled, the surrounding quotes left to the line. */
+function escapeQuotes(text: string): string {
+  return text.includes('"') ? text.replace(/"/g, '""') : text;
 }
 
 function declare(row: RowCode): string {
   const fields = [...row.fields.values()];
-  return fields.length === 0 ? '' : `let ${fields.map((f) => `${f} = NULL`).join(', ')};`;
+  return fields.length === 0 ? '' : `let ${fields.map((f) => `${f.variable} = ${f.quoted ? 'undefined' : 'NULL'}`).join(', ')};`;
 }
 
 function isPlainObject(value: unknown): value is object {
