@@ -59,7 +59,7 @@ export interface ShapeContext {
  * field's variable holds the text with its quotes doubled, and the line puts the quotes around it.
  */
 const VALUE_CHECKS: Partial<Record<DataType, (v: string, field: string) => string>> = {
-  text: (v, f) => `if (typeof ${v} !== 'string' || !wellFormed(${v})) break ok; ${f} = escape(${v});`,
+  text: (v, f) => `if (typeof ${v} !== 'string' || !wellFormed(${v})) break ok; ${f} = ${v}.includes('"') ? escape(${v}) : ${v};`,
   // A number goes into the line as it is (the same digits num() gives), except the spellings num() owns.
   bigint: (v, f) => `if (typeof ${v} !== 'number' || !safeInteger(${v})) break ok; ${f} = ${v} !== 0 ? ${v} : num(${v});`,
   double: (v, f) => `if (typeof ${v} !== 'number') break ok; ${f} = ${v} !== 0 && finite(${v}) ? ${v} : num(${v});`,
@@ -337,9 +337,9 @@ function isNull(field: Field): string {
   return field.quoted ? `${field.variable} === undefined` : `${field.variable} === NULL`;
 }
 
-/** A text field's content: quotes doubled, the surrounding quotes left to the line. */
+/** A text field's content with its quotes doubled (the line puts the surrounding quotes). */
 function escapeQuotes(text: string): string {
-  return text.includes('"') ? text.replace(/"/g, '""') : text;
+  return text.replace(/"/g, '""');
 }
 
 function declare(row: RowCode): string {
