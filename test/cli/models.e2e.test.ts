@@ -74,6 +74,17 @@ describe('sluice models, render and lineage (end to end)', function () {
       }
     });
 
+    it('sluice lineage reads a model written in another dialect (node-sql-parser, loaded from node_modules)', () => {
+      project.write('models/marts/mysql_orders.sql', 'MODEL (name analytics.mysql_orders, dialect mysql);\nSELECT `order_id`, IFNULL(`amount`, 0) AS amount FROM staging.orders\n');
+      try {
+        const run = runCli(['lineage', 'analytics.mysql_orders'], project.dir);
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.stdout, 'analytics.mysql_orders (VIEW)\n  order_id ← staging.orders.order_id\n  amount ← staging.orders.amount\n');
+      } finally {
+        fs.rmSync(path.join(project.dir, 'models/marts/mysql_orders.sql'));
+      }
+    });
+
     it('sluice lineage --json gives every model column its one-hop sources and filters', () => {
       const run = runCliJson(['lineage'], project.dir);
       assert.equal(run.code, 0, run.stderr);
