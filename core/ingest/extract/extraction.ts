@@ -259,8 +259,11 @@ export class Extraction {
         } catch (err) {
           throw this.failure(node, err);
         }
-        const page = Array.isArray(value) ? value : [value];
-        for (const item of page) {
+        // A value is one item or a page of them; a lone item is not wrapped in an array of its own.
+        const page = Array.isArray(value) ? value : undefined;
+        const count = page === undefined ? 1 : page.length;
+        for (let i = 0; i < count; i++) {
+          const item: unknown = page === undefined ? value : page[i];
           if (this.done(node)) break;
           if (!this.accept(node, item)) continue;
           if (node.children.length > 0) yield* this.feedChildren(node, item as Item);
