@@ -47,7 +47,7 @@ describe('bulk loading', () => {
       writer.write(t, [{ a: 3 }]);
       const { t: parts } = writer.finish();
       assert.deepEqual(parts.parts.map((p) => [p.columns, p.rows]), [[['a'], 1], [['a', 'b'], 2]]);
-      assert.equal(fs.readFileSync(path.join(dir, parts.parts[1].file), 'utf8'), '2,"x"\n3,\\N\n');
+      assert.equal(fs.readFileSync(path.join(dir, parts.parts[1].file), 'utf8'), '2,\u0001x\u0001\n3,\\N\n');
     });
 
     it('records an upper bound of each part\'s longest line in bytes, exact for long lines', () => {

@@ -22,6 +22,8 @@ const NASTY_STRINGS = [
   'null',
   '"',
   '"",',
+  '\u0001',
+  'the part files\' quote character \u0001\u0001 doubled, \u0001"mixed"',
   ' leading and trailing ',
   'ünïcödé ✓ 日本語 😀 \u200b',
   'tab\there',
@@ -121,7 +123,7 @@ describe('PackageWriter and the CSV part format', () => {
       assert.equal(encode(row), expected);
     }
     // A row without its own `constructor` / `toString` reads null, not the inherited function.
-    assert.equal(encode({ plain: 'p' }), '"p",\\N,\\N,\\N,\\N,\\N,\\N,\\N\n');
+    assert.equal(encode({ plain: 'p' }), '\u0001p\u0001,\\N,\\N,\\N,\\N,\\N,\\N,\\N\n');
   });
 
   it('records constant columns once per part, and the load fills them into every row', async () => {
@@ -158,12 +160,13 @@ describe('PackageWriter and the CSV part format', () => {
     const t = table('t', [col('_sluice_load_id'), col('_sluice_id', 'bigint'), col('a'), col('b', 'bigint')]);
     const full = { columns: ['_sluice_id', 'a', 'b'], constants: { _sluice_load_id: loadId } };
     const narrow = { columns: ['_sluice_id', 'a'], constants: { _sluice_load_id: loadId } };
-    writer.appendLines(t, full, ['1,"x",10\n', '2,"y, ""quoted""",\\N\n']);
+    const q = (text: string) => encodeCell(text);
+    writer.appendLines(t, full, [`1,${q('x')},10\n`, `2,${q('y, "quoted" \u0001')},\\N\n`]);
     // Rows whose columns the open part has go into it, encoded by its field order.
     writer.write(t, [{ _sluice_load_id: loadId, _sluice_id: 3, b: 30 }], ['_sluice_load_id', '_sluice_id', 'b']);
-    writer.appendLines(t, full, ['4,"z",40\n']);
-    writer.appendLines(t, narrow, ['5,"n1"\n', '6,"n2"\n']);
-    writer.appendLines(t, full, ['7,"w",70\n']);
+    writer.appendLines(t, full, [`4,${q('z')},40\n`]);
+    writer.appendLines(t, narrow, [`5,${q('n1')}\n`, `6,${q('n2')}\n`]);
+    writer.appendLines(t, full, [`7,${q('w')},70\n`]);
     const tables = writer.finish();
     assert.deepEqual(
       tables.t.parts.map((p) => [p.rows, p.columns.join(',')]),
@@ -181,7 +184,7 @@ describe('PackageWriter and the CSV part format', () => {
     assert.deepEqual(
       back.map((r) => [Number(r.id), r.a, r.b === null ? null : Number(r.b), r.l]),
       [
-        [1, 'x', 10, loadId], [2, 'y, "quoted"', null, loadId], [3, null, 30, loadId], [4, 'z', 40, loadId],
+        [1, 'x', 10, loadId], [2, 'y, "quoted" \u0001', null, loadId], [3, null, 30, loadId], [4, 'z', 40, loadId],
         [5, 'n1', null, loadId], [6, 'n2', null, loadId], [7, 'w', 70, loadId],
       ],
     );

@@ -4,7 +4,7 @@
 // compares the two.
 
 import { strict as assert } from 'node:assert';
-import { NULL_MARKER, encodeCell } from '../../core/ingest/load/csvEncode';
+import { NULL_MARKER, QUOTE, encodeCell } from '../../core/ingest/load/csvEncode';
 import { Normalizer, type NormalizerOptions } from '../../core/ingest/normalize';
 import type { LineLayout, Row } from '../../core/ingest/package';
 import type { Item, ResourceDef } from '../../core/ingest/types';
@@ -45,11 +45,11 @@ function splitLine(line: string): string[] {
   const end = line.length - 1;
   for (;;) {
     let j = i;
-    if (line[i] === '"') {
+    if (line[i] === QUOTE) {
       j++;
       for (;;) {
-        if (line[j] !== '"') j++;
-        else if (line[j + 1] === '"') j += 2;
+        if (line[j] !== QUOTE) j++;
+        else if (line[j + 1] === QUOTE) j += 2;
         else break;
         assert.ok(j < end, `unterminated quote in ${JSON.stringify(line)}`);
       }
@@ -203,6 +203,7 @@ const MUTATIONS: ((item: Record<string, any>, i: number) => void)[] = [
   (item) => (item.labels = 'not a list'),
   (item) => (item.labels = { id: 1, name: 'an object' }),
   (item) => (item.title = 'a "quoted", multi\nline, ünïcödé 😀 title'),
+  (item) => (item.title = `the part files' quote character ${QUOTE}, twice: ${QUOTE}${QUOTE}`),
   (item) => (item.title = ''),
   (item) => (item.title = NULL_MARKER),
   (item) => {

@@ -2,6 +2,9 @@
 // (with the options in csvRead.ts) gives every value back exactly:
 // - NULL is the unquoted marker \N; every string is quoted, so the string "\N" and "" stay strings
 //   (read with allow_quoted_nulls=false);
+// - the quote character is U+0001, not '"': text almost never holds it, so a string is rarely copied to
+//   double a quote inside it (text with '"' is common, and every JSON value has them), and DuckDB reads
+//   fields with nothing to unescape. A U+0001 inside a string is doubled, as CSV doubles quotes;
 // - numbers use JavaScript's shortest round-trip form, with nan/inf/-inf and -0 spelled out;
 // - bigints are written in full, never through a double;
 // - binary is quoted lowercase hex, turned back into a BLOB with unhex() when loaded.
@@ -10,6 +13,9 @@ import type { DataType } from '../../schema/types';
 import type { Cell, Row } from '../package';
 
 export const NULL_MARKER = '\\N';
+/** The quote (and quote-escape) character of part files; see the top of this file. */
+export const QUOTE = '\u0001';
+const DOUBLED_QUOTE = QUOTE + QUOTE;
 
 /** Encodes one value; throws a TypeError for values that are not Cells (the caller adds context). */
 export function encodeCell(value: Cell | undefined): string {
@@ -25,15 +31,15 @@ export function encodeCell(value: Cell | undefined): string {
       return value ? 'true' : 'false';
     default:
       if (value instanceof Uint8Array) {
-        return '"' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex') + '"';
+        return QUOTE + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex') + QUOTE;
       }
       throw new TypeError(`unsupported value of type ${describeType(value)}`);
   }
 }
 
 export function quoteField(text: string): string {
-  // Only strings containing a quote need the (slower) replace; everything else is wrapped as is.
-  return text.includes('"') ? '"' + text.replace(/"/g, '""') + '"' : '"' + text + '"';
+  // Only strings containing the quote character need the (slower) replace; everything else is wrapped as is.
+  return text.includes(QUOTE) ? QUOTE + text.replaceAll(QUOTE, DOUBLED_QUOTE) + QUOTE : QUOTE + text + QUOTE;
 }
 
 export function encodeNumber(value: number): string {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { duckdbType, type ColumnSchema, type DataType } from '../../schema/types';
 import { quoteIdent, quoteLiteral } from '../../warehouse/quote';
-import { NULL_MARKER } from './csvEncode';
+import { NULL_MARKER, QUOTE } from './csvEncode';
 
 /** DuckDB's default line limit; raised per file so that one long value never fails a load. */
 const DEFAULT_MAX_LINE_SIZE = 2 * 1024 * 1024;
@@ -53,8 +53,8 @@ export function readCsvCall(files: string | readonly string[], columns: readonly
     'auto_detect = false',
     `columns = {${fields.join(', ')}}`,
     `delim = ','`,
-    `quote = '"'`,
-    `escape = '"'`,
+    `quote = ${quoteLiteral(QUOTE)}`,
+    `escape = ${quoteLiteral(QUOTE)}`,
     `new_line = '\\n'`,
     `nullstr = ${quoteLiteral(NULL_MARKER)}`,
     'allow_quoted_nulls = false',

@@ -8,7 +8,9 @@ import { duckdbType, type ColumnSchema, type TableSchema } from '../../schema/ty
 import type { Warehouse } from '../../warehouse/connection';
 import { quoteIdent, quoteLiteral } from '../../warehouse/quote';
 import type { PackagePart } from '../package';
+import { QUOTE } from './csvEncode';
 import { csvSelectList, readCsvCall } from './csvRead';
+import { printable } from '../normalize/printable';
 import { columnList, exec, firstLine } from './sql';
 
 export interface PartInsert {
@@ -154,7 +156,8 @@ export function partRef(column: string): string {
 function describeCsvError(err: unknown, columns: readonly ColumnSchema[]): string {
   const message = err instanceof Error ? err.message : String(err);
   const lines = message.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
-  const detail = lines.slice(0, 3).join(' ').replace(/column "f(\d+)"/g, (whole, index: string) => {
+  // DuckDB quotes the offending line as it is in the file: shown with '"' as the quote character.
+  const detail = printable(lines.slice(0, 3).join(' ').replaceAll(QUOTE, '"')).replace(/column "f(\d+)"/g, (whole, index: string) => {
     const column = columns[Number(index)];
     return column ? `column ${JSON.stringify(column.name)}` : whole;
   });

@@ -11,7 +11,7 @@
 
 import type { DataType } from '../../schema/types';
 import type { LineLayout } from '../package';
-import { NULL_MARKER, encodeNumber } from '../load/csvEncode';
+import { NULL_MARKER, QUOTE, encodeNumber } from '../load/csvEncode';
 import { isWellFormed } from './printable';
 import type { TableState } from './schemaBuilder';
 import { LIST_INDEX, LOAD_ID, PARENT_ID, ROOT_ID, ROW_ID } from './systemColumns';
@@ -56,10 +56,10 @@ export interface ShapeContext {
 
 /**
  * Column types the compiled code writes itself; a value of any other type takes the general path. A text
- * field's variable holds the text with its quotes doubled, and the line puts the quotes around it.
+ * field's variable holds the text with its quote characters doubled, and the line puts quotes around it.
  */
 const VALUE_CHECKS: Partial<Record<DataType, (v: string, field: string) => string>> = {
-  text: (v, f) => `if (typeof ${v} !== 'string' || !wellFormed(${v})) break ok; ${f} = ${v}.includes('"') ? escape(${v}) : ${v};`,
+  text: (v, f) => `if (typeof ${v} !== 'string' || !wellFormed(${v})) break ok; ${f} = ${v}.includes(QUOTE) ? escape(${v}) : ${v};`,
   // A number goes into the line as it is (the same digits num() gives), except the spellings num() owns.
   bigint: (v, f) => `if (typeof ${v} !== 'number' || !safeInteger(${v})) break ok; ${f} = ${v} !== 0 ? ${v} : num(${v});`,
   double: (v, f) => `if (typeof ${v} !== 'number') break ok; ${f} = ${v} !== 0 && finite(${v}) ? ${v} : num(${v});`,
@@ -147,11 +147,11 @@ class ShapeCompiler {
     ].join('\n');
     const out = this.tables.map(() => [] as string[]);
     const factory = new Function(
-      'K', 'out', 'NULL', 'OP', 'TIMESTAMP', 'proto', 'isArray', 'safeInteger', 'finite', 'wellFormed', 'escape', 'num', 'classify',
+      'K', 'out', 'NULL', 'QUOTE', 'OP', 'TIMESTAMP', 'proto', 'isArray', 'safeInteger', 'finite', 'wellFormed', 'escape', 'num', 'classify',
       code,
     );
     const run = factory(
-      this.keyLists, out, NULL_MARKER, OBJECT_PROTO, Temporal.Timestamp, Object.getPrototypeOf, Array.isArray,
+      this.keyLists, out, NULL_MARKER, QUOTE, OBJECT_PROTO, Temporal.Timestamp, Object.getPrototypeOf, Array.isArray,
       Number.isSafeInteger, Number.isFinite, isWellFormed, escapeQuotes, encodeNumber, classifyTemporal,
     ) as (item: unknown, firstId: number) => number;
     return {
@@ -295,12 +295,12 @@ class ShapeCompiler {
     const quoted = fields.filter((f) => f.quoted);
     const usual = concatenation(fields.flatMap((f, i) => {
       const separator = i === 0 ? [] : [{ text: ',' }];
-      return f.quoted ? [...separator, { text: '"' }, { code: f.variable }, { text: '"' }] : [...separator, { code: f.variable }];
+      return f.quoted ? [...separator, { text: QUOTE }, { code: f.variable }, { text: QUOTE }] : [...separator, { code: f.variable }];
     }));
     if (quoted.length === 0) return usual;
     const any = concatenation(fields.flatMap((f, i) => [
       ...(i === 0 ? [] : [{ text: ',' }]),
-      { code: f.quoted ? `(${isNull(f)} ? NULL : '"' + ${f.variable} + '"')` : f.variable },
+      { code: f.quoted ? `(${isNull(f)} ? NULL : QUOTE + ${f.variable} + QUOTE)` : f.variable },
     ]));
     return `(${quoted.map((f) => `!(${isNull(f)})`).join(' && ')} ? ${usual} : ${any})`;
   }
@@ -315,7 +315,7 @@ interface LineIds {
 /** Stand-ins for the id variables when only the layout's column names are wanted. */
 const NO_IDS: LineIds = { id: 'id', parentId: 'parent', index: 'index' };
 
-/** `a + ',"' + b + '"\n'` from pieces of code and constant text, adjacent texts joined; ends with the newline. */
+/** `a + ',' + QUOTE + b + QUOTE + '\n'` (as literals) from pieces of code and constant text, adjacent texts joined; ends with the newline. */
 function concatenation(pieces: ({ text: string } | { code: string })[]): string {
   const terms: string[] = [];
   let text = '';
@@ -337,9 +337,9 @@ function isNull(field: Field): string {
   return field.quoted ? `${field.variable} === undefined` : `${field.variable} === NULL`;
 }
 
-/** A text field's content with its quotes doubled (the line puts the surrounding quotes). */
+/** A text field's content with its quote characters doubled (the line puts the surrounding quotes). */
 function escapeQuotes(text: string): string {
-  return text.replace(/"/g, '""');
+  return text.replaceAll(QUOTE, QUOTE + QUOTE);
 }
 
 function declare(row: RowCode): string {
