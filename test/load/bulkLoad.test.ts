@@ -116,11 +116,15 @@ describe('bulk loading', () => {
       const rows = Array.from({ length: 9 }, (_, i) => ({ _sluice_id: `a${i}`, _sluice_load_id: 'l', n: i }));
       const { dir, manifest } = ws.makePackage({ source: 'src', tables: [t], rows: { nums: rows }, partRows: 3 });
       const bad = manifest.tables.nums.parts[1].file;
-      fs.writeFileSync(path.join(dir, bad), '"x","l",1\n"y","l",oops\n');
+      const q = (text: string) => `\u0001${text}\u0001`;
+      fs.writeFileSync(path.join(dir, bad), `${q('x')},${q('l')},1\n${q('y')},${q('l')},oops\n`);
       const wh = await ws.warehouse();
       await assert.rejects(loadPackage(wh, dir, manifest, new Date()), (err: Error) => {
         assert.ok(err.message.startsWith(`cannot load ${bad} into "src"."nums": `), err.message);
         assert.match(err.message, /line: 2.*"oops"/i);
+        // The offending line is shown with '"' for the part files' quote character, never a control character.
+        assert.ok(err.message.includes('"y","l",oops'), err.message);
+        assert.ok(!err.message.includes('\u0001'), err.message);
         return true;
       });
       assert.equal(await countOf(wh, 'src', 'nums').catch(() => 0), 0);

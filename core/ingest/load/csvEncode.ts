@@ -37,7 +37,7 @@ export function encodeCell(value: Cell | undefined): string {
   }
 }
 
-export function quoteField(text: string): string {
+function quoteField(text: string): string {
   // Only strings containing the quote character need the (slower) replace; everything else is wrapped as is.
   return text.includes(QUOTE) ? QUOTE + text.replaceAll(QUOTE, DOUBLED_QUOTE) + QUOTE : QUOTE + text + QUOTE;
 }

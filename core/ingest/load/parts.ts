@@ -7,10 +7,10 @@ import { SluiceError } from '../../errors';
 import { duckdbType, type ColumnSchema, type TableSchema } from '../../schema/types';
 import type { Warehouse } from '../../warehouse/connection';
 import { quoteIdent, quoteLiteral } from '../../warehouse/quote';
+import { printable } from '../normalize/printable';
 import type { PackagePart } from '../package';
 import { QUOTE } from './csvEncode';
 import { csvSelectList, readCsvCall } from './csvRead';
-import { printable } from '../normalize/printable';
 import { columnList, exec, firstLine } from './sql';
 
 export interface PartInsert {
