@@ -49,6 +49,14 @@ export interface LineLayout {
   readonly constants?: Readonly<Record<string, string>>;
 }
 
+/** Whether two parts' lines have the same fields in the same order and the same constant columns. */
+export function sameLayout(a: LineLayout, b: LineLayout): boolean {
+  if (a.columns.length !== b.columns.length || a.columns.some((name, i) => b.columns[i] !== name)) return false;
+  const mine = Object.entries(a.constants ?? {});
+  const theirs = b.constants ?? {};
+  return mine.length === Object.keys(theirs).length && mine.every(([name, value]) => Object.hasOwn(theirs, name) && theirs[name] === value);
+}
+
 export interface PackageTable {
   name: string;
   parts: PackagePart[];

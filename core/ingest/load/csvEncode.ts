@@ -39,7 +39,12 @@ export function encodeCell(value: Cell | undefined): string {
 
 function quoteField(text: string): string {
   // Only strings containing the quote character need the (slower) replace; everything else is wrapped as is.
-  return text.includes(QUOTE) ? QUOTE + text.replaceAll(QUOTE, DOUBLED_QUOTE) + QUOTE : QUOTE + text + QUOTE;
+  return QUOTE + (text.includes(QUOTE) ? escapeQuotes(text) : text) + QUOTE;
+}
+
+/** A string's field content inside its quotes: each quote character doubled. */
+export function escapeQuotes(text: string): string {
+  return text.replaceAll(QUOTE, DOUBLED_QUOTE);
 }
 
 export function encodeNumber(value: number): string {

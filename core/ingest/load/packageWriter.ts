@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SluiceError } from '../../errors';
 import type { TableSchema } from '../../schema/types';
-import type { LineLayout, PackagePart, PackageTable, Row } from '../package';
+import { sameLayout, type LineLayout, type PackagePart, type PackageTable, type Row } from '../package';
 import { encodeCell, rowEncoder } from './csvEncode';
 
 export { readManifest, writeManifest } from './manifest';
@@ -273,15 +273,6 @@ function presentColumns(rows: Row[], start: number, end: number): Set<string> {
     for (const key in row) if (row[key] !== undefined) present.add(key);
   }
   return present;
-}
-
-/** Whether lines of `layout` belong in the open part: the same fields in the same order, the same constants. */
-function sameLayout(part: OpenPart, layout: LineLayout): boolean {
-  const columns = layout.columns;
-  if (part.columns.length !== columns.length || columns.some((name, i) => part.columns[i] !== name)) return false;
-  const mine = Object.entries(part.constants ?? {});
-  const theirs = layout.constants ?? {};
-  return mine.length === Object.keys(theirs).length && mine.every(([name, value]) => theirs[name] === value);
 }
 
 function containsAll(known: Set<string>, names: Set<string>): boolean {

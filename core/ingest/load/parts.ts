@@ -8,7 +8,7 @@ import { duckdbType, type ColumnSchema, type TableSchema } from '../../schema/ty
 import type { Warehouse } from '../../warehouse/connection';
 import { quoteIdent, quoteLiteral } from '../../warehouse/quote';
 import { printable } from '../normalize/printable';
-import type { PackagePart } from '../package';
+import { sameLayout, type PackagePart } from '../package';
 import { QUOTE } from './csvEncode';
 import { csvSelectList, readCsvCall } from './csvRead';
 import { columnList, exec, firstLine } from './sql';
@@ -115,25 +115,15 @@ function sameColumnRuns(parts: readonly PackagePart[]): PackagePart[][] {
   const runs: PackagePart[][] = [];
   for (const part of parts) {
     const run = runs[runs.length - 1];
-    if (run && sameColumns(run[0].columns, part.columns) && sameConstants(run[0], part)) run.push(part);
+    if (run && sameLayout(run[0], part)) run.push(part);
     else runs.push([part]);
   }
   return runs;
 }
 
-function sameConstants(a: PackagePart, b: PackagePart): boolean {
-  const [x, y] = [a.constants ?? {}, b.constants ?? {}];
-  const keys = Object.keys(x);
-  return keys.length === Object.keys(y).length && keys.every((k) => Object.hasOwn(y, k) && x[k] === y[k]);
-}
-
 /** A constant column's value as a typed SQL literal (the value is quoted, never pasted). */
 function constantSelectItem(column: ColumnSchema, value: string): string {
   return `CAST(${quoteLiteral(value)} AS ${duckdbType(column.dataType)}) AS ${quoteIdent(column.name)}`;
-}
-
-function sameColumns(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((name, i) => name === b[i]);
 }
 
 /** The recorded bound on the longest line of the group's files, if every part has one. */

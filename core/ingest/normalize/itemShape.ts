@@ -11,7 +11,7 @@
 
 import type { DataType } from '../../schema/types';
 import type { LineLayout } from '../package';
-import { NULL_MARKER, QUOTE, encodeNumber } from '../load/csvEncode';
+import { NULL_MARKER, QUOTE, encodeNumber, escapeQuotes } from '../load/csvEncode';
 import { isWellFormed } from './printable';
 import type { TableState } from './schemaBuilder';
 import { LIST_INDEX, LOAD_ID, PARENT_ID, ROOT_ID, ROW_ID } from './systemColumns';
@@ -335,11 +335,6 @@ function concatenation(pieces: ({ text: string } | { code: string })[]): string 
 
 function isNull(field: Field): string {
   return field.quoted ? `${field.variable} === undefined` : `${field.variable} === NULL`;
-}
-
-/** A text field's content with its quote characters doubled (the line puts the surrounding quotes). */
-function escapeQuotes(text: string): string {
-  return text.replaceAll(QUOTE, QUOTE + QUOTE);
 }
 
 function declare(row: RowCode): string {
