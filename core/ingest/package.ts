@@ -52,8 +52,13 @@ export interface LineLayout {
 /** Whether two parts' lines have the same fields in the same order and the same constant columns. */
 export function sameLayout(a: LineLayout, b: LineLayout): boolean {
   if (a.columns.length !== b.columns.length || a.columns.some((name, i) => b.columns[i] !== name)) return false;
-  const mine = Object.entries(a.constants ?? {});
-  const theirs = b.constants ?? {};
+  return sameConstants(a.constants, b.constants);
+}
+
+/** Whether two layouts' constant columns are the same, with the same values. */
+export function sameConstants(a: LineLayout['constants'], b: LineLayout['constants']): boolean {
+  const mine = Object.entries(a ?? {});
+  const theirs = b ?? {};
   return mine.length === Object.keys(theirs).length && mine.every(([name, value]) => Object.hasOwn(theirs, name) && theirs[name] === value);
 }
 

@@ -41,7 +41,8 @@ export interface IngestResult {
   load_id: string | null;
   source: string;
   status: 'loaded' | 'failed';
-  tables: Record<string, { rows: number }>;
+  /** Rows loaded per table, and the part files they were staged in. */
+  tables: Record<string, { rows: number; parts?: number }>;
   schema_changes: SchemaChange[];
   resources: string[];
   started_at: string;
@@ -210,7 +211,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       load_id: loadId,
       source: source.name,
       status: 'loaded',
-      tables: Object.fromEntries(Object.entries(outcome.rows).map(([t, rows]) => [t, { rows }])),
+      tables: Object.fromEntries(Object.entries(outcome.rows).map(([t, rows]) => [t, { rows, parts: manifest.tables[t]?.parts.length ?? 0 }])),
       schema_changes: changes,
       resources,
       started_at: startedAt.toISOString(),

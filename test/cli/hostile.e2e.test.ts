@@ -272,7 +272,7 @@ describe('hostile input (end to end)', function () {
       });
       loadsCleanly(project, {}, ['victim']);
       const run = loadsCleanly(project, {}, ['inj']);
-      assert.deepEqual(run.json.tables, { x_drop_table_victim_y: { rows: 1 }, t_delete_from_sluice_loads: { rows: 1 } });
+      assert.deepEqual(run.json.tables, { x_drop_table_victim_y: { rows: 1, parts: 1 }, t_delete_from_sluice_loads: { rows: 1, parts: 1 } });
 
       assert.deepEqual(await sql(project, 'SELECT keep FROM victim.y'), [{ keep: '1' }]);
       const tables = await sql(project, `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema <> '_sluice' ORDER BY ALL`);

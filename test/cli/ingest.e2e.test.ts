@@ -51,7 +51,7 @@ describe('sluice ingest (end to end)', function () {
     assert.equal(run.json.source, 'shop');
     assert.match(run.json.load_id, /\S/);
     const itemCount = Array.from({ length: 30 }, (_, i) => ((i + 1) % 3) + 1).reduce((a, b) => a + b, 0);
-    assert.deepEqual(run.json.tables, { orders: { rows: 30 }, orders__items: { rows: itemCount } });
+    assert.deepEqual(run.json.tables, { orders: { rows: 30, parts: 1 }, orders__items: { rows: itemCount, parts: 1 } });
     assert.ok(run.json.schema_changes.some((c: any) => c.kind === 'table_added' && c.table === 'orders__items'));
 
     assert.deepEqual(await tableNames(project.warehouse, 'shop'), ['orders', 'orders__items']);

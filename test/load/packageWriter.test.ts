@@ -153,7 +153,7 @@ describe('PackageWriter and the CSV part format', () => {
     assert.deepEqual(loaded.map((r) => [Number(r.n), Number(r.ids)]), [[10, 10]]);
   });
 
-  it('takes rows already encoded as lines: parts are cut at partRows and where the fields change, rows fill a part of their columns', async () => {
+  it('takes rows already encoded as lines: parts are cut at partRows, lines of fewer columns get NULLs in the wider part', async () => {
     const dir = path.join(ws.root, 'pkg');
     const loadId = 'lines-load';
     const writer = new PackageWriter(dir, { partRows: 3, constants: { _sluice_load_id: loadId } });
@@ -162,7 +162,7 @@ describe('PackageWriter and the CSV part format', () => {
     const narrow = { columns: ['_sluice_id', 'a'], constants: { _sluice_load_id: loadId } };
     const q = (text: string) => encodeCell(text);
     writer.appendLines(t, full, [`1,${q('x')},10\n`, `2,${q('y, "quoted" \u0001')},\\N\n`]);
-    // Rows whose columns the open part has go into it, encoded by its field order.
+    // Rows go into the open part, encoded by its field order; lines of the first columns only are padded.
     writer.write(t, [{ _sluice_load_id: loadId, _sluice_id: 3, b: 30 }], ['_sluice_load_id', '_sluice_id', 'b']);
     writer.appendLines(t, full, [`4,${q('z')},40\n`]);
     writer.appendLines(t, narrow, [`5,${q('n1')}\n`, `6,${q('n2')}\n`]);
@@ -170,7 +170,7 @@ describe('PackageWriter and the CSV part format', () => {
     const tables = writer.finish();
     assert.deepEqual(
       tables.t.parts.map((p) => [p.rows, p.columns.join(',')]),
-      [[3, '_sluice_id,a,b'], [1, '_sluice_id,a,b'], [2, '_sluice_id,a'], [1, '_sluice_id,a,b']],
+      [[3, '_sluice_id,a,b'], [3, '_sluice_id,a,b'], [1, '_sluice_id,a,b']],
     );
     const manifest: PackageManifest = {
       loadId, source: 'src', createdAt: new Date().toISOString(),
@@ -203,16 +203,20 @@ describe('PackageWriter and the CSV part format', () => {
     assert.equal(fs.readdirSync(dir).filter((f) => f.endsWith('.csv')).length, 3);
   });
 
-  it('records per part only the columns its rows have, in schema order, as the schema evolves', () => {
+  it('gives a part every column its table has; a column added later starts one new part, whatever rows lack', () => {
     const dir = path.join(ws.root, 'pkg');
-    const writer = new PackageWriter(dir, { partRows: 2 });
-    const v1 = table('t', [col('a', 'bigint'), col('b')]);
-    writer.write(v1, [{ a: 1 }, { a: 2, b: null }]);
-    const v2 = table('t', [col('a', 'bigint'), col('b'), col('c', 'double')]);
-    writer.write(v2, [{ c: 1.5, a: 3 }, { c: 2.5 }]);
-    const { t } = writer.finish();
-    assert.deepEqual(t.parts.map((p) => p.columns), [['a', 'b'], ['a', 'c']]);
-    assert.equal(fs.readFileSync(path.join(dir, t.parts[1].file), 'utf8'), '3,1.5\n\\N,2.5\n');
+    const writer = new PackageWriter(dir, { partRows: 100 });
+    const t = table('t', [col('a', 'bigint'), col('b')]);
+    writer.write(t, [{ a: 1 }, { b: 'x' }]);
+    writer.write(t, [{ a: 2, b: null }]);
+    t.columns.push(col('c', 'double'));
+    // Rows without the new column still fit the open part; the first row with it opens the wider one.
+    writer.write(t, [{ a: 3 }]);
+    writer.write(t, [{ c: 1.5, a: 4 }, { b: 'y' }]);
+    writer.write(t, [{ a: 5 }, { c: 2.5 }]);
+    const { t: out } = writer.finish();
+    assert.deepEqual(out.parts.map((p) => [p.columns, p.rows]), [[['a', 'b'], 4], [['a', 'b', 'c'], 4]]);
+    assert.equal(fs.readFileSync(path.join(dir, out.parts[1].file), 'utf8'), '4,\\N,1.5\n\\N,\u0001y\u0001,\\N\n5,\\N,\\N\n\\N,\\N,2.5\n');
   });
 
   it('gives hostile table names safe, distinct part file names', () => {

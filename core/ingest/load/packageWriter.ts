@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SluiceError } from '../../errors';
 import type { TableSchema } from '../../schema/types';
-import { sameLayout, type LineLayout, type PackagePart, type PackageTable, type Row } from '../package';
-import { encodeCell, rowEncoder } from './csvEncode';
+import { sameConstants, type LineLayout, type PackagePart, type PackageTable, type Row } from '../package';
+import { NULL_MARKER, encodeCell, rowEncoder } from './csvEncode';
 
 export { readManifest, writeManifest } from './manifest';
 
@@ -86,25 +86,28 @@ export class PackageWriter {
   }
 
   /**
-   * Encodes rows of a table into its current part. A part is cut when it reaches partRows, and when rows
-   * bring a column it does not have (a new part then starts with the columns of the rows that follow).
-   * `table` is read for its column order only; the caller may keep changing it (columns only get added).
+   * Encodes rows of a table into its current part. A part's fields are every column the table had when the
+   * part was opened, and a row without a value in some of them writes NULL there: so rows whose keys come
+   * and go share one part. A part is cut when it reaches partRows, and when rows hold a column the table
+   * gained after the part was opened (the next part then has every column the table has now). So a table
+   * gets at most one part per partRows rows plus one per time it grew, however its rows alternate.
+   * `table` is read for its columns; the caller may keep changing it (columns only get added).
    * `present`, when the caller knows it, names the columns that hold a value in some of the rows (a few
-   * more do no harm); otherwise every row's keys are read to find them.
+   * more do no harm); otherwise every row's keys are read to find them, and only when the table has grown.
    */
   write(table: TableSchema, rows: Row[], present?: readonly string[]): void {
     const entry = this.entry(table, 'write');
+    const columns = present ?? presentColumns(rows);
     let start = 0;
     while (start < rows.length) {
       let part = entry.open;
-      if (part !== undefined && part.rows >= this.partRows) part = this.closePart(entry);
-      const end = Math.min(rows.length, start + (part === undefined ? this.partRows : this.partRows - part.rows));
-      const columns = present !== undefined ? new Set(present) : presentColumns(rows, start, end);
-      if (part !== undefined && !containsAll(part.known, columns)) {
-        this.closePart(entry);
-        continue;
+      if (part !== undefined && (part.rows >= this.partRows || !containsAll(part.known, columns))) part = this.closePart(entry);
+      if (part === undefined) {
+        part = this.openPart(entry, table);
+        const unknown = columns.find((name) => !part!.known.has(name));
+        if (unknown !== undefined) throw new SluiceError(`table "${table.name}" has a row with column "${unknown}", which its schema does not define`);
       }
-      part ??= this.openPart(entry, table, columns);
+      const end = Math.min(rows.length, start + this.partRows - part.rows);
       for (let i = start; i < end; i++) this.encodeRow(table.name, part, rows[i]);
       start = end;
     }
@@ -112,19 +115,25 @@ export class PackageWriter {
 
   /**
    * Appends rows already encoded as CSV lines (with their newline) whose fields are `layout.columns`, in
-   * order. Parts are cut as for write(); a part holds lines of one layout only.
+   * order: columns of the table, in its column order, from its first column on. Parts are cut as for
+   * write(). Lines of a layout the table has since outgrown go into the wider part, with NULL for the
+   * columns they lack.
    */
   appendLines(table: TableSchema, layout: LineLayout, lines: readonly string[]): void {
     const entry = this.entry(table, 'appendLines');
     let part = entry.open;
-    let fits = part !== undefined && sameLayout(part, layout);
+    let padding = part === undefined ? undefined : paddingFor(part, layout);
     for (let i = 0; i < lines.length; i++) {
-      if (part !== undefined && (!fits || part.rows >= this.partRows)) part = this.closePart(entry);
+      if (part !== undefined && (padding === undefined || part.rows >= this.partRows)) part = this.closePart(entry);
       if (part === undefined) {
-        part = this.openLayout(entry, table, layout.columns.slice(), layout.constants ? { ...layout.constants } : undefined);
-        fits = true;
+        part = this.openPart(entry, table);
+        padding = paddingFor(part, layout);
+        if (padding === undefined) {
+          throw new Error(`table "${table.name}": encoded lines with fields ${layout.columns.join(', ')} do not fit its columns`);
+        }
       }
-      this.append(part, lines[i]);
+      const line = lines[i];
+      this.append(part, padding === '' ? line : line.slice(0, -1) + padding + '\n');
     }
   }
 
@@ -157,17 +166,16 @@ export class PackageWriter {
     return result;
   }
 
-  private openPart(entry: TableParts, table: TableSchema, present: Set<string>): OpenPart {
+  /** Opens a part whose fields are every column the table has now (less the constant ones). */
+  private openPart(entry: TableParts, table: TableSchema): OpenPart {
+    if (table.columns.length === 0) throw new SluiceError(`table "${table.name}" has rows but no columns`);
     let constants: Record<string, string> | undefined;
-    for (const [name, value] of Object.entries(this.constants)) {
-      if (!present.has(name) || present.size === 1) continue;
-      (constants ??= {})[name] = value;
+    if (table.columns.length > 1) {
+      for (const [name, value] of Object.entries(this.constants)) {
+        if (table.columns.some((c) => c.name === name)) (constants ??= {})[name] = value;
+      }
     }
-    const columns = partColumns(table, constants ? new Set([...present].filter((name) => !Object.hasOwn(constants, name))) : present);
-    return this.openLayout(entry, table, columns, constants);
-  }
-
-  private openLayout(entry: TableParts, table: TableSchema, columns: string[], constants: Record<string, string> | undefined): OpenPart {
+    const columns = table.columns.map((c) => c.name).filter((name) => constants === undefined || !Object.hasOwn(constants, name));
     const file = `${fileSafe(table.name)}.${String(++this.partSeq).padStart(6, '0')}.csv`;
     const inherited = columns.map((c) => c in Object.prototype);
     entry.open = {
@@ -265,35 +273,30 @@ function describeEncodingFailure(part: OpenPart, row: Row): string {
   return 'a row could not be encoded';
 }
 
-/** Names of the fields that hold a value (possibly null) in rows[start, end). */
-function presentColumns(rows: Row[], start: number, end: number): Set<string> {
+/** Names of the fields that hold a value (possibly null) in some of the rows. */
+function presentColumns(rows: readonly Row[]): string[] {
   const present = new Set<string>();
-  for (let i = start; i < end; i++) {
-    const row = rows[i];
+  for (const row of rows) {
     for (const key in row) if (row[key] !== undefined) present.add(key);
   }
-  return present;
+  return [...present];
 }
 
-function containsAll(known: Set<string>, names: Set<string>): boolean {
+function containsAll(known: Set<string>, names: readonly string[]): boolean {
   for (const name of names) if (!known.has(name)) return false;
   return true;
 }
 
-/** The present columns in schema order; a column the schema does not define is an error. */
-function partColumns(schema: TableSchema, present: Set<string>): string[] {
-  const columns = schema.columns.filter((c) => present.has(c.name)).map((c) => c.name);
-  if (columns.length < present.size) {
-    const known = new Set(columns);
-    const unknown = [...present].find((name) => !known.has(name));
-    throw new SluiceError(`table "${schema.name}" has a row with column "${unknown}", which its schema does not define`);
-  }
-  if (columns.length === 0) {
-    // Every row was empty: one all-null column still records how many rows there were.
-    if (schema.columns.length === 0) throw new SluiceError(`table "${schema.name}" has rows but no columns`);
-    return [schema.columns[0].name];
-  }
-  return columns;
+/**
+ * What lines of `layout` need added before their newline to fill a part's fields: '' when the part has
+ * exactly the layout's fields, NULLs for the part's further columns when the layout's fields are the first
+ * of the part's, undefined when the lines do not fit the part.
+ */
+function paddingFor(part: OpenPart, layout: LineLayout): string | undefined {
+  const { columns } = layout;
+  if (columns.length > part.columns.length || columns.some((name, i) => part.columns[i] !== name)) return undefined;
+  if (!sameConstants(part.constants, layout.constants)) return undefined;
+  return ','.concat(NULL_MARKER).repeat(part.columns.length - columns.length);
 }
 
 /**

@@ -1,11 +1,11 @@
 // The fast path of the flattener. Items of one resource mostly share one shape: the same keys in the same
-// order, each value of its column's type. For such items, looking up every key, building row objects and
+// order (some of them absent in some items), each value of its column's type. For such items, looking up every key, building row objects and
 // encoding them again as CSV is replaced by one function compiled for the shape, which checks an item
 // against it and writes the item's rows straight as CSV lines.
 //
 // The compiled function only takes items whose rows the general path would produce without a decision:
 // every key known, every value of its column's type or null, nothing new for the schema, no contract,
-// no error. Anything else (another key order, a new key, a Date, a value for a variant column, a cyclic
+// no error. Anything else (another key order, a key the template lacks, a Date, a value for a variant column, a cyclic
 // object, a missing required value) makes it write nothing and return -1, and the item goes the general
 // way. So the rows, their ids and the CSV text are the same either way, byte for byte.
 
@@ -184,7 +184,9 @@ class ShapeCompiler {
     const list = `k${this.keyLists.length}`;
     this.keyLists.push(keys);
     const k = this.name('n');
-    const code = [`{ let ${k} = 0; for (const key in ${v}) { if (key !== ${list}[${k}]) break ok; ${k}++; } if (${k} !== ${keys.length}) break ok; }`];
+    // The item's keys must be the template's in the template's order, any of them absent: an absent key
+    // reads as undefined, which every field's code takes as null, as the general path does.
+    const code = [`{ let ${k} = 0; for (const key in ${v}) { while (${k} < ${keys.length} && key !== ${list}[${k}]) ${k}++; if (${k} === ${keys.length}) break ok; ${k}++; } }`];
     for (const key of keys) {
       const value = this.name('v');
       code.push(`const ${value} = ${v}[${JSON.stringify(key)}];`);
@@ -262,18 +264,23 @@ class ShapeCompiler {
     ].join('\n');
   }
 
-  /** The fields of the table's lines: its system columns and the columns the shape fills, in schema order. */
+  /**
+   * The fields of the table's lines: every column the table has (less the load id of root rows, which
+   * parts record once), in its column order. Those the shape does not fill are NULL, so shapes that differ
+   * in which keys their items hold write lines of one layout, and share a part.
+   */
   private layout(row: RowCode, rootRow: boolean): LineLayout {
     const columns = this.lineColumns(row, rootRow).map((c) => c.name);
     return rootRow ? { columns, constants: { [LOAD_ID]: this.context.loadId } } : { columns };
   }
 
-  /** The line's fields in layout order: system fields as the variables of their ids, the others as filled. */
-  private lineColumns(row: RowCode, rootRow: boolean, ids: LineIds = NO_IDS): { name: string; field: Field }[] {
+  /** The line's fields in layout order: system fields as the variables of their ids, the others as filled (undefined: NULL). */
+  private lineColumns(row: RowCode, rootRow: boolean, ids: LineIds = NO_IDS): { name: string; field: Field | undefined }[] {
     return [...row.table.columns.values()].flatMap((column) => {
+      if (rootRow && column.name === LOAD_ID) return [];
       const system = this.systemField(column.name, rootRow, ids);
       const field = system === undefined ? row.fields.get(column.name) : { variable: system, quoted: false };
-      return field === undefined ? [] : [{ name: column.name, field }];
+      return [{ name: column.name, field }];
     });
   }
 
@@ -292,15 +299,16 @@ class ShapeCompiler {
    */
   private line(row: RowCode, ids: LineIds): string {
     const fields = this.lineColumns(row, row.out === 0, ids).map((c) => c.field);
-    const quoted = fields.filter((f) => f.quoted);
+    const quoted = fields.filter((f): f is Field => f !== undefined && f.quoted);
     const usual = concatenation(fields.flatMap((f, i) => {
       const separator = i === 0 ? [] : [{ text: ',' }];
+      if (f === undefined) return [...separator, { text: NULL_MARKER }];
       return f.quoted ? [...separator, { text: QUOTE }, { code: f.variable }, { text: QUOTE }] : [...separator, { code: f.variable }];
     }));
     if (quoted.length === 0) return usual;
     const any = concatenation(fields.flatMap((f, i) => [
       ...(i === 0 ? [] : [{ text: ',' }]),
-      { code: f.quoted ? `(${isNull(f)} ? NULL : QUOTE + ${f.variable} + QUOTE)` : f.variable },
+      f === undefined ? { text: NULL_MARKER } : { code: f.quoted ? `(${isNull(f)} ? NULL : QUOTE + ${f.variable} + QUOTE)` : f.variable },
     ]));
     return `(${quoted.map((f) => `!(${isNull(f)})`).join(' && ')} ? ${usual} : ${any})`;
   }
