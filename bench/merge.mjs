@@ -23,9 +23,17 @@ import { DuckDBInstance } from '@duckdb/node-api';
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(benchDir, '..', 'dist', 'cli.js');
 
+/** The temporary project directories, removed however the benchmark ends. */
+const projects = [];
+
 function fail(message) {
   process.stderr.write(`bench:merge: ${message}\n`);
+  removeProjects();
   process.exit(1);
+}
+
+function removeProjects() {
+  for (const dir of projects.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 function parseRecords(argv) {
@@ -104,6 +112,7 @@ export default {
 
 function makeProject(n, disposition, optionalKeys) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sluice-bench-${disposition}-`));
+  projects.push(dir);
   fs.writeFileSync(
     path.join(dir, 'sluice.yaml'),
     `name: bench\nwarehouse: warehouse.duckdb\nsources:\n  issues:\n    config:\n      records: ${n}\n`,
@@ -211,7 +220,7 @@ async function main() {
     const line = (cells) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
     process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n`);
   } finally {
-    for (const dir of Object.values(dirs)) fs.rmSync(dir, { recursive: true, force: true });
+    removeProjects();
   }
 }
 
