@@ -63,7 +63,9 @@ export interface SourceSchema {
 export type SchemaChange =
   | { kind: 'table_added'; table: string; resource: string }
   | { kind: 'column_added'; table: string; column: string; dataType: DataType }
-  | { kind: 'variant_added'; table: string; column: string; variantOf: string; dataType: DataType };
+  | { kind: 'variant_added'; table: string; column: string; variantOf: string; dataType: DataType }
+  /** A column's type widened in place (bigint → double when a fractional number arrived). */
+  | { kind: 'type_widened'; table: string; column: string; from: DataType; dataType: DataType };
 
 /** The DuckDB type each logical type is stored as. */
 export function duckdbType(type: DataType): string {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { csvBufferSize, readCsvCall } from '../../core/ingest/load/csvRead';
 import { loadPackage } from '../../core/ingest/load/loader';
-import { limitLoadMemory, loadMemoryLimit } from '../../core/ingest/load/memory';
+import { limitLoadMemory, loadMemoryLimit, loadThreads, memoryLimitAfterOutOfMemory } from '../../core/ingest/load/memory';
 import { PackageWriter } from '../../core/ingest/load/packageWriter';
 import { withInsertionOrder } from '../../core/ingest/load/sql';
 import { Normalizer } from '../../core/ingest/normalize';
@@ -231,6 +231,18 @@ describe('bulk loading', () => {
       assert.ok(mib(loadMemoryLimit(manifestWith(1000, 1000), 2, RAM)) > narrow + 3000);
       assert.ok(mib(loadMemoryLimit(manifestWith(17, 1000), 8, RAM)) > 2 * narrow);
       assert.ok(mib(loadMemoryLimit(manifestWith(17, 100 * MIB), 2, RAM)) > narrow + 700);
+    });
+
+    it('loads wide tables on fewer threads, so that their row groups fit', () => {
+      assert.equal(loadThreads(manifestWith(17, 1000), 8), 8);
+      assert.equal(loadThreads(manifestWith(200, 1000), 8), 1);
+      assert.equal(loadThreads(manifestWith(2000, 1000), 8), 1);
+    });
+
+    it('after running out of memory, takes half the memory available, at least one thread\'s need, at most 80% of RAM', () => {
+      assert.equal(memoryLimitAfterOutOfMemory(manifestWith(17, 1000), 8 * 1024 * MIB, RAM), '4096MiB');
+      assert.equal(mib(memoryLimitAfterOutOfMemory(manifestWith(500, 1000), 100 * MIB, RAM)), 64 + 500 * 2 + 16);
+      assert.equal(memoryLimitAfterOutOfMemory(manifestWith(17, 1000), RAM, 10 * 1024 * MIB), '8192MiB');
     });
 
     it('leaves DuckDB\'s default when the need reaches 80% of RAM, or a part has no line record', () => {

@@ -34,8 +34,38 @@ describe('normalize: variants', () => {
     assert.deepEqual(cells(['a', '2024-01-02', '2024-01-02T03:04:05Z']).rows, [{ v: 'a' }, { v: '2024-01-02' }, { v: '2024-01-02T03:04:05Z' }]);
   });
 
-  it('bigint columns send fractional numbers to a double variant', () => {
-    assert.deepEqual(cells([1, 2.5]).rows, [{ v: 1 }, { v__v_double: 2.5 }]);
+  it('bigint columns widen to double when a fractional number arrives: no variant, one type_widened change', () => {
+    const { r, rows, base } = cells([1, 2.5, 3, 4.25]);
+    assert.deepEqual(rows, [{ v: 1 }, { v: 2.5 }, { v: 3 }, { v: 4.25 }]);
+    assert.equal(base.dataType, 'double');
+    assert.deepEqual(r.normalizer.changes().filter((c) => c.kind !== 'table_added' && c.kind !== 'column_added'), [
+      { kind: 'type_widened', table: 'r', column: 'v', from: 'bigint', dataType: 'double' },
+    ]);
+  });
+
+  it('a bigint column stored by an earlier load widens too; one with a double variant keeps using it', () => {
+    const first = cells([1]);
+    const widened = run([{ v: 2 }, { v: 0.5 }], {}, { previous: first.r.schema });
+    assert.deepEqual(rowsOf(widened, 'r').map(data), [{ v: 2 }, { v: 0.5 }]);
+    assert.equal(column(widened.schema, 'r', 'v').dataType, 'double');
+    const withVariant = structuredClone(first.r.schema);
+    withVariant.tables[0].columns.push({ name: 'v__v_double', dataType: 'double', nullable: true, variantOf: 'v', path: ['v'] });
+    const kept = run([{ v: 0.5 }], {}, { previous: withVariant });
+    assert.deepEqual(rowsOf(kept, 'r').map(data), [{ v__v_double: 0.5 }]);
+    assert.equal(column(kept.schema, 'r', 'v').dataType, 'bigint');
+  });
+
+  it('a hinted bigint column, or one holding integers beyond 2^53, sends fractions to a double variant', () => {
+    assert.deepEqual(cells([1, 2.5], 'bigint').rows, [{ v: 1 }, { v__v_double: 2.5 }]);
+    assert.deepEqual(cells([1, 2n ** 60n + 1n, 2.5]).rows, [{ v: 1 }, { v: 2n ** 60n + 1n }, { v__v_double: 2.5 }]);
+  });
+
+  it('widening follows the data_type contract: freeze refuses it, discard_value drops the value', () => {
+    const items = [{ v: 1 }, { v: 2.5 }];
+    assert.throws(() => run(items, {}, { contract: { data_type: 'freeze' } }), /a fractional number in bigint column 'v' of table 'r' at field 'v' \(value 2\.5\) is not allowed: the data_type contract is freeze/);
+    const dropped = run(items, {}, { contract: { data_type: 'discard_value' } });
+    assert.deepEqual(rowsOf(dropped, 'r').map(data), [{ v: 1 }, {}]);
+    assert.equal(column(dropped.schema, 'r', 'v').dataType, 'bigint');
   });
 
   it('bigint columns take integral numbers beyond 2^53 exactly as BigInt', () => {

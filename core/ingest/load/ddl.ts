@@ -1,7 +1,8 @@
 // Brings the warehouse's tables in line with the package's schema before any data moves: creates the
-// source schema, missing tables and missing columns. The comparison is with what the warehouse really
+// source schema, missing tables and missing columns, and widens bigint columns that became double. The comparison is with what the warehouse really
 // has (information_schema), so a warehouse that is behind or ahead of the stored schema converges.
 
+import { SluiceError } from '../../errors';
 import { duckdbType, type ColumnSchema, type TableSchema } from '../../schema/types';
 import type { Warehouse } from '../../warehouse/connection';
 import { qualified, quoteIdent } from '../../warehouse/quote';
@@ -26,15 +27,19 @@ export async function convergeTables(wh: Warehouse, source: string, families: Ta
         physical.set(table.name, wanted.map((c) => c.name));
         continue;
       }
-      const known = new Set(have.map((c) => c.toLowerCase()));
-      const columns = [...have];
+      const known = new Map(have.map((c) => [c.name.toLowerCase(), c.type]));
+      const columns = have.map((c) => c.name);
       for (const column of wanted) {
-        if (known.has(column.name.toLowerCase())) continue;
-        await doing(`cannot add column "${column.name}" to table "${source}"."${table.name}"`, () =>
-          exec(wh, `ALTER TABLE ${qualified(source, table.name)} ADD COLUMN ${quoteIdent(column.name)} ${duckdbType(column.dataType)}`),
-        );
-        known.add(column.name.toLowerCase());
-        columns.push(column.name);
+        const type = known.get(column.name.toLowerCase());
+        if (type === undefined) {
+          await doing(`cannot add column "${column.name}" to table "${source}"."${table.name}"`, () =>
+            exec(wh, `ALTER TABLE ${qualified(source, table.name)} ADD COLUMN ${quoteIdent(column.name)} ${duckdbType(column.dataType)}`),
+          );
+          known.set(column.name.toLowerCase(), duckdbType(column.dataType));
+          columns.push(column.name);
+        } else if (column.dataType === 'double' && INTEGER_TYPES.has(type)) {
+          await widenToDouble(wh, source, table.name, column.name);
+        }
       }
       physical.set(table.name, columns);
     }
@@ -63,20 +68,50 @@ async function createTable(wh: Warehouse, source: string, table: TableSchema, co
   );
 }
 
-/** lower-cased table name → column names in table order, for the source's schema. */
-async function existingColumns(wh: Warehouse, source: string): Promise<Map<string, string[]>> {
-  const rows = await wh.all<{ table_name: string; column_name: string }>(
-    `SELECT table_name, column_name FROM information_schema.columns
+/** Integer types a column widened to double may have in the warehouse. */
+const INTEGER_TYPES: ReadonlySet<string> = new Set(['BIGINT', 'INTEGER', 'SMALLINT', 'TINYINT']);
+const DOUBLE_EXACT_LIMIT = 2 ** 53;
+
+/**
+ * A bigint column whose source now sends fractional numbers becomes DOUBLE in place, in the load's
+ * transaction. Integers beyond 2^53 would be rounded by that, so a column holding any is an error instead.
+ */
+async function widenToDouble(wh: Warehouse, source: string, table: string, column: string): Promise<void> {
+  const target = qualified(source, table);
+  const [{ n }] = await wh.all<{ n: bigint }>(
+    `SELECT count(*) AS n FROM ${target} WHERE abs(CAST(${quoteIdent(column)} AS HUGEINT)) > ${DOUBLE_EXACT_LIMIT}`,
+  );
+  if (Number(n) > 0) {
+    throw new SluiceError(
+      `column "${column}" of table "${source}"."${table}" would widen from BIGINT to DOUBLE for fractional numbers, ` +
+        `but it holds ${n} integers beyond 2^53 that a DOUBLE would round; give the field a column hint (dataType: 'bigint') to keep it BIGINT`,
+    );
+  }
+  await doing(`cannot change column "${column}" of table "${source}"."${table}" to DOUBLE`, () =>
+    exec(wh, `ALTER TABLE ${target} ALTER COLUMN ${quoteIdent(column)} SET DATA TYPE DOUBLE`),
+  );
+}
+
+interface ExistingColumn {
+  name: string;
+  /** DuckDB's name of its type, e.g. BIGINT. */
+  type: string;
+}
+
+/** lower-cased table name → columns in table order, for the source's schema. */
+async function existingColumns(wh: Warehouse, source: string): Promise<Map<string, ExistingColumn[]>> {
+  const rows = await wh.all<{ table_name: string; column_name: string; data_type: string }>(
+    `SELECT table_name, column_name, data_type FROM information_schema.columns
      WHERE table_catalog = current_database() AND lower(table_schema) = lower($1)
      ORDER BY table_name, ordinal_position`,
     [source],
   );
-  const tables = new Map<string, string[]>();
+  const tables = new Map<string, ExistingColumn[]>();
   for (const row of rows) {
     const key = row.table_name.toLowerCase();
     let columns = tables.get(key);
     if (!columns) tables.set(key, (columns = []));
-    columns.push(row.column_name);
+    columns.push({ name: row.column_name, type: row.data_type.toUpperCase() });
   }
   return tables;
 }

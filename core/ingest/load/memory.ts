@@ -1,10 +1,12 @@
-// How much memory DuckDB may use while it loads a package. Without a limit DuckDB keeps most of the
-// machine's RAM available to itself and a large load leaves gigabytes resident; with one, it writes row
-// groups out and evicts buffers as it goes, so memory stays flat however many rows the package has.
-// The limit must still cover what a load needs at once, or the load fails for lack of memory: that grows
-// with the threads, the width of the widest table (each thread builds a row group of every column) and
-// the read buffers (large for long lines).
+// How much memory DuckDB may use while it loads a package, and on how many threads. Without a limit
+// DuckDB keeps most of the machine's RAM available to itself and a large load leaves gigabytes resident;
+// with one, it writes row groups out and evicts buffers as it goes, so memory stays flat however many
+// rows the package has. The limit must still cover what a load needs at once: that grows with the
+// threads, the width of the widest table (each thread builds a row group of every column) and the read
+// buffers (large for long lines). Should a load still run out, DuckDB aborts its transaction, and the
+// load is done again on one thread with a limit taken from the memory available then (see session.ts).
 
+import fs from 'node:fs';
 import os from 'node:os';
 import type { Warehouse } from '../../warehouse/connection';
 import { quoteLiteral } from '../../warehouse/quote';
@@ -18,6 +20,10 @@ const BASE_BYTES = 64 * MIB;
 const COLUMN_BYTES_PER_THREAD = 2 * MIB;
 /** DuckDB's own default limit is 80% of RAM: a computed limit above that is no limit. */
 const DUCKDB_DEFAULT_SHARE = 0.8;
+/** A load's memory needs grow with its threads; wide tables get fewer threads so that they stay within this. */
+const THREADS_BUDGET_BYTES = 768 * MIB;
+/** Share of the memory available now that a load may take after it ran out of memory once. */
+const AVAILABLE_SHARE_AFTER_OOM = 0.5;
 /** Freed memory DuckDB's allocator may keep cached before it hands it back to the system. */
 const ALLOCATOR_FLUSH_THRESHOLD = '8MiB';
 
@@ -29,25 +35,83 @@ export interface LoadShape {
 
 /** The memory_limit for loading this package with `threads` threads, or undefined to leave DuckDB's default. */
 export function loadMemoryLimit(manifest: LoadShape, threads: number, totalMemory = os.totalmem()): string | undefined {
-  const widest = Math.max(1, ...manifest.schema.tables.map((t) => t.columns.length));
-  // A thread may hold the buffer it parses and the next one it reads ahead.
-  const perThread = widest * COLUMN_BYTES_PER_THREAD + 2 * csvBufferSize(longestLine(manifest));
-  const bytes = BASE_BYTES + threads * perThread;
+  const bytes = BASE_BYTES + threads * perThreadBytes(manifest);
   if (bytes >= totalMemory * DUCKDB_DEFAULT_SHARE) return undefined;
   return `${Math.ceil(bytes / MIB)}MiB`;
 }
 
+/** What one loading thread needs: a row group of the widest table, and the buffer it parses and the next one it reads ahead. */
+function perThreadBytes(manifest: LoadShape): number {
+  const widest = Math.max(1, ...manifest.schema.tables.map((t) => t.columns.length));
+  return widest * COLUMN_BYTES_PER_THREAD + 2 * csvBufferSize(longestLine(manifest));
+}
+
 /**
- * Sets the connection up to load the package: the memory limit for it (with the threads DuckDB really
- * uses), and an allocator that hands freed memory back to the system soon, from background threads,
- * instead of keeping it cached (cached memory counts as resident just the same).
+ * How many of `threads` threads to load this package with: all of them, unless its widest table needs so
+ * much per thread (DuckDB builds a row group of every column on each) that they would not fit the budget.
  */
-export async function limitLoadMemory(wh: Warehouse, manifest: LoadShape): Promise<void> {
+export function loadThreads(manifest: LoadShape, threads: number): number {
+  const fitting = Math.floor((THREADS_BUDGET_BYTES - BASE_BYTES) / perThreadBytes(manifest));
+  return Math.max(1, Math.min(threads, fitting));
+}
+
+/**
+ * The memory_limit for a load that ran out of memory once: half of what the machine has available now
+ * (never less than one thread's need, never above DuckDB's own default share of RAM).
+ */
+export function memoryLimitAfterOutOfMemory(
+  manifest: LoadShape,
+  available = os.freemem(),
+  totalMemory = os.totalmem(),
+): string {
+  const bytes = Math.min(totalMemory * DUCKDB_DEFAULT_SHARE, Math.max(BASE_BYTES + perThreadBytes(manifest), available * AVAILABLE_SHARE_AFTER_OOM));
+  return `${Math.ceil(bytes / MIB)}MiB`;
+}
+
+export interface LoadMemoryOptions {
+  /** Where DuckDB may write what does not fit in memory (inside the load package, so it goes with it). */
+  spillDir?: string;
+  /** The load ran out of memory before: use one thread and a limit from the memory available now. */
+  afterOutOfMemory?: boolean;
+}
+
+/**
+ * Sets the connection up to load the package: threads and a memory limit for it, a folder to spill to,
+ * and an allocator that hands freed memory back to the system soon, from background threads, instead of
+ * keeping it cached (cached memory counts as resident just the same).
+ */
+export async function limitLoadMemory(wh: Warehouse, manifest: LoadShape, options: LoadMemoryOptions = {}): Promise<void> {
   const [{ threads }] = await wh.all<{ threads: number | bigint }>(`SELECT current_setting('threads') AS threads`);
-  const limit = loadMemoryLimit(manifest, Number(threads));
+  const use = options.afterOutOfMemory ? 1 : loadThreads(manifest, Number(threads));
+  if (use !== Number(threads)) await wh.run(`SET threads = ${use}`);
+  const limit = options.afterOutOfMemory ? memoryLimitAfterOutOfMemory(manifest) : (firstAttemptLimit() ?? loadMemoryLimit(manifest, use));
   if (limit !== undefined) await wh.run(`SET memory_limit = ${quoteLiteral(limit)}`);
+  if (options.spillDir !== undefined) await spillTo(wh, options.spillDir);
   await wh.run(`SET allocator_flush_threshold = ${quoteLiteral(ALLOCATOR_FLUSH_THRESHOLD)}`);
   await wh.run('SET allocator_background_threads = true');
+}
+
+/**
+ * SLUICE_LOAD_MEMORY_LIMIT (e.g. `64MB`) replaces the computed limit of a load's first attempt: a way to
+ * keep loads small on a busy machine, and to see the retry after running out of memory at work.
+ */
+function firstAttemptLimit(): string | undefined {
+  const value = process.env.SLUICE_LOAD_MEMORY_LIMIT?.trim();
+  return value && /^\d+(\.\d+)?\s*[KMGT]i?B$/i.test(value) ? value : undefined;
+}
+
+/** Points DuckDB's temporary files at `dir`; DuckDB refuses once it has spilled elsewhere, and then keeps that place. */
+async function spillTo(wh: Warehouse, dir: string): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  await wh.run(`SET temp_directory = ${quoteLiteral(dir)}`).catch(() => undefined);
+}
+
+/**
+ * Whether DuckDB failed for lack of memory. It then aborts the whole transaction; when that happened while
+ * it wrote row groups out in the background, the next statement only says that the transaction is aborted.
+ */
+export function isOutOfMemory(err: unknown): boolean {
+  return /Out of Memory Error|Current transaction is aborted/i.test(err instanceof Error ? err.message : String(err));
 }
 
 /** The longest line the package's parts recorded; parts without a record count as long as their file could be. */

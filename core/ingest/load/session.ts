@@ -16,16 +16,17 @@
 //   exactly as if nothing had been loaded early.
 
 import os from 'node:os';
+import path from 'node:path';
 import { describeError } from '../../errors';
-import type { TableSchema } from '../../schema/types';
+import type { DataType, TableSchema } from '../../schema/types';
 import { Warehouse, withWarehouse } from '../../warehouse/connection';
 import type { PackageManifest, PackagePart } from '../package';
 import type { Logger } from '../types';
 import { convergeTables } from './ddl';
 import { emptyOnce } from './familyLoad';
 import { loadFailed, loadInTransaction, loadPackage, nothingLoaded, type LoadOutcome } from './loader';
-import { limitLoadMemory } from './memory';
-import { insertParts, partColumnNames } from './parts';
+import { isOutOfMemory, limitLoadMemory } from './memory';
+import { insertParts } from './parts';
 import { doing } from './sql';
 import { qualified } from '../../warehouse/quote';
 
@@ -56,8 +57,8 @@ export class LoadSession {
   /** Per table: finished parts not queued yet, and their rows. */
   private readonly waiting = new Map<string, { parts: OfferedPart[]; rows: number }>();
   private readonly early = nothingLoaded();
-  /** Per table that has rows in the open transaction: its physical columns, lower-cased. */
-  private readonly frozen = new Map<string, Set<string>>();
+  /** Per table that has rows in the open transaction: its columns (lower-cased) and their types then. */
+  private readonly frozen = new Map<string, Map<string, DataType | undefined>>();
   /** Per table: the files of the parts loaded early, in order. */
   private readonly loadedFiles = new Map<string, string[]>();
 
@@ -93,12 +94,31 @@ export class LoadSession {
     if (wh !== undefined && !this.givenUp) {
       const grown = this.grownTable(manifest);
       if (grown === undefined) return this.finishInTransaction(wh, manifest, startedAt);
-      await this.giveUp(`table "${grown}" gained columns after its first rows went in`);
+      await this.giveUp(`table "${grown}" gained or widened columns after its first rows went in`);
     }
-    return withWarehouse(this.options.warehouse, async (fresh) => {
-      await limitLoadMemory(fresh, manifest);
-      return loadPackage(fresh, this.options.dir, manifest, startedAt);
-    });
+    return this.loadWhole(manifest, startedAt);
+  }
+
+  /**
+   * Loads the whole package in one transaction. DuckDB aborts a transaction that runs out of memory, so
+   * such a load is done again from the package on disk, on one thread and with a limit taken from the
+   * memory available then: the same rows, more slowly, instead of a failed load.
+   */
+  private async loadWhole(manifest: PackageManifest, startedAt: Date, afterOutOfMemory = false): Promise<LoadOutcome> {
+    try {
+      return await withWarehouse(this.options.warehouse, async (fresh) => {
+        await limitLoadMemory(fresh, manifest, { spillDir: this.spillDir, afterOutOfMemory });
+        return loadPackage(fresh, this.options.dir, manifest, startedAt);
+      });
+    } catch (err) {
+      if (afterOutOfMemory || !isOutOfMemory(err)) throw err;
+      this.options.log.warn(`load ${manifest.loadId} ran out of memory; loading it again on one thread with more memory`);
+      return this.loadWhole(manifest, startedAt, true);
+    }
+  }
+
+  private get spillDir(): string {
+    return path.join(this.options.dir, 'spill');
   }
 
   /** Rolls back whatever went in early and lets go of the warehouse. Safe to call more than once. */
@@ -113,7 +133,7 @@ export class LoadSession {
     try {
       // The source is done: the rest of the load may use every core again.
       await wh.run('RESET threads');
-      await limitLoadMemory(wh, manifest);
+      await limitLoadMemory(wh, manifest, { spillDir: this.spillDir });
       const outcome = await doing(loadFailed(manifest), () => loadInTransaction(wh, this.options.dir, manifest, startedAt, this.early));
       this.options.log.debug(`stage: commit ${manifest.loadId}`);
       await doing(loadFailed(manifest), () => wh.run('COMMIT'));
@@ -121,15 +141,19 @@ export class LoadSession {
       return outcome;
     } catch (err) {
       await this.rollbackAndClose();
-      throw err;
+      if (!isOutOfMemory(err)) throw err;
+      this.options.log.warn(`load ${manifest.loadId} ran out of memory; loading it again on one thread with more memory`);
+      return this.loadWhole(manifest, startedAt, true);
     }
   }
 
   private enqueue(group: OfferedPart[]): void {
     this.queue = this.queue
       .then(() => this.loadEarly(group))
-      .catch((err: unknown) => {
-        this.error ??= err;
+      .catch(async (err: unknown) => {
+        // Out of memory aborted the transaction; the load at the end does it all again, more carefully.
+        if (isOutOfMemory(err)) await this.giveUp(`DuckDB ran out of memory (${describeError(err)})`);
+        else this.error ??= err;
       });
   }
 
@@ -142,13 +166,14 @@ export class LoadSession {
     const wh = this.wh ?? (await this.open(table, parts));
     if (wh === undefined) return;
     const { source } = this.options;
-    const columns = this.frozen.get(table.name);
-    if (columns === undefined) {
+    const frozen = this.frozen.get(table.name);
+    if (frozen === undefined) {
       // The table's first rows in this transaction: bring it in line with its schema now, for good.
       const physical = await convergeTables(wh, source, [{ root: table, children: [] }]);
-      this.frozen.set(table.name, new Set((physical.get(table.name) ?? []).map((c) => c.toLowerCase())));
-    } else if (parts.some((part) => partColumnNames(part).some((c) => !columns.has(c.toLowerCase())))) {
-      return this.giveUp(`table "${table.name}" gained columns after its first rows went in`);
+      const types = new Map(table.columns.map((c) => [c.name.toLowerCase(), c.dataType]));
+      this.frozen.set(table.name, new Map((physical.get(table.name) ?? []).map((c) => [c.toLowerCase(), types.get(c.toLowerCase())])));
+    } else if (changedSince(frozen, table)) {
+      return this.giveUp(`table "${table.name}" gained or widened columns after its first rows went in`);
     }
     if (this.options.fullRefresh || table.writeDisposition === 'replace') await emptyOnce(wh, source, table.name, this.early.emptied);
     const rows = await insertParts(wh, this.options.dir, source, table, parts, { target: qualified(source, table.name) });
@@ -175,7 +200,7 @@ export class LoadSession {
     await wh.run('SET preserve_insertion_order = false');
     // The source and the normalizer keep one core busy; DuckDB taking them all would only slow them down.
     await wh.run(`SET threads = ${Math.max(1, os.availableParallelism() - 1)}`);
-    await limitLoadMemory(wh, { schema: { tables: [table] }, tables: { [table.name]: { parts } } });
+    await limitLoadMemory(wh, { schema: { tables: [table] }, tables: { [table.name]: { parts } } }, { spillDir: this.spillDir });
     // The system tables and the reload check come with the rest of the load, in this same transaction.
     await wh.run('BEGIN TRANSACTION');
     options.log.debug(`stage: early-load ${options.loadId}`);
@@ -189,14 +214,15 @@ export class LoadSession {
     await this.rollbackAndClose();
   }
 
-  /** A table with rows in the transaction whose finished schema has a column the table lacks. */
+  /** A table with rows in the transaction whose finished schema has a column it lacks, or another type. */
   private grownTable(manifest: PackageManifest): string | undefined {
-    for (const [name, columns] of this.frozen) {
+    for (const [name, frozen] of this.frozen) {
       const schema = manifest.schema.tables.find((t) => t.name === name);
-      if (schema && schema.columns.some((c) => !columns.has(c.name.toLowerCase()))) return name;
+      if (schema && changedSince(frozen, schema)) return name;
     }
     return undefined;
   }
+
 
   /** The parts loaded early must be the first parts of each table's list: the rest of the load skips those. */
   private checkLoadedPrefix(manifest: PackageManifest): void {
@@ -224,4 +250,12 @@ export class LoadSession {
       // closing is best effort once the outcome is decided
     }
   }
+}
+
+/**
+ * Whether the table has a column, or a column type, that it did not have when its first rows went in:
+ * DuckDB cannot alter a table whose uncommitted appended rows it still holds.
+ */
+function changedSince(frozen: ReadonlyMap<string, DataType | undefined>, table: TableSchema): boolean {
+  return table.columns.some((c) => frozen.get(c.name.toLowerCase()) !== c.dataType);
 }

@@ -556,13 +556,38 @@ export class ResourceFlattener {
       column = this.newColumn(slot, node, value, type ?? naturalType(value)!);
       if (column === undefined) return;
     }
-    const cell: Cell | undefined = type === 'json' ? (column.type === 'json' ? jsonText : undefined) : toColumnCell(value, column.type);
+    let cell: Cell | undefined = type === 'json' ? (column.type === 'json' ? jsonText : undefined) : toColumnCell(value, column.type);
+    if (cell === undefined && this.widensToDouble(column, value)) {
+      if (!this.widen(slot, node, column, value)) return;
+      cell = value as number;
+    }
     if (cell !== undefined) {
+      if (column.type === 'bigint' && !isExactDouble(cell)) column.wideIntegers = true;
       row[column.name] = cell;
       column.seenInBatch = this.batch;
       return;
     }
     this.putVariant(slot, column, node, row, value, type ?? naturalType(value)!, jsonText);
+  }
+
+  /**
+   * JavaScript numbers are doubles: a column inferred bigint from integral numbers becomes double when a
+   * fractional one arrives, rather than sending it to a variant. Not when a hint fixed the type, a double
+   * variant already holds such values (from earlier loads), or the column holds integers beyond 2^53.
+   */
+  private widensToDouble(column: ColumnState, value: unknown): boolean {
+    return typeof value === 'number' && column.type === 'bigint' && !column.schema.hinted && !column.schema.variantOf &&
+      column.pathKey !== SYSTEM_PATH_KEY && column.variants?.double === undefined && !column.wideIntegers;
+  }
+
+  /** Widens the column to double, as the data_type contract allows; false when the value was refused. */
+  private widen(slot: Slot, node: Node, column: ColumnState, value: unknown): boolean {
+    if (this.plan.contract.data_type !== 'evolve') {
+      this.refuse('data_type', slot, value, `a fractional number in bigint column '${column.name}' of table '${node.table.name}'`);
+      return false;
+    }
+    this.schema.widen(node.table, column, 'double');
+    return true;
   }
 
   private existingColumn(slot: Slot, node: Node): ColumnState | undefined {
@@ -749,6 +774,12 @@ export class ResourceFlattener {
       `(column '${hint.column}')${detail}, but ${why}`,
     );
   }
+}
+
+/** Whether a bigint column's cell is an integer a double holds exactly (|n| ≤ 2^53). */
+function isExactDouble(cell: Cell): boolean {
+  if (typeof cell === 'number') return Number.isSafeInteger(cell) || Math.abs(cell) === 2 ** 53;
+  return typeof cell === 'bigint' && cell >= -(2n ** 53n) && cell <= 2n ** 53n;
 }
 
 function handOffLines(shape: CompiledShape, sink: StageSink): void {

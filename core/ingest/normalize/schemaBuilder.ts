@@ -18,13 +18,16 @@ export function pathKey(path: readonly string[]): string {
 export interface ColumnState {
   readonly schema: ColumnSchema;
   readonly name: string;
-  readonly type: DataType;
+  /** Changes only by widen(). */
+  type: DataType;
   /** Identifies the source field; two fields with one column name are a collision. */
   readonly pathKey: string;
   /** Variant columns of this column, by the type they hold. */
   variants: Partial<Record<DataType, ColumnState>> | undefined;
   /** The last batch in which a row got a value in this column (see ResourceFlattener.presentColumns). */
   seenInBatch: number;
+  /** Set once this run stored an integer a double cannot hold exactly: the column may then not widen to double. */
+  wideIntegers?: boolean;
 }
 
 export class TableState {
@@ -144,6 +147,17 @@ export class SchemaBuilder {
       delete base.variants![type];
     });
     return state;
+  }
+
+  /** Changes a column's type to a wider one in place (its existing values convert without loss). */
+  widen(table: TableState, column: ColumnState, type: DataType): void {
+    const from = column.type;
+    column.type = type;
+    column.schema.dataType = type;
+    this.record({ kind: 'type_widened', table: table.name, column: column.name, from, dataType: type }, () => {
+      column.type = from;
+      column.schema.dataType = from;
+    });
   }
 
   /** Updates table-level settings (write disposition) to the resource's current definition. */
