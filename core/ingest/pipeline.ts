@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeError, SluiceError } from '../errors';
+import { queueLockWait, type LockWait } from '../lockWait';
 import { sourceSettings, type Project } from '../project/config';
 import { resolveSecrets } from '../project/secrets';
 import { refreshExternalModels } from '../dag/externalBridge';
@@ -34,6 +35,8 @@ export interface IngestOptions {
   partRows?: number;
   /** Called after every batch with the items extracted so far per resource. */
   onProgress?: (counts: Record<string, number>) => void;
+  /** How long to wait for another ingest of the source, or another process's hold on the warehouse (see queueLockWait). */
+  lockWaitMs?: number;
 }
 
 export interface IngestResult {
@@ -112,7 +115,9 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const settings = sourceSettings(project, source.name);
   const secrets = resolveSecrets(project, source.name);
 
-  const lock = acquireSourceLock(path.join(project.dir, '.sluice', 'locks'), source.name);
+  // A second ingest queues behind the first (of this source, or of any source on the warehouse).
+  const lockWait: LockWait = { ...queueLockWait(options.lockWaitMs, project.lockWaitMs), onLockWait: (note) => log.info(note), signal: options.signal };
+  const lock = await acquireSourceLock(path.join(project.dir, '.sluice', 'locks'), source.name, lockWait);
   const packageRoot = packagesDir(project, source.name);
   // Packages left by a killed run never committed anything the next run needs: their state was not
   // committed either, so extracting again converges.
@@ -130,9 +135,11 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     fullRefresh: Boolean(options.fullRefresh),
     groupRows: EARLY_GROUP_PARTS * partRows,
     log,
+    lockWait,
   });
   let writer: PackageWriter | undefined;
   try {
+    // Read under the source lock: a queued run starts from what the run before it committed.
     const { previousSchema, previousState, firstRowId } = await withWarehouse(project.warehouse, async (wh) => {
       await ensureSystemTables(wh);
       return {
@@ -140,7 +147,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
         previousState: await readState(wh, source.name),
         firstRowId: await readNextRowId(wh, source.name),
       };
-    });
+    }, lockWait);
 
     const normalizer = new Normalizer(source.name, previousSchema, source.resources, {
       loadId,

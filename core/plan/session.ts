@@ -5,8 +5,9 @@ import fs from 'node:fs';
 import { ModelProject } from '../dag/project';
 import type { ProjectDiagnostic } from '../dag/types';
 import { SluiceError } from '../errors';
+import { LockTimeoutError } from '../lockWait';
 import { discoverAudits } from '../quality/auditFile';
-import { Warehouse } from '../warehouse/connection';
+import { Warehouse, type OpenOptions } from '../warehouse/connection';
 import { describeModels, type ModelDraft } from './fingerprint';
 import { emptyState, readPlanState } from './state';
 import type { PlanState } from './types';
@@ -26,14 +27,17 @@ export async function loadModels(projectDir: string): Promise<LoadedModels> {
   return { project, drafts: described.drafts, diagnostics };
 }
 
-/** Opens the warehouse; a lock held by another process becomes one clear line. */
-export async function openWarehouse(file: string, options: { readOnly?: boolean } = {}): Promise<Warehouse> {
+/**
+ * Opens the warehouse; a lock held by another process becomes one clear line. The CLI's writers pass a long
+ * wait (see cli/lockWait.ts); the editor and reads keep the short default.
+ */
+export async function openWarehouse(file: string, options: OpenOptions = {}): Promise<Warehouse> {
   try {
     return await Warehouse.open(file, options);
   } catch (err) {
-    if (err instanceof SluiceError && /locked by another process/.test(err.message)) {
-      const pid = /\(pid (\d+)\)/.exec(err.message)?.[1];
-      throw new SluiceError(`another apply, run or ingest holds the warehouse ${file}${pid ? ` (pid ${pid})` : ''}; wait for it to finish, then retry`);
+    if (err instanceof LockTimeoutError) {
+      const pid = err.holder === undefined ? '' : ` (pid ${err.holder})`;
+      throw new SluiceError(`another apply, run or ingest holds the warehouse ${file}${pid}${err.outcome}`);
     }
     throw err;
   }

@@ -24,6 +24,8 @@ export interface Project {
   dir: string;
   /** Absolute path of the DuckDB warehouse file. */
   warehouse: string;
+  /** `lock_wait` (seconds), in ms: how long an ingest or apply queues behind another process. */
+  lockWaitMs?: number;
   sources: Record<string, SourceSettings>;
 }
 
@@ -61,10 +63,15 @@ export function loadProject(dir: string): Project {
   const name = typeof raw.name === 'string' ? raw.name : path.basename(dir);
   const warehouseSetting = raw.warehouse ?? 'warehouse.duckdb';
   if (typeof warehouseSetting !== 'string') throw new SluiceError(`${file}: 'warehouse' must be a file path`);
+  const lockWait = raw.lock_wait ?? undefined;
+  if (lockWait !== undefined && !(typeof lockWait === 'number' && Number.isFinite(lockWait) && lockWait >= 0)) {
+    throw new SluiceError(`${file}: 'lock_wait' must be a number of seconds (0 or more)`);
+  }
   return {
     name,
     dir,
     warehouse: path.resolve(dir, warehouseSetting),
+    ...(lockWait === undefined ? {} : { lockWaitMs: lockWait * 1000 }),
     sources: readSources(file, raw.sources),
   };
 }

@@ -5,22 +5,22 @@ import fs from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { SluiceError } from '../errors';
+import { lockWaitFromEnv, waitForLock, type LockWait } from '../lockWait';
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 
-export interface OpenOptions {
+/**
+ * lockWaitMs is how long to keep trying while another process holds the file: by default 2 s (or
+ * SLUICE_LOCK_WAIT_MS). Editor reads hold the file for milliseconds, so a run that starts at that moment
+ * waits instead of failing, and a read still gives the clear "locked" error soon. Work a user expects to
+ * queue (an ingest, an apply) passes a long wait and a note callback instead (see queueLockWait).
+ */
+export interface OpenOptions extends Partial<LockWait> {
   readOnly?: boolean;
   memoryLimit?: string;
-  /**
-   * How long to keep trying while another process holds the file (default 2 s). Editor reads hold it for
-   * milliseconds, so a CLI run that starts at that moment waits instead of failing; a long ingest or apply
-   * still gets the clear "locked" error soon. SLUICE_LOCK_WAIT_MS sets the default.
-   */
-  lockWaitMs?: number;
 }
 
-const LOCK_RETRY_FIRST_MS = 25;
-const LOCK_RETRY_MAX_MS = 250;
+const READ_LOCK_WAIT_MS = 2000;
 
 export class Warehouse {
   private constructor(
@@ -37,7 +37,12 @@ export class Warehouse {
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     // DuckDB does not create missing folders: `warehouse: data/dev.duckdb` should just work.
     if (!options.readOnly && path !== ':memory:') fs.mkdirSync(dirname(path), { recursive: true });
-    const instance = await createWaitingForLock(path, config, options.lockWaitMs ?? defaultLockWaitMs());
+    const instance = await createWaitingForLock(path, config, {
+      lockWaitMs: options.lockWaitMs ?? lockWaitFromEnv() ?? READ_LOCK_WAIT_MS,
+      onLockWait: options.onLockWait,
+      signal: options.signal,
+      waitLonger: options.waitLonger ?? 'SLUICE_LOCK_WAIT_MS',
+    });
     const connection = await instance.connect();
     return new Warehouse(path, instance, connection);
   }
@@ -96,35 +101,35 @@ export async function withWarehouse<T>(
   }
 }
 
-function defaultLockWaitMs(): number {
-  const fromEnv = Number(process.env.SLUICE_LOCK_WAIT_MS);
-  return Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 2000;
-}
-
-async function createWaitingForLock(path: string, config: Record<string, string>, waitMs: number): Promise<DuckDBInstance> {
-  const deadline = Date.now() + waitMs;
-  for (let delay = LOCK_RETRY_FIRST_MS; ; delay = Math.min(delay * 2, LOCK_RETRY_MAX_MS)) {
-    try {
-      return await DuckDBInstance.create(path, config);
-    } catch (err) {
-      if (!isLockError(err) || Date.now() + delay > deadline) throw explainOpenError(path, err);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
+function createWaitingForLock(path: string, config: Record<string, string>, wait: LockWait): Promise<DuckDBInstance> {
+  return waitForLock<DuckDBInstance>(
+    {
+      name: 'the warehouse',
+      tryTake: async () => {
+        try {
+          return { taken: await DuckDBInstance.create(path, config) };
+        } catch (err) {
+          if (!isLockError(err)) throw new SluiceError(`cannot open warehouse ${path}: ${messageOf(err).split('\n')[0]}`);
+          return { holder: lockHolder(err) };
+        }
+      },
+      heldBy: (holder) => `warehouse ${path} is locked by another process${holder === undefined ? '' : ` (pid ${holder})`}`,
+    },
+    wait,
+  );
 }
 
 function isLockError(err: unknown): boolean {
-  return /lock/i.test(err instanceof Error ? err.message : String(err));
+  // "Could not set lock on file …": a word, so that "block" in another error does not count.
+  return /\block\b/i.test(messageOf(err));
 }
 
-function explainOpenError(path: string, err: unknown): SluiceError {
-  const message = err instanceof Error ? err.message : String(err);
-  if (/lock/i.test(message)) {
-    const holder = /PID (\d+)/.exec(message);
-    return new SluiceError(
-      `warehouse ${path} is locked by another process${holder ? ` (pid ${holder[1]})` : ''}; ` +
-        'wait for it to finish or close it, then retry',
-    );
-  }
-  return new SluiceError(`cannot open warehouse ${path}: ${message.split('\n')[0]}`);
+/** DuckDB names the process that holds the file: "Conflicting lock is held in … (PID 1234)". */
+function lockHolder(err: unknown): number | undefined {
+  const pid = /PID (\d+)/.exec(messageOf(err));
+  return pid ? Number(pid[1]) : undefined;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -216,9 +216,9 @@ describe('sluice ingest (end to end)', function () {
         holder.stdout!.on('data', (d) => String(d).includes('held') && resolve());
         holder.on('exit', () => reject(new Error('lock holder exited')));
       });
-      const run = runCliJson(['ingest', 'one'], project.dir);
+      const run = runCliJson(['ingest', 'one', '--lock-wait', '1'], project.dir);
       assert.equal(run.code, 1);
-      assert.match(run.json.error, /locked/);
+      assert.match(run.json.error, new RegExp(`is locked by another process \\(pid ${holder.pid}\\); waited 1 s`));
       assert.doesNotMatch(run.stderr, /\n\s+at /);
     } finally {
       holder.kill('SIGKILL');

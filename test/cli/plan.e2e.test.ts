@@ -90,7 +90,7 @@ describe('sluice plan / apply / run / janitor / test / diff (end to end)', funct
     // It failed while the first was still building: it did not wait for it to finish.
     assert.equal(first.exitCode, null, 'the first apply had already finished');
     assert.equal(second.code, 1);
-    assert.match(second.stderr, /another apply, run or ingest holds the warehouse .*warehouse\.duckdb( \(pid \d+\))?; wait for it to finish, then retry/);
+    assert.match(second.stderr, /another apply, run or ingest holds the warehouse .*warehouse\.duckdb( \(pid \d+\))?; waited 0 s: wait for it to finish, then retry/);
     assert.equal(await exited, 0);
     require('node:fs').rmSync(require('node:path').join(project.dir, 'models/slow.sql'));
   });

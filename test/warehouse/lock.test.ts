@@ -9,7 +9,7 @@ import { Warehouse } from '../../core/warehouse/connection';
 const repoRoot = path.resolve(__dirname, '..', '..');
 
 /** A child process that opens the file, says "held", keeps it for holdMs, then closes it and exits. */
-async function holdFile(file: string, holdMs: number): Promise<{ exited: Promise<void> }> {
+async function holdFile(file: string, holdMs: number): Promise<{ pid: number; exited: Promise<void> }> {
   const child = spawn(process.execPath, ['-e', `
     const { DuckDBInstance } = require('@duckdb/node-api');
     DuckDBInstance.create(${JSON.stringify(file)}).then(async (db) => {
@@ -23,7 +23,7 @@ async function holdFile(file: string, holdMs: number): Promise<{ exited: Promise
     child.stdout!.on('data', (d) => String(d).includes('held') && resolve());
     child.on('exit', () => reject(new Error('the holder exited before holding the file')));
   });
-  return { exited };
+  return { pid: child.pid!, exited };
 }
 
 describe('warehouse held by another process', function () {
@@ -48,10 +48,23 @@ describe('warehouse held by another process', function () {
     const file = path.join(dir, 'w.duckdb');
     const holder = await holdFile(file, 1200);
     await assert.rejects(Warehouse.open(file, { lockWaitMs: 100 }), (err: Error) => {
-      assert.match(err.message, /is locked by another process/);
-      assert.doesNotMatch(err.message, /\n/);
+      assert.equal(
+        err.message,
+        `warehouse ${file} is locked by another process (pid ${holder.pid}); waited 0.1 s: wait for it to finish, then retry, or wait longer (SLUICE_LOCK_WAIT_MS)`,
+      );
       return true;
     });
+    await holder.exited;
+  });
+
+  it('notes every few seconds whom a long wait is for, not on every try', async () => {
+    const file = path.join(dir, 'w.duckdb');
+    const holder = await holdFile(file, 2500);
+    const notes: string[] = [];
+    const wh = await Warehouse.open(file, { lockWaitMs: 600_000, onLockWait: (note) => notes.push(note) });
+    wh.close();
+    assert.equal(notes.length, 1, notes.join('\n'));
+    assert.match(notes[0], new RegExp(`^waiting for the warehouse: locked by process ${holder.pid} \\(1(\\.\\d)? s of at most 10 min\\)$`));
     await holder.exited;
   });
 });

@@ -13,10 +13,11 @@ import { readPlanState } from '../../plan/state';
 import type { Plan } from '../../plan/types';
 import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
+import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { CliFailure, printJson } from '../output';
 import { loadModelsOrFail, planJson, planOptions, usage, type PlanFlags } from './plan';
 
-interface ApplyFlags extends PlanFlags {
+interface ApplyFlags extends PlanFlags, LockWaitFlags {
   rollback?: boolean;
 }
 
@@ -30,6 +31,7 @@ export function registerApply(program: Command): void {
     .option('--end <time>', 'end of the range to restate (a date includes that day)')
     .option('--execution-time <time>', 'process intervals due at this time instead of now')
     .option('--rollback', 'switch the environment back to what it showed before its last apply (nothing is computed)')
+    .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (environment: string, flags: ApplyFlags) => {
@@ -37,9 +39,10 @@ export function registerApply(program: Command): void {
       const project = resolveProject(flags.project);
       const log = progressLogger(flags.json === true);
       const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
+      const lockWait = writerLockWait(project, flags, log);
       try {
         if (flags.rollback) {
-          const wh = await openWarehouse(project.warehouse);
+          const wh = await openWarehouse(project.warehouse, lockWait);
           try {
             const result = await rollbackEnvironment(wh, env, { log });
             if (flags.json) printJson({ environment: env, rolled_back: true, models: result.restored });
@@ -51,7 +54,7 @@ export function registerApply(program: Command): void {
         }
         const options = planOptions(flags);
         const models = await loadModelsOrFail(project.dir, env, flags.json === true);
-        const wh = await openWarehouse(project.warehouse);
+        const wh = await openWarehouse(project.warehouse, lockWait);
         let plan: Plan | undefined;
         try {
           plan = computePlan(await readPlanState(wh), models.project, env, { ...options, drafts: models.drafts });

@@ -4,10 +4,11 @@ import type { Logger } from '../../ingest/types';
 import type { SchemaChange } from '../../schema/types';
 import { describeError } from '../../errors';
 import { resolveProject } from '../context';
+import { lockWaitOption, type LockWaitFlags } from '../lockWait';
 import { CliFailure, formatCount, formatTable, printJson } from '../output';
 import { ResourceProgress } from '../progress';
 
-interface IngestFlags {
+interface IngestFlags extends LockWaitFlags {
   resources?: string;
   limit?: number;
   fullRefresh?: boolean;
@@ -23,6 +24,7 @@ export function registerIngest(program: Command): void {
     .option('--resources <names>', 'comma-separated resources to run instead of those enabled in sluice.yaml')
     .option('--limit <n>', 'take at most N items per resource', parsePositiveInt)
     .option('--full-refresh', 'drop the resources\' data and incremental state and start over')
+    .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (sourceName: string, flags: IngestFlags) => {
@@ -39,6 +41,7 @@ export function registerIngest(program: Command): void {
           resources: flags.resources?.split(',').map((s) => s.trim()).filter(Boolean),
           limit: flags.limit,
           fullRefresh: flags.fullRefresh,
+          lockWaitMs: flags.lockWait,
           signal: controller.signal,
           log: stderrLogger(flags.json === true),
           onProgress: progress ? (counts) => progress.update(counts) : undefined,

@@ -4,18 +4,21 @@ import type { Command } from 'commander';
 import { runJanitor } from '../../plan/janitor';
 import { openWarehouse } from '../../plan/session';
 import { resolveProject } from '../context';
+import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { printJson } from '../output';
+import { progressLogger } from './apply';
 
 export function registerJanitor(program: Command): void {
   program
     .command('janitor')
     .description('drop the physical tables no environment references')
     .option('--dry-run', 'list what would be dropped, drop nothing')
+    .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
-    .action(async (flags: { project?: string; json?: boolean; dryRun?: boolean }) => {
+    .action(async (flags: { project?: string; json?: boolean; dryRun?: boolean } & LockWaitFlags) => {
       const project = resolveProject(flags.project);
-      const wh = await openWarehouse(project.warehouse);
+      const wh = await openWarehouse(project.warehouse, writerLockWait(project, flags, progressLogger(flags.json === true)));
       try {
         const result = await runJanitor(wh, { dryRun: flags.dryRun });
         if (flags.json) {

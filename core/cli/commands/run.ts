@@ -6,11 +6,12 @@ import { runEnvironment } from '../../plan/run';
 import { openWarehouse } from '../../plan/session';
 import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
+import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { printJson } from '../output';
 import { progressLogger } from './apply';
 import { planOptions, usage } from './plan';
 
-interface RunFlags {
+interface RunFlags extends LockWaitFlags {
   project?: string;
   json?: boolean;
   executionTime?: string;
@@ -22,15 +23,17 @@ export function registerRun(program: Command): void {
     .description('process the intervals of incremental models that are due per their cron')
     .argument('[environment]', 'environment to run', 'prod')
     .option('--execution-time <time>', 'run as if it were this time')
+    .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (environment: string, flags: RunFlags) => {
       const env = usage(() => environmentName(environment));
       const { now } = planOptions({ executionTime: flags.executionTime });
       const project = resolveProject(flags.project);
-      const wh = await openWarehouse(project.warehouse);
+      const log = progressLogger(flags.json === true);
+      const wh = await openWarehouse(project.warehouse, writerLockWait(project, flags, log));
       try {
-        const result = await runEnvironment(wh, env, { now, log: progressLogger(flags.json === true), warn: (m) => process.stderr.write(`warning: ${m}\n`) });
+        const result = await runEnvironment(wh, env, { now, log, warn: (m) => process.stderr.write(`warning: ${m}\n`) });
         if (flags.json) {
           printJson({ environment: env, processed: result.processed, duration_ms: Math.round(result.durationMs) });
         } else if (result.processed.length === 0) {

@@ -18,6 +18,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describeError } from '../../errors';
+import type { LockWait } from '../../lockWait';
 import type { DataType, TableSchema } from '../../schema/types';
 import { Warehouse, withWarehouse } from '../../warehouse/connection';
 import type { PackageManifest, PackagePart } from '../package';
@@ -40,6 +41,11 @@ export interface LoadSessionOptions {
   /** Rows of one table that go in together, with one statement, while the source runs. */
   groupRows: number;
   log: Logger;
+  /**
+   * How the load at the end waits for a warehouse another process holds. Loading early does not queue: it
+   * tries for the short default and otherwise leaves its parts to the load at the end.
+   */
+  lockWait?: LockWait;
 }
 
 interface OfferedPart {
@@ -109,7 +115,7 @@ export class LoadSession {
       return await withWarehouse(this.options.warehouse, async (fresh) => {
         await limitLoadMemory(fresh, manifest, { spillDir: this.spillDir, afterOutOfMemory });
         return loadPackage(fresh, this.options.dir, manifest, startedAt);
-      });
+      }, this.options.lockWait);
     } catch (err) {
       if (afterOutOfMemory || !isOutOfMemory(err)) throw err;
       this.options.log.warn(`load ${manifest.loadId} ran out of memory; loading it again on one thread with more memory`);
