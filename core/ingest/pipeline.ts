@@ -187,6 +187,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       await new Promise((resolve) => setImmediate(resolve));
     }
     changes = normalizer.changes();
+    for (const notice of normalizer.notices()) log.warn(notice);
     const manifest: PackageManifest = {
       loadId,
       source: source.name,

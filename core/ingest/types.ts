@@ -69,6 +69,8 @@ export interface ResourceDef {
   incremental?: IncrementalSpec;
   /** Nesting levels kept as tables/columns; deeper values are stored as JSON. */
   maxNesting?: number;
+  /** Columns a table of the resource may have (default 500); further fields go to its JSON column _sluice_overflow. */
+  maxColumns?: number;
   columns?: Record<string, ColumnHint>;
   contract?: Contract;
   /** Whether the resource is extracted when nothing in sluice.yaml says otherwise. Default true. */

@@ -219,12 +219,12 @@ describe('hostile input (end to end)', function () {
   });
 
   describe('keys', () => {
-    it('quotes, SQL comments, dots, backslashes, control characters, unicode, emoji, RTL and "" become their normalized columns', async () => {
+    it('quotes, SQL comments, dots, backslashes, control characters, unicode, emoji, RTL and "" become their normalized columns, emoji-only keys distinct ones', async () => {
       const item = {
         'q"uote': 'v1', "apo'strophe": 'v2', 'semi;colon': 'v3', 'dash--dash': 'v4', 'com/* c */ment': 'v5',
         'do.t': 'v6', 'back\\slash': 'v7', 'new\nline': 'v8', 'ta\tb': 'v9', 'cafe\u0301': 'v10',
         '😀 smile': 'v11', 'שלום': 'v12', '': 'v13', 'x"; DROP TABLE h.events; --': 'v14', 'Größe': 'v15',
-        meta: { _sluice_id: 'v16' },
+        meta: { _sluice_id: 'v16' }, '🎉': 'v17', '🚀🚀': 'v18', '!!!': 'v19',
       };
       project = makeProject({ 'sources/h.ts': `export default { name: 'h', resources: [{ name: 'events', rows: () => [${JSON.stringify(item)}] }] };` });
       loadsCleanly(project);
@@ -234,6 +234,7 @@ describe('hostile input (end to end)', function () {
         'caf\u00e9': 'v10', // NFD key, NFC column name
         _smile: 'v11', 'שלום': 'v12', _empty: 'v13', x_drop_table_h_events: 'v14', 'größe': 'v15',
         meta___sluice_id: 'v16', // only a whole column name starting with _sluice_ is reserved
+        _key_6146299c: 'v17', _key_6708b29c: 'v18', _key_e84c538e: 'v19', // nothing left but a hash of the key
       };
       const columns = await columnsOf(project, 'h', 'events');
       assert.deepEqual(Object.keys(columns).sort(), ['_sluice_id', '_sluice_load_id', ...Object.keys(expected)].sort());
@@ -426,11 +427,11 @@ describe('hostile input (end to end)', function () {
   });
 
   describe('shapes', () => {
-    it('an item with 10,000 fields loads as 10,000 columns', async () => {
+    it('an item with 10,000 fields loads as 10,000 columns when maxColumns allows them', async () => {
       project = makeProject({
         'sources/h.ts': `const item: Record<string, number> = {};
           for (let i = 0; i < 10000; i++) item['c' + i] = i;
-          export default { name: 'h', resources: [{ name: 'events', rows: () => [item, { ...item, c9999: -1 }] }] };`,
+          export default { name: 'h', resources: [{ name: 'events', maxColumns: 20000, rows: () => [item, { ...item, c9999: -1 }] }] };`,
       });
       // Not --json: its list of 10,000 schema changes is more than the test harness buffers.
       const run = runCli(['ingest', 'h'], project.dir);
@@ -442,6 +443,28 @@ describe('hostile input (end to end)', function () {
         { c0: '0', c5000: '5000', c9999: '-1' },
         { c0: '0', c5000: '5000', c9999: '9999' },
       ]);
+    });
+
+    it('past the default limit of 500 columns, further fields go to the JSON column _sluice_overflow, with a notice', async () => {
+      project = makeProject({
+        'sources/h.ts': `const item: Record<string, unknown> = { id: 1 };
+          for (let i = 0; i < 600; i++) item['c' + i] = i;
+          item.meta = JSON.parse('{"deep":{"x":"y"},"__proto__":"p"}');
+          export default { name: 'h', resources: [{ name: 'events', rows: () => [item, { id: 2, c599: 'text', c0: 5 }] }] };`,
+      });
+      const run = runCli(['ingest', 'h'], project.dir);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /table 'events' reached its limit of 500 columns: field 'c497' and further new fields are stored in its JSON column _sluice_overflow; raise maxColumns on resource 'events'/);
+      const [count] = await sql(project, `SELECT count(*)::INT AS n FROM information_schema.columns WHERE table_schema = 'h' AND table_name = 'events'`);
+      assert.equal(count.n, 501);
+      const rows = await sql(project, `SELECT id, c0, c496, _sluice_overflow AS o FROM h.events ORDER BY id`);
+      const first = JSON.parse(rows[0].o as string);
+      assert.equal(Object.keys(first).length, 600 - 497 + 1);
+      assert.equal(first.c497, 497);
+      assert.equal(first.c599, 599);
+      assert.deepEqual(first.meta, JSON.parse('{"deep":{"x":"y"},"__proto__":"p"}'));
+      assert.deepEqual({ ...rows[0], o: undefined }, { id: '1', c0: '0', c496: '496', o: undefined });
+      assert.deepEqual(rows[1], { id: '2', c0: '5', c496: null, o: '{"c599":"text"}' });
     });
 
     it('100 levels of nested objects flatten into one column at the default maxNesting', async () => {

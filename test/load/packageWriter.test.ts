@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PackageWriter, readManifest, writeManifest } from '../../core/ingest/load/packageWriter';
-import { encodeCell, rowEncoder } from '../../core/ingest/load/csvEncode';
+import { encodeCell, rowEncoder, sparseRowEncoder } from '../../core/ingest/load/csvEncode';
 import { loadPackage } from '../../core/ingest/load/loader';
 import type { PackageManifest, Row } from '../../core/ingest/package';
 import { SluiceError } from '../../core/errors';
@@ -124,6 +124,26 @@ describe('PackageWriter and the CSV part format', () => {
     }
     // A row without its own `constructor` / `toString` reads null, not the inherited function.
     assert.equal(encode({ plain: 'p' }), '\u0001p\u0001,\\N,\\N,\\N,\\N,\\N,\\N,\\N\n');
+  });
+
+  it('encodes wide sparse rows by their own keys exactly as the compiled encoder does', () => {
+    const columns = ['constructor', ...Array.from({ length: 120 }, (_, i) => `c${i}`), 'toString', '__proto__'];
+    const compiled = rowEncoder(columns, columns.map(() => 'text'), columns.map((c) => c in Object.prototype));
+    const sparse = sparseRowEncoder(columns);
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const cells: Row['x'][] = ['t', '', 1.5, -0, 12n, true, null, new Uint8Array([0, 9]), 'q"\u0001'];
+    for (let n = 0; n < 300; n++) {
+      const row: Row = JSON.parse('{}');
+      // Keys in random order, some absent, some null; a constant column the layout leaves out is ignored.
+      for (const name of [...columns].sort(() => random() - 0.5)) {
+        if (random() < 0.2) row[name] = cells[Math.floor(random() * cells.length)];
+      }
+      if (random() < 0.5) row._sluice_load_id = 'load';
+      const { _sluice_load_id: _, ...forCompiled } = row;
+      assert.equal(sparse(row), compiled(Object.assign(JSON.parse('{}'), forCompiled)), JSON.stringify(Object.keys(row)));
+    }
+    assert.equal(sparse({}), `${'\\N,'.repeat(columns.length - 1)}\\N\n`);
   });
 
   it('records constant columns once per part, and the load fills them into every row', async () => {

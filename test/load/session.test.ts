@@ -65,6 +65,12 @@ class Run {
   get loadedEarly(): boolean {
     return this.log.some((m) => m.includes('stage: early-load'));
   }
+
+  /** Whether loading early starts, given time: the session opens the warehouse in the background. */
+  async earlyLoadStarts(): Promise<boolean> {
+    for (let waited = 0; !this.loadedEarly && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    return this.loadedEarly;
+  }
 }
 
 const rowsOfRange = (from: number, to: number, extra: (i: number) => Row = () => ({})): Row[] =>
@@ -82,7 +88,7 @@ describe('LoadSession (loading while the package is written)', function () {
     const t = table('events', [col('_sluice_id', 'bigint'), col('n', 'bigint')]);
     const run = new Run(ws, 'src', { partRows: 10, groupRows: 30 });
     for (let i = 0; i < 95; i += 5) await run.write(t, rowsOfRange(i, i + 5));
-    assert.ok(run.loadedEarly, 'a group was complete long before the end');
+    assert.ok(await run.earlyLoadStarts(), 'a group was complete long before the end');
     const outcome = await run.session.finish(run.manifest(['events']), new Date());
     assert.deepEqual(outcome.rows, { events: 95 });
     const wh = await ws.warehouse();
@@ -97,7 +103,7 @@ describe('LoadSession (loading while the package is written)', function () {
     const t = table('events', [col('_sluice_id', 'bigint'), col('n', 'bigint')]);
     const run = new Run(ws, 'src', { partRows: 10, groupRows: 20 });
     for (let i = 0; i < 60; i += 10) await run.write(t, rowsOfRange(i, i + 10));
-    assert.ok(run.loadedEarly);
+    assert.ok(await run.earlyLoadStarts());
     await run.session.abort();
     run.writer.abandon();
     // The warehouse is free again and holds nothing of the load.
@@ -126,7 +132,7 @@ describe('LoadSession (loading while the package is written)', function () {
     const t = table('events', [col('_sluice_id', 'bigint'), col('n', 'bigint')]);
     const run = new Run(ws, 'src', { partRows: 10, groupRows: 20 });
     for (let i = 0; i < 40; i += 10) await run.write(t, rowsOfRange(i, i + 10));
-    assert.ok(run.loadedEarly);
+    assert.ok(await run.earlyLoadStarts());
     // The schema evolves: later rows bring a new column (the pipeline's live schema gains it).
     const grown = table('events', [...t.columns, col('label')]);
     for (let i = 40; i < 80; i += 10) await run.write(grown, rowsOfRange(i, i + 10, (k) => ({ label: `l${k}` })));
@@ -148,7 +154,7 @@ describe('LoadSession (loading while the package is written)', function () {
     wh.close();
     const run = new Run(ws, 'src', { partRows: 10, groupRows: 20 });
     for (let i = 0; i < 70; i += 10) await run.write(t, rowsOfRange(i, i + 10));
-    assert.ok(run.loadedEarly);
+    assert.ok(await run.earlyLoadStarts());
     const outcome = await run.session.finish(run.manifest(['snap']), new Date());
     assert.equal(outcome.rows.snap, 70);
     const after = await ws.warehouse();

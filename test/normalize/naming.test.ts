@@ -28,8 +28,11 @@ describe('normalize: identifier naming', () => {
     ['1st', '_1st'],
     ['2024', '_2024'],
     ['', EMPTY_NAME],
-    ['!!!', EMPTY_NAME],
-    ['_', EMPTY_NAME],
+    // Keys with nothing left to name them by get a hash of the key (SHA-256, first 8 hex digits).
+    ['!!!', '_key_e84c538e'],
+    ['_', '_key_d2e2adf7'],
+    ['🎉', '_key_6146299c'],
+    ['🚀🚀', '_key_6708b29c'],
   ];
   for (const [raw, expected] of cases) {
     it(`${JSON.stringify(raw)} → ${expected}`, () => {

@@ -9,7 +9,7 @@ import { describeType, describeValue, isPlainObject } from './describe';
 const SOURCE_KEYS = ['name', 'resources'];
 const RESOURCE_KEYS = [
   'name', 'rows', 'transformer', 'table', 'primaryKey', 'mergeKey', 'writeDisposition',
-  'incremental', 'maxNesting', 'columns', 'contract', 'selected',
+  'incremental', 'maxNesting', 'maxColumns', 'columns', 'contract', 'selected',
 ];
 const DISPOSITIONS = ['append', 'replace', 'merge'];
 const STRATEGIES = ['delete-insert', 'upsert', 'scd2'];
@@ -98,6 +98,9 @@ function validateResource(r: Record<string, unknown>, fail: Fail): void {
   checkIncremental(r.incremental, fail);
   if (r.maxNesting !== undefined && !(Number.isInteger(r.maxNesting) && (r.maxNesting as number) >= 0)) {
     fail(`maxNesting must be a whole number >= 0, got ${describeValue(r.maxNesting)}`);
+  }
+  if (r.maxColumns !== undefined && !(Number.isInteger(r.maxColumns) && (r.maxColumns as number) >= 1)) {
+    fail(`maxColumns must be a whole number >= 1, got ${describeValue(r.maxColumns)}`);
   }
   checkColumns(r.columns, fail);
   checkContract(r.contract, fail);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { SluiceError } from '../../errors';
 import type { TableSchema } from '../../schema/types';
 import { sameConstants, type LineLayout, type PackagePart, type PackageTable, type Row } from '../package';
-import { NULL_MARKER, encodeCell, rowEncoder } from './csvEncode';
+import { NULL_MARKER, encodeCell, rowEncoder, sparseRowEncoder } from './csvEncode';
 
 export { readManifest, writeManifest } from './manifest';
 
@@ -17,6 +17,8 @@ const DEFAULT_PART_ROWS = 100_000;
  * chunks matter: pending text is a tree of young strings, and every minor GC copies whatever is pending.
  */
 const WRITE_CHUNK_CHARS = 1 << 14;
+/** Layouts wider than this encode rows by their own keys: such tables are mostly sparse (see sparseRowEncoder). */
+const SPARSE_ENCODING_ABOVE_COLUMNS = 64;
 /** Part files kept open at once; more tables than this take turns. */
 const MAX_OPEN_FILES = 64;
 /** Text pending across all tables; past this every table's chunk is written, so many tables stay bounded too. */
@@ -194,8 +196,12 @@ export class PackageWriter {
     return entry.open;
   }
 
-  /** The row encoder for these columns; parts with the same columns share one, which V8 keeps optimized. */
+  /**
+   * The row encoder for these columns; parts with the same columns share one, which V8 keeps optimized.
+   * Wide layouts get one that walks each row's own keys instead (see sparseRowEncoder).
+   */
   private encoderFor(table: TableSchema, columns: string[], inherited: boolean[]): (row: Row) => string {
+    if (columns.length > SPARSE_ENCODING_ABOVE_COLUMNS) return sparseRowEncoder(columns);
     const typeOf = new Map(table.columns.map((c) => [c.name, c.dataType]));
     const types = columns.map((name) => typeOf.get(name) ?? 'text');
     const key = JSON.stringify([columns, types]);

@@ -14,7 +14,7 @@ import { SYSTEM_PATH_KEY, pathKey, type ColumnState, type SchemaBuilder, type Ta
 import { compileShape, type CompiledShape } from './itemShape';
 import { isWellFormed, printable, printablePair } from './printable';
 import { UnserializableValue, contentHash, previewValue, toJsonText } from './serialize';
-import { ROW_ID, rowIdType, systemColumns } from './systemColumns';
+import { OVERFLOW, ROW_ID, overflowColumn, rowIdType, systemColumns } from './systemColumns';
 
 /** Where one raw key of one object position leads: its column, nested object node or child table. */
 interface Slot {
@@ -121,6 +121,8 @@ export class ResourceFlattener {
   private readonly trail: (string | number)[] = [];
   /** Objects and lists being flattened, to detect cycles. */
   private readonly ancestors: object[] = [];
+  /** Per row of the current item: its fields beyond the table's column limit, nested as in the item. */
+  private readonly overflow = new Map<Row, Record<string, unknown>>();
   /** Compiled item shapes, most recently used first; none for scd2 and text ids, which the fast path does not write. */
   private readonly shapes: CompiledShape[] = [];
   private readonly fastPath: boolean;
@@ -133,6 +135,7 @@ export class ResourceFlattener {
     private readonly loadId: string,
     private readonly ids: RowIds,
     private readonly discarded: DiscardCounts,
+    private readonly notices: string[] = [],
   ) {
     const own = schema.tablesOf(plan.resource);
     this.firstLoad = own.length === 0;
@@ -289,6 +292,7 @@ export class ResourceFlattener {
     this.itemSeq++;
     if (this.trail.length !== 0) this.trail.length = 0;
     if (this.ancestors.length !== 0) this.ancestors.length = 0;
+    if (this.overflow.size !== 0) this.overflow.clear();
     const mark = this.schema.mark();
     try {
       this.flattenItem(item);
@@ -323,6 +327,7 @@ export class ResourceFlattener {
     this.rootId = id;
     this.ancestors.push(item);
     this.flattenObject(item, this.topNode(root), row, id, 0);
+    if (this.overflow.size !== 0) this.writeOverflow();
     const required = this.plan.required;
     for (let i = 0; i < required.length; i++) {
       const cell = row[required[i].column];
@@ -553,7 +558,7 @@ export class ResourceFlattener {
   private place(slot: Slot, node: Node, row: Row, value: unknown, type: DataType | undefined, jsonText: string | null): void {
     let column = slot.column ?? this.existingColumn(slot, node);
     if (column === undefined) {
-      column = this.newColumn(slot, node, value, type ?? naturalType(value)!);
+      column = this.newColumn(slot, node, row, value, type ?? naturalType(value)!);
       if (column === undefined) return;
     }
     let cell: Cell | undefined = type === 'json' ? (column.type === 'json' ? jsonText : undefined) : toColumnCell(value, column.type);
@@ -599,11 +604,15 @@ export class ResourceFlattener {
     return existing;
   }
 
-  private newColumn(slot: Slot, node: Node, value: unknown, type: DataType): ColumnState | undefined {
+  private newColumn(slot: Slot, node: Node, row: Row, value: unknown, type: DataType): ColumnState | undefined {
     const table = node.table;
     if (isSystemName(slot.name)) throw this.reserved(slot, table);
     if (!table.createdThisRun && this.plan.contract.columns !== 'evolve') {
       this.refuse('columns', slot, value, `new column '${slot.name}' in table '${table.name}'`);
+      return undefined;
+    }
+    if (this.isFull(table)) {
+      this.putOverflow(slot, table, row, value);
       return undefined;
     }
     const hint = slot.hint;
@@ -635,10 +644,48 @@ export class ResourceFlattener {
       const name = variantColumnName(base.name, type);
       const clash = node.table.columns.get(name);
       if (clash) throw this.columnCollision(slot, node.table, clash, name);
+      if (this.isFull(node.table)) return this.putOverflow(slot, node.table, row, value);
       variant = this.schema.addVariant(node.table, base, type, name);
     }
     row[variant.name] = type === 'json' ? jsonText : (toColumnCell(value, type) as Cell);
     variant.seenInBatch = this.batch;
+  }
+
+  /** Whether the table has as many columns as the resource allows (the overflow column aside). */
+  private isFull(table: TableState): boolean {
+    return table.columns.size - (table.columns.has(OVERFLOW) ? 1 : 0) >= this.plan.maxColumns;
+  }
+
+  /** Keeps a field of a full table in the row's overflow object, under its path in the item. */
+  private putOverflow(slot: Slot, table: TableState, row: Row, value: unknown): void {
+    if (!table.columns.has(OVERFLOW)) {
+      this.schema.addColumn(table, overflowColumn(), SYSTEM_PATH_KEY);
+      this.notices.push(
+        `table '${table.name}' reached its limit of ${this.plan.maxColumns} columns: field '${this.fieldPath(slot)}' and further ` +
+        `new fields are stored in its JSON column ${OVERFLOW}; raise maxColumns on resource '${this.plan.resource}' to give them columns`,
+      );
+    }
+    // Objects without a prototype, so that a key such as __proto__ is a key like any other.
+    let fields = this.overflow.get(row);
+    if (fields === undefined) this.overflow.set(row, (fields = Object.create(null) as Record<string, unknown>));
+    const path = slot.path;
+    for (let i = 0; i < path.length - 1; i++) {
+      const next = fields[path[i]];
+      fields = (typeof next === 'object' && next !== null ? next : (fields[path[i]] = Object.create(null))) as Record<string, unknown>;
+    }
+    fields[path[path.length - 1]] = value;
+  }
+
+  /** Stores each row's overflow fields as JSON text in its table's overflow column. */
+  private writeOverflow(): void {
+    for (const [row, fields] of this.overflow) {
+      row[OVERFLOW] = toJsonText(fields);
+    }
+    for (const table of this.touched) {
+      const column = table.columns.get(OVERFLOW);
+      if (column !== undefined) column.seenInBatch = this.batch;
+    }
+    this.overflow.clear();
   }
 
   private putList(slot: Slot, list: unknown[], node: Node, rowId: RowId, level: number): void {

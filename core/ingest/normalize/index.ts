@@ -23,6 +23,7 @@ export class Normalizer {
   private readonly builder: SchemaBuilder;
   private readonly ids: RowIds;
   private readonly discardCounts: DiscardCounts = { rows: 0, values: 0 };
+  private readonly noticeList: string[] = [];
 
   /** previous: the schema stored by the last load (undefined on first run). resources: the source's resource defs. */
   constructor(
@@ -74,7 +75,7 @@ export class Normalizer {
       if (!plan) {
         throw new SluiceError(`source '${this.sourceName}' has no resource '${resource}'`);
       }
-      flattener = new ResourceFlattener(plan, this.builder, this.options.loadId, this.ids, this.discardCounts);
+      flattener = new ResourceFlattener(plan, this.builder, this.options.loadId, this.ids, this.discardCounts, this.noticeList);
       this.flatteners.set(resource, flattener);
     }
     return flattener;
@@ -116,6 +117,11 @@ export class Normalizer {
   /** Rows discarded by contracts (discard_row) and values discarded (discard_value), for reporting. */
   discarded(): { rows: number; values: number } {
     return { ...this.discardCounts };
+  }
+
+  /** What a user should know about how the data was stored (e.g. a table that reached its column limit). */
+  notices(): string[] {
+    return [...this.noticeList];
   }
 
   /** The unshortened root table name child table names of `table` are built from. */

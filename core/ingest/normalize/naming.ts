@@ -7,8 +7,10 @@ import { createHash } from 'node:crypto';
 export const PATH_SEPARATOR = '__';
 /** Longest identifier Sluice produces; longer names get a hash suffix (Postgres' limit, kept for portability). */
 export const MAX_IDENTIFIER_LENGTH = 63;
-/** What an empty key (or one made only of punctuation) is called. */
+/** What an empty key is called. */
 export const EMPTY_NAME = '_empty';
+/** Start of the name of a key with nothing left to name it by (only emoji or punctuation), before a hash of the key. */
+const UNNAMED_PREFIX = '_key_';
 /** Prefix of the columns Sluice adds itself; data may not use it. */
 export const SYSTEM_PREFIX = '_sluice_';
 
@@ -40,7 +42,8 @@ export function normalizeSegment(raw: string): string {
   s = s.replace(ACRONYM_BOUNDARY, '$1_$2').replace(CAMEL_BOUNDARY, '$1_$2');
   s = s.toLowerCase().normalize('NFC');
   s = s.replace(NOT_WORD, '_').replace(UNDERSCORES, '_').replace(TRAILING_UNDERSCORES, '');
-  if (s === '' || s === '_') return EMPTY_NAME;
+  // Keys made only of emoji or punctuation would all be one name: a hash of the key keeps them apart.
+  if (s === '' || s === '_') return raw === '' ? EMPTY_NAME : `${UNNAMED_PREFIX}${hashOf(raw.normalize('NFC'))}`;
   if (LEADING_NUMBER.test(s)) s = '_' + s;
   return s;
 }
@@ -50,9 +53,13 @@ export function shortenName(name: string): string {
   if (name.length <= MAX_IDENTIFIER_LENGTH) return name;
   const chars = Array.from(name);
   if (chars.length <= MAX_IDENTIFIER_LENGTH) return name;
-  const hash = createHash('sha256').update(name).digest('hex').slice(0, HASH_LENGTH);
+  const hash = hashOf(name);
   const head = chars.slice(0, MAX_IDENTIFIER_LENGTH - HASH_LENGTH - 1).join('').replace(TRAILING_UNDERSCORES, '');
   return `${head}_${hash}`;
+}
+
+function hashOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, HASH_LENGTH);
 }
 
 /** A single key (field or table name) → identifier. Idempotent: normalizing the result returns it unchanged. */

@@ -9,6 +9,12 @@ import { columnNameForField, normalizeSegment, rootTableName } from './naming';
 import { previewValue } from './serialize';
 
 export const DEFAULT_MAX_NESTING = 1000;
+/**
+ * Columns per table by default. DuckDB builds a row group of every column on each loading thread, so a
+ * table of thousands of sparse columns (free-form metadata gaining keys) costs gigabytes to load; past
+ * this limit, further fields go to one JSON column instead.
+ */
+export const DEFAULT_MAX_COLUMNS = 500;
 
 export interface ResolvedHint {
   /** The field as the resource definition spelled it (for messages). */
@@ -26,6 +32,8 @@ export interface ResourcePlan {
   /** Root table name before shortening; child table names are built from it. */
   rootFullName: string;
   maxNesting: number;
+  /** Columns a table may have before further fields go to its overflow column. */
+  maxColumns: number;
   disposition: WriteDisposition;
   strategy: MergeStrategy | undefined;
   /** Child tables carry _sluice_root_id. */
@@ -116,6 +124,10 @@ export function planResource(def: ResourceDef, sourceContract: Contract | undefi
   if (!Number.isInteger(maxNesting) || maxNesting < 0) {
     throw new SluiceError(`resource '${def.name}': maxNesting must be a whole number ≥ 0, got ${previewValue(def.maxNesting)}`);
   }
+  const maxColumns = def.maxColumns ?? DEFAULT_MAX_COLUMNS;
+  if (!Number.isInteger(maxColumns) || maxColumns < 1) {
+    throw new SluiceError(`resource '${def.name}': maxColumns must be a whole number ≥ 1, got ${previewValue(def.maxColumns)}`);
+  }
   const { disposition: d, strategy } = disposition(def);
   const hintMap = hints(def);
   return {
@@ -123,6 +135,7 @@ export function planResource(def: ResourceDef, sourceContract: Contract | undefi
     rootTable: rootTableName(def),
     rootFullName: normalizeSegment(def.table ?? def.name),
     maxNesting,
+    maxColumns,
     disposition: d,
     strategy,
     merge: d === 'merge',

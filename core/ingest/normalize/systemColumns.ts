@@ -9,6 +9,13 @@ export const LIST_INDEX = '_sluice_list_idx';
 export const ROOT_ID = '_sluice_root_id';
 export const VALID_FROM = '_sluice_valid_from';
 export const VALID_TO = '_sluice_valid_to';
+/** A table's JSON column for the fields beyond its column limit (see maxColumns). */
+export const OVERFLOW = '_sluice_overflow';
+
+/** The overflow column, added to a table the first time a field finds it full. */
+export function overflowColumn(): ColumnSchema {
+  return { name: OVERFLOW, dataType: 'json', nullable: true };
+}
 
 export interface TableKind {
   root: boolean;
