@@ -1,7 +1,7 @@
 // Numbers that turn fractional, and loads that run out of memory, through the real CLI and the DuckDB
 // file it leaves.
 import { strict as assert } from 'node:assert';
-import { makeProject, query, runCliJson, type TempProject } from '../helpers/project';
+import { makeProject, query, runCli, runCliJson, type TempProject } from '../helpers/project';
 
 // PHASE 1: integers only. PHASE 2: every third price has a fraction (from item FROM on), and the list
 // elements' quantities too. BIG: one price beyond 2^53, given as a bigint.
@@ -61,6 +61,15 @@ describe('widening and memory (end to end)', function () {
     assert.deepEqual(after, { price: 'DOUBLE', qty: 'DOUBLE', sum: priceSum(300, Infinity) + priceSum(300, 0), rows: 600, qtySum: 600 + 100 * 1.5 + 200 * 2 });
     const variants = await query(project.warehouse, `SELECT column_name FROM information_schema.columns WHERE table_schema = 'shop' AND contains(column_name, '__v_')`);
     assert.deepEqual(variants, []);
+  });
+
+  it('the summary shows a widened column as bigint → double', () => {
+    project = makeProject({ 'sources/shop.ts': pricesSource });
+    assert.equal(ingest({ PHASE: '1', COUNT: '10' }).json.status, 'loaded');
+    const run = runCli(['ingest', 'shop'], project.dir, { PHASE: '2', COUNT: '10' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /~ column prices\.price bigint → double/);
+    assert.match(run.stdout, /~ column prices__lines\.qty bigint → double/);
   });
 
   it('widens a table whose first parts went in while the source still ran (the early load starts over)', async () => {

@@ -81,11 +81,15 @@ function describeChanges(changes: SchemaChange[]): string {
   const newTables = new Set(changes.filter((c) => c.kind === 'table_added').map((c) => c.table));
   const lines: string[] = [];
   for (const table of newTables) {
-    const columns = changes.filter((c) => c.kind !== 'table_added' && c.table === table).length;
+    const columns = changes.filter((c) => (c.kind === 'column_added' || c.kind === 'variant_added') && c.table === table).length;
     lines.push(`  + table ${table} (${formatCount(columns)} columns)`);
   }
   for (const change of changes) {
     if (change.kind === 'table_added' || newTables.has(change.table)) continue;
+    if (change.kind === 'type_widened') {
+      lines.push(`  ~ column ${change.table}.${change.column} ${change.from} → ${change.dataType}`);
+      continue;
+    }
     const note = change.kind === 'variant_added' ? ` (variant of ${change.variantOf})` : '';
     lines.push(`  + column ${change.table}.${change.column} ${change.dataType}${note}`);
   }
