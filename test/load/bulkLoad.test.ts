@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { csvBufferSize, readCsvCall } from '../../core/ingest/load/csvRead';
 import { loadPackage } from '../../core/ingest/load/loader';
-import { limitLoadMemory, loadMemoryLimit, loadThreads, memoryLimitAfterOutOfMemory } from '../../core/ingest/load/memory';
+import { limitLoadMemory, loadMemoryLimit, loadThreads, memoryLimitAfterOutOfMemory, withFloor } from '../../core/ingest/load/memory';
 import { PackageWriter } from '../../core/ingest/load/packageWriter';
 import { withInsertionOrder } from '../../core/ingest/load/sql';
 import { Normalizer } from '../../core/ingest/normalize';
@@ -199,14 +199,14 @@ describe('bulk loading', () => {
     });
   });
 
-  it('limitLoadMemory sets the computed limit for the threads DuckDB uses, and an allocator that returns memory soon', async () => {
+  it('limitLoadMemory sets the computed limit for the threads DuckDB uses (at least the floor), and an allocator that returns memory soon', async () => {
     const wh = await ws.warehouse();
     await wh.run('SET threads = 3');
     const t = table('t', [...rootIds(), col('a')]);
     const { manifest } = ws.makePackage({ source: 'src', tables: [t], rows: { t: [{ _sluice_id: 'a', _sluice_load_id: 'l', a: 'x' }] } });
     const setting = async (name: string) => (await wh.all<{ v: string }>(`SELECT current_setting('${name}') AS v`))[0].v;
     await limitLoadMemory(wh, manifest);
-    const expected = Number(/^(\d+)MiB$/.exec(loadMemoryLimit(manifest, 3)!)![1]);
+    const expected = Number(/^(\d+)MiB$/.exec(withFloor(loadMemoryLimit(manifest, 3))!)![1]);
     const [, amount, unit] = /^([\d.]+) (MiB|GiB)$/.exec(await setting('memory_limit'))!;
     assert.equal(Math.round(Number(amount) * (unit === 'GiB' ? 1024 : 1)), expected);
     assert.equal(await setting('allocator_flush_threshold'), '8.0 MiB');
@@ -231,6 +231,13 @@ describe('bulk loading', () => {
       assert.ok(mib(loadMemoryLimit(manifestWith(1000, 1000), 2, RAM)) > narrow + 3000);
       assert.ok(mib(loadMemoryLimit(manifestWith(17, 1000), 8, RAM)) > 2 * narrow);
       assert.ok(mib(loadMemoryLimit(manifestWith(17, 100 * MIB), 2, RAM)) > narrow + 700);
+    });
+
+    it('gives a load at least 512 MiB, or a quarter of the memory available when that is less', () => {
+      assert.equal(withFloor('164MiB', 64 * 1024 * MIB), '512MiB');
+      assert.equal(withFloor('164MiB', 400 * MIB), '164MiB');
+      assert.equal(withFloor('2000MiB', 64 * 1024 * MIB), '2000MiB');
+      assert.equal(withFloor(undefined), undefined);
     });
 
     it('loads wide tables on fewer threads, so that their row groups fit', () => {

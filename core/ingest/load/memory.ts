@@ -22,6 +22,8 @@ const COLUMN_BYTES_PER_THREAD = 2 * MIB;
 const DUCKDB_DEFAULT_SHARE = 0.8;
 /** A load's memory needs grow with its threads; wide tables get fewer threads so that they stay within this. */
 const THREADS_BUDGET_BYTES = 768 * MIB;
+/** The least memory a load gets (see withFloor). */
+const LIMIT_FLOOR_BYTES = 512 * MIB;
 /** Share of the memory available now that a load may take after it ran out of memory once. */
 const AVAILABLE_SHARE_AFTER_OOM = 0.5;
 /** Freed memory DuckDB's allocator may keep cached before it hands it back to the system. */
@@ -84,11 +86,23 @@ export async function limitLoadMemory(wh: Warehouse, manifest: LoadShape, option
   const [{ threads }] = await wh.all<{ threads: number | bigint }>(`SELECT current_setting('threads') AS threads`);
   const use = options.afterOutOfMemory ? 1 : loadThreads(manifest, Number(threads));
   if (use !== Number(threads)) await wh.run(`SET threads = ${use}`);
-  const limit = options.afterOutOfMemory ? memoryLimitAfterOutOfMemory(manifest) : (firstAttemptLimit() ?? loadMemoryLimit(manifest, use));
+  const limit = options.afterOutOfMemory ? memoryLimitAfterOutOfMemory(manifest) : (firstAttemptLimit() ?? withFloor(loadMemoryLimit(manifest, use)));
   if (limit !== undefined) await wh.run(`SET memory_limit = ${quoteLiteral(limit)}`);
   if (options.spillDir !== undefined) await spillTo(wh, options.spillDir);
   await wh.run(`SET allocator_flush_threshold = ${quoteLiteral(ALLOCATOR_FLUSH_THRESHOLD)}`);
   await wh.run('SET allocator_background_threads = true');
+}
+
+/**
+ * The computed need covers the row groups being built, not what a transaction that loaded many parts
+ * still holds of them; a load gets at least LIMIT_FLOOR_BYTES (or a quarter of the memory available, if
+ * that is less), which is what loading GitHub-shaped records early, part by part, was seen to need.
+ */
+export function withFloor(limit: string | undefined, available = os.freemem()): string | undefined {
+  if (limit === undefined) return undefined;
+  const floor = Math.min(LIMIT_FLOOR_BYTES, available / 4);
+  const bytes = Math.max(Number(/^(\d+)MiB$/.exec(limit)![1]) * MIB, floor);
+  return `${Math.ceil(bytes / MIB)}MiB`;
 }
 
 /**

@@ -26,7 +26,7 @@ import type { Logger } from '../types';
 import { convergeTables } from './ddl';
 import { emptyOnce } from './familyLoad';
 import { loadFailed, loadInTransaction, loadPackage, nothingLoaded, type LoadOutcome } from './loader';
-import { isOutOfMemory, limitLoadMemory } from './memory';
+import { isOutOfMemory, limitLoadMemory, type LoadShape } from './memory';
 import { insertParts } from './parts';
 import { doing } from './sql';
 import { qualified } from '../../warehouse/quote';
@@ -67,6 +67,8 @@ export class LoadSession {
   private readonly frozen = new Map<string, Map<string, DataType | undefined>>();
   /** Per table: the files of the parts loaded early, in order. */
   private readonly loadedFiles = new Map<string, string[]>();
+  /** Every table loaded early so far, with its longest line: the memory limit must fit the widest of them. */
+  private readonly loadedShape: LoadShape = { schema: { tables: [] }, tables: {} };
 
   constructor(private readonly options: LoadSessionOptions) {}
 
@@ -169,7 +171,7 @@ export class LoadSession {
     // The last part's schema is the newest: it has the columns of every part before it.
     const { table } = group[group.length - 1];
     const parts = group.map((g) => g.part);
-    const wh = this.wh ?? (await this.open(table, parts));
+    const wh = this.wh ?? (await this.open());
     if (wh === undefined) return;
     const { source } = this.options;
     const frozen = this.frozen.get(table.name);
@@ -181,6 +183,7 @@ export class LoadSession {
     } else if (changedSince(frozen, table)) {
       return this.giveUp(`table "${table.name}" gained or widened columns after its first rows went in`);
     }
+    await this.fitMemoryTo(wh, table, parts);
     if (this.options.fullRefresh || table.writeDisposition === 'replace') await emptyOnce(wh, source, table.name, this.early.emptied);
     const rows = await insertParts(wh, this.options.dir, source, table, parts, { target: qualified(source, table.name) });
     const files = this.loadedFiles.get(table.name) ?? [];
@@ -190,8 +193,22 @@ export class LoadSession {
     this.early.rows.set(table.name, (this.early.rows.get(table.name) ?? 0) + rows);
   }
 
+  /**
+   * Sets the memory limit for everything loaded early so far, this group included: the transaction holds
+   * rows of every table it loaded, and a wider table or a longer line than before needs more.
+   */
+  private async fitMemoryTo(wh: Warehouse, table: TableSchema, parts: readonly PackagePart[]): Promise<void> {
+    const shape = this.loadedShape;
+    const tables = shape.schema.tables as TableSchema[];
+    const index = tables.findIndex((t) => t.name === table.name);
+    if (index < 0) tables.push(table);
+    else tables[index] = table;
+    shape.tables[table.name] = { parts: [...(shape.tables[table.name]?.parts ?? []), ...parts.map((p) => ({ maxLineBytes: p.maxLineBytes }))] };
+    await limitLoadMemory(wh, shape, { spillDir: this.spillDir });
+  }
+
   /** Opens the warehouse and the load's transaction; undefined (and early loading off) if it cannot be opened. */
-  private async open(table: TableSchema, parts: PackagePart[]): Promise<Warehouse | undefined> {
+  private async open(): Promise<Warehouse | undefined> {
     const { options } = this;
     let wh: Warehouse;
     try {
@@ -206,7 +223,6 @@ export class LoadSession {
     await wh.run('SET preserve_insertion_order = false');
     // The source and the normalizer keep one core busy; DuckDB taking them all would only slow them down.
     await wh.run(`SET threads = ${Math.max(1, os.availableParallelism() - 1)}`);
-    await limitLoadMemory(wh, { schema: { tables: [table] }, tables: { [table.name]: { parts } } }, { spillDir: this.spillDir });
     // The system tables and the reload check come with the rest of the load, in this same transaction.
     await wh.run('BEGIN TRANSACTION');
     options.log.debug(`stage: early-load ${options.loadId}`);
