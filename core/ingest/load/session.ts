@@ -69,6 +69,8 @@ export class LoadSession {
   private readonly loadedFiles = new Map<string, string[]>();
   /** Every table loaded early so far, with its longest line: the memory limit must fit the widest of them. */
   private readonly loadedShape: LoadShape = { schema: { tables: [] }, tables: {} };
+  /** The widest table and longest line the current memory settings were made for. */
+  private limitedFor = { columns: 0, lineBytes: 0 };
 
   constructor(private readonly options: LoadSessionOptions) {}
 
@@ -204,6 +206,11 @@ export class LoadSession {
     if (index < 0) tables.push(table);
     else tables[index] = table;
     shape.tables[table.name] = { parts: [...(shape.tables[table.name]?.parts ?? []), ...parts.map((p) => ({ maxLineBytes: p.maxLineBytes }))] };
+    // The settings change only when the need grows: a wider table or a longer line than any before.
+    const columns = table.columns.length;
+    const lineBytes = Math.max(...parts.map((p) => p.maxLineBytes ?? Number.MAX_SAFE_INTEGER));
+    if (columns <= this.limitedFor.columns && lineBytes <= this.limitedFor.lineBytes) return;
+    this.limitedFor = { columns: Math.max(columns, this.limitedFor.columns), lineBytes: Math.max(lineBytes, this.limitedFor.lineBytes) };
     await limitLoadMemory(wh, shape, { spillDir: this.spillDir });
   }
 
