@@ -13,12 +13,12 @@
 // Options: --records 1000000   records per run (default 1,000,000)
 //          --optional-keys     closed issues alone have `closed_at`: items then differ in their keys, as
 //                              real API items do, which splits the package into many small parts
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { measure } from './ingest-common.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(benchDir, '..', 'dist', 'cli.js');
@@ -127,38 +127,20 @@ function makeProject(n, disposition, optionalKeys) {
 }
 
 /** Runs one ingest; resolves with its wall-clock seconds, the load's share after extraction, and the CLI's JSON. */
-function ingest(dir) {
+async function ingest(dir) {
   const loadStart = 'stage: load ';
   const loadEnd = 'stage: loaded';
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [cli, 'ingest', 'issues', '--project', dir, '--json'], {
-      env: { ...process.env, SLUICE_DEBUG: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const stdout = [];
-    let stderr = '';
-    const seen = {};
-    child.stdout.on('data', (d) => stdout.push(d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      const now = (performance.now() - started) / 1000;
-      for (const marker of [loadStart, loadEnd]) if (seen[marker] === undefined && stderr.includes(marker)) seen[marker] = now;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const seconds = (performance.now() - started) / 1000;
-      let result;
-      try {
-        result = JSON.parse(Buffer.concat(stdout).toString('utf8'));
-      } catch {
-        fail(`the CLI did not print one JSON object (exit ${code}):\n${stderr}`);
-      }
-      if (code !== 0 || result.status !== 'loaded') fail(`sluice ingest failed (exit ${code}): ${result.error ?? stderr}`);
-      const loadSeconds = seen[loadEnd] !== undefined && seen[loadStart] !== undefined ? seen[loadEnd] - seen[loadStart] : null;
-      resolve({ seconds, loadSeconds, tables: Object.fromEntries(Object.entries(result.tables).map(([t, v]) => [t, v.rows])) });
-    });
-  });
+  const run = await measure([cli, 'ingest', 'issues', '--project', dir, '--json'], { cwd: dir, env: { SLUICE_DEBUG: '1' }, markers: [loadStart, loadEnd] });
+  let result;
+  try {
+    result = JSON.parse(run.stdout);
+  } catch {
+    fail(`the CLI did not print one JSON object (exit ${run.code}):\n${run.stderr}`);
+  }
+  if (run.code !== 0 || result.status !== 'loaded') fail(`sluice ingest failed (exit ${run.code}): ${result.error ?? run.stderr}`);
+  const seen = run.markers;
+  const loadSeconds = seen[loadEnd] !== undefined && seen[loadStart] !== undefined ? seen[loadEnd] - seen[loadStart] : null;
+  return { seconds: run.seconds, loadSeconds, tables: Object.fromEntries(Object.entries(result.tables).map(([t, v]) => [t, v.rows])) };
 }
 
 /** Rows per table in the project's warehouse, so that both projects are seen to hold what they should. */
