@@ -137,14 +137,3 @@ export async function columnNames(wh: Warehouse, schema: string, tableName: stri
   );
   return rows.map((r) => r.column_name);
 }
-
-/** Counts the statements matching `pattern` (default: inserts into the "src" tables) a warehouse runs from now on. */
-export function countInserts(wh: Warehouse, pattern = /^\s*INSERT INTO "src"\./): () => number {
-  let inserts = 0;
-  const run = wh.connection.run.bind(wh.connection);
-  (wh.connection as { run: typeof run }).run = (sql, params) => {
-    if (pattern.test(sql)) inserts++;
-    return run(sql, params);
-  };
-  return () => inserts;
-}

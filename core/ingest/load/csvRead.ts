@@ -40,14 +40,8 @@ function fieldName(index: number): string {
 /**
  * `read_csv(...)` over part files whose fields are the given columns, in order. One call reads several
  * files in parallel, in list order. maxLineBytes bounds the longest line when the writer recorded it.
- * `padded`: some files have only the first fields, and their lines get NULL for the others.
  */
-export function readCsvCall(
-  files: string | readonly string[],
-  columns: readonly ColumnSchema[],
-  maxLineBytes?: number,
-  padded = false,
-): string {
+export function readCsvCall(files: string | readonly string[], columns: readonly ColumnSchema[], maxLineBytes?: number): string {
   const list = typeof files === 'string' ? [files] : files;
   const fields = columns.map((c, i) => `${quoteLiteral(fieldName(i))}: ${quoteLiteral(csvFieldType(c.dataType))}`);
   // DuckDB's read buffer is a multiple of max_line_size, so an oversized bound costs memory and parallelism;
@@ -67,8 +61,6 @@ export function readCsvCall(
     `max_line_size = ${maxLine}`,
     `buffer_size = ${csvBufferSize(maxLine)}`,
   ];
-  // DuckDB pads lines only when it reads on one thread, if quoted values may hold newlines (ours may).
-  if (padded) options.push('null_padding = true', 'parallel = false');
   const paths = list.map((file) => quoteLiteral(path.resolve(file)));
   return `read_csv(${paths.length === 1 ? paths[0] : `[${paths.join(', ')}]`}, ${options.join(', ')})`;
 }

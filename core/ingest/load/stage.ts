@@ -4,18 +4,21 @@
 // through a scratch table in file order used to cost more than the rest of the load (1M rows of 35
 // columns: 8-16 s to stage, against 3 s to insert the same rows without keeping their order).
 
+import path from 'node:path';
 import { SluiceError } from '../../errors';
-import type { TableSchema } from '../../schema/types';
-import { quoteIdent } from '../../warehouse/quote';
+import { duckdbType, type ColumnSchema, type TableSchema } from '../../schema/types';
+import { quoteIdent, quoteLiteral } from '../../warehouse/quote';
+import type { PackagePart } from '../package';
 import { ROW_ID } from './columns';
-import type { FamilyLoad } from './familyLoad';
-import { partColumnNames, partReads, readFiles, readSelect, type PartRead, type ReadFiles } from './parts';
+import { csvSelectList, readCsvCall } from './csvRead';
+import { layoutRuns, type FamilyLoad } from './familyLoad';
+import { partColumns, partConstants } from './parts';
 import { columnList, doing, exec, scratchTable, withInsertionOrder } from './sql';
 
 const STAGE = '__sluice_stage';
 const DROPPED = '__sluice_dropped';
 /** read_csv calls per staging statement: enough to make statements few, few enough to keep each one's SQL small. */
-const READS_PER_STATEMENT = 64;
+const RUNS_PER_STATEMENT = 64;
 
 export interface StagedRoots {
   /** Scratch table with the staged columns of the load's root rows; after de-duplication, the last row of each key only. */
@@ -90,35 +93,44 @@ async function requireDistinctRowIds(load: FamilyLoad, stage: string, rowId: str
 }
 
 /**
- * Inserts some columns of a table's part files into `target`, in file order. Parts that one read_csv
- * call cannot read together (see partReads) need a call each; up to READS_PER_STATEMENT of them go in one
- * statement (UNION ALL, whose order DuckDB keeps while preserve_insertion_order is on), since a statement
- * costs a few milliseconds however few rows it reads.
+ * Inserts some columns of a table's part files into `target`, in file order. Runs of parts with different
+ * layouts need a read_csv call each; up to RUNS_PER_STATEMENT of them go in one statement (UNION ALL,
+ * whose order DuckDB keeps while preserve_insertion_order is on), since a statement costs a few
+ * milliseconds however few rows it reads, and a package of small parts can have thousands of runs.
  */
 async function insertPartColumns(load: FamilyLoad, table: TableSchema, columns: readonly string[], target: string): Promise<void> {
-  const reads = partReads(load.parts(table));
-  for (let first = 0; first < reads.length; first += READS_PER_STATEMENT) {
-    const batch = reads.slice(first, first + READS_PER_STATEMENT);
-    const [firstFile, lastFile] = [batch[0].parts[0].file, batch[batch.length - 1].parts.at(-1)!.file];
+  const runs = layoutRuns(load.parts(table));
+  for (let first = 0; first < runs.length; first += RUNS_PER_STATEMENT) {
+    const batch = runs.slice(first, first + RUNS_PER_STATEMENT);
+    const selects = batch.map((run) => selectPartColumns(load, table, run, columns));
+    const [firstFile, lastFile] = [batch[0][0].file, batch[batch.length - 1].at(-1)!.file];
     const files = firstFile === lastFile ? firstFile : `${firstFile} … ${lastFile}`;
-    const opened: ReadFiles[] = [];
-    try {
-      for (const read of batch) opened.push(await readFiles(load.dir, load.source, table.name, read));
-      const selects = batch.map((read, i) => selectPartColumns(table, read, opened[i], columns));
-      await doing(`cannot read ${columnList(columns)} of "${load.source}"."${table.name}" from ${files}`, () =>
-        exec(load.wh, `INSERT INTO ${target} (${columnList(columns)}) ${selects.join(' UNION ALL ')}`),
-      );
-    } finally {
-      for (const read of opened) read.remove();
-    }
+    await doing(`cannot read ${columnList(columns)} of "${load.source}"."${table.name}" from ${files}`, () =>
+      exec(load.wh, `INSERT INTO ${target} (${columnList(columns)}) ${selects.join(' UNION ALL ')}`),
+    );
   }
 }
 
-/** `SELECT` of the given columns from a read of parts; a column its parts lack is NULL. */
-function selectPartColumns(table: TableSchema, read: PartRead, files: ReadFiles, columns: readonly string[]): string {
-  const present = new Set(partColumnNames(read.layout).map((name) => name.toLowerCase()));
+/** `SELECT` of the given columns from a run of parts; a column the parts lack is NULL. */
+function selectPartColumns(load: FamilyLoad, table: TableSchema, run: readonly PackagePart[], columns: readonly string[]): string {
+  const fields = partColumns(table, run[0]);
+  const constants = partConstants(table, run[0]);
+  const items = [...csvSelectList(fields), ...constants.map(({ column, value }) => constantItem(column, value))];
+  const present = new Set([...fields, ...constants.map((c) => c.column)].map((c) => c.name.toLowerCase()));
   const wanted = columns.map((name) => (present.has(name.toLowerCase()) ? quoteIdent(name) : 'NULL'));
-  return `SELECT ${wanted.join(', ')} FROM (${readSelect(table, read, files)}) AS p`;
+  const files = run.map((part) => path.join(load.dir, part.file));
+  return `SELECT ${wanted.join(', ')} FROM (SELECT ${items.join(', ')} FROM ${readCsvCall(files, fields, longestLine(run))}) AS p`;
+}
+
+/** A constant column as a typed literal (quoted, never pasted). */
+function constantItem(column: ColumnSchema, value: string): string {
+  return `CAST(${quoteLiteral(value)} AS ${duckdbType(column.dataType)}) AS ${quoteIdent(column.name)}`;
+}
+
+/** The recorded bound on the run's longest line; undefined (read_csv then assumes the file size) if a part has none. */
+function longestLine(run: readonly PackagePart[]): number | undefined {
+  const bounds = run.map((part) => part.maxLineBytes);
+  return bounds.every((b): b is number => typeof b === 'number' && Number.isFinite(b)) ? Math.max(...bounds) : undefined;
 }
 
 function unusedName(base: string, taken: readonly string[]): string {
