@@ -62,6 +62,17 @@ export function sameConstants(a: LineLayout['constants'], b: LineLayout['constan
   return mine.length === Object.keys(theirs).length && mine.every(([name, value]) => Object.hasOwn(theirs, name) && theirs[name] === value);
 }
 
+/** Runs of consecutive parts with the same layout: one read_csv call reads a run's files in parallel, in order. */
+export function layoutRuns(parts: readonly PackagePart[]): PackagePart[][] {
+  const runs: PackagePart[][] = [];
+  for (const part of parts) {
+    const run = runs[runs.length - 1];
+    if (run && sameLayout(run[0], part)) run.push(part);
+    else runs.push([part]);
+  }
+  return runs;
+}
+
 export interface PackageTable {
   name: string;
   parts: PackagePart[];

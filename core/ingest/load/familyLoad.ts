@@ -5,7 +5,7 @@ import { SluiceError } from '../../errors';
 import type { TableSchema } from '../../schema/types';
 import type { Warehouse } from '../../warehouse/connection';
 import { qualified } from '../../warehouse/quote';
-import { sameLayout, type PackageManifest, type PackagePart } from '../package';
+import { layoutRuns, type PackageManifest, type PackagePart } from '../package';
 import type { PhysicalColumns } from './ddl';
 import { insertParts, type PartInsert } from './parts';
 import { exec, withInsertionOrder } from './sql';
@@ -119,13 +119,3 @@ function insertionBatches(parts: readonly PackagePart[]): { parts: PackagePart[]
   return batches;
 }
 
-/** Runs of consecutive parts with the same layout: one read_csv call reads a run's files in parallel, in order. */
-export function layoutRuns(parts: readonly PackagePart[]): PackagePart[][] {
-  const runs: PackagePart[][] = [];
-  for (const part of parts) {
-    const run = runs[runs.length - 1];
-    if (run && sameLayout(run[0], part)) run.push(part);
-    else runs.push([part]);
-  }
-  return runs;
-}

@@ -8,7 +8,7 @@ import { duckdbType, type ColumnSchema, type TableSchema } from '../../schema/ty
 import type { Warehouse } from '../../warehouse/connection';
 import { quoteIdent, quoteLiteral } from '../../warehouse/quote';
 import { printable } from '../normalize/printable';
-import { sameLayout, type PackagePart } from '../package';
+import { layoutRuns, type PackagePart } from '../package';
 import { QUOTE } from './csvEncode';
 import { csvSelectList, readCsvCall } from './csvRead';
 import { columnList, exec, firstLine } from './sql';
@@ -58,7 +58,7 @@ export async function insertParts(
   insert: PartInsert,
 ): Promise<number> {
   let total = 0;
-  for (const group of sameColumnRuns(parts)) total += await insertGroup(wh, dir, source, table, group, insert);
+  for (const group of layoutRuns(parts)) total += await insertGroup(wh, dir, source, table, group, insert);
   return total;
 }
 
@@ -110,16 +110,6 @@ function failingPart(err: unknown, group: readonly PackagePart[], files: readonl
   return index < 0 ? undefined : group[index].file;
 }
 
-/** Runs of consecutive parts whose column lists and constants are identical. */
-function sameColumnRuns(parts: readonly PackagePart[]): PackagePart[][] {
-  const runs: PackagePart[][] = [];
-  for (const part of parts) {
-    const run = runs[runs.length - 1];
-    if (run && sameLayout(run[0], part)) run.push(part);
-    else runs.push([part]);
-  }
-  return runs;
-}
 
 /** A constant column's value as a typed SQL literal (the value is quoted, never pasted). */
 function constantSelectItem(column: ColumnSchema, value: string): string {

@@ -11,7 +11,8 @@ import { quoteIdent, quoteLiteral } from '../../warehouse/quote';
 import type { PackagePart } from '../package';
 import { ROW_ID } from './columns';
 import { csvSelectList, readCsvCall } from './csvRead';
-import { layoutRuns, type FamilyLoad } from './familyLoad';
+import type { FamilyLoad } from './familyLoad';
+import { layoutRuns } from '../package';
 import { partColumns, partConstants } from './parts';
 import { columnList, doing, exec, scratchTable, withInsertionOrder } from './sql';
 
