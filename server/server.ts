@@ -34,7 +34,7 @@ import { writeResourceToggle } from './config/resourceToggle';
 import { listSources } from './ingest/listSources';
 import { IngestRunner } from './ingest/runSource';
 import { completionsAt } from './language/completion';
-import { modelFileContext } from './language/context';
+import { contextAt, latestContext, toCurrentLocations, toCurrentRange } from './language/context';
 import { hoverAt } from './language/hover';
 import { modelCodeLenses } from './language/modelLenses';
 import { definitionAt, referencesAt } from './language/navigation';
@@ -239,24 +239,33 @@ export function startServer(connection: Connection): void {
 
   // ---- language features in model files ----
 
-  const contextOf = (uri: string) => modelFileContext(models, documents.get(uri));
-  connection.onHover(async (params) => {
-    const ctx = await contextOf(params.textDocument.uri);
-    return ctx ? hoverAt(ctx, params.position) : null;
+  // Each answers for the text the request was made on, from the newest analysis that matches it there.
+  const documentOf = (params: { textDocument: { uri: string } }) => documents.get(params.textDocument.uri);
+  connection.onHover(async (params, token) => {
+    const at = await contextAt(models, documentOf(params), params.position);
+    const hover = at && !token.isCancellationRequested ? await hoverAt(at.ctx, at.position) : null;
+    if (!at || !hover?.range) return hover;
+    const range = toCurrentRange(at.ctx, hover.range);
+    return range ? { ...hover, range } : { contents: hover.contents };
   });
-  connection.onDefinition(async (params) => {
-    const ctx = await contextOf(params.textDocument.uri);
-    return ctx ? definitionAt(ctx, params.position) : null;
+  connection.onDefinition(async (params, token) => {
+    const at = await contextAt(models, documentOf(params), params.position);
+    const location = at && !token.isCancellationRequested ? await definitionAt(at.ctx, at.position) : null;
+    return at && location ? (toCurrentLocations(at.ctx, [location], (uri) => documents.get(uri))[0] ?? null) : null;
   });
-  connection.onReferences(async (params) => {
-    const ctx = await contextOf(params.textDocument.uri);
-    return ctx ? referencesAt(ctx, params.position, params.context?.includeDeclaration === true) : [];
+  connection.onReferences(async (params, token) => {
+    const at = await contextAt(models, documentOf(params), params.position);
+    if (!at || token.isCancellationRequested) return [];
+    const found = await referencesAt(at.ctx, at.position, params.context?.includeDeclaration === true);
+    return toCurrentLocations(at.ctx, found, (uri) => documents.get(uri));
   });
-  connection.onCompletion(async (params) => {
-    const ctx = await contextOf(params.textDocument.uri);
-    if (!ctx) return [];
+  connection.onCompletion(async (params, token) => {
+    // Completion reads the editor's own text around the cursor; the analysis only lends it columns and tables.
+    const document = documentOf(params);
+    const ctx = await latestContext(models, document);
+    if (!ctx || !document || token.isCancellationRequested) return [];
     const inputs = await models.projectInputs(ctx.entry.info.dir);
-    return completionsAt(ctx, params.position, inputs);
+    return completionsAt({ ...ctx, document }, params.position, inputs);
   });
   connection.onCodeLens(async (params) => {
     const file = toFilePath(params.textDocument.uri);
@@ -272,8 +281,13 @@ export function startServer(connection: Connection): void {
       const loads = history.get(entry.info.dir, entry.info.warehouse).get(stem);
       return sourceCodeLenses(text, params.textDocument.uri, tables, loads);
     }
-    const ctx = await contextOf(params.textDocument.uri);
-    return ctx ? [...modelCodeLenses(ctx), ...planCodeLenses(ctx, plans.get(ctx.entry.info))] : [];
+    const ctx = await latestContext(models, documents.get(params.textDocument.uri));
+    if (!ctx) return [];
+    const lenses = [...modelCodeLenses(ctx), ...planCodeLenses(ctx, plans.get(ctx.entry.info))];
+    return lenses.flatMap((lens) => {
+      const range = toCurrentRange(ctx, lens.range);
+      return range ? [{ ...lens, range }] : [];
+    });
   });
 
   // ---- custom requests ----
@@ -332,6 +346,8 @@ export function startServer(connection: Connection): void {
         const file = toFilePath(document.uri);
         if (file && models.isModelFile(file) && index.projectForFile(file)?.info.dir === dir) await models.setText(file, document.getText());
       }
+      // A plan reads every model: none may lag behind an edit.
+      await (await models.project(dir)).settled();
     },
     written: (warehouse) => plans.warehouseWritten(warehouse),
     log: (m) => connection.console.info(m),

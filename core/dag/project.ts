@@ -1,7 +1,9 @@
 // ModelProject: the models of a project as one analysed whole. Dependencies come from the SQL; models
 // are analysed upstream first, so each sees the output columns of the models it reads (that is how a
 // `*` over another model expands). After an edit only the changed model and what is downstream of it are
-// analysed again, which is what an editor needs on every keystroke.
+// analysed again, which is what an editor needs on every keystroke. The changed model is analysed at once;
+// its downstream models a few at a time, giving the event loop back in between, and a change that arrives
+// meanwhile takes over the rest (so typing never waits for a long chain of models built on older text).
 
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
@@ -16,6 +18,9 @@ import { tableKeyOfName } from './names';
 import { hashText, prepareModels, type PrepareOptions, type PreparedModel } from './prepare';
 import { explainUnknownTable } from './unknownTable';
 import type { ColumnInfo, ProjectDiagnostic, ProjectModel, SourceTableInfo, TableInfo } from './types';
+
+/** Longest stretch of analysis before the event loop gets a turn (requests, typing). */
+const SLICE_MS = 10;
 
 export interface ModelProjectOptions extends Omit<PrepareOptions, 'inferredName'> {
   /** SQLMesh's infer_names: a model without a name is named after its folders under models/ and its file. */
@@ -33,6 +38,13 @@ export interface ColumnLineageResult {
   origins?: ColumnOrigin[];
 }
 
+export interface UpdateOptions {
+  /** Whether a newer text of the file has arrived since (this one is then skipped). */
+  superseded?: () => boolean;
+  /** Called once the file itself is analysed (or skipped), before its downstream models are. */
+  fileAnalysed?: () => void;
+}
+
 export interface UpdateResult {
   /** Models analysed again because of the change, in the order they were analysed. */
   analysed: string[];
@@ -45,6 +57,8 @@ interface Derived {
   cycles: Map<string, string[]>;
   /** Model key → models that read it. */
   downstream: Map<string, string[]>;
+  /** Model key → models it reads. */
+  upstream: Map<string, string[]>;
   /** Duplicate names and cycles. */
   diagnostics: ProjectDiagnostic[];
 }
@@ -55,9 +69,13 @@ export class ModelProject {
   private inputs: ProjectInputs = NO_INPUTS;
   private externals = new Map<string, TableInfo>();
   private sources = new Map<string, SourceTableInfo>();
-  private derived: Derived = { primary: new Map(), order: [], cycles: new Map(), downstream: new Map(), diagnostics: [] };
+  private derived: Derived = { primary: new Map(), order: [], cycles: new Map(), downstream: new Map(), upstream: new Map(), diagnostics: [] };
   private lineageView?: ProjectLineage;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Changes queued behind the one running: a running settle() stops early for them. */
+  private waiting = 0;
+  /** Files whose analysis is older than their inputs (an upstream model changed): settle() brings them up to date. */
+  private readonly stale = new Set<string>();
   /** How many model analyses have run since the project was created (for tests and benchmarks). */
   analysisCount = 0;
 
@@ -101,7 +119,8 @@ export class ModelProject {
     for (const p of await prepareModels(files, this.prepareOptions())) this.prepared.set(p.file, p);
     this.derived = this.derive();
     this.analyses.clear();
-    this.analyse([...this.prepared.keys()]);
+    for (const file of this.prepared.keys()) this.stale.add(file);
+    await this.settle();
   }
 
   private setInputs(inputs: ProjectInputs): void {
@@ -119,8 +138,8 @@ export class ModelProject {
     return this.serialized(async () => {
       this.setInputs(await readProjectInputs(this.dir));
       this.derived = this.derive();
-      this.analyses.clear();
-      this.analyse([...this.prepared.keys()]);
+      for (const file of this.prepared.keys()) this.stale.add(file);
+      await this.settle();
     });
   }
 
@@ -128,13 +147,22 @@ export class ModelProject {
    * The text of a model file changed (or a new file appeared). Prepares that file again and analyses it and
    * every model downstream of it, old name and new; nothing else. Unchanged text does nothing.
    */
-  update(file: string, text: string): Promise<UpdateResult> {
+  update(file: string, text: string, options: UpdateOptions = {}): Promise<UpdateResult> {
     return this.serialized(async () => {
       const abs = path.resolve(this.dir, file);
       const old = this.prepared.get(abs);
-      if (old && old.hash === hashText(text)) return { analysed: [] };
+      const unchanged = old !== undefined && old.hash === hashText(text);
+      // A newer text of the file is on its way: preparing this one would be wasted work.
+      if (unchanged || options.superseded?.()) {
+        options.fileAnalysed?.();
+        return { analysed: await this.settle() };
+      }
       const [next] = await prepareModels([{ file: abs, text }], this.prepareOptions());
-      return this.replace(abs, old, next);
+      if (options.superseded?.()) {
+        options.fileAnalysed?.();
+        return { analysed: await this.settle() };
+      }
+      return this.replace(abs, old, next, options.fileAnalysed);
     });
   }
 
@@ -148,7 +176,7 @@ export class ModelProject {
     });
   }
 
-  private replace(file: string, old: PreparedModel | undefined, next: PreparedModel | undefined): UpdateResult {
+  private async replace(file: string, old: PreparedModel | undefined, next: PreparedModel | undefined, fileAnalysed?: () => void): Promise<UpdateResult> {
     const keys = new Set<string>();
     if (old?.key) keys.add(old.key);
     if (next?.key) keys.add(next.key);
@@ -157,17 +185,27 @@ export class ModelProject {
     else {
       this.prepared.delete(file);
       this.analyses.delete(file);
+      this.stale.delete(file);
     }
     this.derived = this.derive();
     const after = this.downstreamOf(keys);
-    const files = new Set<string>(next ? [file] : []);
+    // The file itself (and other files defining the same name, which may have become or stopped being the
+    // primary one) are analysed now, so a file's analysis always matches its text; downstream models follow.
+    const now = new Set<string>(next ? [file] : []);
+    for (const p of this.prepared.values()) if (p.key && keys.has(p.key)) now.add(p.file);
     for (const key of [...before, ...after]) {
       const f = this.derived.primary.get(key);
-      if (f) files.add(f);
+      if (f && !now.has(f)) this.stale.add(f);
     }
-    // Other files defining the same name (duplicates) may have become or stopped being the primary one.
-    for (const p of this.prepared.values()) if (p.key && keys.has(p.key)) files.add(p.file);
-    return { analysed: this.analyse([...files]) };
+    const analysed = this.analyse([...now]);
+    // Read through a model an earlier, interrupted change left stale: analysed once more when that one is.
+    const staleKeys = new Set([...this.stale].map((f) => this.prepared.get(f)?.key));
+    for (const f of staleKeys.size > 0 ? now : []) {
+      const key = this.prepared.get(f)?.key;
+      if (key && [...closure([key], (k) => this.derived.upstream.get(k) ?? [])].some((k) => k !== key && staleKeys.has(k))) this.stale.add(f);
+    }
+    fileAnalysed?.();
+    return { analysed: [...analysed, ...(await this.settle())] };
   }
 
   private downstreamOf(keys: Set<string>): Set<string> {
@@ -175,9 +213,46 @@ export class ModelProject {
   }
 
   private serialized<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(task, task);
+    this.waiting++;
+    const run = () => {
+      this.waiting--;
+      return task();
+    };
+    const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Analyses the stale files in graph order, giving the event loop back every SLICE_MS. Stops early when
+   * another change is queued: that change settles what is left, against its newer texts.
+   */
+  private async settle(): Promise<string[]> {
+    const analysed: string[] = [];
+    if (this.stale.size === 0) return analysed;
+    const lookup = this.lookup();
+    let sliceStart = performance.now();
+    for (const file of this.inGraphOrder([...this.stale])) {
+      if (this.waiting > 0) break;
+      const key = this.analyseOne(file, lookup);
+      if (key) analysed.push(key);
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    return analysed;
+  }
+
+  /** Resolves once every change so far is analysed, downstream models included. */
+  async settled(): Promise<void> {
+    do await this.serialized(() => this.settle());
+    while (!this.isSettled());
+  }
+
+  /** Whether some model's analysis is older than what it reads (settle() has not caught up yet). */
+  isSettled(): boolean {
+    return this.stale.size === 0;
   }
 
   /** Names, graph order, cycles and duplicates: cheap, recomputed from the prepared files on every change. */
@@ -194,7 +269,9 @@ export class ModelProject {
     };
     const { order, cycles } = orderGraph(primary.keys(), upstreamModels);
     const downstream = new Map<string, string[]>();
+    const upstream = new Map<string, string[]>();
     for (const key of primary.keys()) {
+      upstream.set(key, upstreamModels(key));
       for (const up of new Set(upstreamModels(key))) {
         if (up === key) continue;
         const list = downstream.get(up);
@@ -219,11 +296,22 @@ export class ModelProject {
         model: key,
       });
     }
-    return { primary, order, cycles, downstream, diagnostics };
+    return { primary, order, cycles, downstream, upstream, diagnostics };
   }
 
   /** Analyses the given files in graph order (primary models first, duplicates after). Returns their model keys. */
   private analyse(files: string[]): string[] {
+    const lookup = this.lookup();
+    const analysed: string[] = [];
+    for (const file of this.inGraphOrder(files)) {
+      const key = this.analyseOne(file, lookup);
+      if (key) analysed.push(key);
+    }
+    return analysed;
+  }
+
+  /** Primary models in build order, then the other files (duplicates, files without a model) by path. */
+  private inGraphOrder(files: string[]): string[] {
     const wanted = new Set(files);
     const ordered: string[] = [];
     for (const key of this.derived.order) {
@@ -231,17 +319,17 @@ export class ModelProject {
       if (wanted.delete(file)) ordered.push(file);
     }
     ordered.push(...[...wanted].sort());
-    const lookup = this.lookup();
-    const analysed: string[] = [];
-    for (const file of ordered) {
-      const p = this.prepared.get(file);
-      if (!p) continue;
-      this.analyses.set(file, analyzeModel(p, lookup));
-      this.analysisCount++;
-      analysed.push(p.key ?? file);
-    }
+    return ordered;
+  }
+
+  private analyseOne(file: string, lookup: TableLookup): string | undefined {
+    this.stale.delete(file);
+    const p = this.prepared.get(file);
+    if (!p) return undefined;
+    this.analyses.set(file, analyzeModel(p, lookup));
+    this.analysisCount++;
     this.lineageView = undefined;
-    return analysed;
+    return p.key ?? file;
   }
 
   private lookup(): TableLookup {
@@ -304,6 +392,11 @@ export class ModelProject {
   /** Models in the order they can be built: every model after those it reads. */
   buildOrder(): string[] {
     return [...this.derived.order];
+  }
+
+  /** A model file as last prepared and analysed (its text included), whether or not it defines a usable model. */
+  preparedFile(file: string): PreparedModel | undefined {
+    return this.prepared.get(path.resolve(this.dir, file));
   }
 
   /** The prepared file (parsed model, rendered query) behind a model, for tools such as `sluice render`. */

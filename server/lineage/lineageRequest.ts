@@ -7,7 +7,7 @@ import type { ModelProject } from '../../core/dag';
 import { tableKeyOfName } from '../../core/dag/names';
 import { SluiceError } from '../../core/errors';
 import type { Lineage } from '../../core/protocol';
-import { modelFileContext } from '../language/context';
+import { currentContext } from '../language/context';
 import { targetAt } from '../language/cursor';
 import { Locator } from '../language/locations';
 import { modelKeyOfFile } from '../models/modelFile';
@@ -34,7 +34,7 @@ export async function lineageRequest(deps: LineageDeps, params: Lineage.Params):
     const file = toFilePath(params.file);
     if (!file) throw new SluiceError(`not a file: ${params.file}`);
     const document = deps.document(toFileUri(file));
-    const ctx = document ? await modelFileContext(deps.models, document) : undefined;
+    const ctx = document ? await currentContext(deps.models, document) : undefined;
     if (ctx) {
       entry = ctx.entry;
       project = ctx.project;

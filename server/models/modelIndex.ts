@@ -5,7 +5,7 @@
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ModelProject, readProjectInputs, type ProjectInputs, type UpdateResult } from '../../core/dag';
+import { ModelProject, readProjectInputs, type ProjectInputs } from '../../core/dag';
 import { describeError } from '../../core/errors';
 import type { ProjectEntry, ProjectIndex } from '../workspace/projects';
 import { isInside } from '../workspace/uri';
@@ -78,18 +78,23 @@ export class ModelIndex {
     return [...this.loaded.keys()];
   }
 
-  /** An editor's text for a model file: analyses that model and its downstream models again. */
-  async setText(file: string, text: string): Promise<UpdateResult | undefined> {
+  /**
+   * An editor's text for a model file: analyses that model and its downstream models again. Resolves once
+   * the file itself is analysed; its downstream models follow (and listeners hear of them once they are).
+   */
+  async setText(file: string, text: string): Promise<void> {
     const abs = path.resolve(file);
     this.overlay.set(abs, text);
     const entry = this.entryFor(abs);
-    if (!entry) return undefined;
+    if (!entry) return;
     const project = await this.project(entry.info.dir);
-    // The load may have read the overlay already; update() then finds the text unchanged and does nothing.
-    if (this.overlay.get(abs) !== text) return undefined;
-    const result = await project.update(abs, text);
-    this.emit(entry.info.dir, project, result.analysed);
-    return result;
+    // The load may have read the overlay already; update() then finds the text unchanged. A newer text of the
+    // file makes this one moot before or after parsing; the newer update does the work.
+    await new Promise<void>((fileAnalysed, failed) => {
+      project
+        .update(abs, text, { superseded: () => this.overlay.get(abs) !== text, fileAnalysed })
+        .then((result) => this.emit(entry.info.dir, project, result.analysed), failed);
+    });
   }
 
   /** The editor was closed: the file on disk counts again (or the model is gone, if the file never existed). */
