@@ -17,6 +17,8 @@ const FOLLOW_DELAY_MS = 300;
 
 export interface LineageTarget {
   file?: string;
+  /** The project of `model` (needed when the workspace has several). */
+  projectDir?: string;
   model?: string;
   column?: string;
   position?: { line: number; character: number };
@@ -81,6 +83,7 @@ export class LineagePanel implements vscode.Disposable {
     if (target.file) params.file = target.file;
     if (target.position) params.position = { line: target.position.line, character: target.position.character };
     if (target.model) params.model = target.model;
+    if (target.projectDir) params.projectDir = target.projectDir;
     if (target.column) params.column = target.column;
     try {
       const result = await this.client.request(Lineage.type, params);
