@@ -39,14 +39,28 @@ export function childNodes(node: WarehouseNode): WarehouseNode[] {
 
 const ROLE_NOTES: Record<WarehouseSchema['role'], string> = {
   user: '',
-  environment: 'views of environment',
+  environment: 'environment',
   physical: 'model versions',
-  system: "Sluice's bookkeeping",
+  system: 'bookkeeping',
 };
 
+/** "3 tables · environment dev" (short: the side bar is narrow; schemaTooltip says it in full). */
 export function schemaDescription(schema: WarehouseSchema): string {
   const note = schema.role === 'environment' ? `${ROLE_NOTES.environment} ${schema.environment}` : ROLE_NOTES[schema.role];
   return [countOf(schema.tables.length, 'table'), note].filter(Boolean).join(' · ');
+}
+
+export function schemaTooltip(schema: WarehouseSchema): string {
+  switch (schema.role) {
+    case 'environment':
+      return `${schema.name}: the views of environment ${schema.environment} (what it shows in place of prod's schema)`;
+    case 'physical':
+      return `${schema.name}: the tables of each model version, which environments' views show`;
+    case 'system':
+      return `${schema.name}: Sluice's bookkeeping (loads, schema versions, state, environments)`;
+    default:
+      return schema.name;
+  }
 }
 
 /** "view · 1,234 rows · 12 columns" (~ before an estimate) */

@@ -6,12 +6,17 @@
 import * as vscode from 'vscode';
 import { Projects, WarehouseCatalog, type ProjectInfo } from '../../core/protocol';
 import type { SluiceClient } from '../client';
-import { childNodes, columnDescription, INTERNAL_LABEL, schemaDescription, schemaNodes, tableDescription, tableTooltip, type WarehouseNode } from './warehouseTree';
+import { childNodes, columnDescription, INTERNAL_LABEL, schemaDescription, schemaNodes, schemaTooltip, tableDescription, tableTooltip, type WarehouseNode } from './warehouseTree';
 
 export class WarehouseView implements vscode.TreeDataProvider<WarehouseNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<WarehouseNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly view: vscode.TreeView<WarehouseNode>;
+  /**
+   * One object per tree id: VS Code refuses a second element with an id it has registered, which happens
+   * when a reveal and a refresh fetch the same rows at once. A fetched node updates the object it replaces.
+   */
+  private readonly nodes = new Map<string, WarehouseNode>();
 
   constructor(private readonly client: SluiceClient) {
     this.view = vscode.window.createTreeView('sluice.warehouse', { treeDataProvider: this, showCollapseAll: true });
@@ -22,6 +27,10 @@ export class WarehouseView implements vscode.TreeDataProvider<WarehouseNode>, vs
   }
 
   async getChildren(node?: WarehouseNode): Promise<WarehouseNode[]> {
+    return (await this.fetch(node)).map((n) => this.stable(n));
+  }
+
+  private async fetch(node?: WarehouseNode): Promise<WarehouseNode[]> {
     if (!node) {
       const { projects } = await this.client.request(Projects.type, {});
       if (projects.length === 0) this.view.message = 'No Sluice project in this workspace.';
@@ -31,6 +40,15 @@ export class WarehouseView implements vscode.TreeDataProvider<WarehouseNode>, vs
     }
     if (node.kind === 'project') return this.schemas(node.project, node);
     return childNodes(node);
+  }
+
+  private stable(node: WarehouseNode): WarehouseNode {
+    const known = this.nodes.get(node.id);
+    if (!known || known.kind !== node.kind) {
+      this.nodes.set(node.id, node);
+      return node;
+    }
+    return Object.assign(known, node);
   }
 
   getParent(node: WarehouseNode): WarehouseNode | undefined {
@@ -59,9 +77,25 @@ export class WarehouseView implements vscode.TreeDataProvider<WarehouseNode>, vs
     const top = projects.length > 0 ? await this.getChildren(projects[0]) : roots;
     const schemaNode = top.find((n) => n.kind === 'schema' && n.schema.name === schema);
     if (!schemaNode) return;
-    await this.view.reveal(schemaNode, { expand: true, focus: false, select: false });
-    const first = childNodes(schemaNode).find((n) => n.kind === 'table' && tables.includes(n.table.name));
-    if (first) await this.view.reveal(first, { expand: false, focus: true, select: true });
+    await this.reveal(schemaNode, { expand: true, focus: false, select: false });
+    const first = (await this.getChildren(schemaNode)).find((n) => n.kind === 'table' && tables.includes(n.table.name));
+    if (first) await this.reveal(first, { expand: false, focus: true, select: true });
+  }
+
+  /**
+   * A reveal right after the view opened can meet VS Code fetching the same rows (it then reports the rows
+   * as registered twice); a moment later the rows are known and the reveal goes through.
+   */
+  private async reveal(node: WarehouseNode, options: { expand: boolean; focus: boolean; select: boolean }): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.view.reveal(node, options);
+        return;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
   }
 
   getTreeItem(node: WarehouseNode): vscode.TreeItem {
@@ -85,6 +119,7 @@ export class WarehouseView implements vscode.TreeDataProvider<WarehouseNode>, vs
         const item = new vscode.TreeItem(node.schema.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = node.id;
         item.description = schemaDescription(node.schema);
+        item.tooltip = schemaTooltip(node.schema);
         item.iconPath = new vscode.ThemeIcon('symbol-namespace');
         return item;
       }

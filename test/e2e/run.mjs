@@ -9,7 +9,9 @@
 // explorer's context menu, waits for the result notification and checks the warehouse file has the rows;
 // then hovers a model column and reads its upstream columns, opens the lineage panel and clicks a node, and
 // switches a resource off and on in the Sources view; finally applies prod from the CLI, adds a column to a
-// model in the editor, and applies the plan panel's non-breaking change to dev (test/e2e/planSteps.mjs).
+// model in the editor, and applies the plan panel's non-breaking change to dev (test/e2e/planSteps.mjs); then
+// checks the Warehouse view (user schemas first, an "internal" group collapsed), the Schemas view (a source's
+// tables) and a run result's Show Tables (test/e2e/viewSteps.mjs).
 // Screenshots of every step go to test/e2e/artifacts/run-N/. Exit code 0 only if every run passed.
 
 import { spawnSync } from 'node:child_process';
@@ -20,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { CodeServer } from './codeServer.mjs';
 import { planPanelSteps } from './planSteps.mjs';
+import { viewSteps } from './viewSteps.mjs';
 import { openBrowser, Workbench } from './workbench.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -28,7 +31,7 @@ const args = parseArgs(process.argv.slice(2));
 const runs = Number(args.runs ?? 1);
 const cacheDir = process.env.SLUICE_E2E_CACHE ?? path.join(os.homedir(), '.cache', 'sluice-e2e');
 const artifacts = path.join(here, 'artifacts');
-const RUN_TIMEOUT_MS = 180_000;
+const RUN_TIMEOUT_MS = 240_000;
 const ACTIVATION_TARGET_MS = 300;
 const SLOW_SOURCE = 'e2e_slow';
 
@@ -124,8 +127,9 @@ async function runOnce(n) {
 
     const editor = await editorFeatures(workbench, workspace, snap);
     const plan = await planPanelSteps({ workbench, workspace, root, snap });
+    const views = await viewSteps({ workbench, snap });
     const timings = await activationTimings(server);
-    return { message, progress, counts, ...editor, ...plan, ...timings };
+    return { message, progress, counts, ...editor, ...plan, ...views, ...timings };
   } catch (err) {
     if (workbench) await snap('failure').catch(() => undefined);
     if (browser) fs.writeFileSync(path.join(shots, 'browser-console.log'), browser.console.join('\n'));

@@ -49,7 +49,7 @@ describe('the views\' data', function () {
     // Children know their parent (the view reveals a table through it).
     assert.equal((childNodes(internal)[0] as Extract<WarehouseNode, { kind: 'schema' }>).parent, internal);
     assert.deepEqual(schemaNodes(project, [schema('shop', 'user')]).map((n) => n.kind), ['schema']);
-    assert.equal(schemaDescription({ ...schema('analytics__dev', 'environment', [{ name: 'a', kind: 'view', columns: [] }]), environment: 'dev' }), '1 table · views of environment dev');
+    assert.equal(schemaDescription({ ...schema('analytics__dev', 'environment', [{ name: 'a', kind: 'view', columns: [] }]), environment: 'dev' }), '1 table · environment dev');
   });
 
   it('describes a table with its rows and columns, full types and origin in the tooltip', () => {
