@@ -5,13 +5,13 @@ import { countOf } from '../../core/labels';
 import type { EnvironmentInfo, EnvironmentOverride } from '../../core/protocol';
 import { exactTime, relativeTime } from '../format';
 
-/** "12 models · applied 2 h ago · 3 differ from prod · the editor's" */
+/** "applied 2 h ago · 3 differ from prod · 12 models · the editor's": what matters first, the side bar is narrow. */
 export function environmentDescription(env: EnvironmentInfo, editorEnvironment: string, now: number): string {
   const parts: string[] = [];
-  if (env.models !== undefined) parts.push(countOf(env.models, 'model'));
   const when = env.updatedAt ? relativeTime(env.updatedAt, now) : undefined;
   if (when) parts.push(`applied ${when}`);
   if (env.overrides) parts.push(env.overrides.length === 0 ? 'same as prod' : `${env.overrides.length} differ${env.overrides.length === 1 ? 's' : ''} from prod`);
+  if (env.models !== undefined) parts.push(countOf(env.models, 'model'));
   if (env.name === editorEnvironment) parts.push("the editor's");
   return parts.join(' · ');
 }
@@ -29,7 +29,7 @@ export function environmentTooltip(env: EnvironmentInfo, editorEnvironment: stri
 
 const CHANGE_WORDS: Record<EnvironmentOverride['change'], string> = {
   added: 'not in prod',
-  changed: 'another version than prod',
+  changed: 'changed',
   removed: 'only in prod',
 };
 

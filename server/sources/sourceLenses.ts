@@ -53,7 +53,7 @@ export function resourceRun(resource: string, tables: readonly SourceTableInfo[]
 /** Columns a resource's lens names; the rest are counted ("+6 more") and listed in its tooltip. */
 const LENS_COLUMNS = 4;
 
-/** "last run: 40 rows (+80 in child tables) · 10 columns: id bigint, status text, total double, created_at timestamp +6 more" */
+/** "last run: 40 rows (+80 in child tables) · 10 columns: id bigint, customer_id bigint, status text, total double +6 more" */
 function runLabel(run: ResourceRun, loads: SourceLoads | undefined): { title: string; tooltip?: string } {
   const parts: string[] = [];
   const failed = loads?.last?.status === 'failed';

@@ -1,7 +1,8 @@
 // The Sluice views end to end, on the warehouse the earlier steps left (every demo source loaded, prod and dev
 // applied): the Warehouse view lists the project's schemas first and folds Sluice's own into a collapsed
-// "internal" group; the Schemas view shows a source's tables; and after a run, the result's "Show Tables"
-// reveals the loaded tables in the Warehouse view.
+// "internal" group; the Schemas view shows a source's tables; the Environments view says when dev was
+// applied and what it shows differently from prod; after a run, the result's "Show Tables" reveals the
+// loaded tables in the Warehouse view, and a table's "Preview Rows" shows its rows.
 
 const USER_SCHEMAS = ['analytics', 'github', 'intermediate', 'legacy_crm', 'seeds', 'shop', 'staging'];
 
@@ -41,6 +42,19 @@ export async function viewSteps({ workbench, snap }) {
   await snap('schemas-view');
   await workbench.setPaneExpanded('Schemas', false);
 
+  // Environments: when each was applied, and dev expands to the model it shows differently from prod.
+  await workbench.setPaneExpanded('Environments', true);
+  const envs = await rowsUntil(workbench, 'Environments', (rows) => rows.some((r) => r.label === 'dev'), 'Sluice: Refresh Environments');
+  const dev = envs.find((r) => r.label === 'dev');
+  if (!/applied (just now|\d+ min ago) · 1 differs from prod/.test(dev.description)) throw new Error(`the dev environment is described as "${dev.description}"`);
+  await workbench.expandTreeRow('Environments', 'dev');
+  const overrides = childrenOf(await rowsUntil(workbench, 'Environments', (rows) => rows.some((r) => r.level === 2)), 'dev');
+  if (overrides.map((r) => `${r.label}: ${r.description}`).join() !== 'analytics.daily_revenue: changed') {
+    throw new Error(`dev lists ${overrides.map((r) => `${r.label}: ${r.description}`).join(', ')} as differing from prod`);
+  }
+  await snap('environments-view');
+  await workbench.setPaneExpanded('Environments', false);
+
   // A run's result offers Show Tables: the Warehouse view opens on the source's schema with a table selected.
   await workbench.runCommand('Sluice: Run Source to DuckDB');
   await workbench.pickQuickItem('shop');
@@ -50,7 +64,16 @@ export async function viewSteps({ workbench, snap }) {
   const selected = revealed.find((r) => r.selected);
   if (!['customers', 'orders', 'orders__items'].includes(selected?.label ?? '')) throw new Error(`Show Tables selected ${selected?.label} rather than a table of shop`);
   await snap('show-tables');
-  return { warehouseSchemas: labels, schemaTables: shopTables };
+
+  // The table's context menu previews its rows in a read-only webview.
+  await workbench.treeRowContextCommand('Warehouse', 'customers', 'Preview Rows');
+  const preview = await workbench.webviewWith('#rows tbody tr');
+  await preview.locator('#status', { hasText: 'All 25 rows. Read-only.' }).waitFor({ state: 'visible', timeout: 30_000 });
+  const previewRows = await preview.locator('#rows tbody tr').count();
+  const header = await preview.locator('#rows thead th').allInnerTexts();
+  if (previewRows !== 25 || !header.some((h) => h.startsWith('name'))) throw new Error(`the preview of shop.customers shows ${previewRows} rows, columns ${header.join(', ')}`);
+  await snap('preview');
+  return { warehouseSchemas: labels, schemaTables: shopTables, devDescription: dev.description, previewRows };
 }
 
 /** The rows under `parent` (the rows after it one level deeper, up to the next row at its level). */

@@ -292,6 +292,23 @@ export class Workbench {
       );
   }
 
+  /** Right-clicks a tree row and clicks a context-menu entry (retried while the menu lacks it, as it can at first). */
+  async treeRowContextCommand(pane, label, entry, timeoutMs = 20_000) {
+    const item = this.page.locator('.context-view .monaco-menu .action-item', { hasText: entry }).first();
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      await this.treeRow(pane, label).click({ button: 'right' });
+      await this.page.locator('.context-view .monaco-menu').first().waitFor({ state: 'visible', timeout: 10_000 });
+      if (await item.isVisible()) {
+        await item.hover();
+        await item.click();
+        return;
+      }
+      await this.page.keyboard.press('Escape');
+    }
+    throw new Error(`the context menu of ${label} in ${pane} never offered "${entry}"`);
+  }
+
   /** Expands a tree row by its twistie (a click on the row itself would run the row's command). */
   async expandTreeRow(pane, label) {
     const row = this.treeRow(pane, label);
