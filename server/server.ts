@@ -35,6 +35,7 @@ import { listSources } from './ingest/listSources';
 import { IngestRunner } from './ingest/runSource';
 import { completionsAt } from './language/completion';
 import { contextAt, latestContext, toCurrentLocations, toCurrentRange } from './language/context';
+import { EditLog } from './language/editLog';
 import { hoverAt } from './language/hover';
 import { modelCodeLenses } from './language/modelLenses';
 import { definitionAt, referencesAt } from './language/navigation';
@@ -58,7 +59,8 @@ import { ProjectIndex, type FolderRef, type ProjectEntry } from './workspace/pro
 import { isInside, toFileUri, toFilePath } from './workspace/uri';
 
 export function startServer(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
+  const edits = new EditLog();
+  const documents = new TextDocuments(edits.documents());
   const trust = new WorkspaceTrust();
   const index = new ProjectIndex();
   const gate = new WarehouseGate();
@@ -70,7 +72,7 @@ export function startServer(connection: Connection): void {
 
   const publish = (uri: string, diagnostics: Diagnostic[], version?: number) =>
     void connection.sendDiagnostics({ uri, diagnostics, version }).catch(() => undefined);
-  const models = new ModelIndex({ index, log: (m) => connection.console.info(m) });
+  const models = new ModelIndex({ index, edits, log: (m) => connection.console.info(m) });
   const validator = new ModelValidator({
     index,
     models,
@@ -235,7 +237,10 @@ export function startServer(connection: Connection): void {
   });
 
   documents.onDidChangeContent((change) => validator.schedule(change.document));
-  documents.onDidClose((event) => validator.clear(event.document.uri));
+  documents.onDidClose((event) => {
+    validator.clear(event.document.uri);
+    edits.forget(event.document.uri);
+  });
 
   // ---- language features in model files ----
 

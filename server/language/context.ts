@@ -38,11 +38,12 @@ export async function latestContext(models: ModelIndex, document: TextDocument |
   const file = toFilePath(document.uri);
   if (!file || !models.isModelFile(file)) return undefined;
   const current = document.getText();
+  const version = document.version;
   const found = await models.projectForFile(file);
   if (!found) return undefined;
   // A file the project has not seen (just created, or the load is older than the editor): analyse it once.
-  if (!found.project.preparedFile(file)) await models.setText(file, current);
-  return contextOf(found, file, document.uri, current);
+  if (!found.project.preparedFile(file)) await models.setText(file, current, version);
+  return contextOf(models, found, file, document.uri, current, version);
 }
 
 /**
@@ -56,16 +57,17 @@ export async function contextAt(
 ): Promise<{ ctx: ModelFileContext; position: Position } | undefined> {
   if (!document) return undefined;
   const current = document.getText();
+  const version = document.version;
   const offset = document.offsetAt(position);
   const stale = await latestContext(models, document);
   if (!stale) return undefined;
   const mapped = stale.shift.toAnalysed(offset);
   if (mapped !== undefined) return { ctx: stale, position: stale.document.positionAt(mapped) };
   // The name at the position changed: only the analysis of this very text can answer.
-  await models.setText(stale.file, current);
+  await models.setText(stale.file, current, version);
   const found = await models.projectForFile(stale.file);
   if (!found) return undefined;
-  const fresh = contextOf(found, stale.file, document.uri, current);
+  const fresh = contextOf(models, found, stale.file, document.uri, current, version);
   return fresh?.shift.identical ? { ctx: fresh, position } : undefined;
 }
 
@@ -73,11 +75,12 @@ export async function contextAt(
 export async function currentContext(models: ModelIndex, document: TextDocument | undefined): Promise<ModelFileContext | undefined> {
   if (!document) return undefined;
   const current = document.getText();
+  const version = document.version;
   const stale = await latestContext(models, document);
   if (!stale || stale.shift.identical) return stale;
-  await models.setText(stale.file, current);
+  await models.setText(stale.file, current, version);
   const found = await models.projectForFile(stale.file);
-  const fresh = found ? contextOf(found, stale.file, document.uri, current) : undefined;
+  const fresh = found ? contextOf(models, found, stale.file, document.uri, current, version) : undefined;
   return fresh?.shift.identical ? fresh : undefined;
 }
 
@@ -126,20 +129,23 @@ function documentsOf(shift: TextShift): { analysed: TextDocument; current: TextD
 }
 
 function contextOf(
+  models: ModelIndex,
   found: { entry: ProjectEntry; project: ModelProject },
   file: string,
   uri: string,
   current: string,
+  version: number,
 ): ModelFileContext | undefined {
   const analysed = found.project.preparedFile(file);
   if (!analysed) return undefined;
+  const edits = analysed.text === current ? [] : models.editsSinceAnalysed(file, uri, analysed.text, version);
   return {
     file,
     entry: found.entry,
     project: found.project,
     prepared: preparedModelOfFile(found.project, file),
     document: TextDocument.create(uri, 'sql', 0, analysed.text),
-    shift: new TextShift(analysed.text, current),
+    shift: new TextShift(analysed.text, current, edits),
     locator: new Locator(found.project, found.entry.info.dir),
     toUri: toFileUri,
   };
