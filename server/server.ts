@@ -36,14 +36,13 @@ import { IngestRunner } from './ingest/runSource';
 import { completionsAt } from './language/completion';
 import { modelFileContext } from './language/context';
 import { hoverAt } from './language/hover';
-import { modelCodeLenses } from './language/modelLenses';
 import { definitionAt, referencesAt } from './language/navigation';
 import { lineageRequest } from './lineage/lineageRequest';
 import { listModels } from './models/listModels';
 import { ModelIndex } from './models/modelIndex';
 import { listProjectTests, runProjectTests } from './quality/testing';
 import { EditorPlans } from './plan/editorPlans';
-import { planCodeLenses } from './plan/planLens';
+import { modelFileLenses } from './plan/fileLenses';
 import { applyRequest, planRequest, type PlanRequestDeps } from './plan/planRequests';
 import { onNotification, onRequest, sendNotification } from './rpc';
 import { normalizeSettings } from './settings';
@@ -273,7 +272,7 @@ export function startServer(connection: Connection): void {
       return sourceCodeLenses(text, params.textDocument.uri, tables, loads);
     }
     const ctx = await contextOf(params.textDocument.uri);
-    return ctx ? [...modelCodeLenses(ctx), ...planCodeLenses(ctx, plans.get(ctx.entry.info))] : [];
+    return ctx ? modelFileLenses(ctx, plans.get(ctx.entry.info)) : [];
   });
 
   // ---- custom requests ----
