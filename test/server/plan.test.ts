@@ -156,7 +156,9 @@ describe('language server: the plan in the editor', function () {
   });
 
   it('applies a dev environment with sluice/apply; the catalog has it and the next plan is empty', async () => {
-    await client.edit(uri, { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } }, baseModels[ORDERS].replace('AS order_date', 'AS order_date, i % 2 AS parity'));
+    // A new column, and two audits on the new table: one passes, one fails without blocking.
+    const audited = 'grain id, audits (not_null(columns := (id)), accepted_values_non_blocking(column := customer_id, is_in := (1, 2)))';
+    await client.edit(uri, { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } }, baseModels[ORDERS].replace('AS order_date', 'AS order_date, i % 2 AS parity').replace('grain id', audited));
     const result = await client.request(ApplyRequest.type, { projectDir: project.dir, environment: 'dev' });
     assert.equal(result.error, undefined);
     assert.equal(result.environment, 'dev');
@@ -164,6 +166,9 @@ describe('language server: the plan in the editor', function () {
     // The changed table and the view over it are built; the mart and the seed are reused as they are.
     assert.deepEqual(result.built, ['staging.orders', 'staging.enriched']);
     assert.deepEqual([...result.reused].sort(), ['analytics.revenue', 'raw.customers']);
+    assert.deepEqual(result.audits, { run: 2, passed: 1, failed: 1 });
+    assert.deepEqual(result.backfilled, []);
+    assert.ok(result.durationMs > 0);
     const catalog = await client.request(WarehouseCatalog.type, { projectDir: project.dir });
     const orders = catalog.schemas.find((s) => s.name === 'staging__dev')?.tables.find((t) => t.name === 'orders');
     assert.deepEqual(orders?.columns.map((c) => c.name), ['id', 'customer_id', 'amount', 'order_date', 'parity']);
