@@ -34,17 +34,16 @@ import { writeResourceToggle } from './config/resourceToggle';
 import { listSources } from './ingest/listSources';
 import { IngestRunner } from './ingest/runSource';
 import { completionsAt } from './language/completion';
-import { contextAt, latestContext, toCurrentLocations, toCurrentRange } from './language/context';
+import { contextAt, currentContext, latestContext, toCurrentLocations, toCurrentRange } from './language/context';
 import { EditLog } from './language/editLog';
 import { hoverAt } from './language/hover';
-import { modelCodeLenses } from './language/modelLenses';
 import { definitionAt, referencesAt } from './language/navigation';
 import { lineageRequest } from './lineage/lineageRequest';
 import { listModels } from './models/listModels';
 import { ModelIndex } from './models/modelIndex';
 import { listProjectTests, runProjectTests } from './quality/testing';
 import { EditorPlans } from './plan/editorPlans';
-import { planCodeLenses } from './plan/planLens';
+import { modelFileLenses } from './plan/fileLenses';
 import { applyRequest, planRequest, type PlanRequestDeps } from './plan/planRequests';
 import { onNotification, onRequest, sendNotification } from './rpc';
 import { normalizeSettings } from './settings';
@@ -286,10 +285,12 @@ export function startServer(connection: Connection): void {
       const loads = history.get(entry.info.dir, entry.info.warehouse).get(stem);
       return sourceCodeLenses(text, params.textDocument.uri, tables, loads);
     }
-    const ctx = await latestContext(models, documents.get(params.textDocument.uri));
+    // Lenses sit on the MODEL block, which an edit anywhere may move: they wait for their own file's analysis
+    // (never another's), and only when a newer edit made that moot come from the previous one, mapped.
+    const document = documents.get(params.textDocument.uri);
+    const ctx = (await currentContext(models, document)) ?? (await latestContext(models, document));
     if (!ctx) return [];
-    const lenses = [...modelCodeLenses(ctx), ...planCodeLenses(ctx, plans.get(ctx.entry.info))];
-    return lenses.flatMap((lens) => {
+    return modelFileLenses(ctx, plans.get(ctx.entry.info)).flatMap((lens) => {
       const range = toCurrentRange(ctx, lens.range);
       return range ? [{ ...lens, range }] : [];
     });

@@ -20,6 +20,8 @@ export interface BuildContext extends ExecutionContext {
   log?: (message: string) => void;
   /** Non-blocking audit failures are reported here. */
   warn?: (message: string) => void;
+  /** The results of every audit run, passed or not (for a summary of the apply). */
+  audited?: (results: readonly AuditResult[]) => void;
 }
 
 /** A blocking audit failed: the step was rolled back. */
@@ -78,19 +80,22 @@ export async function rebuildInPlace(record: SnapshotRecord, ctx: BuildContext):
   });
 }
 
-/** Processes intervals of an incremental version, one transaction per batch. */
-export async function processIntervals(record: SnapshotRecord, batches: readonly Interval[], ctx: BuildContext): Promise<void> {
+/** Processes intervals of an incremental version, one transaction per batch; returns the rows written. */
+export async function processIntervals(record: SnapshotRecord, batches: readonly Interval[], ctx: BuildContext): Promise<number> {
+  let rows = 0;
   for (const batch of batches) {
     const query = await executionQuery(record, ctx, batch);
     ctx.log?.(`process ${record.name} ${new Date(batch.startMs).toISOString()} .. ${new Date(batch.endMs).toISOString()}`);
+    let written = 0;
     await inTransaction(ctx, record, batch, async () => {
-      if (record.kind.name === 'INCREMENTAL_BY_TIME_RANGE') await replaceTimeRange(ctx.wh, record, query, batch);
-      else await mergeByKey(ctx.wh, record, query);
+      written = record.kind.name === 'INCREMENTAL_BY_TIME_RANGE' ? await replaceTimeRange(ctx.wh, record, query, batch) : await mergeByKey(ctx.wh, record, query);
       const done = await readIntervals(ctx.wh, record.name, record.version);
       await writeIntervals(ctx.wh, record.name, record.version, mergeIntervals([...done, batch]));
       return true;
     });
+    rows += written;
   }
+  return rows;
 }
 
 /** Runs the audits of a table that is reused as it is but whose audits changed. */
@@ -116,6 +121,7 @@ async function inTransaction(ctx: BuildContext, record: SnapshotRecord, interval
         executionTime: new Date(ctx.executionTimeMs),
         environment: ctx.environment,
       });
+      ctx.audited?.(results);
       if (results.some((r) => r.blocking && !r.passed)) throw new AuditFailure(record.name, results);
       await recordAuditResults(wh, ctx.applyId, record, results, interval.endMs > 0 ? interval : undefined);
     });
@@ -131,7 +137,8 @@ async function inTransaction(ctx: BuildContext, record: SnapshotRecord, interval
   }
 }
 
-async function replaceTimeRange(wh: Warehouse, record: SnapshotRecord, query: string, batch: Interval): Promise<void> {
+/** Replaces the rows of the batch's time range; returns how many were inserted. */
+async function replaceTimeRange(wh: Warehouse, record: SnapshotRecord, query: string, batch: Interval): Promise<number> {
   const kind = record.kind as Extract<SnapshotRecord['kind'], { name: 'INCREMENTAL_BY_TIME_RANGE' }>;
   const target = physicalSql(record.name, record.version);
   const time = (alias: string) => {
@@ -143,10 +150,11 @@ async function replaceTimeRange(wh: Warehouse, record: SnapshotRecord, query: st
   const table = physicalTable(record.name, record.version);
   await wh.run(`DELETE FROM ${target} WHERE ${inRange(table)}`, range);
   // Rows outside the interval are dropped, so a query that reads too much cannot overwrite other intervals.
-  await wh.run(`INSERT INTO ${target} BY NAME SELECT * FROM (${query}) AS q WHERE ${inRange('q')}`, range);
+  return changedRows(await wh.json(`INSERT INTO ${target} BY NAME SELECT * FROM (${query}) AS q WHERE ${inRange('q')}`, range));
 }
 
-async function mergeByKey(wh: Warehouse, record: SnapshotRecord, query: string): Promise<void> {
+/** Merges the batch's rows by the unique key; returns how many were inserted or updated. */
+async function mergeByKey(wh: Warehouse, record: SnapshotRecord, query: string): Promise<number> {
   const kind = record.kind as Extract<SnapshotRecord['kind'], { name: 'INCREMENTAL_BY_UNIQUE_KEY' }>;
   const keys = kind.uniqueKey.map((k) => k.trim().replace(/^"(.*)"$/, '$1'));
   const bad = keys.find((k) => !/^[\p{L}_][\p{L}\p{N}_$]*$/u.test(k));
@@ -156,8 +164,15 @@ async function mergeByKey(wh: Warehouse, record: SnapshotRecord, query: string):
   await wh.run(`CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT * FROM (${query}) AS q QUALIFY row_number() OVER (PARTITION BY ${partition}) = 1`);
   const on = keys.map((k) => `target.${quoteIdent(k)} IS NOT DISTINCT FROM source.${quoteIdent(k)}`).join(' AND ');
   const matched = kind.whenMatched ?? 'WHEN MATCHED THEN UPDATE BY NAME';
-  await wh.run(`MERGE INTO ${physicalSql(record.name, record.version)} AS target USING ${stage} AS source ON (${on}) ${matched} WHEN NOT MATCHED THEN INSERT BY NAME`);
+  const merged = await wh.json(`MERGE INTO ${physicalSql(record.name, record.version)} AS target USING ${stage} AS source ON (${on}) ${matched} WHEN NOT MATCHED THEN INSERT BY NAME`);
   await wh.run(`DROP TABLE ${stage}`);
+  return changedRows(merged);
+}
+
+/** The row count DuckDB answers an INSERT or MERGE with (one row, column Count). */
+function changedRows(result: Record<string, unknown>[]): number {
+  const count = Number(result[0]?.Count ?? 0);
+  return Number.isFinite(count) ? count : 0;
 }
 
 /** read_csv over a seed file; names and settings are literals, never pasted text. */

@@ -17,6 +17,7 @@ import type { ModelProject } from '../dag/project';
 import { tableKeyOfName } from '../dag/names';
 import { SluiceError } from '../errors';
 import { addedPositions, categorizeQueryChange } from './categorize';
+import { declaredColumnsReason } from './changedColumns';
 import { describeModels, type DescribeOptions, type ModelDraft } from './fingerprint';
 import { childrenMap, columnChanges, descendants, downstreamColumnsInRecords } from './impact';
 import {
@@ -192,12 +193,14 @@ function categorizeDirect(old: SnapshotRecord, draft: ModelDraft): { category: '
   }
   const oldDeclared = (old.declaredColumns ?? []).map((c) => c.join(' '));
   const newDeclared = (draft.declaredColumns ?? []).map((c) => c.join(' '));
-  if (addedPositions(oldDeclared, newDeclared) === undefined) return { category: 'breaking', reason: 'declared columns were removed or retyped' };
+  if (addedPositions(oldDeclared, newDeclared) === undefined) {
+    return { category: 'breaking', reason: declaredColumnsReason(old.declaredColumns ?? [], draft.declaredColumns ?? []) };
+  }
   if (!old.queryShape || draft.queryTree === undefined) return { category: 'breaking', reason: 'the query changed' };
   if (JSON.stringify(old.queryShape) === JSON.stringify(draft.queryShape)) {
     return oldDeclared.length === newDeclared.length ? { category: 'breaking', reason: 'a data-affecting property changed' } : { category: 'non_breaking', reason: 'only declared columns were added' };
   }
-  return categorizeQueryChange(old.queryShape, draft.queryTree);
+  return categorizeQueryChange(old.queryShape, draft.queryTree, { before: old.columns, after: draft.columns });
 }
 
 function describeChange(

@@ -9,7 +9,8 @@
 // explorer's context menu, waits for the result notification and checks the warehouse file has the rows;
 // then hovers a model column and reads its upstream columns, opens the lineage panel and clicks a node, and
 // switches a resource off and on in the Sources view; finally applies prod from the CLI, adds a column to a
-// model in the editor, and applies the plan panel's non-breaking change to dev (test/e2e/planSteps.mjs).
+// model in the editor, sees the plan panel follow an unsaved edit and its undo, and applies the panel's
+// non-breaking change to dev, whose summary stays (test/e2e/planSteps.mjs).
 // Screenshots of every step go to test/e2e/artifacts/run-N/. Exit code 0 only if every run passed.
 
 import { spawnSync } from 'node:child_process';
@@ -49,6 +50,7 @@ for (let n = 1; n <= runs; n++) {
     const outcome = await withTimeout(runOnce(n), RUN_TIMEOUT_MS, `run ${n}`);
     results.push({ n, ok: true, ms: Date.now() - t0, ...outcome });
     log(`run ${n} passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; activation ${outcome.activationMs} ms (activate() ${outcome.activateCallMs} ms), server ready ${outcome.serverReadyMs} ms`);
+    log(`run ${n}: the plan panel showed an unsaved edit ${outcome.planFollowMs} ms after it was typed; apply summary: ${outcome.planApplied}`);
   } catch (err) {
     results.push({ n, ok: false, ms: Date.now() - t0, error: err instanceof Error ? err.message : String(err) });
     log(`run ${n} FAILED: ${err instanceof Error ? err.stack : err}`);

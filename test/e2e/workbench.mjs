@@ -217,6 +217,26 @@ export class Workbench {
     }
   }
 
+  /** Moves the focus to the first editor group (e.g. back from a panel opened beside it). */
+  async focusFirstEditorGroup() {
+    await this.runCommand('View: Focus First Editor Group');
+    await this.page.locator('.editor-group-container.active .monaco-editor').first().waitFor({ state: 'visible', timeout: 10_000 });
+  }
+
+  /**
+   * Undoes in the active editor until it is back to what is saved (its tab is no longer dirty): one undo
+   * may not take back all that was typed, and one too many would undo the saved text.
+   */
+  async undoUntilSaved(timeoutMs = 20_000) {
+    const dirty = this.page.locator('.tabs-container .tab.active.dirty');
+    const deadline = Date.now() + timeoutMs;
+    while (await dirty.count()) {
+      if (Date.now() > deadline) throw new Error('the editor never got back to its saved text');
+      await this.page.keyboard.press('Control+Z');
+      await dirty.waitFor({ state: 'detached', timeout: 1_000 }).catch(() => undefined);
+    }
+  }
+
   /** Saves the active editor. */
   async save() {
     await this.page.keyboard.press('Control+S');

@@ -48,6 +48,10 @@ describe('apply: incremental models', function () {
       { model: 'analytics.latest', intervals: [['2024-01-01', '2024-01-07']] },
     ]);
     assert.deepEqual(result.processed.map((p) => p.model), ['analytics.daily', 'analytics.latest']);
+    // Seven days of one row each; analytics.latest (no batch_size) merges its one row in a single batch.
+    assert.deepEqual(result.processed.map((p) => p.rows), [7, 1]);
+    // Both audits of analytics.daily ran on each of its three batches.
+    assert.deepEqual(result.audits, { run: 6, passed: 6, failed: 0 });
     assert.deepEqual((await days(project)).map((r) => r.d), ['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-06', '2024-01-07']);
     assert.ok((await days(project)).every((r) => r.n === 24));
     assert.deepEqual(await intervals(project, 'analytics.daily'), [{ s: '2024-01-01', e: '2024-01-08' }]);

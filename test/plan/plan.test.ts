@@ -120,6 +120,33 @@ describe('plan: computing plans', () => {
     assert.deepEqual(impact.downstream, ['analytics.revenue.big', 'analytics.revenue.revenue', 'staging.enriched.amount', 'staging.enriched.big']);
   });
 
+  it('names the columns a breaking select-list change is about, with their types', async () => {
+    const reason = async (files: Record<string, string>, model: string) => byModel(await plan({ ...base, ...files }, prod, 'dev')).get(model)!.reason;
+    assert.equal(await reason({ 'models/orders.sql': ORDERS.replace('AS INTEGER)', 'AS DOUBLE)') }, 'staging.orders'), 'column amount changed: INTEGER → DOUBLE');
+    // Same type, other values: the column is named without types.
+    assert.equal(await reason({ 'models/orders.sql': ORDERS.replace('i % 3 AS customer_id', 'i % 4 AS customer_id') }, 'staging.orders'), 'column customer_id changed');
+    assert.equal(
+      await reason({ 'models/orders.sql': ORDERS.replace('i AS id, i % 3', 'i + 1 AS id, i % 4').replace('AS INTEGER)', 'AS BIGINT)') }, 'staging.orders'),
+      'columns id, customer_id, amount (INTEGER → BIGINT) changed',
+    );
+    assert.equal(await reason({ 'models/enriched.sql': ENRICHED.replace(', amount > 20 AS big', '') }, 'staging.enriched'), 'column big was removed');
+    assert.equal(await reason({ 'models/enriched.sql': ENRICHED.replace('id, amount, ', '') }, 'staging.enriched'), 'columns id, amount were removed');
+    assert.equal(await reason({ 'models/enriched.sql': ENRICHED.replace('AS big', 'AS large') }, 'staging.enriched'), 'column big was replaced by large');
+    assert.equal(await reason({ 'models/enriched.sql': ENRICHED.replace('id, amount,', 'amount, id,') }, 'staging.enriched'), 'column id moved');
+    assert.equal(
+      await reason({ 'models/enriched.sql': ENRICHED.replace('id, amount, amount > 20 AS big', 'id, amount * 2 AS amount') }, 'staging.enriched'),
+      'column big was removed; column amount changed',
+    );
+  });
+
+  it('names the declared columns a change of the columns property removes or retypes', async () => {
+    const declared = ORDERS.replace('kind FULL', 'kind FULL, columns (id INT, customer_id INT, amount INT)');
+    const prodDeclared = afterApply(emptyState(), await plan({ ...base, 'models/orders.sql': declared }, emptyState(), 'prod'));
+    const reasonOf = async (text: string) => byModel(await plan({ ...base, 'models/orders.sql': text }, prodDeclared, 'dev')).get('staging.orders')!.reason;
+    assert.equal(await reasonOf(declared.replace('amount INT', 'amount BIGINT')), 'declared column amount retyped: INT → BIGINT');
+    assert.equal(await reasonOf(declared.replace(', amount INT', '')), 'declared column amount was removed');
+  });
+
   it('a metadata-only change keeps the table and touches nothing downstream', async () => {
     const dev = await plan({ ...base, 'models/orders.sql': ORDERS.replace('kind FULL', "kind FULL, owner ann, description 'orders'") }, prod, 'dev');
     assert.deepEqual(dev.changes.map((c) => [c.model, c.change, c.category, c.rebuild]), [['staging.orders', 'metadata', 'metadata', false]]);
