@@ -117,6 +117,7 @@ export class Emitter {
       const indent = this.pendingBreak ?? this.structIndent + 2;
       this.newLine(indent, placed.ownLine && placed.blankBefore);
       this.line += text;
+      this.forcedBreak = false;
       if (!placed.breakAfter) {
         if (this.pendingBreak !== undefined) this.structIndent = indent;
         this.pendingBreak = undefined;

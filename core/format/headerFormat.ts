@@ -7,7 +7,7 @@
 import type { HeaderProperty, HeaderValue } from '../models/headerParser';
 import type { Comment, Token } from '../models/tokenizer';
 import type { WordRole } from './keywords';
-import { Spacer } from './spacing';
+import { inlineText } from './spacing';
 
 export interface HeaderInput {
   text: string;
@@ -164,13 +164,7 @@ class HeaderLayout {
 
   /** Tokens [first, last] on one line, spaced as in queries. */
   private inline(first: number, last: number): string {
-    const spacer = new Spacer(this.input.roles, this.input.tokens);
-    let out = '';
-    for (let i = first; i <= last; i++) {
-      out += spacer.gap(i) + this.input.tokens[i].text;
-      spacer.wrote(i);
-    }
-    return out;
+    return inlineText(this.input.tokens, this.input.roles, first, last);
   }
 
   private commentsIn(start: number, end: number): boolean {

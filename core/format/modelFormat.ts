@@ -1,5 +1,5 @@
-// formatModelText: a whole model file in its canonical layout. The MODEL block and the query are laid out;
-// @DEF and other statements are kept as written; comments between them keep their lines. Only whitespace
+// formatModelText: a whole model file in its canonical layout. The MODEL block and the query are laid out,
+// @DEF statements go on one line, other statements are kept as written; comments between them keep their lines. Only whitespace
 // and the case of keywords ever change, and the result is checked for exactly that: it must read back as
 // the same tokens and comments, or the file is left alone. A file that does not read (an unclosed string,
 // an unbalanced bracket, a broken MODEL block, Jinja) is not formatted; the problem says where.
@@ -12,6 +12,7 @@ import { isKeyword, isPunct, tokenize, type Comment, type Token } from '../model
 import { formatHeader } from './headerFormat';
 import { wordRoles, type WordRole } from './keywords';
 import { formatQueryText } from './queryFormat';
+import { inlineText } from './spacing';
 import { QueryTreeError } from './queryTree';
 
 export interface FormatProblem {
@@ -41,6 +42,8 @@ interface Chunk {
   /** Source offsets of the piece without its ";" (comments after the last token belong to the gap after it). */
   start: number;
   end: number;
+  /** Where its ";" ends, if it has one: a comment after it on its line stays there. */
+  semicolonEnd?: number;
   /** The MODEL block and the query stand apart: an empty line before and after them. */
   apart: boolean;
   render(): string;
@@ -75,7 +78,7 @@ function formatNormalized(text: string): string {
   if (isKeyword(tokens[0], 'MODEL')) {
     const header = readHeader(source);
     const semicolon = isPunct(tokens[header.close + 1], ';') ? ';' : '';
-    chunks.push({ start: tokens[0].start, end: tokens[header.close].end, apart: true, render: () => formatHeader({ ...source, ...header, model: 0, open: 1 }) + semicolon });
+    chunks.push({ start: tokens[0].start, end: tokens[header.close].end, semicolonEnd: semicolon ? tokens[header.close + 1].end : undefined, apart: true, render: () => formatHeader({ ...source, ...header, model: 0, open: 1 }) + semicolon });
     next = header.close + 1 + semicolon.length;
   }
   const queryStart = locateQuery(text, tokens[0]);
@@ -87,10 +90,13 @@ function formatNormalized(text: string): string {
       continue;
     }
     const isQuery = tokens[first].start === queryStart;
-    const render = isQuery
-      ? () => formatQueryText({ ...source, comments: commentsWithin(source, first, last), first, last }) + end
-      : () => text.slice(tokens[first].start, tokens[last].end) + end;
-    chunks.push({ start: tokens[first].start, end: tokens[last].end, apart: isQuery, render });
+    const comments = commentsWithin(source, first, last);
+    let render = () => text.slice(tokens[first].start, tokens[last].end) + end;
+    if (isQuery) render = () => formatQueryText({ ...source, comments, first, last }) + end;
+    // @DEF(name, value) goes on one line; one with comments inside stays as written, like other statements.
+    else if (isDef(tokens, first) && comments.length === 0) render = () => inlineText(tokens, source.roles, first, last) + end;
+    const semicolonEnd = semicolon === undefined ? undefined : tokens[semicolon].end;
+    chunks.push({ start: tokens[first].start, end: tokens[last].end, semicolonEnd, apart: isQuery, render });
   }
   return joinChunks(source, chunks);
 }
@@ -119,6 +125,10 @@ function locateQuery(text: string, firstToken: Token): number {
   // Without a MODEL block the file is a query whose model is named after its path (SQLMesh's infer_names).
   const parsed = parseModelFile(text, 'model.sql', named ? {} : { inferredName: ['schema', 'model'] });
   return parsed.query === '' ? -1 : parsed.queryStart.offset;
+}
+
+function isDef(tokens: readonly Token[], first: number): boolean {
+  return tokens[first].type === 'macro' && tokens[first].value.toLowerCase() === 'def' && isPunct(tokens[first + 1], '(');
 }
 
 /** Token ranges between ";" from token `from` on; an empty range (last < first) is a lone ";". */
@@ -170,7 +180,8 @@ function joinChunks(source: Source, chunks: readonly Chunk[]): string {
     let last = chunk.render();
     // Skip the comments inside the chunk: it wrote them itself.
     while (c < comments.length && comments[c].start < chunk.end) c++;
-    previousEnd = chunk.end;
+    // Comments between the last token and the ";" count as written after the ";".
+    previousEnd = chunk.semicolonEnd ?? chunk.end;
     const nextStart = k + 1 < chunks.length ? chunks[k + 1].start : text.length;
     while (c < comments.length && comments[c].start < nextStart && !/\n/.test(text.slice(previousEnd, comments[c].start))) {
       last += ` ${commentText(comments[c])}`;

@@ -85,6 +85,17 @@ export class Spacer {
   }
 }
 
+/** Tokens [first, last] written on one line, each exactly as in the source. */
+export function inlineText(tokens: readonly Token[], roles: readonly WordRole[], first: number, last: number): string {
+  const spacer = new Spacer(roles, tokens);
+  let out = '';
+  for (let i = first; i <= last; i++) {
+    out += spacer.gap(i) + tokens[i].text;
+    spacer.wrote(i);
+  }
+  return out;
+}
+
 /** Whether writing two tokens with nothing between them would read back as something else (- -1 as --1). */
 function wouldMerge(prev: Token, cur: Token): boolean {
   const apart = [...tokenize(prev.text).tokens, ...tokenize(cur.text).tokens].map((t) => t.text);
