@@ -60,9 +60,11 @@ export function formatModelText(original: string): FormatResult {
     const out = bom + (crlf ? formatted.replace(/\n/g, '\r\n') : formatted);
     return { ok: true, text: out, changed: out !== original };
   } catch (err) {
-    if (!(err instanceof Unformattable) && !(err instanceof QueryTreeError)) throw err;
-    const at = lines.position(err.offset);
-    return { ok: false, problem: { message: err.message, line: at.line, column: at.column } };
+    // A bug in the layout must not cost the file: it is left as written, and the message says why.
+    const known = err instanceof Unformattable || err instanceof QueryTreeError;
+    const at = lines.position(known ? err.offset : 0);
+    const message = known ? err.message : `the formatter failed (${err instanceof Error ? err.message : String(err)}); the file is left as written`;
+    return { ok: false, problem: { message, line: at.line, column: at.column } };
   }
 }
 

@@ -186,7 +186,7 @@ async function editorFeatures(workbench, workspace, snap) {
     if (checked !== 'true') throw new Error(`resource ${resource} is not shown as enabled (checkbox ${checked})`);
   }
   await snap('sources');
-  await formatDocumentStep(workbench, snap);
+  await formatDocumentStep(workbench, workspace, snap);
   const config = path.join(workspace, 'sluice.yaml');
   await setCheckbox(orders, false, () => /\n {6}orders: false\n/.test(fs.readFileSync(config, 'utf8')), 'sluice.yaml to say orders: false');
   await snap('sources-toggled');
@@ -196,18 +196,22 @@ async function editorFeatures(workbench, workspace, snap) {
 
 /**
  * Format Document on a demo model whose first SELECT lists its columns on one line: the server's formatting
- * puts them one per line. The change is reverted so later steps see the file as it is on disk.
+ * puts them one per line. The edit is undone, so later steps see the model as it was.
  */
-async function formatDocumentStep(workbench, snap) {
+async function formatDocumentStep(workbench, workspace, snap) {
+  const original = "SELECT issue_number, 'opened' AS event_type";
+  const file = path.join(workspace, 'models', 'intermediate', 'issue_events.sql');
   await workbench.quickOpen('issue_events.sql');
   await workbench.languageMode('Sluice SQL').waitFor({ state: 'visible', timeout: 30_000 });
-  await workbench.editorLine("SELECT issue_number, 'opened' AS event_type").waitFor({ state: 'visible', timeout: 10_000 });
+  await workbench.editorLine(original).waitFor({ state: 'visible', timeout: 10_000 });
   await workbench.runCommand('Format Document');
   await workbench.editorLine("'opened' AS event_type,").waitFor({ state: 'visible', timeout: 30_000 });
   await workbench.editorLine('author_login AS actor_login,').waitFor({ state: 'visible', timeout: 10_000 });
   await snap('formatted');
-  await workbench.runCommand('File: Revert File');
-  await workbench.editorLine("SELECT issue_number, 'opened' AS event_type").waitFor({ state: 'visible', timeout: 10_000 });
+  await workbench.editorLine('author_login AS actor_login,').click();
+  await workbench.page.keyboard.press('Control+Z');
+  await workbench.editorLine(original).waitFor({ state: 'visible', timeout: 10_000 });
+  await until(() => fs.readFileSync(file, 'utf8').includes(original), `${file} to hold its original query`);
 }
 
 /**
