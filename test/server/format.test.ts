@@ -48,6 +48,17 @@ describe('language server: formatting and symbols of model files', function () {
     demo?.cleanup();
   });
 
+  const opened = new Map<string, string>();
+  /** Opens a demo file once (as sluice-sql, as the extension does) and returns its URI. */
+  async function open(relative: string): Promise<string> {
+    let uri = opened.get(relative);
+    if (!uri) {
+      uri = await client.open(demo.file(relative), demo.text(relative), 'sluice-sql');
+      opened.set(relative, uri);
+    }
+    return uri;
+  }
+
   async function format(uri: string): Promise<TextEdit[]> {
     return (await client.lsp<TextEdit[] | null>('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })) ?? [];
   }
@@ -71,7 +82,7 @@ describe('language server: formatting and symbols of model files', function () {
 
   it('formats a model opened with the sluice-sql language: one select item per line, like sluice format', async () => {
     const text = demo.text(EVENTS);
-    const uri = await client.open(demo.file(EVENTS), text, 'sluice-sql');
+    const uri = await open(EVENTS);
     const edits = await format(uri);
     assert.equal(edits.length, 1);
     const result = applied(text, edits);
@@ -87,8 +98,7 @@ describe('language server: formatting and symbols of model files', function () {
   });
 
   it('leaves a formatted model alone, and a model that does not read, with its diagnostics still coming', async () => {
-    const uri = await client.open(demo.file(DAILY), demo.text(DAILY), 'sluice-sql');
-    assert.deepEqual(await format(uri), []);
+    assert.deepEqual(await format(await open(DAILY)), []);
 
     const broken = 'MODEL (name staging.broken, kind VIEW);\nselect a,   b from staging.orders where status = \'open\n';
     const file = demo.file('models/staging/broken.sql');
@@ -116,8 +126,7 @@ describe('language server: formatting and symbols of model files', function () {
 
   it('outlines the MODEL block, kind options and the output columns with their ranges', async () => {
     const text = demo.text(DAILY);
-    const uri = fileUri(demo.file(DAILY));
-    const [model, query, ...rest] = await symbols(uri);
+    const [model, query, ...rest] = await symbols(await open(DAILY));
     assert.equal(rest.length, 0);
     assert.equal(model.name, 'analytics.daily_revenue');
     assert.equal(model.kind, SymbolKind.Module);
@@ -149,7 +158,7 @@ describe('language server: formatting and symbols of model files', function () {
 
   it('outlines CTEs with their columns', async () => {
     const text = demo.text(ACTIVITY);
-    const [model, labels, activity, query] = await symbols(await client.open(demo.file(ACTIVITY), text, 'sql'));
+    const [model, labels, activity, query] = await symbols(await open(ACTIVITY));
     assert.equal(model.name, 'analytics.issue_activity');
     assert.deepEqual([labels.name, labels.kind, labels.detail], ['labels', SymbolKind.Struct, '2 columns']);
     assert.deepEqual(labels.selectionRange.start, positionOf(text, 'labels AS ('));
