@@ -321,6 +321,16 @@ describe('model file formatter', () => {
     });
   });
 
+  describe('SQL files of the repository', () => {
+    it('formats every SQLMesh fixture model and TPC-H/TPC-DS query, the same way twice', () => {
+      const root = path.join(__dirname, '..');
+      const dirs = ['models/fixtures/sushi/models', 'fixtures/tpch', 'fixtures/tpcds'].map((d) => path.join(root, d));
+      const files = dirs.flatMap((d) => fs.readdirSync(d, { recursive: true }).map((f) => path.join(d, String(f)))).filter((f) => f.endsWith('.sql'));
+      assert.ok(files.length >= 50, `${files.length} files`);
+      for (const file of files) fmt(fs.readFileSync(file, 'utf8'));
+    });
+  });
+
   describe('SQLMesh-style models', () => {
     const customerRevenue = `MODEL (
   name sushi.customer_revenue_by_day,
