@@ -106,7 +106,8 @@ function contextualKeyword(word: string, tokens: readonly Token[], i: number, pr
     case 'FILTER':
       return afterCall && isPunctText(next, '(');
     case 'OVER':
-      return afterCall;
+      // OVER (...) or OVER a_window; "(x) over" before FROM or a comma is an alias named over.
+      return afterCall && (isPunctText(next, '(') || (next?.type === 'ident' && !RESERVED.has(nextWord)));
     case 'PARTITION':
       return nextWord === 'BY';
     case 'NULLS':

@@ -138,6 +138,7 @@ describe('model file formatter', () => {
     });
 
     it('never upper-cases a column that is named like a non-reserved keyword (result columns keep their case)', () => {
+      assert.equal(query('select (a) over, count(*) over w from t'), 'SELECT\n  (a) over,\n  count(*) OVER w\nFROM t\n');
       const out = query('select filter, over, first, last, name, date, status, rows, range, partition, interval, values, replace from t');
       assert.equal(out, 'SELECT\n' + ['filter', 'over', 'first', 'last', 'name', 'date', 'status', 'rows', 'range', 'partition', 'interval', 'values', 'replace'].map((c) => `  ${c}`).join(',\n') + '\nFROM t\n');
     });
