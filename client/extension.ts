@@ -8,6 +8,7 @@ import { SluiceClient } from './client';
 import { registerCommands } from './commands';
 import { describeSettings, onDidChangeSettings, readSettings } from './config';
 import { LineagePanel, SHOW_LINEAGE_COMMAND, type LineageTarget } from './lineage/panel';
+import { ModelLanguage } from './modelLanguage';
 import { createOutput } from './output';
 import { PlanPanel, SHOW_PLAN_COMMAND, type PlanTarget } from './plan/panel';
 import { ProjectStatus } from './status';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const models = new ModelsView(client);
   const environments = new EnvironmentsView(client);
   const tests = new SluiceTests(client, output);
+  const modelLanguage = new ModelLanguage(client);
   const afterRun = () => {
     sources.refresh();
     warehouse.refresh();
@@ -46,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
     models,
     environments,
     tests,
+    modelLanguage,
     forwardTrustChanges(client),
     ...registerCommands(client, output, { afterRun }),
     vscode.commands.registerCommand(SHOW_LINEAGE_COMMAND, (target?: LineageTarget | vscode.Uri) =>
@@ -87,7 +90,7 @@ export function activate(context: vscode.ExtensionContext): void {
     .start()
     .then(async () => {
       output.info(`language server ready in ${Math.round(performance.now() - activated)} ms`);
-      await status.load();
+      await Promise.all([status.load(), modelLanguage.load()]);
     })
     .catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);

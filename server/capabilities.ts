@@ -11,5 +11,8 @@ export function serverCapabilities(): ServerCapabilities {
     referencesProvider: true,
     completionProvider: { triggerCharacters: ['.', '@'] },
     codeLensProvider: { resolveProvider: false },
+    documentFormattingProvider: true,
+    documentSymbolProvider: true,
+    workspaceSymbolProvider: true,
   };
 }

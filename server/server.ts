@@ -35,9 +35,12 @@ import { listSources } from './ingest/listSources';
 import { IngestRunner } from './ingest/runSource';
 import { completionsAt } from './language/completion';
 import { contextAt, currentContext, latestContext, toCurrentLocations, toCurrentRange } from './language/context';
+import { modelDocumentSymbols } from './language/documentSymbols';
 import { EditLog } from './language/editLog';
+import { formatModelDocument } from './language/formatting';
 import { hoverAt } from './language/hover';
 import { definitionAt, referencesAt } from './language/navigation';
+import { workspaceSymbols } from './language/workspaceSymbols';
 import { lineageRequest } from './lineage/lineageRequest';
 import { listModels } from './models/listModels';
 import { ModelIndex } from './models/modelIndex';
@@ -295,6 +298,24 @@ export function startServer(connection: Connection): void {
       return range ? [{ ...lens, range }] : [];
     });
   });
+
+  // Formatting and the outline read the text alone: no analysis needed.
+  const modelDocument = async (uri: string) => {
+    await index.ready();
+    const file = toFilePath(uri);
+    return file && models.isModelFile(file) ? documents.get(uri) : undefined;
+  };
+  connection.onDocumentFormatting(async (params) => {
+    const document = await modelDocument(params.textDocument.uri);
+    return document ? formatModelDocument(document, (m) => connection.console.info(m)) : [];
+  });
+  connection.onDocumentSymbol(async (params) => {
+    const document = await modelDocument(params.textDocument.uri);
+    return document ? modelDocumentSymbols(document) : [];
+  });
+  connection.onWorkspaceSymbol((params) =>
+    workspaceSymbols({ index, models, openText: (file) => documents.get(toFileUri(file))?.getText() }, params.query),
+  );
 
   // ---- custom requests ----
 

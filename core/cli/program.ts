@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, SluiceError } from '../errors';
 import { registerApply } from './commands/apply';
 import { registerDiff } from './commands/diff';
+import { registerFormat } from './commands/format';
 import { registerJanitor } from './commands/janitor';
 import { registerPlan } from './commands/plan';
 import { registerRun } from './commands/run';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerJanitor(program);
   registerTest(program);
   registerDiff(program);
+  registerFormat(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -158,6 +158,8 @@ async function editorFeatures(workbench, workspace, snap) {
     throw new Error(`the hover does not list the upstream columns in order:\n${hover}`);
   }
   await workbench.page.keyboard.press('Escape');
+  // Model files get Sluice's own language mode, whatever SQL support the editor has.
+  await workbench.languageMode('Sluice SQL').waitFor({ state: 'visible', timeout: 30_000 });
 
   await workbench.runCommand('Sluice: Show Lineage');
   const panel = workbench.webview();
@@ -186,11 +188,32 @@ async function editorFeatures(workbench, workspace, snap) {
     if (checked !== 'true') throw new Error(`resource ${resource} is not shown as enabled (checkbox ${checked})`);
   }
   await snap('sources');
+  await formatDocumentStep(workbench, workspace, snap);
   const config = path.join(workspace, 'sluice.yaml');
   await setCheckbox(orders, false, () => /\n {6}orders: false\n/.test(fs.readFileSync(config, 'utf8')), 'sluice.yaml to say orders: false');
   await snap('sources-toggled');
   await setCheckbox(orders, true, () => /\n {6}orders: true\n/.test(fs.readFileSync(config, 'utf8')), 'sluice.yaml to say orders: true again');
   return { hoverLines: hover.split('\n').length };
+}
+
+/**
+ * Format Document on a demo model whose first SELECT lists its columns on one line: the server's formatting
+ * puts them one per line. The edit is undone, so later steps see the model as it was.
+ */
+async function formatDocumentStep(workbench, workspace, snap) {
+  const original = "SELECT issue_number, 'opened' AS event_type";
+  const file = path.join(workspace, 'models', 'intermediate', 'issue_events.sql');
+  await workbench.quickOpen('issue_events.sql');
+  await workbench.languageMode('Sluice SQL').waitFor({ state: 'visible', timeout: 30_000 });
+  await workbench.editorLine(original).waitFor({ state: 'visible', timeout: 10_000 });
+  await workbench.runCommand('Format Document');
+  await workbench.editorLine("'opened' AS event_type,").waitFor({ state: 'visible', timeout: 30_000 });
+  await workbench.editorLine('author_login AS actor_login,').waitFor({ state: 'visible', timeout: 10_000 });
+  await snap('formatted');
+  await workbench.editorLine('author_login AS actor_login,').click();
+  await workbench.page.keyboard.press('Control+Z');
+  await workbench.editorLine(original).waitFor({ state: 'visible', timeout: 10_000 });
+  await until(() => fs.readFileSync(file, 'utf8').includes(original), `${file} to hold its original query`);
 }
 
 /**

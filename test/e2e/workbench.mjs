@@ -127,6 +127,11 @@ export class Workbench {
     return this.page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: text }).first();
   }
 
+  /** The language mode the status bar shows for the active editor, once it shows this text. */
+  languageMode(text) {
+    return this.page.locator('[id="status.editor.mode"]', { hasText: text }).first();
+  }
+
   /** A CodeLens of the active editor whose title matches. */
   codeLens(text) {
     return this.page.locator('.editor-group-container.active .codelens-decoration', { hasText: text }).first();
