@@ -41,7 +41,14 @@ let queue: Promise<unknown> = Promise.resolve();
 function openParser(): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
   if (!parser) {
     parser = (async () => {
-      const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+      // Serializing a large query allocates a lot for a moment; DuckDB's allocator keeps freed memory for
+      // reuse by default (128 MiB per thread), which in a long-lived language server is memory never given
+      // back. The parser stores nothing, so it returns everything at once.
+      const instance = await DuckDBInstance.create(':memory:', {
+        threads: '1',
+        allocator_flush_threshold: '0MiB',
+        allocator_bulk_deallocation_flush_threshold: '0MiB',
+      });
       const connection = await instance.connect();
       return { instance, connection };
     })();
