@@ -1,6 +1,7 @@
-// Lays out lineage graphs in a worker thread running dist/lineageLayout.js. The worker starts with the
-// panel, so ELK is loaded (about 200 ms) while the page loads; a worker that dies fails what it had and is
-// started again by the next layout.
+// Lays out lineage graphs in a worker thread running dist/lineageLayout.js, off the extension host's
+// thread. Loading ELK and its first layout take a few hundred milliseconds, so the worker is started ahead
+// (with the panel, or when a model file is first opened) and kept for a while after its last layout; a
+// worker that dies fails what it had and is started again by the next layout.
 
 import { Worker } from 'node:worker_threads';
 import type { Drawing, ViewGraph } from './drawing';
@@ -12,20 +13,33 @@ export interface LayoutRequest {
 
 export type LayoutReply = { id: number; drawing: Drawing } | { id: number; error: string };
 
+/** An idle worker holds about 60 MB: it is stopped after this long without a layout. */
+const IDLE_MS = 5 * 60_000;
+
 export class LayoutService {
   private worker?: Worker;
   private next = 0;
   private readonly pending = new Map<number, { resolve(drawing: Drawing): void; reject(err: Error): void }>();
+  private idleTimer?: NodeJS.Timeout;
 
-  constructor(private readonly script: string) {}
+  constructor(
+    private readonly script: string,
+    private readonly idleMs = IDLE_MS,
+  ) {}
 
-  /** Starts the worker ahead of the first layout. */
+  /** Starts the worker (ELK loads in it) ahead of the first layout. */
   warmUp(): void {
     this.started();
+    this.idle();
+  }
+
+  get running(): boolean {
+    return this.worker !== undefined;
   }
 
   layout(graph: ViewGraph): Promise<Drawing> {
     const id = ++this.next;
+    clearTimeout(this.idleTimer);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.started().postMessage({ id, graph } satisfies LayoutRequest);
@@ -41,6 +55,7 @@ export class LayoutService {
       this.pending.delete(reply.id);
       if ('error' in reply) waiting?.reject(new Error(reply.error));
       else waiting?.resolve(reply.drawing);
+      this.idle();
     });
     const fail = (err: Error) => {
       if (this.worker !== worker) return;
@@ -54,11 +69,24 @@ export class LayoutService {
     return worker;
   }
 
-  dispose(): void {
+  /** With nothing left to lay out, stops the worker after a while. */
+  private idle(): void {
+    clearTimeout(this.idleTimer);
+    if (this.pending.size > 0) return;
+    this.idleTimer = setTimeout(() => this.stop(), this.idleMs);
+    this.idleTimer.unref();
+  }
+
+  private stop(reason = 'the lineage layout worker was stopped'): void {
+    clearTimeout(this.idleTimer);
     const worker = this.worker;
     this.worker = undefined;
-    for (const waiting of this.pending.values()) waiting.reject(new Error('the lineage panel was closed'));
+    for (const waiting of this.pending.values()) waiting.reject(new Error(reason));
     this.pending.clear();
     void worker?.terminate();
+  }
+
+  dispose(): void {
+    this.stop('the lineage layouts were closed');
   }
 }

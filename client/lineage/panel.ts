@@ -2,7 +2,7 @@
 // (and column) under the cursor. It follows the active editor; clicking a node opens its file. The graphs
 // come from the server (sluice/lineage); this side picks what to show (row filters, folded boxes) and lays
 // it out in a worker thread while the page loads, so the page only draws. Zoom, pan and search happen in
-// the page.
+// the page. The worker is shared by the extension and started when a model file is first opened.
 
 import * as vscode from 'vscode';
 import { Lineage } from '../../core/protocol';
@@ -19,6 +19,38 @@ import { LayoutService } from './layoutService';
 export const SHOW_LINEAGE_COMMAND = 'sluice.showLineage';
 const MODEL_FILE = /[\\/]models[\\/].+\.sql$/i;
 const FOLLOW_DELAY_MS = 300;
+/** A model file already open at start-up warms the layout up once the editor has settled. */
+const PREPARE_DELAY_MS = 2_000;
+
+let layouts: LayoutService | undefined;
+
+/** The extension's one layout worker (started on first use, stopped when idle, closed on deactivation). */
+function layoutService(context: vscode.ExtensionContext): LayoutService {
+  if (!layouts) {
+    const service = new LayoutService(vscode.Uri.joinPath(context.extensionUri, 'dist', 'lineageLayout.js').fsPath);
+    context.subscriptions.push(service, { dispose: () => (layouts = undefined) });
+    layouts = service;
+  }
+  return layouts;
+}
+
+/**
+ * Starts the layout worker the first time a model file is the active editor, so that the lineage panel
+ * (which shows that model) has its layout engine loaded when it opens. Once per session: a worker stopped
+ * for idleness starts again with the panel.
+ */
+export function prepareLineage(context: vscode.ExtensionContext): vscode.Disposable {
+  let done = false;
+  const check = (editor: vscode.TextEditor | undefined) => {
+    if (done || !editor || editor.document.uri.scheme !== 'file' || !MODEL_FILE.test(editor.document.uri.fsPath)) return;
+    done = true;
+    subscription.dispose();
+    layoutService(context).warmUp();
+  };
+  const subscription = vscode.window.onDidChangeActiveTextEditor(check);
+  const timer = setTimeout(() => check(vscode.window.activeTextEditor), PREPARE_DELAY_MS);
+  return { dispose: () => (clearTimeout(timer), subscription.dispose()) };
+}
 
 export interface LineageTarget {
   file?: string;
@@ -61,7 +93,7 @@ export class LineagePanel implements vscode.Disposable {
     private readonly client: SluiceClient,
     private readonly output: Output,
   ) {
-    this.layouts = new LayoutService(vscode.Uri.joinPath(context.extensionUri, 'dist', 'lineageLayout.js').fsPath);
+    this.layouts = layoutService(context);
     this.layouts.warmUp();
     const scripts = vscode.Uri.joinPath(context.extensionUri, 'media', 'dist');
     this.panel = vscode.window.createWebviewPanel('sluice.lineage', 'Sluice Lineage', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
@@ -201,7 +233,6 @@ export class LineagePanel implements vscode.Disposable {
     clearTimeout(this.timer);
     LineagePanel.current = undefined;
     for (const s of this.subscriptions) s.dispose();
-    this.layouts.dispose();
     this.panel.dispose();
   }
 }

@@ -127,6 +127,20 @@ describe('lineage panel: layout', function () {
       assert.equal(again.boxes.length, 1);
     });
 
+    it('stops an idle worker, and starts it again for the next layout', async () => {
+      const brief = new LayoutService(WORKER, 50);
+      try {
+        brief.warmUp();
+        assert.equal(brief.running, true);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(brief.running, false);
+        const drawing = await brief.layout(revenue.models);
+        assert.equal(drawing.boxes.length, revenue.models.nodes.length);
+      } finally {
+        brief.dispose();
+      }
+    });
+
     it('fails what is pending when it is closed', async () => {
       const closing = new LayoutService(WORKER);
       const pending = closing.layout(revenue.models);
