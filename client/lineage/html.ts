@@ -24,10 +24,10 @@ const STYLES = `  [hidden] { display: none !important; }
   #search:focus { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
   #search-result { min-width: 5em; }
   label.toggle { display: inline-flex; align-items: center; gap: 4px; white-space: nowrap; }
-  section.graph { display: flex; flex-direction: column; flex: 1 1 0; min-height: 0; margin-top: 10px; }
+  section.graph { display: flex; flex-direction: column; flex: 1 1 0; margin-top: 10px; }
   section.graph.empty { flex: none !important; }
   .section-head { display: flex; align-items: center; gap: 8px; margin-bottom: 4px; }
-  .section-head h2 { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .section-head h2 { flex: 1; min-width: 0; overflow-wrap: anywhere; }
   .zoom { display: flex; gap: 2px; }
   .zoom button { min-width: 26px; padding: 1px 6px; color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); border: 1px solid var(--vscode-button-border, transparent); border-radius: 2px; cursor: pointer; font: inherit; }
   .zoom button:hover { background: var(--vscode-button-secondaryHoverBackground); }

@@ -1,7 +1,10 @@
-// A wide graph drawn at a level of detail that fits a panel: past a number of nodes, tables far from the
-// selected model are folded per schema into one box ("staging · 6 tables"), and column tables that hold
-// no selected column into one box ("shop.orders · 7 columns"). A click on such a box unfolds it (its id
-// joins `expanded`); an unfolded column table can be folded again.
+// A wide graph drawn at a level of detail that fits a panel. Past a number of nodes, the tables graph
+// folds tables per schema into one box ("staging · 6 tables"): first those more than one step from the
+// selected model, then, if that is not enough, its direct neighbours too. The columns graph folds each
+// table holding no selected column into one box ("shop.orders · 7 columns"), then, if that is not enough,
+// those boxes per schema. A box standing for a single node is never made. A click on a box unfolds it (its
+// id joins `expanded`: a schema shows its tables, a table its columns); an unfolded column table can be
+// folded again.
 
 import type { GraphEdge } from '../../core/protocol';
 import type { GraphName, ViewGraph, ViewNode } from './drawing';
@@ -13,7 +16,7 @@ export function levelOfDetail(graph: ViewGraph, name: GraphName, expanded: Reado
   return name === 'models' ? foldSchemas(graph, expanded, limit) : foldTables(graph, expanded, limit);
 }
 
-/** Tables graph: the selected model and its direct neighbours stay; the rest is folded by schema. */
+/** Tables graph: folded by schema, sparing the selected model, then its neighbours if that is enough. */
 export function foldSchemas(graph: ViewGraph, expanded: ReadonlySet<string>, limit: number): ViewGraph {
   if (graph.nodes.length <= limit) return graph;
   const focus = new Set(graph.nodes.filter((n) => n.focus).map((n) => n.id));
@@ -22,23 +25,11 @@ export function foldSchemas(graph: ViewGraph, expanded: ReadonlySet<string>, lim
     if (focus.has(e.to)) near.add(e.from);
     if (focus.has(e.from)) near.add(e.to);
   }
-  const bySchema = new Map<string, ViewNode[]>();
-  for (const node of graph.nodes) {
-    const id = schemaId(node.id);
-    if (near.has(node.id) || expanded.has(id)) continue;
-    bySchema.set(id, [...(bySchema.get(id) ?? []), node]);
-  }
-  const folded = new Map<string, string>();
-  const boxes: ViewNode[] = [];
-  for (const [id, members] of bySchema) {
-    if (members.length < 2) continue;
-    for (const m of members) folded.set(m.id, id);
-    boxes.push(foldedNode(id, id.slice('schema:'.length), members, 'tables'));
-  }
-  return fold(graph, folded, boxes);
+  const farFolded = foldBySchema(graph, expanded, (n) => (near.has(n.id) ? undefined : n.id));
+  return farFolded.nodes.length <= limit ? farFolded : foldBySchema(graph, expanded, (n) => (focus.has(n.id) ? undefined : n.id));
 }
 
-/** Columns graph: tables holding a selected column stay open; the others become one box each. */
+/** Columns graph: tables holding a selected column stay open; the others (of two columns or more) become one box each. */
 export function foldTables(graph: ViewGraph, expanded: ReadonlySet<string>, limit: number): ViewGraph {
   const columns = graph.nodes.filter((n) => !n.id.startsWith('table:'));
   if (columns.length <= limit) return graph;
@@ -48,16 +39,43 @@ export function foldTables(graph: ViewGraph, expanded: ReadonlySet<string>, limi
   const nodes: ViewNode[] = [];
   for (const node of graph.nodes) {
     if (!node.id.startsWith('table:')) continue;
-    if (selected.has(node.id)) nodes.push(node);
+    const members = columns.filter((c) => `table:${c.table}` === node.id);
+    if (selected.has(node.id) || members.length < 2) nodes.push(node);
     else if (expanded.has(node.id)) nodes.push({ ...node, collapsible: true });
     else {
-      const members = columns.filter((c) => `table:${c.table}` === node.id);
       for (const m of members) folded.set(m.id, node.id);
       boxes.push(foldedNode(node.id, node.label, members, 'columns', node.kind));
     }
   }
   const open = new Set(nodes.map((n) => n.id));
-  return fold({ nodes: [...nodes, ...columns.filter((c) => open.has(`table:${c.table}`))], edges: graph.edges }, folded, boxes);
+  const tablesFolded = fold({ nodes: [...nodes, ...columns.filter((c) => open.has(`table:${c.table}`))], edges: graph.edges }, folded, boxes);
+  // Open tables only hold columns; the boxes that count are the columns and the folded tables.
+  const drawn = tablesFolded.nodes.filter((n) => !n.id.startsWith('table:') || n.collapsed).length;
+  return drawn <= limit ? tablesFolded : foldBySchema(tablesFolded, expanded, (n) => (n.collapsed ? n.label : undefined));
+}
+
+/**
+ * Folds, per schema, the nodes `tableOf` gives a table key for (two or more of a schema, unless the user
+ * opened it). A folded box among them brings its own members along, so that search finds them.
+ */
+function foldBySchema(graph: ViewGraph, expanded: ReadonlySet<string>, tableOf: (node: ViewNode) => string | undefined): ViewGraph {
+  const bySchema = new Map<string, ViewNode[]>();
+  for (const node of graph.nodes) {
+    const table = tableOf(node);
+    const id = table === undefined ? undefined : schemaId(table);
+    if (id === undefined || expanded.has(id)) continue;
+    bySchema.set(id, [...(bySchema.get(id) ?? []), node]);
+  }
+  const folded = new Map<string, string>();
+  const boxes: ViewNode[] = [];
+  for (const [id, members] of bySchema) {
+    if (members.length < 2) continue;
+    for (const m of members) folded.set(m.id, id);
+    const box = foldedNode(id, id.slice('schema:'.length), members, 'tables');
+    box.collapsed!.members = members.flatMap((m) => [m.label, ...(m.collapsed?.members.map((c) => `${m.label}.${c}`) ?? [])]);
+    boxes.push(box);
+  }
+  return fold(graph, folded, boxes);
 }
 
 function schemaId(tableKey: string): string {

@@ -93,6 +93,10 @@ export class GraphCanvas {
     return this.drawing ? heightNeeded(this.drawing, this.host.clientWidth) : 0;
   }
 
+  canvasHeight(): number {
+    return this.host.clientHeight;
+  }
+
   fit(): void {
     if (!this.drawing) return;
     this.fitted = fitView(this.drawing, this.size());

@@ -7,6 +7,7 @@ import { GraphCanvas } from './canvas';
 import { doc, observeResize, pageStart, vscodeApi, win, type MiniElement } from './dom';
 import type { FromWebview, LineageView, ToWebview } from './messages';
 import { findMatches, stepMatch } from './search';
+import { shareHeights } from './viewBox';
 
 const scriptStart = Date.now();
 const api = vscodeApi<FromWebview>();
@@ -35,9 +36,19 @@ const rowFilters = element('row-filters');
 const rowFilterCount = element('row-filter-count');
 let drawnReported = false;
 
-/** Each graph's share of the panel's height follows the height it needs at the panel's width. */
+/** The smallest canvas a graph gets when the panel is shared. */
+const LEAST_CANVAS_HEIGHT = 100;
+
+/**
+ * Shares the panel's height between the graphs by the height each needs at the panel's width (see
+ * shareHeights). The sections are flex items of the page; each one's flex-grow is its canvas's share plus
+ * its heading, which makes the browser give the canvases exactly those heights.
+ */
 function weigh(): void {
-  for (const c of canvases) c.section.style.flexGrow = String(Math.max(1, Math.round(c.heightNeeded())));
+  const shown = canvases.filter((c) => c.heightNeeded() > 0);
+  const total = shown.reduce((sum, c) => sum + c.canvasHeight(), 0);
+  const shares = shareHeights(total, shown.map((c) => c.heightNeeded()), LEAST_CANVAS_HEIGHT);
+  shown.forEach((c, i) => (c.section.style.flexGrow = String(Math.round(shares[i] + c.section.clientHeight - c.canvasHeight()))));
 }
 
 function showLineage(view: LineageView, received: number): void {

@@ -74,3 +74,21 @@ export function heightNeeded(drawing: Size, width: number): number {
   const content = contentSize(drawing);
   return content.height * Math.min(FIT_MAX_SCALE, width / content.width);
 }
+
+/**
+ * Splits the panel's height among its graphs: each gets the height it needs (at least `least`) as long as
+ * that is no more than an equal part of what the others left; space left over is shared in proportion.
+ * So a small graph keeps its size and a large one takes the rest.
+ */
+export function shareHeights(total: number, needs: readonly number[], least: number): number[] {
+  const shares = needs.map(() => 0);
+  const smallestFirst = needs.map((_, i) => i).sort((a, b) => needs[a] - needs[b]);
+  let left = total;
+  smallestFirst.forEach((i, done) => {
+    const equalPart = left / (needs.length - done);
+    shares[i] = Math.max(least, Math.min(Math.max(needs[i], least), equalPart));
+    left -= shares[i];
+  });
+  const given = shares.reduce((sum, share) => sum + share, 0);
+  return left > 0 && given > 0 ? shares.map((share) => share + (left * share) / given) : shares;
+}

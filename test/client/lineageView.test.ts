@@ -5,7 +5,11 @@ import { graphView } from '../../client/lineage/graphView';
 import { foldSchemas, foldTables } from '../../client/lineage/levelOfDetail';
 import { rowFilterCount, withoutRowFilters } from '../../client/lineage/rowFilters';
 
-const table = (id: string, extra: Partial<GraphNode> = {}): GraphNode => ({ id, label: id, kind: id.startsWith('raw.') ? 'source' : 'model', ...extra });
+/** A table node: `schema.table` in tables graphs, `table:schema.table` (labelled without the prefix) in column graphs. */
+const table = (id: string, extra: Partial<GraphNode> = {}): GraphNode => {
+  const key = id.replace(/^table:/, '');
+  return { id, label: key, kind: key.startsWith('raw.') ? 'source' : 'model', ...extra };
+};
 const column = (id: string, extra: Partial<GraphNode> = {}): GraphNode => {
   const t = id.slice(0, id.lastIndexOf('.'));
   return { id, label: id.slice(t.length + 1), kind: 'model', table: t, ...extra };
@@ -97,6 +101,21 @@ describe('lineage panel: what a graph shows (row filters, level of detail)', () 
       assert.ok(folded.nodes.some((n) => n.id === 'other.lonely'));
       assert.ok(edgeList(folded).includes('schema:raw>staging.s3:source'));
     });
+
+    it('folds the neighbours of the model too when folding the far tables is not enough', () => {
+      // Thirty models read directly by the selected one, with their own inputs in another schema.
+      const nodes = [table('marts.m', { focus: true }), table('raw.r')];
+      const edges: GraphEdge[] = [];
+      for (const i of range(30)) {
+        nodes.push(table(`wide.w${i}`));
+        edges.push(edge('raw.r', `wide.w${i}`), edge(`wide.w${i}`, 'marts.m'));
+      }
+      const folded = foldSchemas({ nodes, edges }, new Set(), 24);
+      assert.deepEqual(nodeIds(folded), ['marts.m', 'raw.r', 'schema:wide']);
+      assert.deepEqual(edgeList(folded), ['raw.r>schema:wide:source', 'schema:wide>marts.m:source']);
+      // Opened, the thirty are shown even though that is past the limit: the user asked for them.
+      assert.equal(foldSchemas({ nodes, edges }, new Set(['schema:wide']), 24).nodes.length, 32);
+    });
   });
 
   describe('columns graph', () => {
@@ -130,6 +149,37 @@ describe('lineage panel: what a graph shows (row filters, level of detail)', () 
       assert.equal(a.collapsible, true);
       assert.equal(folded.nodes.filter((n) => n.table === 's.a').length, 15);
       assert.ok(folded.nodes.find((n) => n.id === 'table:s.b')!.collapsed);
+    });
+
+    it('folds the table boxes per schema when there are still too many, and unfolds a level per click', () => {
+      // m.t.c reads two columns of each of forty tables of one schema.
+      const nodes = [table('table:m.t'), column('m.t.c', { focus: true })];
+      const edges: GraphEdge[] = [];
+      for (const i of range(40)) {
+        nodes.push(table(`table:wide.w${i}`), column(`wide.w${i}.x`), column(`wide.w${i}.y`));
+        edges.push(edge(`wide.w${i}.x`, 'm.t.c'), edge(`wide.w${i}.y`, 'm.t.c', 'filter'));
+      }
+      const folded = foldTables({ nodes, edges }, new Set(), 30);
+      assert.deepEqual(nodeIds(folded), ['m.t.c', 'schema:wide', 'table:m.t']);
+      const wide = folded.nodes.find((n) => n.id === 'schema:wide')!;
+      assert.equal(wide.detail, '40 tables · click to show');
+      assert.ok(wide.collapsed!.members.includes('wide.w7') && wide.collapsed!.members.includes('wide.w7.y'), 'tables and their columns are searchable');
+      assert.deepEqual(edgeList(folded), ['schema:wide>m.t.c:source']);
+
+      const schemaOpen = foldTables({ nodes, edges }, new Set(['schema:wide']), 30);
+      assert.equal(schemaOpen.nodes.filter((n) => n.collapsed).length, 40);
+      const tableOpen = foldTables({ nodes, edges }, new Set(['schema:wide', 'table:wide.w3']), 30);
+      assert.deepEqual(tableOpen.nodes.filter((n) => n.table === 'wide.w3').map((n) => n.id), ['wide.w3.x', 'wide.w3.y']);
+      assert.equal(tableOpen.nodes.filter((n) => n.collapsed).length, 39);
+    });
+
+    it('never makes a box of a single column', () => {
+      const graph = wideColumns();
+      graph.nodes.push(table('table:s.c'), column('s.c.z'));
+      graph.edges.push(edge('s.c.z', 'm.t.c'));
+      const folded = foldTables(graph, new Set(), 30);
+      assert.ok(folded.nodes.some((n) => n.id === 's.c.z'));
+      assert.equal(folded.nodes.find((n) => n.id === 'table:s.c')!.collapsed, undefined);
     });
 
     it('leaves a graph of up to the limit of columns as it is', () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { centreOn, fitView, heightNeeded, MARGIN, minScale, panBy, viewBox, zoomAt, type View } from '../../client/webview/viewBox';
+import { centreOn, fitView, heightNeeded, MARGIN, minScale, panBy, shareHeights, viewBox, zoomAt, type View } from '../../client/webview/viewBox';
 
 /** Where a drawing point lands in the canvas (pixels) under a view. */
 const onScreen = (view: View, p: { x: number; y: number }) => ({ x: (p.x - view.x) * view.scale, y: (p.y - view.y) * view.scale });
@@ -65,5 +65,16 @@ describe('lineage panel: fitting, zooming and panning a graph (viewBox arithmeti
   it('weighs a graph by the height it needs once fitted to the width', () => {
     close(heightNeeded({ width: 990, height: 250 }, 466), (250 + 2 * MARGIN) * (466 / (990 + 2 * MARGIN)), 'scaled down');
     assert.equal(heightNeeded({ width: 300, height: 250 }, 1000), 250 + 2 * MARGIN);
+  });
+
+  it('shares the panel height: a small graph keeps what it needs, a large one takes the rest', () => {
+    // A short, wide table graph and a tall column graph in 500 px.
+    assert.deepEqual(shareHeights(500, [60, 2000], 100), [100, 400]);
+    assert.deepEqual(shareHeights(500, [2000, 150], 100), [350, 150]);
+    // Two large graphs: half each.
+    assert.deepEqual(shareHeights(500, [900, 2000], 100), [250, 250]);
+    // Both fit: the space left over is shared in proportion, so the canvases fill the panel.
+    assert.deepEqual(shareHeights(500, [100, 150], 50), [200, 300]);
+    assert.deepEqual(shareHeights(400, [3000], 100), [400]);
   });
 });
