@@ -5,7 +5,7 @@
 // the page. The worker is shared by the extension and started when a model file is first opened.
 
 import * as vscode from 'vscode';
-import { Lineage } from '../../core/protocol';
+import { Lineage, type Graph } from '../../core/protocol';
 import type { SluiceClient } from '../client';
 import type { Output } from '../output';
 import { openLocation } from '../views/open';
@@ -156,7 +156,7 @@ export class LineagePanel implements vscode.Disposable {
     if (!this.result) return;
     const mine = ++this.drawNumber;
     const result = this.result.value;
-    const view = (graph: NonNullable<Lineage.Result['columns']>, name: GraphName) =>
+    const view = (graph: Graph, name: GraphName) =>
       graphView(graph, name, { showRowFilters: this.showRowFilters, expanded: this.expanded[name] });
     try {
       const models = view(result.models, 'models');

@@ -11,6 +11,8 @@ import { shareHeights } from './viewBox';
 
 const scriptStart = Date.now();
 const api = vscodeApi<FromWebview>();
+/** The smallest canvas a graph gets when the panel's height is shared. */
+const LEAST_CANVAS_HEIGHT = 100;
 
 function element(id: string): MiniElement {
   const found = doc().getElementById(id);
@@ -35,9 +37,6 @@ const searchResult = element('search-result');
 const rowFilters = element('row-filters');
 const rowFilterCount = element('row-filter-count');
 let drawnReported = false;
-
-/** The smallest canvas a graph gets when the panel is shared. */
-const LEAST_CANVAS_HEIGHT = 100;
 
 /**
  * Shares the panel's height between the graphs by the height each needs at the panel's width (see

@@ -2,7 +2,8 @@
 // the right, each about 470 px wide): every table and column node of daily_revenue's graphs lies inside the
 // panel's viewport and inside its canvas, each label inside its box; the time until the graphs appear is
 // recorded (seen from the test, and as the extension logs it). Then search centres a node, zoom and Fit
-// change what is shown, and a click on a node opens its model, which the panel then follows.
+// change what is shown, the column under the cursor shows its value flow and, switched on, its row
+// filters (all in view again), and a click on a node opens its model, which the panel then follows.
 
 import fs from 'node:fs';
 
@@ -64,6 +65,20 @@ export async function lineagePanelSteps({ workbench, server, snap }) {
     if (!(zoomed < fitted * 0.9)) throw new Error(`zooming in did not narrow the view: ${fitted} → ${zoomed}`);
     await panel.locator('#models-section button[data-zoom="fit"]').click();
     if (Math.abs((await viewBoxWidth()) - fitted) > 0.5) throw new Error('Fit did not return to the fitted view');
+
+    // The column under the cursor: only its value flow at first; the switch adds the dashed row filters.
+    await workbench.clickWord('daily_revenue.sql', 'AS revenue', 'revenue');
+    await panel.locator('#columns-title', { hasText: 'Column analytics.daily_revenue.revenue' }).waitFor({ state: 'visible', timeout: 30_000 });
+    const valueFlow = (await panel.locator('#columns g.node text.label').allTextContents()).sort();
+    if (valueFlow.join() !== 'amount,amount,revenue,total') throw new Error(`the value flow of revenue shows ${valueFlow.join(', ')}`);
+    if ((await panel.locator('#columns path.edge-filter').count()) > 0) throw new Error('row filters are drawn before they are switched on');
+    const rowFilters = Number(/\((\d+)\)/.exec(await panel.locator('#row-filter-count').innerText())?.[1]);
+    if (!(rowFilters > 0)) throw new Error('the row-filter switch counts no filter edges for revenue');
+    await panel.locator('#row-filters').check();
+    await panel.locator('#columns path.edge-filter').nth(rowFilters - 1).waitFor({ state: 'attached', timeout: 30_000 });
+    if ((await panel.locator('#columns path.edge-filter').count()) !== rowFilters) throw new Error(`not ${rowFilters} dashed edges`);
+    await assertAllShown(panel, 'with the row filters of revenue shown');
+    await snap('lineage-row-filters');
 
     // A click on a node opens its model; the panel follows the editor.
     await panel.locator('#models g.node', { hasText: 'intermediate.orders_enriched' }).first().click();

@@ -7,7 +7,8 @@
 // the VSIX, then for each run: a fresh code-server with the VSIX installed opens a temporary copy of
 // examples/demo, waits for the extension to activate, runs "Run Source to DuckDB" on sources/shop.ts from the
 // explorer's context menu, waits for the result notification and checks the warehouse file has the rows;
-// then hovers a model column and reads its upstream columns, opens the lineage panel and clicks a node, and
+// then hovers a model column and reads its upstream columns, opens the lineage panel beside the editor in a
+// 1280 px window (every node in view, time to first paint, search, zoom) and clicks a node, and
 // switches a resource off and on in the Sources view; finally applies prod from the CLI, adds a column to a
 // model in the editor, and applies the plan panel's non-breaking change to dev (test/e2e/planSteps.mjs).
 // Screenshots of every step go to test/e2e/artifacts/run-N/. Exit code 0 only if every run passed.
@@ -146,7 +147,7 @@ async function runOnce(n) {
 
 /**
  * The editor features on the demo's models and sources: a column's upstream chain in its hover, the lineage
- * panel (a webview: its nodes are two iframes deep) and a click on a node opening that model, and the Sources
+ * panel (test/e2e/lineageSteps.mjs; a webview: its nodes are two iframes deep), and the Sources
  * view with a checkbox per resource that switches it in sluice.yaml.
  */
 async function editorFeatures(workbench, server, workspace, snap) {
