@@ -7,7 +7,7 @@ import { ProjectsChanged, type FileLocation } from '../core/protocol';
 import { SluiceClient } from './client';
 import { registerCommands } from './commands';
 import { describeSettings, onDidChangeSettings, readSettings } from './config';
-import { LineagePanel, SHOW_LINEAGE_COMMAND, type LineageTarget } from './lineage/panel';
+import { LineagePanel, prepareLineage, SHOW_LINEAGE_COMMAND, type LineageTarget } from './lineage/panel';
 import { ModelLanguage } from './modelLanguage';
 import { createOutput } from './output';
 import { PlanPanel, SHOW_PLAN_COMMAND, type PlanTarget } from './plan/panel';
@@ -51,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): void {
     modelLanguage,
     forwardTrustChanges(client),
     ...registerCommands(client, output, { afterRun }),
+    prepareLineage(context),
     vscode.commands.registerCommand(SHOW_LINEAGE_COMMAND, (target?: LineageTarget | vscode.Uri) =>
       LineagePanel.show(context, sluice, output, target instanceof vscode.Uri ? { file: target.toString() } : target),
     ),

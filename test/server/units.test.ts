@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { Graph } from '../../core/protocol';
-import { layout } from '../../client/webview/layout';
+import { layout } from '../../client/lineage/layout';
 import { setResourceToggle } from '../../server/config/resourceToggle';
 import { summarize } from '../../server/sources/loadHistory';
 import { scanResources } from '../../server/sources/resourceScan';
