@@ -33,6 +33,7 @@ import { ModelValidator } from './diagnostics/validator';
 import { writeResourceToggle } from './config/resourceToggle';
 import { listSources } from './ingest/listSources';
 import { IngestRunner } from './ingest/runSource';
+import { ColumnTypes } from './language/columnTypes';
 import { completionsAt } from './language/completion';
 import { contextAt, currentContext, latestContext, toCurrentLocations, toCurrentRange } from './language/context';
 import { modelDocumentSymbols } from './language/documentSymbols';
@@ -85,6 +86,7 @@ export function startServer(connection: Connection): void {
   const refreshCodeLenses = () => {
     if (canRefreshCodeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   };
+  const columnTypes = new ColumnTypes({ models, changed: () => refreshCodeLenses(), log });
   const plans = new EditorPlans({
     models,
     gate,
@@ -391,6 +393,7 @@ export function startServer(connection: Connection): void {
   connection.onShutdown(async () => {
     runner.cancelAll();
     validator.dispose();
+    columnTypes.dispose();
     history.dispose();
     plans.dispose();
     await closeSqlParser();
