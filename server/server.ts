@@ -33,6 +33,7 @@ import { ModelValidator } from './diagnostics/validator';
 import { writeResourceToggle } from './config/resourceToggle';
 import { listSources } from './ingest/listSources';
 import { IngestRunner } from './ingest/runSource';
+import { codeActionsAt } from './language/codeActions';
 import { ColumnTypes } from './language/columnTypes';
 import { completionsAt } from './language/completion';
 import { contextAt, currentContext, latestContext, toCurrentLocations, toCurrentRange } from './language/context';
@@ -318,6 +319,12 @@ export function startServer(connection: Connection): void {
   connection.onWorkspaceSymbol((params) =>
     workspaceSymbols({ index, models, openText: (file) => documents.get(toFileUri(file))?.getText() }, params.query),
   );
+
+  connection.onCodeAction(async (params, token) => {
+    // Fixes edit the editor's text: they are computed on the analysis of exactly that text.
+    const ctx = await currentContext(models, documentOf(params));
+    return ctx && !token.isCancellationRequested ? codeActionsAt(ctx, params.range, params.context.only) : [];
+  });
 
   // ---- custom requests ----
 

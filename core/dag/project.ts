@@ -341,6 +341,11 @@ export class ModelProject {
     };
   }
 
+  /** Every table models may read: models, tables sources loaded, external models. */
+  tableKeys(): string[] {
+    return this.knownTableKeys();
+  }
+
   private knownTableKeys(): string[] {
     return [...new Set([...this.derived.primary.keys(), ...this.sources.keys(), ...this.externals.keys()])];
   }
@@ -446,6 +451,18 @@ export class ModelProject {
       out.push(...p.diagnostics);
       out.push(...(this.analyses.get(file)?.diagnostics ?? []));
       if (p.key && this.derived.primary.get(p.key) === file) out.push(...this.shadowWarnings(p));
+    }
+    return out.sort(compareDiagnostics);
+  }
+
+  /** The problems in one model file (what diagnostics() has for it, without going through every file). */
+  fileDiagnostics(file: string): ProjectDiagnostic[] {
+    const abs = path.resolve(this.dir, file);
+    const p = this.prepared.get(abs);
+    const out = this.derived.diagnostics.filter((d) => d.file === abs);
+    if (p) {
+      out.push(...p.diagnostics, ...(this.analyses.get(abs)?.diagnostics ?? []));
+      if (p.key && this.derived.primary.get(p.key) === abs) out.push(...this.shadowWarnings(p));
     }
     return out.sort(compareDiagnostics);
   }
