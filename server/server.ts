@@ -41,6 +41,7 @@ import { modelDocumentSymbols } from './language/documentSymbols';
 import { EditLog } from './language/editLog';
 import { formatModelDocument } from './language/formatting';
 import { hoverAt } from './language/hover';
+import { prepareRename, rename, type RenameDeps } from './language/rename';
 import { definitionAt, referencesAt } from './language/navigation';
 import { workspaceSymbols } from './language/workspaceSymbols';
 import { lineageRequest } from './lineage/lineageRequest';
@@ -325,6 +326,10 @@ export function startServer(connection: Connection): void {
     const ctx = await currentContext(models, documentOf(params));
     return ctx && !token.isCancellationRequested ? codeActionsAt(ctx, params.range, params.context.only) : [];
   });
+
+  const renameDeps: RenameDeps = { models, document: (uri) => documents.get(uri), syncOpenDocuments: (dir) => planDeps.syncOpenDocuments(dir) };
+  connection.onPrepareRename((params) => prepareRename(renameDeps, params));
+  connection.onRenameRequest((params) => rename(renameDeps, params));
 
   // ---- custom requests ----
 

@@ -432,6 +432,11 @@ export class ModelProject {
     return [...this.derived.order];
   }
 
+  /** Every model file of the project (whether or not it defines a usable model). */
+  modelFiles(): string[] {
+    return [...this.prepared.keys()].sort();
+  }
+
   /** A model file as last prepared and analysed (its text included), whether or not it defines a usable model. */
   preparedFile(file: string): PreparedModel | undefined {
     return this.prepared.get(path.resolve(this.dir, file));
