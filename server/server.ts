@@ -33,7 +33,7 @@ import { ModelValidator } from './diagnostics/validator';
 import { writeResourceToggle } from './config/resourceToggle';
 import { listSources } from './ingest/listSources';
 import { IngestRunner } from './ingest/runSource';
-import { codeActionsAt } from './language/codeActions';
+import { codeActionRequest } from './language/codeActions';
 import { ColumnTypes } from './language/columnTypes';
 import { completionsAt } from './language/completion';
 import { contextAt, currentContext, latestContext, toCurrentLocations, toCurrentRange } from './language/context';
@@ -41,8 +41,8 @@ import { modelDocumentSymbols } from './language/documentSymbols';
 import { EditLog } from './language/editLog';
 import { formatModelDocument } from './language/formatting';
 import { hoverAt } from './language/hover';
-import { prepareRename, rename, type RenameDeps } from './language/rename';
 import { definitionAt, referencesAt } from './language/navigation';
+import { prepareRename, rename, type RenameDeps } from './language/rename';
 import { workspaceSymbols } from './language/workspaceSymbols';
 import { lineageRequest } from './lineage/lineageRequest';
 import { listModels } from './models/listModels';
@@ -321,11 +321,7 @@ export function startServer(connection: Connection): void {
     workspaceSymbols({ index, models, openText: (file) => documents.get(toFileUri(file))?.getText() }, params.query),
   );
 
-  connection.onCodeAction(async (params, token) => {
-    // Fixes edit the editor's text: they are computed on the analysis of exactly that text.
-    const ctx = await currentContext(models, documentOf(params));
-    return ctx && !token.isCancellationRequested ? codeActionsAt(ctx, params.range, params.context.only) : [];
-  });
+  connection.onCodeAction((params, token) => codeActionRequest(models, documentOf(params), params, token));
 
   const renameDeps: RenameDeps = { models, document: (uri) => documents.get(uri), syncOpenDocuments: (dir) => planDeps.syncOpenDocuments(dir) };
   connection.onPrepareRename((params) => prepareRename(renameDeps, params));

@@ -43,7 +43,7 @@ interface Engine {
 }
 
 /** The attached in-memory database the scratch connection uses (nothing else is ever in it). */
-export const SCRATCH_CATALOG = 'sluice_scratch';
+const SCRATCH_CATALOG = 'sluice_scratch';
 
 let parser: Promise<Engine> | undefined;
 // DuckDB connections run one statement at a time; callers are queued rather than interleaved.

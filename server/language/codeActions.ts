@@ -3,17 +3,45 @@
 // column_descriptions entry for a column the model no longer has. Edits are made only where the query
 // text was copied from the file as written (never inside a macro's expansion).
 
-import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver/node';
+import {
+  CodeActionKind,
+  CodeActionTriggerKind,
+  type CancellationToken,
+  type CodeAction,
+  type CodeActionParams,
+  type Diagnostic,
+  type Range,
+  type TextEdit,
+} from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { columnDescriptionList } from '../../core/dag/columnDescriptions';
 import { splitName, tableKey } from '../../core/dag/names';
 import { closeNames } from '../../core/dag/suggest';
 import type { ProjectDiagnostic } from '../../core/dag/types';
 import { closeTableNames } from '../../core/dag/unknownTable';
 import { codeOf, toLspDiagnostic } from '../diagnostics/projectDiagnostics';
-import type { ModelFileContext } from './context';
+import type { ModelIndex } from '../models/modelIndex';
+import { currentContext, latestContext, type ModelFileContext } from './context';
 import { columnReferenceAt, targetAt } from './cursor';
 import { resolvedQuery, selectScopeOf } from './resolution';
 import { copiedFileRange, sqlName, unquote } from './sqlNames';
+
+/**
+ * textDocument/codeAction. Fixes edit the editor's text, so they come from the analysis of exactly that
+ * text: asked for by the user, they wait for it; asked for automatically (the light bulb, on every move of
+ * the cursor), they wait for nothing and come once the analysis has caught up.
+ */
+export async function codeActionRequest(
+  models: ModelIndex,
+  document: TextDocument | undefined,
+  params: CodeActionParams,
+  token: CancellationToken,
+): Promise<CodeAction[]> {
+  const automatic = params.context.triggerKind === CodeActionTriggerKind.Automatic;
+  const ctx = automatic ? await latestContext(models, document) : await currentContext(models, document);
+  if (!ctx || !ctx.shift.identical || token.isCancellationRequested) return [];
+  return codeActionsAt(ctx, params.range, params.context.only);
+}
 
 /** Quick fixes for a range of a model file (the context's text is the editor's). */
 export function codeActionsAt(ctx: ModelFileContext, range: Range, only?: readonly string[]): CodeAction[] {

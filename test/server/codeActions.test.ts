@@ -32,8 +32,9 @@ describe('language server: quick fixes in model files', function () {
     demo?.cleanup();
   });
 
-  async function actions(uri: string, range: LspRange, diagnostics: LspDiagnostic[] = []): Promise<CodeAction[]> {
-    return client.lsp<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics } });
+  /** Code actions as asked for by the user (triggerKind 1), or automatically for the light bulb (2). */
+  async function actions(uri: string, range: LspRange, diagnostics: LspDiagnostic[] = [], triggerKind = 1): Promise<CodeAction[]> {
+    return client.lsp<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics, triggerKind } });
   }
 
   /** Applies an action's edits to the text, sends the result as an edit, and returns it. */
@@ -59,7 +60,11 @@ describe('language server: quick fixes in model files', function () {
     let fixed = await apply(uri, text, qualified[0]);
     assert.equal(fixed, 'MODEL (name analytics.bad_column, kind VIEW);\nSELECT order_id, o.amount, ammount FROM staging.orders AS o');
     const mark = client.mark();
+    // Asked for automatically while the edit is not analysed yet, there is nothing: no fix for older text.
+    const ammount = positionOf(fixed, 'ammount');
+    assert.deepEqual(await actions(uri, { start: ammount, end: ammount }, [], 2), []);
     const [left] = await client.diagnostics(uri, (ds) => ds.length === 1, mark);
+    assert.equal((await actions(uri, left.range, [left], 2))[0]?.title, 'Change `ammount` to `amount`');
 
     const unqualified = await actions(uri, left.range);
     assert.equal(unqualified[0].title, 'Change `ammount` to `amount`');
