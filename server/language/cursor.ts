@@ -10,7 +10,7 @@ import type { Output, ResolvedQuery, SelectScope } from '../../core/lineage/scop
 import { isBaseTable, isColumnRef, isStar, type ColumnRefExpression, type ExpressionNode } from '../../core/sql/ast';
 import { likeStarFilter } from '../../core/lineage/starFilter';
 import { baseColumnOf, outputsPerItem, resolvedQuery, scopeOfItem, toRenderedOffset, type BaseColumn } from './resolution';
-import { partRanges, unquote } from './sqlNames';
+import { partRanges, unquote, type TextRange } from './sqlNames';
 
 /** A range in the model file, as offsets. */
 export interface FileRange {
@@ -93,8 +93,8 @@ export function targetAt(project: ModelProject, model: PreparedModel, offset: nu
   return undefined;
 }
 
-/** The column reference at a file offset, and the rendered range of its last part (the column's name). */
-export function columnReferenceAt(model: PreparedModel, offset: number): { node: ColumnRefExpression; name: FileRange } | undefined {
+/** The column reference at a file offset, and where its last part (the column's name) is in the rendered query. */
+export function columnReferenceAt(model: PreparedModel, offset: number): { node: ColumnRefExpression; name: TextRange } | undefined {
   const at = model.rendered && model.sql?.query ? toRenderedOffset(model.rendered.sourceMap, offset) : undefined;
   const node = at === undefined ? undefined : nodeAt(model, at);
   if (node?.kind !== 'column') return undefined;
