@@ -1,6 +1,6 @@
 // What the server tells the client it can do. Custom sluice/* requests need no capability entry.
 
-import { TextDocumentSyncKind, type ServerCapabilities } from 'vscode-languageserver/node';
+import { CodeActionKind, TextDocumentSyncKind, type ServerCapabilities } from 'vscode-languageserver/node';
 
 export function serverCapabilities(): ServerCapabilities {
   return {
@@ -14,5 +14,7 @@ export function serverCapabilities(): ServerCapabilities {
     documentFormattingProvider: true,
     documentSymbolProvider: true,
     workspaceSymbolProvider: true,
+    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+    renameProvider: { prepareProvider: true },
   };
 }

@@ -33,6 +33,8 @@ import { ModelValidator } from './diagnostics/validator';
 import { writeResourceToggle } from './config/resourceToggle';
 import { listSources } from './ingest/listSources';
 import { IngestRunner } from './ingest/runSource';
+import { codeActionRequest } from './language/codeActions';
+import { ColumnTypes } from './language/columnTypes';
 import { completionsAt } from './language/completion';
 import { contextAt, currentContext, latestContext, toCurrentLocations, toCurrentRange } from './language/context';
 import { modelDocumentSymbols } from './language/documentSymbols';
@@ -40,6 +42,7 @@ import { EditLog } from './language/editLog';
 import { formatModelDocument } from './language/formatting';
 import { hoverAt } from './language/hover';
 import { definitionAt, referencesAt } from './language/navigation';
+import { prepareRename, rename, type RenameDeps } from './language/rename';
 import { workspaceSymbols } from './language/workspaceSymbols';
 import { lineageRequest } from './lineage/lineageRequest';
 import { listModels } from './models/listModels';
@@ -85,6 +88,7 @@ export function startServer(connection: Connection): void {
   const refreshCodeLenses = () => {
     if (canRefreshCodeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   };
+  const columnTypes = new ColumnTypes({ models, changed: () => refreshCodeLenses(), log });
   const plans = new EditorPlans({
     models,
     gate,
@@ -317,6 +321,12 @@ export function startServer(connection: Connection): void {
     workspaceSymbols({ index, models, openText: (file) => documents.get(toFileUri(file))?.getText() }, params.query),
   );
 
+  connection.onCodeAction((params, token) => codeActionRequest(models, documentOf(params), params, token));
+
+  const renameDeps: RenameDeps = { models, document: (uri) => documents.get(uri), syncOpenDocuments: (dir) => planDeps.syncOpenDocuments(dir) };
+  connection.onPrepareRename((params) => prepareRename(renameDeps, params));
+  connection.onRenameRequest((params) => rename(renameDeps, params));
+
   // ---- custom requests ----
 
   onNotification(connection, DidChangeTrust.type, (params) => trust.set(params.trusted === true));
@@ -391,6 +401,7 @@ export function startServer(connection: Connection): void {
   connection.onShutdown(async () => {
     runner.cancelAll();
     validator.dispose();
+    columnTypes.dispose();
     history.dispose();
     plans.dispose();
     await closeSqlParser();

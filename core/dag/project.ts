@@ -66,6 +66,8 @@ interface Derived {
 export class ModelProject {
   private readonly prepared = new Map<string, PreparedModel>();
   private readonly analyses = new Map<string, ModelAnalysis>();
+  /** Columns of an analysis with the types DuckDB's binder added (modelTypes.ts); gone with the analysis. */
+  private readonly typedColumns = new WeakMap<ModelAnalysis, ColumnInfo[]>();
   private inputs: ProjectInputs = NO_INPUTS;
   private externals = new Map<string, TableInfo>();
   private sources = new Map<string, SourceTableInfo>();
@@ -339,6 +341,11 @@ export class ModelProject {
     };
   }
 
+  /** Every table models may read: models, tables sources loaded, external models. */
+  tableKeys(): string[] {
+    return this.knownTableKeys();
+  }
+
   private knownTableKeys(): string[] {
     return [...new Set([...this.derived.primary.keys(), ...this.sources.keys(), ...this.externals.keys()])];
   }
@@ -355,7 +362,7 @@ export class ModelProject {
     const file = this.derived.primary.get(key);
     if (file) {
       const analysis = this.analyses.get(file);
-      return { key, kind: 'model', file, columns: analysis?.columns };
+      return { key, kind: 'model', file, columns: analysis && this.columnsOf(analysis) };
     }
     const source = this.sources.get(key);
     if (source) return { key, kind: 'source', file: source.file, columns: source.columns.map((c) => ({ name: c.name, type: c.type })) };
@@ -382,16 +389,52 @@ export class ModelProject {
       kind: definition.kind.name,
       upstream: analysis?.upstream ?? [],
       downstream: [...new Set(this.derived.downstream.get(key) ?? [])].sort(),
-      columns: (analysis?.columns ?? []).map((c): ColumnInfo => ({ ...c })),
+      columns: ((analysis && this.columnsOf(analysis)) ?? []).map((c): ColumnInfo => ({ ...c })),
       lineage: analysis?.lineage ?? [],
     };
     if (definition.description !== undefined) model.description = definition.description;
     return model;
   }
 
+  private columnsOf(analysis: ModelAnalysis): ColumnInfo[] | undefined {
+    return this.typedColumns.get(analysis) ?? analysis.columns;
+  }
+
+  /** The model's current analysis as an opaque stamp, for addColumnTypes. */
+  analysisStamp(name: string): object | undefined {
+    const key = tableKeyOfName(name);
+    const file = key ? this.derived.primary.get(key) : undefined;
+    return file ? this.analyses.get(file) : undefined;
+  }
+
+  /**
+   * Column types DuckDB's binder found for the analysis `stamp` (see modelTypes.ts), in column order: they
+   * fill in types the analysis left unknown. Ignored (false) when the model was analysed again since.
+   */
+  addColumnTypes(name: string, stamp: object, types: readonly (string | undefined)[]): boolean {
+    const analysis = stamp as ModelAnalysis;
+    if (this.analysisStamp(name) !== analysis || !analysis.columns) return false;
+    this.typedColumns.set(
+      analysis,
+      analysis.columns.map((c, i) => (c.type === undefined && types[i] !== undefined ? { ...c, type: types[i] } : c)),
+    );
+    return true;
+  }
+
+  /** Whether addColumnTypes was given for the model's current analysis (or it has no columns to type). */
+  hasBoundTypes(name: string): boolean {
+    const analysis = this.analysisStamp(name) as ModelAnalysis | undefined;
+    return !analysis?.columns || this.typedColumns.has(analysis);
+  }
+
   /** Models in the order they can be built: every model after those it reads. */
   buildOrder(): string[] {
     return [...this.derived.order];
+  }
+
+  /** Every model file of the project (whether or not it defines a usable model). */
+  modelFiles(): string[] {
+    return [...this.prepared.keys()].sort();
   }
 
   /** A model file as last prepared and analysed (its text included), whether or not it defines a usable model. */
@@ -413,6 +456,18 @@ export class ModelProject {
       out.push(...p.diagnostics);
       out.push(...(this.analyses.get(file)?.diagnostics ?? []));
       if (p.key && this.derived.primary.get(p.key) === file) out.push(...this.shadowWarnings(p));
+    }
+    return out.sort(compareDiagnostics);
+  }
+
+  /** The problems in one model file (what diagnostics() has for it, without going through every file). */
+  fileDiagnostics(file: string): ProjectDiagnostic[] {
+    const abs = path.resolve(this.dir, file);
+    const p = this.prepared.get(abs);
+    const out = this.derived.diagnostics.filter((d) => d.file === abs);
+    if (p) {
+      out.push(...p.diagnostics, ...(this.analyses.get(abs)?.diagnostics ?? []));
+      if (p.key && this.derived.primary.get(p.key) === abs) out.push(...this.shadowWarnings(p));
     }
     return out.sort(compareDiagnostics);
   }

@@ -154,8 +154,9 @@ async function runOnce(n) {
  */
 async function editorFeatures(workbench, server, workspace, snap) {
   await workbench.openFromExplorer('models', 'marts', 'daily_revenue.sql');
-  // The CodeLens with the inferred schema means the server has analysed the project.
-  await workbench.codeLens('4 columns: order_date date, revenue').waitFor({ state: 'visible', timeout: 60_000 });
+  // The CodeLens with the inferred schema means the server has analysed the project; the type of the
+  // computed revenue comes from DuckDB's binder a moment later, and the editor is told to refresh the lens.
+  await workbench.codeLens('4 columns: order_date date, revenue decimal(38,2), order_count bigint').waitFor({ state: 'visible', timeout: 60_000 });
   const hover = await workbench.hoverWord('AS revenue', 'revenue', 'shop.orders.total');
   await snap('hover');
   for (const expected of ['intermediate.orders_enriched.amount', 'staging.orders.amount', 'shop.orders.total', 'resource orders', 'field total']) {

@@ -3,6 +3,7 @@
 
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { bindModelTypes } from '../../dag/modelTypes';
 import { ModelProject } from '../../dag/project';
 import { SluiceError } from '../../errors';
 import { tableKey, tableKeyOfName } from '../../dag/names';
@@ -55,7 +56,9 @@ export function registerModels(program: Command): void {
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print one JSON object')
     .action(async (flags: ModelsFlags) => {
-      await withModelProject(flags.project, (project) => {
+      await withModelProject(flags.project, async (project) => {
+        // Computed columns get their types from DuckDB's binder (only the JSON shows types).
+        if (flags.json) await bindModelTypes(project);
         const models = project.models();
         const diagnostics = project.diagnostics();
         if (flags.json) {
