@@ -11,7 +11,8 @@
 // 1280 px window (every node in view, time to first paint, search, zoom) and clicks a node, and
 // switches a resource off and on in the Sources view; finally applies prod from the CLI, adds a column to a
 // model in the editor, sees the plan panel follow an unsaved edit and its undo, and applies the panel's
-// non-breaking change to dev, whose summary stays (test/e2e/planSteps.mjs).
+// non-breaking change to dev, whose summary stays (test/e2e/planSteps.mjs); and renames a model with F2,
+// which must change every file naming it, then back (test/e2e/renameSteps.mjs).
 // Screenshots of every step go to test/e2e/artifacts/run-N/. Exit code 0 only if every run passed.
 
 import { spawnSync } from 'node:child_process';
@@ -23,6 +24,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { CodeServer } from './codeServer.mjs';
 import { lineagePanelSteps } from './lineageSteps.mjs';
 import { planPanelSteps } from './planSteps.mjs';
+import { renameSteps } from './renameSteps.mjs';
 import { openBrowser, Workbench } from './workbench.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -53,6 +55,7 @@ for (let n = 1; n <= runs; n++) {
     const outcome = await withTimeout(runOnce(n), RUN_TIMEOUT_MS, `run ${n}`);
     results.push({ n, ok: true, ms: Date.now() - t0, ...outcome });
     log(`run ${n} passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; activation ${outcome.activationMs} ms (activate() ${outcome.activateCallMs} ms), server ready ${outcome.serverReadyMs} ms`);
+    log(`run ${n}: rename of a model changed ${outcome.renamedFiles} files, and renaming it back restored them`);
     log(`run ${n}: the plan panel showed an unsaved edit ${outcome.planFollowMs} ms after it was typed; apply summary: ${outcome.planApplied}`);
     log(`run ${n} lineage panel (${outcome.lineagePanelWidth} px wide, ${outcome.lineageNodes.count} boxes all in view): ${outcome.lineageFirstPaint}; nodes seen ${outcome.lineageSeenMs} ms after the command was chosen`);
   } catch (err) {
@@ -133,8 +136,9 @@ async function runOnce(n) {
 
     const editor = await editorFeatures(workbench, server, workspace, snap);
     const plan = await planPanelSteps({ workbench, workspace, root, snap });
+    const rename = await renameSteps({ workbench, workspace, snap });
     const timings = await activationTimings(server);
-    return { message, progress, counts, ...editor, ...plan, ...timings };
+    return { message, progress, counts, ...editor, ...plan, ...rename, ...timings };
   } catch (err) {
     if (workbench) await snap('failure').catch(() => undefined);
     if (browser) fs.writeFileSync(path.join(shots, 'browser-console.log'), browser.console.join('\n'));
