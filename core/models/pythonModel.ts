@@ -45,7 +45,7 @@ export function parsePythonModelFile(text: string, file: string): ParsedModel {
           const assigned = path.length === 1 ? module.assignments.get(path[0]) : undefined;
           return assigned && assigned !== expr ? evaluate(assigned) : undefined;
         },
-        call: (callee, kwargs) => (callee === 'dict' ? kwargs : undefined),
+        call: (callee) => (callee === 'dict' ? (kwargs) => kwargs : undefined),
       });
     } catch (err) {
       if (err instanceof NotLiteral) return undefined;

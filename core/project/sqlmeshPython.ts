@@ -101,12 +101,12 @@ function evaluateOptions(module: PyModule): EvaluateOptions {
         resolving.delete(path[0]);
       }
     },
-    call: (callee, kwargs) => {
+    call: (callee) => {
       const name = callee.split('.').pop()!;
-      if (PLAIN_CLASSES.has(name)) return kwargs;
+      if (PLAIN_CLASSES.has(name)) return (kwargs) => kwargs;
       // DuckDBConnectionConfig(database=...) → { type: 'duckdb', database: ... }
       const connection = /^(\w+?)ConnectionConfig$/.exec(name);
-      if (connection) return { type: connection[1].toLowerCase(), ...kwargs };
+      if (connection) return (kwargs) => ({ type: connection[1].toLowerCase(), ...kwargs });
       return undefined;
     },
   };

@@ -403,8 +403,8 @@ export type PyValue = string | number | boolean | null | PyValue[] | { [key: str
 export interface EvaluateOptions {
   /** A name's value (module assignments, ModelKindName.FULL, ...); undefined: not readable. */
   name?: (path: string[], expr: PyExpr) => PyValue | undefined;
-  /** A call's value from its keyword arguments (dict(...), ModelDefaultsConfig(...)); undefined: not readable. */
-  call?: (callee: string, kwargs: Record<string, PyValue>, expr: Extract<PyExpr, { type: 'call' }>) => PyValue | undefined;
+  /** How a call of callee (dict, ModelDefaultsConfig, ...) makes its value from its keyword arguments; undefined: only Python knows. */
+  call?: (callee: string) => ((kwargs: Record<string, PyValue>) => PyValue) | undefined;
 }
 
 /** The value of a literal expression; throws NotLiteral at the first part that is not one. */
@@ -440,7 +440,8 @@ export function evaluate(expr: PyExpr, options: EvaluateOptions = {}): PyValue {
     }
     case 'call': {
       const callee = expr.callee.type === 'name' ? expr.callee.path.join('.') : undefined;
-      if (callee === undefined) throw new NotLiteral(expr, 'a call');
+      const build = callee === undefined ? undefined : options.call?.(callee);
+      if (!build) throw new NotLiteral(expr.callee, `a call of ${callee ?? 'a function'}(...), which only Python can run`);
       if (expr.args.length > 0) throw new NotLiteral(expr.args[0], `a positional argument of ${callee}(...)`);
       const kwargs: Record<string, PyValue> = {};
       for (const spread of expr.spreads) {
@@ -449,9 +450,7 @@ export function evaluate(expr: PyExpr, options: EvaluateOptions = {}): PyValue {
         Object.assign(kwargs, value);
       }
       for (const kw of expr.kwargs) kwargs[kw.name] = evaluate(kw.value, options);
-      const value = options.call?.(callee, kwargs, expr);
-      if (value === undefined) throw new NotLiteral(expr.callee, `a call of ${callee}(...), which only Python can run`);
-      return value;
+      return build(kwargs);
     }
     case 'other':
       throw new NotLiteral(expr, expr.why);
