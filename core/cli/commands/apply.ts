@@ -7,15 +7,15 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { describeError } from '../../errors';
+import { findPythonMacros } from '../../models/pythonMacros';
 import { applyPlan, rollbackEnvironment, type ApplyResult } from '../../plan/apply';
 import { formatPlan } from '../../plan/format';
 import { computePlan } from '../../plan/plan';
-import { renderProjectStatements } from '../../plan/projectStatements';
+import { renderProjectStatements, type ProjectStatements } from '../../plan/projectStatements';
 import { existingTables, openWarehouse } from '../../plan/session';
-import { findPythonMacros } from '../../models/pythonMacros';
-import { PROJECT_FILE, type Project } from '../../project/config';
 import { readPlanState } from '../../plan/state';
 import type { Plan } from '../../plan/types';
+import { PROJECT_FILE, type Project } from '../../project/config';
 import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
 import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
@@ -86,7 +86,7 @@ export function registerApply(program: Command): void {
 }
 
 /** The project's before_all / after_all with their macro variables expanded; one that cannot be stops the command (exit 1). */
-export async function projectStatements(project: Project, env: string) {
+export async function projectStatements(project: Project, env: string): Promise<ProjectStatements> {
   const pythonMacros = project.beforeAll.length + project.afterAll.length > 0 ? await findPythonMacros(project.dir) : undefined;
   const configFile = project.sqlmeshConfig ?? path.join(project.dir, PROJECT_FILE);
   try {
