@@ -135,6 +135,21 @@ describe('a SQLMesh project, unchanged, through the CLI', function () {
     assert.deepEqual(await query(warehouse, 'SELECT count(*)::INT AS n FROM marts__dev.top_items_report'), [{ n: 5 }]);
   });
 
+  it('a failing before_all stops the apply before anything changes; a failing after_all is reported after it', async () => {
+    edit('config.yaml', '  - CREATE SCHEMA IF NOT EXISTS raw', '  - SELECT * FROM no_such_table');
+    const before = runCli(['apply', 'dev', '--execution-time', '2024-01-05'], dir);
+    assert.equal(before.code, 1);
+    assert.match(before.stderr, /apply of dev failed: before_all\[0\] \(SELECT \* FROM no_such_table\) failed: .*no_such_table.*; environment dev is unchanged/);
+    assert.deepEqual(await query(warehouse, "SELECT count(*)::INT AS n FROM _sluice.intervals WHERE end_ms > epoch_ms(TIMESTAMP '2024-01-04')"), [{ n: 0 }]);
+
+    edit('config.yaml', '  - SELECT * FROM no_such_table', '  - CREATE SCHEMA IF NOT EXISTS raw');
+    edit('config.yaml', 'SELECT @this_env AS environment', 'SELECT @this_env AS environment FROM no_such_table');
+    const after = runCli(['apply', 'dev', '--execution-time', '2024-01-05'], dir);
+    assert.equal(after.code, 1);
+    assert.match(after.stderr, /environment dev was applied, but after_all\[0\] \(.*\) failed: /);
+    assert.match(after.stdout, /Processed shop\.item_revenue_lifetime: 2024-01-04/);
+  });
+
   it('unit tests give a self-referencing model an empty table of its own on the first day', () => {
     const run = runCli(['test'], dir);
     assert.equal(run.code, 0, run.stdout + run.stderr);
