@@ -53,6 +53,7 @@ type NumberToken = Token & { kind: 'num'; value: number };
 
 const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '**', '//', '==', '!=', '<=', '>=', '->', ':=', '<<', '>>', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@='];
 const CLOSERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+const NUMBER = /(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*)?\.?\d[\d_]*(?:[eE][+-]?\d[\d_]*)?\.?)[jJ]?/y;
 
 /** Splits Python source into tokens; NEWLINE tokens end logical lines (not inside brackets). Never throws. */
 function tokenize(text: string): Token[] {
@@ -133,8 +134,8 @@ function tokenize(text: string): Token[] {
       continue;
     }
     if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
-      const match = /^(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*)?\.?\d[\d_]*(?:[eE][+-]?\d[\d_]*)?\.?)[jJ]?/.exec(text.slice(i))!;
-      const raw = match[0];
+      NUMBER.lastIndex = i;
+      const raw = NUMBER.exec(text)![0];
       const clean = raw.replace(/_/g, '');
       const value = /^0[oO]/.test(clean) ? parseInt(clean.slice(2), 8) : /^0[bB]/.test(clean) ? parseInt(clean.slice(2), 2) : Number(clean);
       push({ kind: 'num', value: /[jJ]$/.test(raw) ? NaN : value, start: i, end: i + raw.length });
