@@ -9,8 +9,12 @@ import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { ProjectLineage, columnText, type ColumnOrigin, type DownstreamColumn, type LineageGraph } from '../lineage/project';
 import type { ColumnLineage } from '../lineage/types';
-import { listModelFiles, inferModelName } from '../models/discover';
+import type { ModelDefaults } from '../models/defaults';
+import { listModelFiles, listPythonModelFiles, inferModelName } from '../models/discover';
 import { findDuplicateModels } from '../models/duplicates';
+import { findPythonMacros } from '../models/pythonMacros';
+import type { MacroValue } from '../models/render';
+import { loadProject, type Project } from '../project/config';
 import { analyzeModel, type ModelAnalysis, type TableLookup } from './analyzeModel';
 import { closure, orderGraph } from './graph';
 import { NO_INPUTS, readProjectInputs, type ProjectInputs } from './inputs';
@@ -22,7 +26,7 @@ import type { ColumnInfo, ProjectDiagnostic, ProjectModel, SourceTableInfo, Tabl
 /** Longest stretch of analysis before the event loop gets a turn (requests, typing). */
 const SLICE_MS = 10;
 
-export interface ModelProjectOptions extends Omit<PrepareOptions, 'inferredName'> {
+export interface ModelProjectOptions extends Omit<PrepareOptions, 'inferredName' | 'projectDir'> {
   /** SQLMesh's infer_names: a model without a name is named after its folders under models/ and its file. */
   inferNames?: boolean;
 }
@@ -86,10 +90,15 @@ export class ModelProject {
     private readonly options: ModelProjectOptions,
   ) {}
 
-  /** Reads models/**\/*.sql, the external model files and schemas/*.schema.yaml of a project and analyses everything. */
-  static async load(dir: string, options: ModelProjectOptions = {}): Promise<ModelProject> {
-    const project = new ModelProject(path.resolve(dir), options);
-    const files = await listModelFiles(project.dir);
+  /**
+   * Reads models/**\/*.sql (and the @model decorators of models/**\/*.py), the external model files and
+   * schemas/*.schema.yaml of a project and analyses everything. Without options, the project's own settings
+   * apply (model_defaults, variables, Python macro names); unreadable settings count as none, since whoever
+   * reads the project's configuration reports them.
+   */
+  static async load(dir: string, options?: ModelProjectOptions): Promise<ModelProject> {
+    const project = new ModelProject(path.resolve(dir), options ?? (await projectModelOptions(dir)));
+    const files = [...(await listModelFiles(project.dir)), ...(await listPythonModelFiles(project.dir))];
     const texts = await Promise.all(files.map(async (file) => ({ file, text: await fs.readFile(file, 'utf8') })));
     await project.reset(texts, await readProjectInputs(project.dir));
     return project;
@@ -111,8 +120,14 @@ export class ModelProject {
     const root = path.join(this.dir, 'models');
     return {
       ...this.options,
+      projectDir: this.dir,
       inferredName: this.options.inferNames ? (file) => inferModelName(path.relative(root, file)) : undefined,
     };
+  }
+
+  /** The model defaults and variables the models were read with (snapshots keep them, to build later as planned). */
+  settings(): { defaults?: ModelDefaults; variables?: Record<string, MacroValue> } {
+    return { defaults: this.options.defaults, variables: this.options.variables };
   }
 
   private async reset(files: readonly { file: string; text: string }[], inputs: ProjectInputs): Promise<void> {
@@ -539,6 +554,25 @@ export class ModelProject {
     const key = tableKeyOfName(table);
     return key ? this.lineage.downstream(key, column) : [];
   }
+}
+
+/** The options a project's own settings give: model_defaults, variables, infer_names and its Python macros' names. */
+export async function projectModelOptions(dir: string): Promise<ModelProjectOptions> {
+  let project: Project | undefined;
+  try {
+    project = loadProject(path.resolve(dir));
+  } catch {
+    project = undefined;
+  }
+  return project ? modelOptionsOf(project) : { pythonMacros: await findPythonMacros(dir) };
+}
+
+/** The options a loaded project's settings give. */
+export async function modelOptionsOf(project: Pick<Project, 'dir' | 'models'>): Promise<ModelProjectOptions> {
+  const { defaults, variables, inferNames } = project.models;
+  const options: ModelProjectOptions = { defaults, variables, pythonMacros: await findPythonMacros(project.dir) };
+  if (inferNames !== undefined) options.inferNames = inferNames;
+  return options;
 }
 
 function compareDiagnostics(a: ProjectDiagnostic, b: ProjectDiagnostic): number {

@@ -120,4 +120,6 @@ export interface ParsedModel {
   /** Pre/post statements, inline audits and virtual-update blocks, in file order. */
   statements: ModelStatement[];
   diagnostics: ModelDiagnostic[];
+  /** A Python model (models/*.py), read from its @model decorator: Sluice does not run it, its table is read as it is. */
+  python?: { kind?: string };
 }

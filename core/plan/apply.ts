@@ -13,6 +13,7 @@ import { auditExisting, buildSnapshot, processIntervals, rebuildInPlace, type Bu
 import { batches, formatRange, intervalUnit, mergeIntervals } from './intervals';
 import { withLock } from './lock';
 import { physicalSchema } from './names';
+import { runProjectStatements, type ProjectStatements } from './projectStatements';
 import { environmentEntries, isIncremental } from './plan';
 import { readEnvironments, readSnapshots } from './state';
 import { sameEntries, swapEnvironment } from './swap';
@@ -23,6 +24,8 @@ export interface ApplyOptions {
   log?: (message: string) => void;
   /** Non-blocking audit failures and other warnings. */
   warn?: (message: string) => void;
+  /** The project's before_all / after_all, rendered: run first, and once the environment is swapped. */
+  statements?: ProjectStatements;
 }
 
 /** Intervals an apply processed for one model, and the rows that wrote. */
@@ -54,6 +57,8 @@ export interface ApplyResult {
   swapped: boolean;
   /** A lock left by a killed apply was taken over. */
   recovered?: string;
+  /** An after_all statement failed (the environment was applied all the same). */
+  afterAllError?: string;
   durationMs: number;
 }
 
@@ -78,6 +83,8 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
     };
     if (lock.recoveredFrom) result.recovered = `took over the lock of an interrupted ${lock.recoveredFrom.command} (pid ${lock.recoveredFrom.pid})`;
 
+    // A before_all failure stops the apply before anything is built or swapped.
+    await runProjectStatements(wh, options.statements?.beforeAll ?? [], 'before_all', options.log);
     const models = new Map<string, SnapshotRecord>(plan.models.map((m) => [m.record.name, m.record]));
     const ctx: BuildContext = { wh, applyId: planId, models, environment: plan.environment, executionTimeMs: plan.nowMs, log: options.log, warn: options.warn, audited };
     const outcomes = await buildConcurrently(plan, ctx, options);
@@ -103,6 +110,11 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
         newRecords: plan.models.filter((m) => m.isNewSnapshot).map((m) => m.record),
       });
       result.swapped = true;
+    }
+    try {
+      await runProjectStatements(wh, options.statements?.afterAll ?? [], 'after_all', options.log);
+    } catch (err) {
+      result.afterAllError = err instanceof Error ? err.message : String(err);
     }
     result.durationMs = performance.now() - started;
     return result;

@@ -3,6 +3,7 @@
 // model's blocking audits: a failed audit or a killed process leaves nothing half-built behind.
 
 import { SluiceError } from '../errors';
+import { checkedType } from '../quality/fixtures';
 import { runAudits } from '../quality/runAudits';
 import type { AuditResult } from '../quality/types';
 import type { Warehouse } from '../warehouse/connection';
@@ -52,7 +53,9 @@ export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, f
   let body: string | undefined;
   if (kind.name === 'SEED') body = `SELECT * FROM ${seedReader(record)}`;
   else if (kind.name !== 'INCREMENTAL_BY_TIME_RANGE' && kind.name !== 'INCREMENTAL_BY_UNIQUE_KEY') body = await executionQuery(record, ctx, full);
-  const shape = body === undefined ? await executionQuery(record, ctx, firstInterval ?? full) : undefined;
+  // A model reading its own table cannot take its shape from its query before the table exists.
+  const columns = body === undefined && record.readsItself ? ownColumns(record) : undefined;
+  const shape = body === undefined && !columns ? await executionQuery(record, ctx, firstInterval ?? full) : undefined;
   await inTransaction(ctx, record, full, async () => {
     await wh.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(physicalSchema(record.name))}`);
     if (kind.name === 'VIEW' && !kind.materialized) {
@@ -60,14 +63,29 @@ export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, f
     } else if (body !== undefined) {
       await wh.run(`CREATE OR REPLACE TABLE ${target} AS ${body}`);
     } else {
-      // Incremental: an empty table with the query's columns; batches fill it.
-      await wh.run(`CREATE OR REPLACE TABLE ${target} AS SELECT * FROM (${shape}) AS q LIMIT 0`);
+      // Incremental: an empty table with the query's columns (or, for a model reading itself, the declared
+      // ones); batches fill it, the first one reading its own table empty.
+      if (columns) await wh.run(`CREATE OR REPLACE TABLE ${target} (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`);
+      else await wh.run(`CREATE OR REPLACE TABLE ${target} AS SELECT * FROM (${shape}) AS q LIMIT 0`);
       await writeIntervals(wh, record.name, record.version, []);
     }
     await storeSnapshot(wh, record);
     // An empty incremental table has nothing to audit yet; its batches are audited.
     return body !== undefined;
   });
+}
+
+/** The columns of a model that reads its own table: declared in the MODEL block, else as analysed, with types. */
+function ownColumns(record: SnapshotRecord): { name: string; type: string }[] {
+  const where = `model ${record.name} (${record.file})`;
+  if (record.declaredColumns && record.declaredColumns.length > 0) {
+    return record.declaredColumns.map(([name, type]) => ({ name, type: checkedType(type, `${where}, column ${name}`) }));
+  }
+  const untyped = record.columns.filter((c) => c.type === undefined).map((c) => c.name);
+  if (record.columns.length === 0 || untyped.length > 0) {
+    throw new SluiceError(`${where} reads its own table, which must exist before its first batch: declare its columns in the MODEL block, e.g. columns (${record.columns.map((c) => `${c.name} ${c.type ?? 'TYPE'}`).join(', ') || 'id INT'})`);
+  }
+  return record.columns.map((c) => ({ name: c.name, type: checkedType(c.type!, `${where}, column ${c.name}`) }));
 }
 
 /** Rebuilds a stored FULL or SEED table in place (restatement), audits included. */

@@ -14,11 +14,14 @@
 
 import { createTwoFilesPatch } from 'diff';
 import type { ModelProject } from '../dag/project';
+import { orderGraph } from '../dag/graph';
 import { tableKeyOfName } from '../dag/names';
+import type { ProjectDiagnostic } from '../dag/types';
 import { SluiceError } from '../errors';
 import { addedPositions, categorizeQueryChange } from './categorize';
 import { declaredColumnsReason } from './changedColumns';
 import { describeModels, type DescribeOptions, type ModelDraft } from './fingerprint';
+import { heldBackModels } from './heldBack';
 import { childrenMap, columnChanges, descendants, downstreamColumnsInRecords } from './impact';
 import {
   alignRange, dueRange, formatRange, intervalUnit, mergeIntervals, parseModelTime, removeRange, subtractIntervals,
@@ -32,6 +35,8 @@ import type {
 export interface ComputePlanOptions extends PlanOptions, DescribeOptions {
   /** Models described already (describeModels); computed from the project otherwise. */
   drafts?: ModelDraft[];
+  /** Errors in the project: the models they belong to, and everything downstream, are left out of the plan. */
+  errors?: readonly ProjectDiagnostic[];
 }
 
 const DAY = 86_400_000;
@@ -59,7 +64,6 @@ interface Decision {
 export function computePlan(state: PlanState, project: ModelProject, environment: string, options: ComputePlanOptions = {}): Plan {
   const env = environmentName(environment);
   const nowMs = options.now === undefined ? Date.now() : new Date(options.now).getTime();
-  const drafts = options.drafts ?? describeModels(project, options).drafts;
   const target = state.environments.get(env);
   const baseEnv = target ?? state.environments.get(PROD);
   const baseRecords = new Map<string, SnapshotRecord>();
@@ -67,6 +71,9 @@ export function computePlan(state: PlanState, project: ModelProject, environment
     const record = state.snapshots.get(entry.fingerprint);
     if (record) baseRecords.set(entry.name, record);
   }
+  const heldBack = heldBackModels(project, options.errors ?? [], baseRecords);
+  const held = new Set(heldBack.map((h) => h.model));
+  const drafts = (options.drafts ?? describeModels(project, options).drafts).filter((d) => !held.has(d.name));
   const builtVersions = new Map<string, string>();
   const storedVersions = new Set<string>();
   for (const s of state.stored.values()) {
@@ -111,7 +118,14 @@ export function computePlan(state: PlanState, project: ModelProject, environment
     if (decision.change) changes.push(describeChange(project, draft, old, decision, planned, children, baseList));
   }
 
-  const present = new Set(drafts.map((d) => d.name));
+  // A model left out keeps the version the environment shows; one the environment lacks stays out of it.
+  const kept = [...baseRecords.values()].filter((record) => held.has(record.name));
+  for (const record of kept) {
+    models.push({ record, action: isStored(record.kind) ? 'reuse' : 'none', isNewSnapshot: false, missing: [], auditReused: false, restate: false });
+  }
+  if (kept.length > 0) sortUpstreamFirst(models);
+
+  const present = new Set([...drafts.map((d) => d.name), ...held]);
   const removed = [...baseRecords.keys()].filter((name) => !present.has(name)).sort();
   const baseChildren = childrenMap(baseList);
   for (const name of removed) {
@@ -132,7 +146,14 @@ export function computePlan(state: PlanState, project: ModelProject, environment
   const expected: Record<string, string> = {};
   for (const entry of target?.snapshots ?? []) expected[entry.name] = entry.fingerprint;
   const empty = target !== undefined && changes.length === 0 && backfill.length === 0 && models.every((m) => m.action !== 'build');
-  return { environment: env, base: baseEnv?.name ?? null, nowMs, changes, backfill, models, removed, expected, empty };
+  return { environment: env, base: baseEnv?.name ?? null, nowMs, changes, backfill, models, removed, expected, empty, heldBack };
+}
+
+/** Orders planned models so each comes after the models it reads (kept versions joined the planned ones). */
+function sortUpstreamFirst(models: PlannedModel[]): void {
+  const byName = new Map(models.map((m) => [m.record.name, m]));
+  const { order } = orderGraph(byName.keys(), (name) => byName.get(name)!.record.parents);
+  models.splice(0, models.length, ...order.map((name) => byName.get(name)!));
 }
 
 function decide(draft: ModelDraft, base: ReadonlyMap<string, SnapshotRecord>, decided: ReadonlyMap<string, Decision>, built: ReadonlyMap<string, string>): Decision {

@@ -1,10 +1,14 @@
-// sluice.yaml: where a project lives, where its warehouse is, and per-source settings.
+// The project's settings: sluice.yaml (where a project lives, its warehouse, per-source settings) and,
+// in a SQLMesh project, SQLMesh's config (model_defaults, variables, gateways, ...). A SQLMesh project
+// needs no sluice.yaml; where both set something, sluice.yaml wins.
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { SluiceError } from '../errors';
 import type { Contract } from '../ingest/types';
+import { mergeShared, readSharedSettings, type ModelSettings, type SharedSettings } from './settings';
+import { readSqlmeshConfig, sqlmeshConfigFile } from './sqlmesh';
+import { yamlSource } from './yamlSource';
 
 export const PROJECT_FILE = 'sluice.yaml';
 
@@ -20,23 +24,50 @@ export interface SourceSettings {
 
 export interface Project {
   name: string;
-  /** Absolute path of the directory holding sluice.yaml. */
+  /** Absolute path of the project folder (holding sluice.yaml, or SQLMesh's config and models/). */
   dir: string;
   /** Absolute path of the DuckDB warehouse file. */
   warehouse: string;
   /** `lock_wait` (seconds), in ms: how long an ingest or apply queues behind another process. */
   lockWaitMs?: number;
   sources: Record<string, SourceSettings>;
+  /** Model defaults, variables and name inference, for reading the models. */
+  models: ModelSettings;
+  /** default_target_environment: the environment plan, apply and run use when none is named. */
+  defaultEnvironment?: string;
+  /** SQL run at the start and at the end of an apply or run. */
+  beforeAll: string[];
+  afterAll: string[];
+  /** Settings read but not acted on, and similar things worth telling, each naming its file and line. */
+  notes: string[];
+  /** The SQLMesh config file read, if any. */
+  sqlmeshConfig?: string;
 }
 
-/** Finds sluice.yaml in start or the nearest directory above it. */
+/** Whether a folder is a project: it holds sluice.yaml, or SQLMesh's config.yaml / config.py beside a models/ folder. */
+export function isProjectDir(dir: string): boolean {
+  return fs.existsSync(path.join(dir, PROJECT_FILE)) || sqlmeshConfigFile(dir) !== undefined;
+}
+
+/**
+ * The settings file a problem with the project's settings is in: the one the message names (sluice.yaml or
+ * SQLMesh's config), else sluice.yaml when there is one, else SQLMesh's config.
+ */
+export function projectConfigFile(dir: string, message?: string): string {
+  const sluice = path.join(dir, PROJECT_FILE);
+  const sqlmesh = sqlmeshConfigFile(dir);
+  const named = [sluice, sqlmesh].find((file) => file !== undefined && message?.startsWith(`${file}:`));
+  return named ?? (fs.existsSync(sluice) || !sqlmesh ? sluice : sqlmesh);
+}
+
+/** Finds the project folder: start or the nearest directory above it. */
 export function findProjectDir(start: string): string {
   let dir = path.resolve(start);
   for (;;) {
-    if (fs.existsSync(path.join(dir, PROJECT_FILE))) return dir;
+    if (isProjectDir(dir)) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) {
-      throw new SluiceError(`no ${PROJECT_FILE} found in ${path.resolve(start)} or any directory above it`);
+      throw new SluiceError(`no ${PROJECT_FILE} (or SQLMesh config.yaml / config.py beside models/) found in ${path.resolve(start)} or any directory above it`);
     }
     dir = parent;
   }
@@ -44,36 +75,42 @@ export function findProjectDir(start: string): string {
 
 export function loadProject(dir: string): Project {
   const file = path.join(dir, PROJECT_FILE);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new SluiceError(`cannot read ${file}`);
+  const sqlmeshFile = sqlmeshConfigFile(dir);
+  const sqlmesh = sqlmeshFile ? readSqlmeshConfig(dir, sqlmeshFile) : undefined;
+  let raw: Record<string, unknown> = {};
+  let shared: SharedSettings = sqlmesh ?? { models: { defaults: {}, variables: {} }, notes: [] };
+  if (fs.existsSync(file) || !sqlmesh) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      throw new SluiceError(`cannot read ${file}`);
+    }
+    const source = yamlSource(file, text);
+    raw = source.raw;
+    shared = mergeShared(shared, readSharedSettings(source));
   }
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0];
-    const [line, col] = err.linePos?.[0] ? [err.linePos[0].line, err.linePos[0].col] : [1, 1];
-    // yaml's message repeats the position ("… at line 4, column 3:"); the prefix already says where.
-    const message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    throw new SluiceError(`${file}:${line}:${col}: ${message}`);
-  }
-  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new SluiceError(`${file}: expected a mapping at the top level`);
-  const name = typeof raw.name === 'string' ? raw.name : path.basename(dir);
-  const warehouseSetting = raw.warehouse ?? 'warehouse.duckdb';
-  if (typeof warehouseSetting !== 'string') throw new SluiceError(`${file}: 'warehouse' must be a file path`);
+  const name = typeof raw.name === 'string' ? raw.name : sqlmesh?.name ?? path.basename(dir);
+  const warehouseSetting = raw.warehouse ?? undefined;
+  if (warehouseSetting !== undefined && typeof warehouseSetting !== 'string') throw new SluiceError(`${file}: 'warehouse' must be a file path`);
   const lockWait = raw.lock_wait ?? undefined;
   if (lockWait !== undefined && !(typeof lockWait === 'number' && Number.isFinite(lockWait) && lockWait >= 0)) {
     throw new SluiceError(`${file}: 'lock_wait' must be a number of seconds (0 or more)`);
   }
-  return {
+  const project: Project = {
     name,
     dir,
-    warehouse: path.resolve(dir, warehouseSetting),
+    warehouse: warehouseSetting !== undefined ? path.resolve(dir, warehouseSetting) : sqlmesh?.warehouse ?? path.resolve(dir, 'warehouse.duckdb'),
     ...(lockWait === undefined ? {} : { lockWaitMs: lockWait * 1000 }),
     sources: readSources(file, raw.sources),
+    models: shared.models,
+    beforeAll: shared.beforeAll ?? [],
+    afterAll: shared.afterAll ?? [],
+    notes: shared.notes,
   };
+  if (shared.defaultEnvironment !== undefined) project.defaultEnvironment = shared.defaultEnvironment;
+  if (sqlmeshFile) project.sqlmeshConfig = sqlmeshFile;
+  return project;
 }
 
 function readSources(file: string, value: unknown): Record<string, SourceSettings> {
