@@ -3,6 +3,7 @@
 // the tables to build and the intervals to backfill. Reads the warehouse only.
 
 import type { Command } from 'commander';
+import { nowMs } from '../../clock';
 import { SluiceError } from '../../errors';
 import { formatPlan } from '../../plan/format';
 import { parseModelTime } from '../../plan/intervals';
@@ -71,7 +72,7 @@ export function planOptions(flags: PlanFlags): PlanOptions {
     throw new CliFailure('--start and --end go with --restate MODEL', 2);
   }
   if (flags.executionTime !== undefined) {
-    options.now = usage(() => parseModelTime(flags.executionTime!, '--execution-time', Date.now()).ms);
+    options.now = usage(() => parseModelTime(flags.executionTime!, '--execution-time', nowMs()).ms);
   }
   return options;
 }
