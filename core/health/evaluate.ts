@@ -1,0 +1,469 @@
+// The health of model columns and source resources, worked out from what the warehouse recorded (loads,
+// builds, audits), the project's lineage and its expectations, at a given time. Pure: no I/O, so it is
+// tested on its own and costs little next to reading the tables.
+//
+// A column is failing when a load of a source it depends on failed after that source's last success, or its
+// model's latest audits failed; stale when data it shows is older than a freshness limit; unknown when a
+// source it depends on never loaded or its model is not built in the environment; fresh otherwise. A table
+// model shows its inputs as of its last build, so the load that fed a column is the newest success from
+// before the builds between them (a view shows its inputs live).
+
+import { volumeAnomaly } from './anomaly';
+import { resolveHealthTarget } from './target';
+import { schemaChanges } from './schemaChanges';
+import { durationSetting, formatDuration, mergeSettings, type Freshness, type HealthSettings } from './settings';
+import { ago, plural } from './text';
+import type {
+  Breach, ColumnHealth, ColumnSource, FailureRef, HealthModel, HealthOrigin, HealthReport, HealthSources, HealthStatus, LoadFact,
+  LoadRef, ModelBuildFact, ModelHealth, SourceHealth, StatusCounts, WarehouseFacts,
+} from './types';
+
+/** Loads shown per resource in `volume`. */
+const VOLUME_POINTS = 30;
+
+export interface HealthInput {
+  environment: string;
+  nowMs: number;
+  /** Every model of the project, each after the models it reads. */
+  models: HealthModel[];
+  sources: HealthSources;
+  facts: WarehouseFacts;
+  /** What to report: a model, a column (`model.column`), a source or a resource (`source.resource`); everything when absent. */
+  target?: string;
+}
+
+/** A resource as its loads show it. */
+interface ResourceView {
+  key: string;
+  source: string;
+  resource: string;
+  rootTable: string;
+  tables: Set<string>;
+  settings: HealthSettings;
+  lastSuccess?: LoadFact;
+  lastFailure?: LoadFact;
+  /** Successful loads that ran the resource, newest first. */
+  history: LoadFact[];
+  /** A failure came after the last success (or there never was one). */
+  failing: boolean;
+}
+
+/** Up to when a model shows a resource's loads: its own last build or an upstream table's; Infinity when live. */
+interface Cutoff {
+  ms: number;
+  by?: string;
+}
+
+export function evaluateHealth(input: HealthInput): HealthReport {
+  const { facts, nowMs, environment } = input;
+  const views = resourceViews(input);
+  const select = input.target === undefined ? undefined : resolveHealthTarget(input.target, input.models, new Set(views.keys()));
+  const cutoffs = modelCutoffs(input.models, facts);
+  const columns: Record<string, ColumnHealth> = {};
+  for (const model of input.models) {
+    for (const column of model.columns) {
+      const key = `${model.key}.${column.name}`;
+      if (select && !select.columns.has(key)) continue;
+      columns[key] = columnHealth(model, column.name, column.origins, views, cutoffs.get(model.key)!, input);
+    }
+  }
+  const sources: Record<string, SourceHealth> = {};
+  const wanted = select?.resources;
+  for (const view of [...views.values()].sort((a, b) => (a.key < b.key ? -1 : 1))) {
+    if (wanted && !wanted.has(view.key)) continue;
+    sources[view.key] = sourceHealth(view, facts, nowMs);
+  }
+  const columnCounts = countStatuses(Object.values(columns));
+  const sourceCounts = countStatuses(Object.values(sources));
+  const bad = [...Object.values(columns), ...Object.values(sources)].some((h) => h.status === 'failing' || h.breach === 'error_after');
+  return {
+    environment,
+    generated_at: new Date(nowMs).toISOString(),
+    summary: { columns: columnCounts, sources: sourceCounts, ok: !bad },
+    columns,
+    sources,
+  };
+}
+
+// ---------- resources ----------
+
+/** Every resource the project or the warehouse knows: from stored schemas, sluice.yaml, lineage and load records. */
+function resourceViews(input: HealthInput): Map<string, ResourceView> {
+  const { facts } = input;
+  const views = new Map<string, ResourceView>();
+  const latestSchema = new Map<string, WarehouseFacts['schemas'][number]>();
+  for (const s of facts.schemas) if (!latestSchema.has(s.source)) latestSchema.set(s.source, s);
+  const add = (source: string, resource: string): void => {
+    const key = resource === '' ? source : `${source}.${resource}`;
+    if (views.has(key)) return;
+    const tables = latestSchema.get(source)?.schema.tables.filter((t) => t.resource === resource) ?? [];
+    const rootTable = tables.find((t) => t.parent === undefined)?.name ?? resource;
+    const settings = input.sources[source];
+    views.set(key, {
+      key, source, resource, rootTable,
+      tables: new Set(tables.length > 0 ? tables.map((t) => t.name) : [rootTable]),
+      settings: mergeSettings(settings?.health, settings?.resourceHealth[resource]),
+      history: [],
+      failing: false,
+    });
+  };
+  for (const s of latestSchema.values()) for (const t of s.schema.tables) add(s.source, t.resource);
+  for (const [source, settings] of Object.entries(input.sources)) {
+    for (const resource of Object.keys(settings.resourceHealth)) add(source, resource);
+    for (const [resource, enabled] of Object.entries(settings.resources ?? {})) if (enabled) add(source, resource);
+  }
+  for (const model of input.models) for (const c of model.columns) for (const o of c.origins) add(o.source, o.resource);
+  // A source whose every load failed before it stored a schema: known only by name.
+  const known = new Set([...views.values()].map((v) => v.source));
+  for (const load of facts.loads) if (!known.has(load.source)) add(load.source, '');
+  for (const f of facts.lastFailureBySource.values()) if (!known.has(f.source)) add(f.source, '');
+
+  for (const view of views.values()) {
+    view.lastSuccess = view.resource === '' ? undefined : facts.lastSuccessByTable.get(`${view.source}.${view.rootTable}`);
+    view.lastFailure = facts.lastFailureBySource.get(view.source);
+    view.failing = view.lastFailure !== undefined && (!view.lastSuccess || view.lastFailure.startedMs > view.lastSuccess.startedMs);
+  }
+  const bySource = new Map<string, ResourceView[]>();
+  for (const view of views.values()) bySource.set(view.source, [...(bySource.get(view.source) ?? []), view]);
+  for (const load of facts.loads) {
+    if (load.status !== 'loaded') continue;
+    for (const view of bySource.get(load.source) ?? []) if (load.rows[view.rootTable] !== undefined) view.history.push(load);
+  }
+  for (const view of views.values()) {
+    view.history.sort(newestFirst);
+    // The latest success may be older than the recent loads read for the source.
+    if (view.lastSuccess && !view.history.some((l) => l.loadId === view.lastSuccess!.loadId)) {
+      view.history.push(view.lastSuccess);
+      view.history.sort(newestFirst);
+    }
+  }
+  return views;
+}
+
+function sourceHealth(view: ResourceView, facts: WarehouseFacts, nowMs: number): SourceHealth {
+  const { lastSuccess, lastFailure, settings } = view;
+  const freshness = settings.freshness;
+  let status: HealthStatus = 'fresh';
+  let breach: Breach | null = null;
+  let reason: string;
+  if (view.failing) {
+    status = 'failing';
+    reason = `${describeFailure(view, nowMs)}; ${lastSuccess ? `the last success, ${lastSuccess.loadId}, was ${ago(committedMs(lastSuccess), nowMs)}` : 'it has never loaded successfully'}`;
+  } else if (!lastSuccess) {
+    status = 'unknown';
+    reason = `${view.key} has never been loaded: run sluice ingest ${view.source}`;
+  } else {
+    const age = nowMs - committedMs(lastSuccess);
+    breach = breachOf(age, freshness);
+    const rows = lastSuccess.rows[view.rootTable];
+    reason = `the last load, ${lastSuccess.loadId}, succeeded ${ago(committedMs(lastSuccess), nowMs)}${rows === undefined ? '' : ` with ${plural(rows, 'row')}`}`;
+    if (breach) {
+      status = 'stale';
+      reason += `, longer ago than its ${breach} of ${durationSetting(limitOf(freshness!, breach))}`;
+    }
+  }
+  const latest = lastSuccess && lastSuccess.rows[view.rootTable] !== undefined ? lastSuccess : undefined;
+  const sample = (l: LoadFact) => ({ startedMs: l.startedMs, rows: l.rows[view.rootTable] ?? 0 });
+  const anomaly = latest
+    ? volumeAnomaly(sample(latest), view.history.filter((l) => l.loadId !== latest.loadId).map(sample), settings.volumeAnomaly)
+    : null;
+  return {
+    status,
+    reason: sentence(reason),
+    breach,
+    owner: settings.owner ?? null,
+    tags: settings.tags ?? [],
+    freshness: freshness
+      ? { warn_after: freshness.warnAfterMs === undefined ? null : durationSetting(freshness.warnAfterMs), error_after: freshness.errorAfterMs === undefined ? null : durationSetting(freshness.errorAfterMs) }
+      : null,
+    last_success: lastSuccess ? loadRef(lastSuccess, lastSuccess.rows[view.rootTable] ?? null) : null,
+    last_failure: lastFailure ? failureRef(lastFailure) : null,
+    volume: view.history.slice(0, VOLUME_POINTS).reverse().map((l) => ({ load_id: l.loadId, at: iso(committedMs(l)), rows: l.rows[view.rootTable] ?? 0 })),
+    anomaly,
+    schema_changes: resourceSchemaChanges(view, facts),
+  };
+}
+
+function resourceSchemaChanges(view: ResourceView, facts: WarehouseFacts): SourceHealth['schema_changes'] {
+  const versions = facts.schemas.filter((s) => s.source === view.source);
+  const out: SourceHealth['schema_changes'] = [];
+  versions.forEach((version, i) => {
+    const before = versions[i + 1];
+    // The oldest version read has its predecessor cut off, unless it is the source's first.
+    if (!before && version.version > 1) return;
+    const mine = (table: string) => version.schema.tables.find((t) => t.name === table)?.resource === view.resource;
+    const changes = schemaChanges(before?.schema, version.schema).filter((c) => mine(c.table));
+    if (changes.length > 0) out.push({ load_id: version.loadId, at: iso(version.createdMs), version: version.version, changes });
+  });
+  return out;
+}
+
+// ---------- models and columns ----------
+
+/** Per model, per resource it depends on: up to when the model shows that resource's loads. */
+function modelCutoffs(models: readonly HealthModel[], facts: WarehouseFacts): Map<string, Map<string, Cutoff>> {
+  const out = new Map<string, Map<string, Cutoff>>();
+  for (const model of models) {
+    const mine = new Map<string, Cutoff>();
+    const take = (resource: string, cutoff: Cutoff) => {
+      const known = mine.get(resource);
+      if (!known || cutoff.ms < known.ms) mine.set(resource, cutoff);
+    };
+    for (const resource of model.reads) take(resource, { ms: Infinity });
+    for (const parent of model.parents) for (const [resource, cutoff] of out.get(parent) ?? []) take(resource, cutoff);
+    if (model.materialized) {
+      const built = facts.environment.models.get(model.key)?.builtMs ?? -Infinity;
+      for (const [resource, cutoff] of mine) if (built < cutoff.ms) mine.set(resource, { ms: built, by: model.key });
+    }
+    out.set(model.key, mine);
+  }
+  return out;
+}
+
+interface SourceEntry {
+  entry: ColumnSource;
+  view?: ResourceView;
+  fed?: LoadFact;
+  cutoff: Cutoff;
+  asOfMs: number | null;
+  breach: Breach | null;
+}
+
+function columnHealth(
+  model: HealthModel,
+  column: string,
+  origins: readonly HealthOrigin[],
+  views: Map<string, ResourceView>,
+  cutoffs: Map<string, Cutoff>,
+  input: HealthInput,
+): ColumnHealth {
+  const { nowMs, environment, facts } = input;
+  const build = facts.environment.models.get(model.key);
+  const notBuilt = !facts.environment.exists || (model.expectsBuild && !build);
+  const modelHealth = describeModel(model, build);
+  const entries = uniqueOrigins(origins).map((origin): SourceEntry => {
+    const view = views.get(`${origin.source}.${origin.resource}`);
+    const own = model.materialized ? (build?.builtMs ?? -Infinity) : Infinity;
+    const cutoff = cutoffs.get(`${origin.source}.${origin.resource}`) ?? { ms: own, by: model.key };
+    const fed = view && !notBuilt ? fedBy(view, cutoff) : undefined;
+    const asOfMs = fed ? committedMs(fed) : null;
+    const breach = asOfMs === null || view?.failing ? null : breachOf(nowMs - asOfMs, view?.settings.freshness);
+    let status: HealthStatus = 'fresh';
+    if (view?.failing) status = 'failing';
+    else if (!view?.lastSuccess) status = 'unknown';
+    else if (breach) status = 'stale';
+    const rowsOf = (l: LoadFact) => l.rows[origin.table] ?? (view && l.rows[view.rootTable] !== undefined ? 0 : null);
+    return {
+      view, fed, cutoff, asOfMs, breach,
+      entry: {
+        field: origin.column,
+        resource: `${origin.source}.${origin.resource}`,
+        path: origin.field ?? null,
+        role: origin.role,
+        status,
+        last_success: view?.lastSuccess ? loadRef(view.lastSuccess, rowsOf(view.lastSuccess)) : null,
+        last_failure: view?.lastFailure ? failureRef(view.lastFailure) : null,
+        fed_by: fed ? loadRef(fed, rowsOf(fed)) : null,
+      },
+    };
+  });
+
+  const times = entries.map((e) => e.asOfMs).filter((t): t is number => t !== null);
+  let asOfMs: number | null = times.length > 0 ? Math.min(...times) : null;
+  if (entries.length === 0 && model.materialized && !notBuilt) asOfMs = build?.builtMs ?? null;
+  const modelBreach = asOfMs === null ? null : breachOf(nowMs - asOfMs, model.freshness);
+  const breach = worst([...entries.map((e) => e.breach), modelBreach]);
+
+  const name = `${model.key}.${column}`;
+  const failingEntry = entries.find((e) => e.entry.status === 'failing');
+  const auditsFailed = build?.audits.state === 'failed';
+  let status: HealthStatus;
+  let reason: string;
+  if (failingEntry || auditsFailed) {
+    status = 'failing';
+    reason = failingEntry
+      ? `${name} depends on ${failingEntry.entry.field}, but ${describeFailure(failingEntry.view!, nowMs)}; ${lastLoadedText(failingEntry, nowMs)}${auditsFailed ? `; the audits of ${model.key} failed too` : ''}`
+      : `${name}: ${describeAudits(model.key, build!, environment, nowMs)}`;
+  } else if (breach) {
+    status = 'stale';
+    const stalest = entries.find((e) => e.breach === breach);
+    reason = stalest
+      ? staleText(name, stalest, nowMs, facts)
+      : `${name} shows data from ${formatDuration(nowMs - asOfMs!)} ago, longer than the ${breach} of ${model.key} (${durationSetting(limitOf(model.freshness!, breach))})`;
+  } else if (notBuilt) {
+    status = 'unknown';
+    reason = facts.environment.exists
+      ? `${model.key} is not built in environment ${environment}: run sluice apply ${environment}`
+      : `environment ${environment} does not exist: run sluice apply ${environment}`;
+  } else if (entries.some((e) => e.entry.status === 'unknown')) {
+    status = 'unknown';
+    const missing = entries.find((e) => e.entry.status === 'unknown')!;
+    reason = `${name} depends on ${missing.entry.field}, but ${missing.entry.resource} has never been loaded: run sluice ingest ${missing.entry.resource.split('.')[0]}`;
+  } else {
+    status = 'fresh';
+    reason = freshText(name, model, entries, build, environment, nowMs);
+  }
+  return {
+    status,
+    reason: sentence(reason),
+    breach: status === 'stale' ? breach : null,
+    as_of: asOfMs === null ? null : iso(asOfMs),
+    sources: entries.map((e) => e.entry),
+    model: modelHealth,
+  };
+}
+
+/** One entry per source column; a column that is both a value and a filter counts as a value. */
+function uniqueOrigins(origins: readonly HealthOrigin[]): HealthOrigin[] {
+  const byColumn = new Map<string, HealthOrigin>();
+  for (const o of origins) {
+    const known = byColumn.get(o.column);
+    if (!known || (known.role === 'filter' && o.role === 'value')) byColumn.set(o.column, o);
+  }
+  return [...byColumn.values()];
+}
+
+/** The newest success of the resource from before the cutoff. */
+function fedBy(view: ResourceView, cutoff: Cutoff): LoadFact | undefined {
+  if (cutoff.ms === Infinity) return view.lastSuccess;
+  return view.history.find((l) => committedMs(l) <= cutoff.ms);
+}
+
+function describeModel(model: HealthModel, build: ModelBuildFact | undefined): ModelHealth {
+  return {
+    name: model.key,
+    kind: model.kind,
+    built_at: build?.builtMs == null ? null : iso(build.builtMs),
+    audits: build?.audits.state ?? 'none',
+    failed_audits: build?.audits.failed ?? [],
+    owner: model.owner ?? null,
+    tags: model.tags ?? [],
+  };
+}
+
+// ---------- sentences ----------
+
+function describeFailure(view: ResourceView, nowMs: number): string {
+  const f = view.lastFailure!;
+  return `the last load of ${view.source}, ${f.loadId}, failed ${ago(committedMs(f), nowMs)}: ${f.error ?? 'no error was recorded'}`;
+}
+
+function lastLoadedText(e: SourceEntry, nowMs: number): string {
+  const success = e.view?.lastSuccess;
+  return success
+    ? `${e.entry.field} was last loaded ${ago(committedMs(success), nowMs)}`
+    : `${e.entry.resource} has never loaded successfully`;
+}
+
+function describeAudits(model: string, build: ModelBuildFact, environment: string, nowMs: number): string {
+  const failed = build.audits.failed.map((a) => (a.error ? `${a.audit} could not run (${a.error})` : `${a.audit} found ${plural(a.violations, 'row')}`));
+  const when = build.audits.ranMs === null ? '' : ` ${ago(build.audits.ranMs, nowMs)}`;
+  return `the audits of ${model} failed in ${environment}${when}: ${failed.join(', ')}`;
+}
+
+function staleText(name: string, e: SourceEntry, nowMs: number, facts: WarehouseFacts): string {
+  const view = e.view!;
+  const fed = e.fed!;
+  const limit = `longer than the ${e.breach} of ${view.key} (${durationSetting(limitOf(view.settings.freshness!, e.breach!))})`;
+  const newer = view.lastSuccess && view.lastSuccess.loadId !== fed.loadId ? view.lastSuccess : undefined;
+  if (newer && e.cutoff.by) {
+    const built = facts.environment.models.get(e.cutoff.by)?.builtMs;
+    return `${name} shows ${e.entry.field} as of load ${fed.loadId} from ${ago(committedMs(fed), nowMs)}, ${limit}: ${e.cutoff.by} was last built ${built == null ? 'before the newer loads' : ago(built, nowMs)}, before load ${newer.loadId} of ${ago(committedMs(newer), nowMs)}`;
+  }
+  return `${name} shows ${e.entry.field} from load ${fed.loadId}, which finished ${ago(committedMs(fed), nowMs)}: ${limit}`;
+}
+
+function freshText(
+  name: string,
+  model: HealthModel,
+  entries: SourceEntry[],
+  build: ModelBuildFact | undefined,
+  environment: string,
+  nowMs: number,
+): string {
+  const modelPart = describeBuild(model, build, environment, nowMs);
+  if (entries.length === 0) return `${name} depends on no source field; ${modelPart}`;
+  // The value source whose data is oldest says the most about the column.
+  const ranked = [...entries].sort((a, b) => (a.entry.role === b.entry.role ? (a.asOfMs ?? 0) - (b.asOfMs ?? 0) : a.entry.role === 'value' ? -1 : 1));
+  const first = ranked[0];
+  const fed = first.fed!;
+  const rows = first.entry.fed_by?.rows;
+  const newer = first.view?.lastSuccess && first.view.lastSuccess.loadId !== fed.loadId ? first.view.lastSuccess : undefined;
+  const load = newer ? `load ${fed.loadId} (a newer one, ${newer.loadId}, is not built in yet)` : `last load ${fed.loadId}`;
+  const values = entries.filter((e) => e.entry.role === 'value').length - (first.entry.role === 'value' ? 1 : 0);
+  const filters = entries.filter((e) => e.entry.role === 'filter').length - (first.entry.role === 'filter' ? 1 : 0);
+  const also = [values > 0 ? plural(values, 'more field') : '', filters > 0 ? `${plural(filters, 'field')} that pick its rows` : ''].filter(Boolean);
+  const verb = first.entry.role === 'value' ? 'comes from' : 'has its rows picked by';
+  return `${name} ${verb} ${first.entry.field}, whose ${load} succeeded ${ago(committedMs(fed), nowMs)}${rows == null ? '' : ` with ${plural(rows, 'row')}`}${also.length > 0 ? ` (it also depends on ${also.join(' and ')})` : ''}; ${modelPart}`;
+}
+
+function describeBuild(model: HealthModel, build: ModelBuildFact | undefined, environment: string, nowMs: number): string {
+  const audits = build?.audits.state === 'passed' ? ' and its audits passed' : '';
+  if (!model.expectsBuild) return `${model.key} is ${model.kind === 'EMBEDDED' ? 'embedded in the models reading it' : 'an external table'}`;
+  const when = build?.builtMs == null ? '' : ` ${ago(build.builtMs, nowMs)}`;
+  if (!model.materialized) return `the model is a view in ${environment}, created${when}${audits}`;
+  return `the model was built in ${environment}${when}${audits}`;
+}
+
+// ---------- small helpers ----------
+
+function breachOf(ageMs: number, freshness: Freshness | undefined): Breach | null {
+  if (!freshness) return null;
+  if (freshness.errorAfterMs !== undefined && ageMs > freshness.errorAfterMs) return 'error_after';
+  if (freshness.warnAfterMs !== undefined && ageMs > freshness.warnAfterMs) return 'warn_after';
+  return null;
+}
+
+function limitOf(freshness: Freshness, breach: Breach): number {
+  return (breach === 'error_after' ? freshness.errorAfterMs : freshness.warnAfterMs)!;
+}
+
+function worst(breaches: (Breach | null)[]): Breach | null {
+  if (breaches.includes('error_after')) return 'error_after';
+  return breaches.includes('warn_after') ? 'warn_after' : null;
+}
+
+/** When a load's data became visible: its commit, or its start for a record without an end. */
+function committedMs(load: LoadFact): number {
+  return load.finishedMs ?? load.startedMs;
+}
+
+function newestFirst(a: LoadFact, b: LoadFact): number {
+  return b.startedMs - a.startedMs || (a.loadId < b.loadId ? 1 : a.loadId > b.loadId ? -1 : 0);
+}
+
+function loadRef(load: LoadFact, rows: number | null): LoadRef {
+  return {
+    load_id: load.loadId,
+    at: iso(committedMs(load)),
+    started_at: iso(load.startedMs),
+    duration_ms: load.finishedMs === null ? null : load.finishedMs - load.startedMs,
+    rows,
+  };
+}
+
+function failureRef(load: LoadFact): FailureRef {
+  return {
+    load_id: load.loadId,
+    at: iso(committedMs(load)),
+    started_at: iso(load.startedMs),
+    duration_ms: load.finishedMs === null ? null : load.finishedMs - load.startedMs,
+    error: load.error ?? '',
+  };
+}
+
+/** Ends the reason with one full stop, whatever an error message quoted in it ended with. */
+function sentence(text: string): string {
+  return `${text.replace(/[.\s]+$/, '')}.`;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function countStatuses(items: { status: HealthStatus }[]): StatusCounts {
+  const counts: StatusCounts = { fresh: 0, stale: 0, failing: 0, unknown: 0 };
+  for (const item of items) counts[item.status]++;
+  return counts;
+}
+

@@ -1,0 +1,54 @@
+// What health needs of an analysed project: each model's kind and expectations, the models and source
+// resources it reads, and for every output column the source fields it depends on (deep lineage, values and
+// filters).
+
+import type { ModelProject } from '../dag/project';
+import type { ColumnOrigin } from '../lineage/project';
+import type { HealthModel, HealthOrigin } from './types';
+
+export function healthModels(project: ModelProject): HealthModel[] {
+  const resourceOf = new Map<string, string | undefined>();
+  /** `source.resource` of a table a source loaded; undefined for other tables. */
+  const resourceOfTable = (table: string): string | undefined => {
+    if (!resourceOf.has(table)) {
+      const info = project.table(table);
+      const column = info?.kind === 'source' ? info.columns?.[0]?.name : undefined;
+      const origin = column === undefined ? undefined : project.origin(table, column);
+      resourceOf.set(table, origin ? `${origin.source}.${origin.resource}` : undefined);
+    }
+    return resourceOf.get(table);
+  };
+  const out: HealthModel[] = [];
+  for (const key of project.buildOrder()) {
+    const model = project.model(key);
+    const definition = project.preparedModel(key)?.parsed.definition;
+    if (!model || !definition) continue;
+    const kind = definition.kind;
+    const columns: HealthModel['columns'] = [];
+    for (const name of new Set(model.columns.map((c) => c.name))) {
+      const trace = project.lineage.deep(key, name);
+      const origins: HealthOrigin[] = [];
+      const add = (list: ColumnOrigin[], role: HealthOrigin['role']) => {
+        for (const o of list) origins.push({ column: o.column, source: o.source, resource: o.resource, table: o.table, ...(o.field === undefined ? {} : { field: o.field }), role });
+      };
+      if (trace) {
+        add(project.lineage.origins(trace.sources), 'value');
+        add(project.lineage.origins(trace.filters), 'filter');
+      }
+      columns.push({ name, origins });
+    }
+    out.push({
+      key,
+      kind: kind.name,
+      materialized: !(kind.name === 'VIEW' && !kind.materialized) && kind.name !== 'EMBEDDED' && kind.name !== 'EXTERNAL',
+      expectsBuild: kind.name !== 'EMBEDDED' && kind.name !== 'EXTERNAL',
+      ...(definition.owner ? { owner: definition.owner } : {}),
+      ...(definition.tags ? { tags: definition.tags } : {}),
+      ...(definition.freshness ? { freshness: definition.freshness } : {}),
+      parents: model.upstream.filter((t) => project.model(t) !== undefined),
+      reads: [...new Set(model.upstream.map(resourceOfTable).filter((r): r is string => r !== undefined))],
+      columns,
+    });
+  }
+  return out;
+}

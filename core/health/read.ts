@@ -1,0 +1,176 @@
+// Reads what health needs from the warehouse's _sluice tables in a handful of set-based queries: recent load
+// attempts, the latest success per table and failure per source, the latest schema versions, and for one
+// environment each model's build time and latest audit results. Works read-only and on a warehouse that was
+// never loaded or planned.
+
+import type { Warehouse } from '../warehouse/connection';
+import { qualified } from '../warehouse/quote';
+import { SYSTEM_SCHEMA } from '../warehouse/system';
+import type { SourceSchema } from '../schema/types';
+import { ANOMALY_WINDOW_MS } from './anomaly';
+import type { AuditFact, LoadFact, ModelBuildFact, SchemaVersionFact, WarehouseFacts } from './types';
+
+/** Load attempts read per source besides those of the anomaly window: enough for the volume chart. */
+const RECENT_LOADS = 60;
+/** Schema versions read per source: the changes of the last few. */
+const SCHEMA_VERSIONS = 11;
+
+const table = (name: string) => qualified(SYSTEM_SCHEMA, name);
+
+export function emptyFacts(): WarehouseFacts {
+  return { loads: [], lastSuccessByTable: new Map(), lastFailureBySource: new Map(), schemas: [], environment: { exists: false, models: new Map() } };
+}
+
+export async function readHealthFacts(wh: Warehouse, environment: string): Promise<WarehouseFacts> {
+  const facts = emptyFacts();
+  const present = new Set(
+    (await wh.all<{ name: string }>(
+      `SELECT table_name AS "name" FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = $1`,
+      [SYSTEM_SCHEMA],
+    )).map((r) => r.name),
+  );
+  if (present.has('loads')) await readLoads(wh, facts);
+  if (present.has('schemas')) facts.schemas = await readSchemas(wh);
+  if (['environments', 'snapshots', 'intervals', 'audit_results'].every((t) => present.has(t))) {
+    facts.environment = await readEnvironment(wh, environment);
+  }
+  return facts;
+}
+
+interface LoadRow {
+  load_id: string;
+  source: string;
+  status: string;
+  started_ms: bigint;
+  finished_ms: bigint | null;
+  rows: string | null;
+  error: string | null;
+}
+
+const LOAD_COLUMNS = `"load_id", "source", "status", epoch_ms("started_at") AS "started_ms", epoch_ms("finished_at") AS "finished_ms",
+  CAST("rows" AS VARCHAR) AS "rows", "error"`;
+
+async function readLoads(wh: Warehouse, facts: WarehouseFacts): Promise<void> {
+  const loads = table('loads');
+  const recent = await wh.all<LoadRow>(
+    `SELECT ${LOAD_COLUMNS} FROM ${loads}
+     QUALIFY row_number() OVER (PARTITION BY "source" ORDER BY "started_at" DESC, "load_id" DESC) <= $1
+          OR epoch_ms("started_at") >= max(epoch_ms("started_at")) OVER (PARTITION BY "source") - $2
+     ORDER BY "started_at" DESC, "load_id" DESC`,
+    [RECENT_LOADS, ANOMALY_WINDOW_MS],
+  );
+  facts.loads = recent.map(toLoad);
+  // Per table, the newest successful load that lists it: the table's rows, or its resource ran without any.
+  const successes = await wh.all<LoadRow & { table: string }>(
+    `WITH listed AS (
+       SELECT ${LOAD_COLUMNS}, "started_at", unnest(json_keys("rows")) AS "table" FROM ${loads} WHERE "status" = 'loaded'
+     )
+     SELECT * EXCLUDE ("started_at") FROM listed
+     QUALIFY row_number() OVER (PARTITION BY "source", "table" ORDER BY "started_at" DESC, "load_id" DESC) = 1`,
+  );
+  for (const row of successes) facts.lastSuccessByTable.set(`${row.source}.${row.table}`, toLoad(row));
+  const failures = await wh.all<LoadRow>(
+    `SELECT ${LOAD_COLUMNS} FROM ${loads} WHERE "status" <> 'loaded'
+     QUALIFY row_number() OVER (PARTITION BY "source" ORDER BY "started_at" DESC, "load_id" DESC) = 1`,
+  );
+  for (const row of failures) facts.lastFailureBySource.set(row.source, toLoad(row));
+}
+
+function toLoad(row: LoadRow): LoadFact {
+  let rows: Record<string, number> = {};
+  if (row.rows) {
+    const parsed = JSON.parse(row.rows) as Record<string, unknown>;
+    for (const [t, n] of Object.entries(parsed ?? {})) if (typeof n === 'number') rows[t] = n;
+  }
+  return {
+    loadId: row.load_id,
+    source: row.source,
+    status: row.status === 'loaded' ? 'loaded' : 'failed',
+    startedMs: Number(row.started_ms),
+    finishedMs: row.finished_ms === null ? null : Number(row.finished_ms),
+    rows,
+    error: row.error,
+  };
+}
+
+async function readSchemas(wh: Warehouse): Promise<SchemaVersionFact[]> {
+  const rows = await wh.all<{ source: string; version: number; load_id: string | null; created_ms: bigint; schema: string }>(
+    `SELECT "source", "version", "load_id", epoch_ms("created_at") AS "created_ms", CAST("schema" AS VARCHAR) AS "schema"
+     FROM ${table('schemas')}
+     QUALIFY row_number() OVER (PARTITION BY "source" ORDER BY "created_at" DESC, "version" DESC) <= $1
+     ORDER BY "source", "created_at" DESC, "version" DESC`,
+    [SCHEMA_VERSIONS],
+  );
+  return rows.map((r) => ({
+    source: r.source,
+    version: Number(r.version),
+    loadId: r.load_id,
+    createdMs: Number(r.created_ms),
+    schema: JSON.parse(r.schema) as SourceSchema,
+  }));
+}
+
+/**
+ * Each model of the environment with its version's build time (the first snapshot of that version, or the
+ * latest processed interval) and the audit results of the latest run that audited that version.
+ */
+async function readEnvironment(wh: Warehouse, environment: string): Promise<WarehouseFacts['environment']> {
+  const rows = await wh.all<{
+    name: string;
+    version: string;
+    kind: string;
+    created_ms: bigint | null;
+    processed_ms: bigint | null;
+    ran_ms: bigint | null;
+    audits: bigint | null;
+    failed: string | null;
+  }>(
+    `WITH env AS (
+       SELECT unnest(from_json(CAST("snapshots" AS VARCHAR), '[{"name":"VARCHAR","version":"VARCHAR","kind":"VARCHAR"}]'), recursive := true)
+       FROM ${table('environments')} WHERE "name" = $1
+     ),
+     built AS (
+       SELECT s."name", s."version", min(s."created_at") AS "created"
+       FROM ${table('snapshots')} AS s JOIN env ON env."name" = s."name" AND env."version" = s."version"
+       GROUP BY ALL
+     ),
+     processed AS (
+       SELECT i."name", i."version", max(i."recorded_at") AS "processed"
+       FROM ${table('intervals')} AS i JOIN env ON env."name" = i."name" AND env."version" = i."version"
+       GROUP BY ALL
+     ),
+     latest AS (
+       SELECT a."model", a."version", arg_max(a."apply_id", a."ran_at") AS "apply_id", max(a."ran_at") AS "ran_at"
+       FROM ${table('audit_results')} AS a JOIN env ON env."name" = a."model" AND env."version" = a."version"
+       GROUP BY ALL
+     ),
+     audited AS (
+       SELECT l."model", l."version", any_value(l."ran_at") AS "ran_at", count(*) AS "audits",
+              to_json(list({'audit': a."audit", 'blocking': a."blocking", 'violations': a."violations", 'error': a."error"}) FILTER (WHERE NOT a."passed")) AS "failed"
+       FROM latest AS l JOIN ${table('audit_results')} AS a
+         ON a."apply_id" = l."apply_id" AND a."model" = l."model" AND a."version" = l."version"
+       GROUP BY l."model", l."version"
+     )
+     SELECT env."name", env."version", env."kind", epoch_ms(built."created") AS "created_ms", epoch_ms(processed."processed") AS "processed_ms",
+            epoch_ms(audited."ran_at") AS "ran_ms", audited."audits", CAST(audited."failed" AS VARCHAR) AS "failed"
+     FROM env
+     LEFT JOIN built ON built."name" = env."name" AND built."version" = env."version"
+     LEFT JOIN processed ON processed."name" = env."name" AND processed."version" = env."version"
+     LEFT JOIN audited ON audited."model" = env."name" AND audited."version" = env."version"`,
+    [environment],
+  );
+  const exists = rows.length > 0 || (await wh.all(`SELECT 1 FROM ${table('environments')} WHERE "name" = $1`, [environment])).length > 0;
+  const models = new Map<string, ModelBuildFact>();
+  for (const r of rows) {
+    const times = [r.created_ms, r.processed_ms].filter((t): t is bigint => t !== null).map(Number);
+    const failed = r.failed ? (JSON.parse(r.failed) as AuditFact['failed'] | null) ?? [] : [];
+    const audits: AuditFact = {
+      state: r.audits === null || Number(r.audits) === 0 ? 'none' : failed.length > 0 ? 'failed' : 'passed',
+      ranMs: r.ran_ms === null ? null : Number(r.ran_ms),
+      failed: failed.map((f) => ({ audit: f.audit, blocking: f.blocking, violations: Number(f.violations), error: f.error })),
+    };
+    models.set(r.name, { name: r.name, version: r.version, kind: r.kind, builtMs: times.length > 0 ? Math.max(...times) : null, audits });
+  }
+  return { exists, models };
+}
+
