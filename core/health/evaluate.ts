@@ -306,7 +306,7 @@ function columnHealth(
   return {
     status,
     reason: sentence(reason),
-    breach: status === 'stale' ? breach : null,
+    breach,
     as_of: asOfMs === null ? null : iso(asOfMs),
     sources: entries.map((e) => e.entry),
     model: modelHealth,

@@ -41,12 +41,13 @@ export function formatDuration(ms: number): string {
   return `${round(abs / 86_400_000)} d`;
 }
 
-/** The duration as written in the settings (6h, 1d12h): for messages that quote the limit. */
+/** A duration the way settings write it: 45m, 6h, 24h, 3d, 1w. */
 export function durationSetting(ms: number): string {
-  for (const unit of ['w', 'd', 'h', 'm', 's']) {
-    const size = UNIT_MS[unit];
-    if (ms % size === 0) return `${ms / size}${unit}`;
-  }
+  const hour = UNIT_MS.h;
+  const day = UNIT_MS.d;
+  if (ms % day === 0 && ms >= 3 * day) return ms % UNIT_MS.w === 0 ? `${ms / UNIT_MS.w}w` : `${ms / day}d`;
+  if (ms % hour === 0) return `${ms / hour}h`;
+  if (ms % UNIT_MS.m === 0) return `${ms / UNIT_MS.m}m`;
   return `${ms / 1000}s`;
 }
 
