@@ -1,7 +1,7 @@
 // Is the latest load's row count far outside what the resource usually brings? Zero rows always is (when
 // low counts are watched); with at least 7 loads in the 14 days before it, so is a count under 10 % of their
-// median, or a z-score above 3 against them. A perfectly steady history has no spread to measure against,
-// so the spread counts as at least 10 % of the mean (and one row): 25 rows after a run of 25s is not news.
+// median, or a z-score above 3 against them. The spread counts as at least one row, so that a perfectly
+// steady history (25 rows every time) flags a change of more than 3 rows rather than of any row.
 
 import { count as formatCount } from './text';
 import type { AnomalyDirection } from './settings';
@@ -33,7 +33,7 @@ export function volumeAnomaly(latest: VolumeSample, history: readonly VolumeSamp
   }
   const mean = recent.reduce((a, b) => a + b, 0) / recent.length;
   const variance = recent.reduce((a, b) => a + (b - mean) ** 2, 0) / (recent.length - 1);
-  const spread = Math.max(Math.sqrt(variance), 0.1 * Math.abs(mean), 1);
+  const spread = Math.max(Math.sqrt(variance), 1);
   const z = (latest.rows - mean) / spread;
   if ((z > Z_LIMIT && watchHigh) || (z < -Z_LIMIT && watchLow)) {
     const side = z > 0 ? 'above' : 'below';

@@ -345,7 +345,7 @@ function describeModel(model: HealthModel, build: ModelBuildFact | undefined): M
 
 function describeFailure(view: ResourceView, nowMs: number): string {
   const f = view.lastFailure!;
-  return `the last load of ${view.source}, ${f.loadId}, failed ${ago(committedMs(f), nowMs)}: ${f.error ?? 'no error was recorded'}`;
+  return `the last load of ${view.source}, ${f.loadId}, failed ${ago(committedMs(f), nowMs)}: ${(f.error ?? 'no error was recorded').replace(/[.\s]+$/, '')}`;
 }
 
 function lastLoadedText(e: SourceEntry, nowMs: number): string {

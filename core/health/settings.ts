@@ -36,7 +36,7 @@ export function formatDuration(ms: number): string {
   const abs = Math.abs(ms);
   const round = (n: number) => (n >= 10 ? Math.round(n).toString() : (Math.round(n * 10) / 10).toString());
   if (abs < 60_000) return `${Math.round(abs / 1000)} s`;
-  if (abs < 90 * 60_000) return `${Math.round(abs / 60_000)} min`;
+  if (abs < 59.5 * 60_000) return `${Math.round(abs / 60_000)} min`;
   if (abs < 48 * 3_600_000) return `${round(abs / 3_600_000)} h`;
   return `${round(abs / 86_400_000)} d`;
 }

@@ -2,7 +2,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { SluiceError } from '../errors';
 import { ANOMALY_DIRECTIONS, freshnessProblems, parseDuration, type AnomalyDirection, type Freshness, type HealthSettings } from '../health/settings';
 import type { Contract } from '../ingest/types';
@@ -76,8 +76,10 @@ export function loadProject(dir: string): Project {
   if (lockWait !== undefined && !(typeof lockWait === 'number' && Number.isFinite(lockWait) && lockWait >= 0)) {
     throw new SluiceError(`${file}: 'lock_wait' must be a number of seconds (0 or more)`);
   }
-  const fail = (at: string[], message: string): never => {
-    const node = doc.getIn(at, true) as { range?: [number, number, number] } | undefined;
+  const fail: Fail = (at, message, place = 'value') => {
+    const parent = doc.getIn(at.slice(0, -1), true);
+    const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === at[at.length - 1]) : undefined;
+    const node = (place === 'key' ? pair?.key : pair?.value) as { range?: [number, number, number] } | undefined;
     const where = node?.range ? lineCounter.linePos(node.range[0]) : undefined;
     throw new SluiceError(`${file}${where ? `:${where.line}:${where.col}` : ''}: ${message}`);
   };
@@ -90,8 +92,8 @@ export function loadProject(dir: string): Project {
   };
 }
 
-/** Throws a SluiceError about the value at a path of sluice.yaml, naming its line and column. */
-type Fail = (at: string[], message: string) => never;
+/** Throws a SluiceError about the value (or the key) at a path of sluice.yaml, naming its line and column. */
+type Fail = (at: string[], message: string, place?: 'key' | 'value') => never;
 
 /** Keys a source's settings may have; anything else is a typo that would be silently ignored. */
 const SOURCE_KEYS = new Set(['resources', 'contract', 'config', 'secrets', ...HEALTH_KEYS]);
@@ -105,7 +107,7 @@ function readSources(file: string, value: unknown, fail: Fail): Record<string, S
     if (typeof s !== 'object' || Array.isArray(s)) throw new SluiceError(`${file}: sources.${source} must be a mapping`);
     const at = ['sources', source];
     for (const key of Object.keys(s)) {
-      if (!SOURCE_KEYS.has(key)) fail([...at, key], `sources.${source}.${key} is not a source setting; use one of ${[...SOURCE_KEYS].join(', ')}`);
+      if (!SOURCE_KEYS.has(key)) fail([...at, key], `sources.${source}.${key} is not a source setting; use one of ${[...SOURCE_KEYS].join(', ')}`, 'key');
     }
     const resources: Record<string, boolean> = {};
     const resourceHealth: Record<string, HealthSettings> = {};
@@ -125,7 +127,7 @@ function readSources(file: string, value: unknown, fail: Fail): Record<string, S
         const settings = entry as Record<string, unknown>;
         for (const key of Object.keys(settings)) {
           if (key !== 'enabled' && !HEALTH_KEYS.includes(key)) {
-            fail([...where, key], `sources.${source}.resources.${resource}.${key} is not a resource setting; use one of ${['enabled', ...HEALTH_KEYS].join(', ')}`);
+            fail([...where, key], `sources.${source}.resources.${resource}.${key} is not a resource setting; use one of ${['enabled', ...HEALTH_KEYS].join(', ')}`, 'key');
           }
         }
         if (settings.enabled !== undefined) {
@@ -187,7 +189,7 @@ function readFreshness(value: unknown, at: string[], fail: Fail): Freshness {
   }
   const out: Freshness = {};
   for (const [key, text] of Object.entries(value as Record<string, unknown>)) {
-    if (key !== 'warn_after' && key !== 'error_after') fail([...at, key], `${name}.${key} is not a freshness setting; use warn_after and error_after`);
+    if (key !== 'warn_after' && key !== 'error_after') fail([...at, key], `${name}.${key} is not a freshness setting; use warn_after and error_after`, 'key');
     const ms = typeof text === 'string' ? parseDuration(text) : undefined;
     if (ms === undefined) fail([...at, key], `${name}.${key} must be a duration such as 30m, 6h or 1d; found ${JSON.stringify(text)}`);
     if (key === 'warn_after') out.warnAfterMs = ms;
