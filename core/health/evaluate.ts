@@ -14,7 +14,7 @@ import { schemaChanges } from './schemaChanges';
 import { durationSetting, formatDuration, mergeSettings, type Freshness, type HealthSettings } from './settings';
 import { ago, plural } from './text';
 import type {
-  Breach, ColumnHealth, ColumnSource, FailureRef, HealthModel, HealthOrigin, HealthReport, HealthSources, HealthStatus, LoadFact,
+  Breach, ColumnFilter, ColumnHealth, ColumnSource, FailureRef, HealthModel, HealthOrigin, HealthReport, HealthSources, HealthStatus, LoadFact,
   LoadRef, ModelBuildFact, ModelHealth, SourceHealth, StatusCounts, WarehouseFacts,
 } from './types';
 
@@ -60,11 +60,27 @@ export function evaluateHealth(input: HealthInput): HealthReport {
   const select = input.target === undefined ? undefined : resolveHealthTarget(input.target, input.models, new Set(views.keys()));
   const cutoffs = modelCutoffs(input.models, facts);
   const columns: Record<string, ColumnHealth> = {};
+  const refs = new Refs();
   for (const model of input.models) {
+    const build = facts.environment.models.get(model.key);
+    const notBuilt = !facts.environment.exists || (model.expectsBuild && !build);
+    const feeds = new Map<string, Feed>();
+    const feed = (resource: string): Feed => {
+      let known = feeds.get(resource);
+      if (!known) feeds.set(resource, (known = feedOf(model, resource, views.get(resource), cutoffs.get(model.key)!, build, notBuilt, nowMs)));
+      return known;
+    };
+    const entries = new Map<HealthOrigin, SourceEntry>();
+    const entry = (origin: HealthOrigin): SourceEntry => {
+      let known = entries.get(origin);
+      if (!known) entries.set(origin, (known = sourceEntry(origin, feed(origin.resourceKey), refs)));
+      return known;
+    };
+    const context: ModelContext = { model, build, notBuilt, health: describeModel(model, build), entry };
     for (const column of model.columns) {
       const key = `${model.key}.${column.name}`;
       if (select && !select.columns.has(key)) continue;
-      columns[key] = columnHealth(model, column.name, column.origins, views, cutoffs.get(model.key)!, input);
+      columns[key] = columnHealth(context, column.name, column.origins, input);
     }
   }
   const sources: Record<string, SourceHealth> = {};
@@ -112,7 +128,7 @@ function resourceViews(input: HealthInput): Map<string, ResourceView> {
     for (const resource of Object.keys(settings.resourceHealth)) add(source, resource);
     for (const [resource, enabled] of Object.entries(settings.resources ?? {})) if (enabled) add(source, resource);
   }
-  for (const model of input.models) for (const c of model.columns) for (const o of c.origins) add(o.source, o.resource);
+  for (const model of input.models) for (const c of model.columns) for (const o of c.origins) if (!views.has(o.resourceKey)) add(o.source, o.resource);
   // A source whose every load failed before it stored a schema: known only by name.
   const known = new Set([...views.values()].map((v) => v.source));
   for (const load of facts.loads) if (!known.has(load.source)) add(load.source, '');
@@ -220,73 +236,128 @@ function modelCutoffs(models: readonly HealthModel[], facts: WarehouseFacts): Ma
   return out;
 }
 
-interface SourceEntry {
-  entry: ColumnSource;
+/** How one model sees a resource it depends on: the load it shows, how old that is, and what that makes it. */
+interface Feed {
   view?: ResourceView;
-  fed?: LoadFact;
   cutoff: Cutoff;
+  fed?: LoadFact;
   asOfMs: number | null;
   breach: Breach | null;
+  status: HealthStatus;
 }
 
-function columnHealth(
-  model: HealthModel,
-  column: string,
-  origins: readonly HealthOrigin[],
-  views: Map<string, ResourceView>,
-  cutoffs: Map<string, Cutoff>,
-  input: HealthInput,
-): ColumnHealth {
-  const { nowMs, environment, facts } = input;
-  const build = facts.environment.models.get(model.key);
-  const notBuilt = !facts.environment.exists || (model.expectsBuild && !build);
-  const modelHealth = describeModel(model, build);
-  const entries = uniqueOrigins(origins).map((origin): SourceEntry => {
-    const view = views.get(`${origin.source}.${origin.resource}`);
-    const own = model.materialized ? (build?.builtMs ?? -Infinity) : Infinity;
-    const cutoff = cutoffs.get(`${origin.source}.${origin.resource}`) ?? { ms: own, by: model.key };
-    const fed = view && !notBuilt ? fedBy(view, cutoff) : undefined;
-    const asOfMs = fed ? committedMs(fed) : null;
-    const breach = asOfMs === null || view?.failing ? null : breachOf(nowMs - asOfMs, view?.settings.freshness);
-    let status: HealthStatus = 'fresh';
-    if (view?.failing) status = 'failing';
-    else if (!view?.lastSuccess) status = 'unknown';
-    else if (breach) status = 'stale';
-    const rowsOf = (l: LoadFact) => l.rows[origin.table] ?? (view && l.rows[view.rootTable] !== undefined ? 0 : null);
-    return {
-      view, fed, cutoff, asOfMs, breach,
-      entry: {
-        field: origin.column,
-        resource: `${origin.source}.${origin.resource}`,
-        path: origin.field ?? null,
-        role: origin.role,
-        status,
-        last_success: view?.lastSuccess ? loadRef(view.lastSuccess, rowsOf(view.lastSuccess)) : null,
-        last_failure: view?.lastFailure ? failureRef(view.lastFailure) : null,
-        fed_by: fed ? loadRef(fed, rowsOf(fed)) : null,
-      },
-    };
-  });
+interface SourceEntry {
+  feed: Feed;
+  role: HealthOrigin['role'];
+  entry: ColumnSource | ColumnFilter;
+}
 
-  const times = entries.map((e) => e.asOfMs).filter((t): t is number => t !== null);
-  let asOfMs: number | null = times.length > 0 ? Math.min(...times) : null;
+/**
+ * Load and failure references, made once per load and table: thousands of columns point at the same few
+ * loads, and writing their times out again for each would cost more than everything else.
+ */
+class Refs {
+  private readonly loads = new Map<LoadFact, Map<string, LoadRef>>();
+  private readonly failures = new Map<LoadFact, FailureRef>();
+
+  load(load: LoadFact, table: string, view: ResourceView | undefined): LoadRef {
+    let tables = this.loads.get(load);
+    if (!tables) this.loads.set(load, (tables = new Map()));
+    let ref = tables.get(table);
+    if (!ref) {
+      // A child table without rows in a load that ran its resource got none.
+      const rows = load.rows[table] ?? (view && load.rows[view.rootTable] !== undefined ? 0 : null);
+      tables.set(table, (ref = loadRef(load, rows)));
+    }
+    return ref;
+  }
+
+  failure(load: LoadFact): FailureRef {
+    let ref = this.failures.get(load);
+    if (!ref) this.failures.set(load, (ref = failureRef(load)));
+    return ref;
+  }
+}
+
+function feedOf(
+  model: HealthModel,
+  resource: string,
+  view: ResourceView | undefined,
+  cutoffs: Map<string, Cutoff>,
+  build: ModelBuildFact | undefined,
+  notBuilt: boolean,
+  nowMs: number,
+): Feed {
+  const own = model.materialized ? (build?.builtMs ?? -Infinity) : Infinity;
+  const cutoff = cutoffs.get(resource) ?? { ms: own, by: model.key };
+  const fed = view && !notBuilt ? fedBy(view, cutoff) : undefined;
+  const asOfMs = fed ? committedMs(fed) : null;
+  const breach = asOfMs === null || view?.failing ? null : breachOf(nowMs - asOfMs, view?.settings.freshness);
+  let status: HealthStatus = 'fresh';
+  if (view?.failing) status = 'failing';
+  else if (!view?.lastSuccess) status = 'unknown';
+  else if (breach) status = 'stale';
+  return { view, cutoff, fed, asOfMs, breach, status };
+}
+
+/** What every column of a model shares: its build in the environment, and how it sees each resource. */
+interface ModelContext {
+  model: HealthModel;
+  build?: ModelBuildFact;
+  notBuilt: boolean;
+  health: ModelHealth;
+  /** The entry of a source field, shared by the model's columns that depend on it. */
+  entry: (origin: HealthOrigin) => SourceEntry;
+}
+
+function sourceEntry(origin: HealthOrigin, feed: Feed, refs: Refs): SourceEntry {
+  const { view, fed } = feed;
+  const field = { field: origin.column, resource: origin.resourceKey, path: origin.field ?? null, status: feed.status };
+  if (origin.role === 'filter') return { feed, role: 'filter', entry: field };
+  return {
+    feed,
+    role: 'value',
+    entry: {
+      ...field,
+      last_success: view?.lastSuccess ? refs.load(view.lastSuccess, origin.table, view) : null,
+      last_failure: view?.lastFailure ? refs.failure(view.lastFailure) : null,
+      fed_by: fed ? refs.load(fed, origin.table, view) : null,
+    },
+  };
+}
+
+function columnHealth(context: ModelContext, column: string, origins: readonly HealthOrigin[], input: HealthInput): ColumnHealth {
+  const { nowMs, environment, facts } = input;
+  const { model, build, notBuilt, health: modelHealth } = context;
+  const entries = origins.map(context.entry);
+
+  // One pass over the fields: the oldest data, the worst breach, and the first field in each state.
+  let asOfMs: number | null = null;
+  let sourceBreach: Breach | null = null;
+  const first: Partial<Record<HealthStatus, SourceEntry>> = {};
+  for (const e of entries) {
+    const t = e.feed.asOfMs;
+    if (t !== null && (asOfMs === null || t < asOfMs)) asOfMs = t;
+    if (e.feed.breach === 'error_after' || (e.feed.breach === 'warn_after' && sourceBreach === null)) sourceBreach = e.feed.breach;
+    first[e.feed.status] ??= e;
+  }
   if (entries.length === 0 && model.materialized && !notBuilt) asOfMs = build?.builtMs ?? null;
   const modelBreach = asOfMs === null ? null : breachOf(nowMs - asOfMs, model.freshness);
-  const breach = worst([...entries.map((e) => e.breach), modelBreach]);
+  const breach = sourceBreach === 'error_after' || modelBreach === 'error_after' ? 'error_after' : sourceBreach ?? modelBreach;
 
   const name = `${model.key}.${column}`;
-  const failingEntry = entries.find((e) => e.entry.status === 'failing');
+  const failingEntry = first.failing;
   const auditsFailed = build?.audits.state === 'failed';
   let status: HealthStatus;
   let reason: string;
   if (failingEntry || auditsFailed) {
     status = 'failing';
     reason = failingEntry
-      ? `${name} depends on ${failingEntry.entry.field}, but ${describeFailure(failingEntry.view!, nowMs)}; ${lastLoadedText(failingEntry, nowMs)}${auditsFailed ? `; the audits of ${model.key} failed too` : ''}`
+      ? `${name} depends on ${dependency(failingEntry)}, but ${describeFailure(failingEntry.feed.view!, nowMs)}; ${lastLoadedText(failingEntry, nowMs)}${auditsFailed ? `; the audits of ${model.key} failed too` : ''}`
       : `${name}: ${describeAudits(model.key, build!, environment, nowMs)}`;
   } else if (breach) {
     status = 'stale';
-    const stalest = entries.find((e) => e.breach === breach);
+    const stalest = entries.find((e) => e.feed.breach === breach);
     reason = stalest
       ? staleText(name, stalest, nowMs, facts)
       : `${name} shows data from ${formatDuration(nowMs - asOfMs!)} ago, longer than the ${breach} of ${model.key} (${durationSetting(limitOf(model.freshness!, breach))})`;
@@ -295,10 +366,10 @@ function columnHealth(
     reason = facts.environment.exists
       ? `${model.key} is not built in environment ${environment}: run sluice apply ${environment}`
       : `environment ${environment} does not exist: run sluice apply ${environment}`;
-  } else if (entries.some((e) => e.entry.status === 'unknown')) {
+  } else if (first.unknown) {
     status = 'unknown';
-    const missing = entries.find((e) => e.entry.status === 'unknown')!;
-    reason = `${name} depends on ${missing.entry.field}, but ${missing.entry.resource} has never been loaded: run sluice ingest ${missing.entry.resource.split('.')[0]}`;
+    const missing = first.unknown;
+    reason = `${name} depends on ${dependency(missing)}, but ${missing.entry.resource} has never been loaded: run sluice ingest ${missing.entry.resource.split('.')[0]}`;
   } else {
     status = 'fresh';
     reason = freshText(name, model, entries, build, environment, nowMs);
@@ -308,19 +379,15 @@ function columnHealth(
     reason: sentence(reason),
     breach,
     as_of: asOfMs === null ? null : iso(asOfMs),
-    sources: entries.map((e) => e.entry),
+    sources: entries.filter((e) => e.role === 'value').map((e) => e.entry as ColumnSource),
+    filters: entries.filter((e) => e.role === 'filter').map((e) => e.entry),
     model: modelHealth,
   };
 }
 
-/** One entry per source column; a column that is both a value and a filter counts as a value. */
-function uniqueOrigins(origins: readonly HealthOrigin[]): HealthOrigin[] {
-  const byColumn = new Map<string, HealthOrigin>();
-  for (const o of origins) {
-    const known = byColumn.get(o.column);
-    if (!known || (known.role === 'filter' && o.role === 'value')) byColumn.set(o.column, o);
-  }
-  return [...byColumn.values()];
+/** A field as a reason names it. */
+function dependency(e: SourceEntry): string {
+  return e.role === 'filter' ? `${e.entry.field} (which picks its rows)` : e.entry.field;
 }
 
 /** The newest success of the resource from before the cutoff. */
@@ -349,7 +416,7 @@ function describeFailure(view: ResourceView, nowMs: number): string {
 }
 
 function lastLoadedText(e: SourceEntry, nowMs: number): string {
-  const success = e.view?.lastSuccess;
+  const success = e.feed.view?.lastSuccess;
   return success
     ? `${e.entry.field} was last loaded ${ago(committedMs(success), nowMs)}`
     : `${e.entry.resource} has never loaded successfully`;
@@ -362,15 +429,15 @@ function describeAudits(model: string, build: ModelBuildFact, environment: strin
 }
 
 function staleText(name: string, e: SourceEntry, nowMs: number, facts: WarehouseFacts): string {
-  const view = e.view!;
-  const fed = e.fed!;
-  const limit = `longer than the ${e.breach} of ${view.key} (${durationSetting(limitOf(view.settings.freshness!, e.breach!))})`;
+  const { view, fed, cutoff } = e.feed as Required<Feed>;
+  const breach = e.feed.breach!;
+  const limit = `longer than the ${breach} of ${view.key} (${durationSetting(limitOf(view.settings.freshness!, breach))})`;
   const newer = view.lastSuccess && view.lastSuccess.loadId !== fed.loadId ? view.lastSuccess : undefined;
-  if (newer && e.cutoff.by) {
-    const built = facts.environment.models.get(e.cutoff.by)?.builtMs;
-    return `${name} shows ${e.entry.field} as of load ${fed.loadId} from ${ago(committedMs(fed), nowMs)}, ${limit}: ${e.cutoff.by} was last built ${built == null ? 'before the newer loads' : ago(built, nowMs)}, before load ${newer.loadId} of ${ago(committedMs(newer), nowMs)}`;
+  if (newer && cutoff.by) {
+    const built = facts.environment.models.get(cutoff.by)?.builtMs;
+    return `${name} shows ${dependency(e)} as of load ${fed.loadId} from ${ago(committedMs(fed), nowMs)}, ${limit}: ${cutoff.by} was last built ${built == null ? 'before the newer loads' : ago(built, nowMs)}, before load ${newer.loadId} of ${ago(committedMs(newer), nowMs)}`;
   }
-  return `${name} shows ${e.entry.field} from load ${fed.loadId}, which finished ${ago(committedMs(fed), nowMs)}: ${limit}`;
+  return `${name} shows ${dependency(e)} from load ${fed.loadId}, which finished ${ago(committedMs(fed), nowMs)}: ${limit}`;
 }
 
 function freshText(
@@ -383,17 +450,24 @@ function freshText(
 ): string {
   const modelPart = describeBuild(model, build, environment, nowMs);
   if (entries.length === 0) return `${name} depends on no source field; ${modelPart}`;
-  // The value source whose data is oldest says the most about the column.
-  const ranked = [...entries].sort((a, b) => (a.entry.role === b.entry.role ? (a.asOfMs ?? 0) - (b.asOfMs ?? 0) : a.entry.role === 'value' ? -1 : 1));
-  const first = ranked[0];
-  const fed = first.fed!;
-  const rows = first.entry.fed_by?.rows;
-  const newer = first.view?.lastSuccess && first.view.lastSuccess.loadId !== fed.loadId ? first.view.lastSuccess : undefined;
+  // The value source whose data is oldest says the most about the column (a filter when it has no value source).
+  let first = entries[0];
+  let values = 0;
+  for (const e of entries) {
+    if (e.role === 'value') values++;
+    const better = e.role === first.role ? (e.feed.asOfMs ?? 0) < (first.feed.asOfMs ?? 0) : e.role === 'value';
+    if (better) first = e;
+  }
+  let filters = entries.length - values;
+  if (first.role === 'value') values--;
+  else filters--;
+  const fed = first.feed.fed!;
+  const rows = first.role === 'value' ? (first.entry as ColumnSource).fed_by?.rows : first.feed.fed?.rows[first.feed.view!.rootTable];
+  const lastSuccess = first.feed.view?.lastSuccess;
+  const newer = lastSuccess && lastSuccess.loadId !== fed.loadId ? lastSuccess : undefined;
   const load = newer ? `load ${fed.loadId} (a newer one, ${newer.loadId}, is not built in yet)` : `last load ${fed.loadId}`;
-  const values = entries.filter((e) => e.entry.role === 'value').length - (first.entry.role === 'value' ? 1 : 0);
-  const filters = entries.filter((e) => e.entry.role === 'filter').length - (first.entry.role === 'filter' ? 1 : 0);
   const also = [values > 0 ? plural(values, 'more field') : '', filters > 0 ? `${plural(filters, 'field')} that pick its rows` : ''].filter(Boolean);
-  const verb = first.entry.role === 'value' ? 'comes from' : 'has its rows picked by';
+  const verb = first.role === 'value' ? 'comes from' : 'has its rows picked by';
   return `${name} ${verb} ${first.entry.field}, whose ${load} succeeded ${ago(committedMs(fed), nowMs)}${rows == null ? '' : ` with ${plural(rows, 'row')}`}${also.length > 0 ? ` (it also depends on ${also.join(' and ')})` : ''}; ${modelPart}`;
 }
 
@@ -416,11 +490,6 @@ function breachOf(ageMs: number, freshness: Freshness | undefined): Breach | nul
 
 function limitOf(freshness: Freshness, breach: Breach): number {
   return (breach === 'error_after' ? freshness.errorAfterMs : freshness.warnAfterMs)!;
-}
-
-function worst(breaches: (Breach | null)[]): Breach | null {
-  if (breaches.includes('error_after')) return 'error_after';
-  return breaches.includes('warn_after') ? 'warn_after' : null;
 }
 
 /** When a load's data became visible: its commit, or its start for a record without an end. */

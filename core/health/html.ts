@@ -106,8 +106,14 @@ function columnTable(columns: [string, ColumnHealth][]): string {
   const rows = columns.map(([key, c]) => {
     const sources = c.sources.map((s) => {
       const fed = s.fed_by ? ` fed by <code>${escapeHtml(s.fed_by.load_id)}</code> (${escapeHtml(s.fed_by.at)})` : '';
-      return `<li>${s.role === 'filter' ? 'filter ' : ''}<code>${escapeHtml(s.field)}</code> ${badge(s.status)}${fed}</li>`;
+      return `<li><code>${escapeHtml(s.field)}</code> ${badge(s.status)}${fed}</li>`;
     });
+    const problems = c.filters.filter((f) => f.status !== 'fresh');
+    if (c.filters.length > 0) {
+      const listed = problems.map((f) => `<code>${escapeHtml(f.field)}</code> ${badge(f.status)}`);
+      const rest = c.filters.length - problems.length;
+      sources.push(`<li>rows picked by ${[...listed, rest > 0 ? `${rest} fresh field${rest === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ')}</li>`);
+    }
     return `<tr>
 <td>${badge(c.status)}${c.breach ? `<br>${escapeHtml(c.breach)}` : ''}</td>
 <td><code>${escapeHtml(key)}</code></td>

@@ -3,7 +3,7 @@
 // filters).
 
 import type { ModelProject } from '../dag/project';
-import type { ColumnOrigin } from '../lineage/project';
+import type { ColumnRef } from '../lineage/types';
 import type { HealthModel, HealthOrigin } from './types';
 
 export function healthModels(project: ModelProject): HealthModel[] {
@@ -18,6 +18,22 @@ export function healthModels(project: ModelProject): HealthModel[] {
     }
     return resourceOf.get(table);
   };
+  // Columns of a big project share most of their source fields: each origin is made once.
+  const known = new Map<string, HealthOrigin | null>();
+  const originsOf = (refs: readonly ColumnRef[], role: HealthOrigin['role']): HealthOrigin[] => {
+    const out: HealthOrigin[] = [];
+    for (const ref of refs) {
+      const key = `${role}\u0000${ref.table}\u0000${ref.column}`;
+      let origin = known.get(key);
+      if (origin === undefined) {
+        const o = project.lineage.origins([ref])[0];
+        origin = o ? { column: o.column, source: o.source, resource: o.resource, resourceKey: `${o.source}.${o.resource}`, table: o.table, ...(o.field === undefined ? {} : { field: o.field }), role } : null;
+        known.set(key, origin);
+      }
+      if (origin) out.push(origin);
+    }
+    return out;
+  };
   const out: HealthModel[] = [];
   for (const key of project.buildOrder()) {
     const model = project.model(key);
@@ -27,15 +43,7 @@ export function healthModels(project: ModelProject): HealthModel[] {
     const columns: HealthModel['columns'] = [];
     for (const name of new Set(model.columns.map((c) => c.name))) {
       const trace = project.lineage.deep(key, name);
-      const origins: HealthOrigin[] = [];
-      const add = (list: ColumnOrigin[], role: HealthOrigin['role']) => {
-        for (const o of list) origins.push({ column: o.column, source: o.source, resource: o.resource, table: o.table, ...(o.field === undefined ? {} : { field: o.field }), role });
-      };
-      if (trace) {
-        add(project.lineage.origins(trace.sources), 'value');
-        add(project.lineage.origins(trace.filters), 'filter');
-      }
-      columns.push({ name, origins });
+      columns.push({ name, origins: trace ? [...originsOf(trace.sources, 'value'), ...originsOf(trace.filters, 'filter')] : [] });
     }
     out.push({
       key,

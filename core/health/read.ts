@@ -25,7 +25,7 @@ export async function readHealthFacts(wh: Warehouse, environment: string): Promi
   const facts = emptyFacts();
   const present = new Set(
     (await wh.all<{ name: string }>(
-      `SELECT table_name AS "name" FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = $1`,
+      `SELECT table_name AS "name" FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1`,
       [SYSTEM_SCHEMA],
     )).map((r) => r.name),
   );
@@ -52,10 +52,14 @@ const LOAD_COLUMNS = `"load_id", "source", "status", epoch_ms("started_at") AS "
 
 async function readLoads(wh: Warehouse, facts: WarehouseFacts): Promise<void> {
   const loads = table('loads');
+  // Rows are picked by position first, so that only the picked ones have their JSON read.
   const recent = await wh.all<LoadRow>(
     `SELECT ${LOAD_COLUMNS} FROM ${loads}
-     QUALIFY row_number() OVER (PARTITION BY "source" ORDER BY "started_at" DESC, "load_id" DESC) <= $1
-          OR epoch_ms("started_at") >= max(epoch_ms("started_at")) OVER (PARTITION BY "source") - $2
+     WHERE rowid IN (
+       SELECT rowid FROM ${loads}
+       QUALIFY row_number() OVER (PARTITION BY "source" ORDER BY "started_at" DESC, "load_id" DESC) <= $1
+            OR epoch_ms("started_at") >= max(epoch_ms("started_at")) OVER (PARTITION BY "source") - $2
+     )
      ORDER BY "started_at" DESC, "load_id" DESC`,
     [RECENT_LOADS, ANOMALY_WINDOW_MS],
   );
@@ -63,15 +67,17 @@ async function readLoads(wh: Warehouse, facts: WarehouseFacts): Promise<void> {
   // Per table, the newest successful load that lists it: the table's rows, or its resource ran without any.
   const successes = await wh.all<LoadRow & { table: string }>(
     `WITH listed AS (
-       SELECT ${LOAD_COLUMNS}, "started_at", unnest(json_keys("rows")) AS "table" FROM ${loads} WHERE "status" = 'loaded'
+       SELECT rowid AS "position", "source", "started_at", "load_id", unnest(json_keys("rows")) AS "table" FROM ${loads} WHERE "status" = 'loaded'
+     ),
+     newest AS (
+       SELECT "table", arg_max("position", ("started_at", "load_id")) AS "position" FROM listed GROUP BY "source", "table"
      )
-     SELECT * EXCLUDE ("started_at") FROM listed
-     QUALIFY row_number() OVER (PARTITION BY "source", "table" ORDER BY "started_at" DESC, "load_id" DESC) = 1`,
+     SELECT newest."table", ${LOAD_COLUMNS} FROM newest JOIN ${loads} ON ${loads}.rowid = newest."position"`,
   );
   for (const row of successes) facts.lastSuccessByTable.set(`${row.source}.${row.table}`, toLoad(row));
   const failures = await wh.all<LoadRow>(
-    `SELECT ${LOAD_COLUMNS} FROM ${loads} WHERE "status" <> 'loaded'
-     QUALIFY row_number() OVER (PARTITION BY "source" ORDER BY "started_at" DESC, "load_id" DESC) = 1`,
+    `SELECT ${LOAD_COLUMNS} FROM ${loads}
+     WHERE rowid IN (SELECT arg_max(rowid, ("started_at", "load_id")) FROM ${loads} WHERE "status" <> 'loaded' GROUP BY "source")`,
   );
   for (const row of failures) facts.lastFailureBySource.set(row.source, toLoad(row));
 }

@@ -2,8 +2,10 @@
 
 import { formatDuration } from './settings';
 
+const NUMBERS = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
+
 export function count(n: number): string {
-  return n.toLocaleString('en-US');
+  return NUMBERS.format(n);
 }
 
 /** "2 h ago", "just now", "in 5 min" (a load stamped after the time health judges at). */

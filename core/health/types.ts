@@ -70,6 +70,8 @@ export interface HealthOrigin {
   column: string;
   source: string;
   resource: string;
+  /** `source.resource`. */
+  resourceKey: string;
   table: string;
   /** Field path in the resource's items; absent for _sluice_* columns. */
   field?: string;
@@ -91,6 +93,7 @@ export interface HealthModel {
   parents: string[];
   /** Resources (`source.resource`) whose tables it reads directly. */
   reads: string[];
+  /** Output columns and the source fields each depends on, each field once (a value wins over a filter). */
   columns: { name: string; origins: HealthOrigin[] }[];
 }
 
@@ -119,6 +122,7 @@ export interface FailureRef {
   error: string;
 }
 
+/** A source field whose values flow into the column, and the loads behind it. */
 export interface ColumnSource {
   /** `source.table.column`. */
   field: string;
@@ -126,12 +130,19 @@ export interface ColumnSource {
   resource: string;
   /** Field path in the resource's items, when the column holds one. */
   path: string | null;
-  role: 'value' | 'filter';
   status: HealthStatus;
   last_success: LoadRef | null;
   last_failure: FailureRef | null;
   /** The load whose data the column shows: the newest success before the tables between them were last built. */
   fed_by: LoadRef | null;
+}
+
+/** A source field that only decides which rows the column has (a join key, a WHERE): its resource's loads are in `sources` of the report. */
+export interface ColumnFilter {
+  field: string;
+  resource: string;
+  path: string | null;
+  status: HealthStatus;
 }
 
 export interface ModelHealth {
@@ -151,6 +162,7 @@ export interface ColumnHealth {
   /** The oldest data the column shows (the oldest load feeding it, or its model's build); null when unknown. */
   as_of: string | null;
   sources: ColumnSource[];
+  filters: ColumnFilter[];
   model: ModelHealth;
 }
 

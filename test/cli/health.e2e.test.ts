@@ -75,6 +75,7 @@ describe('sluice health (end to end)', function () {
       assert.equal(run.code, 0, run.stderr);
       const report = run.json;
       assert.deepEqual(Object.keys(report), ['environment', 'generated_at', 'summary', 'columns', 'sources']);
+      assert.deepEqual(Object.keys(report.columns['analytics.daily_revenue.revenue']), ['status', 'reason', 'breach', 'as_of', 'sources', 'filters', 'model']);
       assert.equal(report.environment, 'prod');
       assert.ok(Math.abs(Date.parse(report.generated_at) - started) < 60_000, report.generated_at);
       assert.deepEqual(Object.keys(report.columns), ['analytics.daily_revenue.revenue']);
@@ -85,8 +86,6 @@ describe('sluice health (end to end)', function () {
       const [latest, first] = shopLoads;
       assert.equal(shopLoads.length, 2);
       assert.deepEqual([latest.rows.orders, first.rows.orders], [45, 40]);
-      const total = column.sources.find((s: any) => s.field === 'shop.orders.total');
-      assert.equal(column.sources[0], total, 'the value source comes first');
       const expectedLoad = {
         load_id: latest.loadId,
         at: latest.finishedAt,
@@ -94,13 +93,13 @@ describe('sluice health (end to end)', function () {
         duration_ms: Date.parse(latest.finishedAt) - Date.parse(latest.startedAt),
         rows: 45,
       };
-      assert.deepEqual(total, {
-        field: 'shop.orders.total', resource: 'shop.orders', path: 'total', role: 'value', status: 'fresh',
+      assert.deepEqual(column.sources, [{
+        field: 'shop.orders.total', resource: 'shop.orders', path: 'total', status: 'fresh',
         last_success: expectedLoad, last_failure: null, fed_by: expectedLoad,
-      });
-      // Filters (which orders count) are source fields it depends on too.
-      const filters = column.sources.filter((s: any) => s.role === 'filter').map((s: any) => s.field);
-      assert.ok(filters.includes('shop.orders.status'), filters.join(', '));
+      }]);
+      // Fields that pick the rows (which orders count, the joins on the way) are dependencies too.
+      assert.deepEqual(column.filters.find((f: any) => f.field === 'shop.orders.status'), { field: 'shop.orders.status', resource: 'shop.orders', path: 'status', status: 'fresh' });
+      assert.ok(column.filters.some((f: any) => f.resource === 'shop.customers'), JSON.stringify(column.filters));
       assert.equal(column.as_of <= latest.finishedAt, true);
 
       const model = column.model;
@@ -129,7 +128,7 @@ describe('sluice health (end to end)', function () {
         [first.loadId, 1, ['table_added orders', 'table_added orders__items']],
       ]);
       // Every resource the column depends on is reported, and nothing else.
-      assert.deepEqual(Object.keys(report.sources).sort(), [...new Set(column.sources.map((s: any) => s.resource))].sort());
+      assert.deepEqual(Object.keys(report.sources).sort(), [...new Set([...column.sources, ...column.filters].map((s: any) => s.resource))].sort());
       assert.deepEqual(report.summary, {
         columns: { fresh: 1, stale: 0, failing: 0, unknown: 0 },
         sources: { fresh: Object.keys(report.sources).length, stale: 0, failing: 0, unknown: 0 },
@@ -165,6 +164,7 @@ describe('sluice health (end to end)', function () {
       const env = runCliJson(['health', 'analytics.daily_revenue.revenue'], dir, { SLUICE_NOW: late });
       assert.equal(env.code, 1);
       assert.deepEqual(env.json.columns['analytics.daily_revenue.revenue'].sources, error.json.columns['analytics.daily_revenue.revenue'].sources);
+      assert.deepEqual(env.json.columns['analytics.daily_revenue.revenue'].filters, error.json.columns['analytics.daily_revenue.revenue'].filters);
       assert.ok(Math.abs(Date.parse(env.json.generated_at) - Date.parse(late)) < 60_000, env.json.generated_at);
       assert.equal(env.json.columns['analytics.daily_revenue.revenue'].breach, 'error_after');
 

@@ -30,8 +30,8 @@ function facts(loads: LoadFact[], builds: ModelBuildFact[] = [], schema: SourceS
   const f = emptyFacts();
   f.loads = [...loads].sort((a, b) => b.startedMs - a.startedMs);
   for (const l of f.loads) {
-    if (l.status === 'loaded') for (const table of Object.keys(l.rows)) if (!f.lastSuccessByTable.has(`shop.${table}`)) f.lastSuccessByTable.set(`shop.${table}`, l);
-    if (l.status === 'failed' && !f.lastFailureBySource.has('shop')) f.lastFailureBySource.set('shop', l);
+    if (l.status === 'loaded') for (const table of Object.keys(l.rows)) if (!f.lastSuccessByTable.has(`${l.source}.${table}`)) f.lastSuccessByTable.set(`${l.source}.${table}`, l);
+    if (l.status === 'failed' && !f.lastFailureBySource.has(l.source)) f.lastFailureBySource.set(l.source, l);
   }
   f.schemas = [{ source: 'shop', version: schema.version, loadId: loads[0]?.loadId ?? null, createdMs: at(100), schema }];
   f.environment = { exists: true, models: new Map(builds.map((b) => [b.name, b])) };
@@ -43,7 +43,7 @@ function built(name: string, hoursAgo: number, audits: ModelBuildFact['audits'] 
 }
 
 const origin = (table: string, column: string, role: 'value' | 'filter' = 'value') => ({
-  column: `shop.${table}.${column}`, source: 'shop', resource: table.split('__')[0], table, field: column, role,
+  column: `shop.${table}.${column}`, source: 'shop', resource: table.split('__')[0], resourceKey: `shop.${table.split('__')[0]}`, table, field: column, role,
 });
 
 /** staging.orders: a view over shop.orders; marts.revenue: a table over it; marts.top: a table over marts.revenue. */
@@ -66,10 +66,8 @@ describe('health evaluation', () => {
     const revenue = report.columns['marts.revenue.revenue'];
     assert.equal(revenue.status, 'fresh');
     assert.equal(revenue.reason, 'marts.revenue.revenue comes from shop.orders.total, whose last load L2 succeeded 2 h ago with 12 rows (it also depends on 1 field that pick its rows); the model was built in prod 1 h ago and its audits passed.');
-    assert.deepEqual(revenue.sources.map((s) => [s.field, s.role, s.status, s.fed_by?.load_id, s.fed_by?.rows]), [
-      ['shop.orders.total', 'value', 'fresh', 'L2', 12],
-      ['shop.orders__items.sku', 'filter', 'fresh', 'L2', 30],
-    ]);
+    assert.deepEqual(revenue.sources.map((s) => [s.field, s.status, s.fed_by?.load_id, s.fed_by?.rows]), [['shop.orders.total', 'fresh', 'L2', 12]]);
+    assert.deepEqual(revenue.filters, [{ field: 'shop.orders__items.sku', resource: 'shop.orders', path: 'sku', status: 'fresh' }]);
     assert.deepEqual(revenue.model, { name: 'marts.revenue', kind: 'FULL', built_at: new Date(at(1)).toISOString(), audits: 'passed', failed_audits: [], owner: 'finance', tags: ['customer_facing'] });
     assert.equal(revenue.as_of, new Date(at(2)).toISOString());
     assert.equal(report.columns['staging.orders.amount'].reason, 'staging.orders.amount comes from shop.orders.total, whose last load L2 succeeded 2 h ago with 12 rows; the model is a view in prod, created 1 h ago and its audits passed.');
@@ -82,9 +80,10 @@ describe('health evaluation', () => {
     ] }]);
   });
 
-  it('counts a child table that got no rows in a load its resource ran as 0 rows, and one its resource did not run as unknown', () => {
-    const report = evaluate(facts([load('L1', 3, { orders: 5 }), load('L2', 2, { customers: 5 })], ALL_BUILT));
-    const sku = report.columns['marts.revenue.revenue'].sources[1];
+  it('counts a child table that got no rows in a load its resource ran as 0 rows', () => {
+    const items: HealthModel = { ...MODELS[0], key: 'staging.items', columns: [{ name: 'sku', origins: [origin('orders__items', 'sku')] }] };
+    const report = evaluate(facts([load('L1', 3, { orders: 5 }), load('L2', 2, { customers: 5 })], [...ALL_BUILT, built('staging.items', 1)]), { models: [...MODELS, items] });
+    const sku = report.columns['staging.items.sku'].sources[0];
     assert.deepEqual([sku.fed_by?.load_id, sku.fed_by?.rows], ['L1', 0]);
     assert.equal(report.sources['shop.orders'].last_success?.load_id, 'L1', 'a load of customers only is no load of orders');
   });
@@ -142,6 +141,19 @@ describe('health evaluation', () => {
     const recovered = evaluate(facts([load('F1', 2, {}, 'failed', 'API down'), load('L2', 1, { orders: 10 })], ALL_BUILT));
     assert.equal(recovered.columns['staging.orders.amount'].status, 'fresh');
     assert.equal(recovered.columns['staging.orders.amount'].sources[0].last_failure?.load_id, 'F1');
+  });
+
+  it('is failing when a source that only picks the rows failed, and names it so', () => {
+    const contacts = { column: 'crm.contacts.id', source: 'crm', resource: 'contacts', resourceKey: 'crm.contacts', table: 'contacts', field: 'id', role: 'filter' as const };
+    const joined: HealthModel = { ...MODELS[0], key: 'staging.joined', reads: ['shop.orders', 'crm.contacts'], columns: [{ name: 'amount', origins: [origin('orders', 'total'), contacts] }] };
+    const crm = (id: string, hoursAgo: number, status: 'loaded' | 'failed') => ({ ...load(id, hoursAgo, status === 'loaded' ? { contacts: 4 } : {}, status, 'CRM offline'), source: 'crm' });
+    const report = evaluate(facts([load('L1', 2, { orders: 10 }), crm('C1', 3, 'loaded'), crm('C2', 1, 'failed')], [...ALL_BUILT, built('staging.joined', 1)]), { models: [...MODELS, joined] });
+    const column = report.columns['staging.joined.amount'];
+    assert.equal(column.status, 'failing');
+    assert.deepEqual(column.filters, [{ field: 'crm.contacts.id', resource: 'crm.contacts', path: 'id', status: 'failing' }]);
+    assert.equal(column.sources[0].status, 'fresh');
+    assert.match(column.reason, /^staging\.joined\.amount depends on crm\.contacts\.id \(which picks its rows\), but the last load of crm, C2, failed 1 h ago: CRM offline; crm\.contacts\.id was last loaded 3 h ago\.$/);
+    assert.equal(report.sources['crm.contacts'].status, 'failing');
   });
 
   it('is unknown for a source never loaded or a model not built, and failing for a source whose only loads failed', () => {

@@ -120,7 +120,8 @@ function formatColumn(c: ColumnHealth, detailed: boolean): string[] {
   for (const s of c.sources) {
     const fed = s.fed_by ? `fed by ${s.fed_by.load_id} (${s.fed_by.at}${s.fed_by.rows == null ? '' : `, ${formatCount(s.fed_by.rows)} rows`})` : 'no load feeds it';
     const failure = s.last_failure ? `; last failure ${s.last_failure.load_id} (${s.last_failure.at})` : '';
-    lines.push(`           ${s.role === 'filter' ? 'filter ' : ''}${s.field}: ${s.status}, ${fed}${failure}`);
+    lines.push(`           ${s.field}: ${s.status}, ${fed}${failure}`);
   }
+  if (c.filters.length > 0) lines.push(`           rows picked by ${c.filters.map((f) => (f.status === 'fresh' ? f.field : `${f.field} (${f.status})`)).join(', ')}`);
   return lines;
 }
