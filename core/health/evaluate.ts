@@ -312,13 +312,17 @@ interface ModelContext {
 
 function sourceEntry(origin: HealthOrigin, feed: Feed, refs: Refs): SourceEntry {
   const { view, fed } = feed;
-  const field = { field: origin.column, resource: origin.resourceKey, path: origin.field ?? null, status: feed.status };
-  if (origin.role === 'filter') return { feed, role: 'filter', entry: field };
+  if (origin.role === 'filter') {
+    return { feed, role: 'filter', entry: { field: origin.column, resource: origin.resourceKey, path: origin.field ?? null, status: feed.status } };
+  }
   return {
     feed,
     role: 'value',
     entry: {
-      ...field,
+      field: origin.column,
+      resource: origin.resourceKey,
+      path: origin.field ?? null,
+      status: feed.status,
       last_success: view?.lastSuccess ? refs.load(view.lastSuccess, origin.table, view) : null,
       last_failure: view?.lastFailure ? refs.failure(view.lastFailure) : null,
       fed_by: fed ? refs.load(fed, origin.table, view) : null,
@@ -329,19 +333,27 @@ function sourceEntry(origin: HealthOrigin, feed: Feed, refs: Refs): SourceEntry 
 function columnHealth(context: ModelContext, column: string, origins: readonly HealthOrigin[], input: HealthInput): ColumnHealth {
   const { nowMs, environment, facts } = input;
   const { model, build, notBuilt, health: modelHealth } = context;
-  const entries = origins.map(context.entry);
-
-  // One pass over the fields: the oldest data, the worst breach, and the first field in each state.
+  // One pass over the fields: the oldest data, the worst breach, the first field in each state, and the
+  // value field whose data is oldest (a filter when there is none), which says the most about the column.
+  const sources: ColumnSource[] = [];
+  const filters: ColumnFilter[] = [];
   let asOfMs: number | null = null;
   let sourceBreach: Breach | null = null;
+  let stalest: SourceEntry | undefined;
+  let oldest: SourceEntry | undefined;
   const first: Partial<Record<HealthStatus, SourceEntry>> = {};
-  for (const e of entries) {
+  for (const origin of origins) {
+    const e = context.entry(origin);
+    if (e.role === 'value') sources.push(e.entry as ColumnSource);
+    else filters.push(e.entry);
     const t = e.feed.asOfMs;
     if (t !== null && (asOfMs === null || t < asOfMs)) asOfMs = t;
-    if (e.feed.breach === 'error_after' || (e.feed.breach === 'warn_after' && sourceBreach === null)) sourceBreach = e.feed.breach;
+    if (e.feed.breach === 'error_after' && sourceBreach !== 'error_after') [sourceBreach, stalest] = ['error_after', e];
+    else if (e.feed.breach === 'warn_after' && sourceBreach === null) [sourceBreach, stalest] = ['warn_after', e];
     first[e.feed.status] ??= e;
+    if (!oldest || (e.role === oldest.role ? (t ?? 0) < (oldest.feed.asOfMs ?? 0) : e.role === 'value')) oldest = e;
   }
-  if (entries.length === 0 && model.materialized && !notBuilt) asOfMs = build?.builtMs ?? null;
+  if (origins.length === 0 && model.materialized && !notBuilt) asOfMs = build?.builtMs ?? null;
   const modelBreach = asOfMs === null ? null : breachOf(nowMs - asOfMs, model.freshness);
   const breach = sourceBreach === 'error_after' || modelBreach === 'error_after' ? 'error_after' : sourceBreach ?? modelBreach;
 
@@ -357,8 +369,7 @@ function columnHealth(context: ModelContext, column: string, origins: readonly H
       : `${name}: ${describeAudits(model.key, build!, environment, nowMs)}`;
   } else if (breach) {
     status = 'stale';
-    const stalest = entries.find((e) => e.feed.breach === breach);
-    reason = stalest
+    reason = stalest && stalest.feed.breach === breach
       ? staleText(name, stalest, nowMs, facts)
       : `${name} shows data from ${formatDuration(nowMs - asOfMs!)} ago, longer than the ${breach} of ${model.key} (${durationSetting(limitOf(model.freshness!, breach))})`;
   } else if (notBuilt) {
@@ -372,15 +383,15 @@ function columnHealth(context: ModelContext, column: string, origins: readonly H
     reason = `${name} depends on ${dependency(missing)}, but ${missing.entry.resource} has never been loaded: run sluice ingest ${missing.entry.resource.split('.')[0]}`;
   } else {
     status = 'fresh';
-    reason = freshText(name, model, entries, build, environment, nowMs);
+    reason = freshText(name, model, oldest, sources.length, filters.length, build, environment, nowMs);
   }
   return {
     status,
     reason: sentence(reason),
     breach,
     as_of: asOfMs === null ? null : iso(asOfMs),
-    sources: entries.filter((e) => e.role === 'value').map((e) => e.entry as ColumnSource),
-    filters: entries.filter((e) => e.role === 'filter').map((e) => e.entry),
+    sources,
+    filters,
     model: modelHealth,
   };
 }
@@ -443,24 +454,17 @@ function staleText(name: string, e: SourceEntry, nowMs: number, facts: Warehouse
 function freshText(
   name: string,
   model: HealthModel,
-  entries: SourceEntry[],
+  first: SourceEntry | undefined,
+  valueCount: number,
+  filterCount: number,
   build: ModelBuildFact | undefined,
   environment: string,
   nowMs: number,
 ): string {
   const modelPart = describeBuild(model, build, environment, nowMs);
-  if (entries.length === 0) return `${name} depends on no source field; ${modelPart}`;
-  // The value source whose data is oldest says the most about the column (a filter when it has no value source).
-  let first = entries[0];
-  let values = 0;
-  for (const e of entries) {
-    if (e.role === 'value') values++;
-    const better = e.role === first.role ? (e.feed.asOfMs ?? 0) < (first.feed.asOfMs ?? 0) : e.role === 'value';
-    if (better) first = e;
-  }
-  let filters = entries.length - values;
-  if (first.role === 'value') values--;
-  else filters--;
+  if (!first) return `${name} depends on no source field; ${modelPart}`;
+  const values = valueCount - (first.role === 'value' ? 1 : 0);
+  const filters = filterCount - (first.role === 'filter' ? 1 : 0);
   const fed = first.feed.fed!;
   const rows = first.role === 'value' ? (first.entry as ColumnSource).fed_by?.rows : first.feed.fed?.rows[first.feed.view!.rootTable];
   const lastSuccess = first.feed.view?.lastSuccess;

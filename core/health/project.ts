@@ -6,7 +6,11 @@ import type { ModelProject } from '../dag/project';
 import type { ColumnRef } from '../lineage/types';
 import type { HealthModel, HealthOrigin } from './types';
 
-export function healthModels(project: ModelProject): HealthModel[] {
+/**
+ * Every model of the project, each after those it reads. With `lineageOf`, only those models' columns get
+ * their source fields (the rest keep their column names): a question about one model needs no more.
+ */
+export function healthModels(project: ModelProject, lineageOf?: ReadonlySet<string>): HealthModel[] {
   const resourceOf = new Map<string, string | undefined>();
   /** `source.resource` of a table a source loaded; undefined for other tables. */
   const resourceOfTable = (table: string): string | undefined => {
@@ -42,7 +46,7 @@ export function healthModels(project: ModelProject): HealthModel[] {
     const kind = definition.kind;
     const columns: HealthModel['columns'] = [];
     for (const name of new Set(model.columns.map((c) => c.name))) {
-      const trace = project.lineage.deep(key, name);
+      const trace = !lineageOf || lineageOf.has(key) ? project.lineage.deep(key, name) : undefined;
       columns.push({ name, origins: trace ? [...originsOf(trace.sources, 'value'), ...originsOf(trace.filters, 'filter')] : [] });
     }
     out.push({

@@ -1,8 +1,9 @@
-// Reads what health needs from the warehouse's _sluice tables in a handful of set-based queries: recent load
-// attempts, the latest success per table and failure per source, the latest schema versions, and for one
-// environment each model's build time and latest audit results. Works read-only and on a warehouse that was
-// never loaded or planned.
+// Reads what health needs from the warehouse's _sluice tables in a handful of set-based queries: the latest
+// schema versions, recent load attempts (and, only where they do not have them, the latest success per
+// resource and failure per source further back), and for one environment each model's build time and latest
+// audit results. Works read-only and on a warehouse that was never loaded or planned.
 
+import { listValue } from '@duckdb/node-api';
 import type { Warehouse } from '../warehouse/connection';
 import { qualified } from '../warehouse/quote';
 import { SYSTEM_SCHEMA } from '../warehouse/system';
@@ -29,8 +30,8 @@ export async function readHealthFacts(wh: Warehouse, environment: string): Promi
       [SYSTEM_SCHEMA],
     )).map((r) => r.name),
   );
-  if (present.has('loads')) await readLoads(wh, facts);
   if (present.has('schemas')) facts.schemas = await readSchemas(wh);
+  if (present.has('loads')) await readLoads(wh, facts);
   if (['environments', 'snapshots', 'intervals', 'audit_results'].every((t) => present.has(t))) {
     facts.environment = await readEnvironment(wh, environment);
   }
@@ -47,39 +48,79 @@ interface LoadRow {
   error: string | null;
 }
 
-const LOAD_COLUMNS = `"load_id", "source", "status", epoch_ms("started_at") AS "started_ms", epoch_ms("finished_at") AS "finished_ms",
-  CAST("rows" AS VARCHAR) AS "rows", "error"`;
+/** The columns of a load row, from the loads table as `l`. */
+const LOAD_COLUMNS = `l."load_id", l."source", l."status", epoch_ms(l."started_at") AS "started_ms", epoch_ms(l."finished_at") AS "finished_ms",
+  CAST(l."rows" AS VARCHAR) AS "rows", l."error"`;
 
 async function readLoads(wh: Warehouse, facts: WarehouseFacts): Promise<void> {
   const loads = table('loads');
   // Rows are picked by position first, so that only the picked ones have their JSON read.
-  const recent = await wh.all<LoadRow>(
-    `SELECT ${LOAD_COLUMNS} FROM ${loads}
-     WHERE rowid IN (
-       SELECT rowid FROM ${loads}
+  const recent = await wh.all<LoadRow & { total: bigint }>(
+    `SELECT ${LOAD_COLUMNS}, picked."total"
+     FROM ${loads} AS l JOIN (
+       SELECT rowid AS "position", count(*) OVER (PARTITION BY "source") AS "total" FROM ${loads}
        QUALIFY row_number() OVER (PARTITION BY "source" ORDER BY "started_at" DESC, "load_id" DESC) <= $1
             OR epoch_ms("started_at") >= max(epoch_ms("started_at")) OVER (PARTITION BY "source") - $2
-     )
-     ORDER BY "started_at" DESC, "load_id" DESC`,
+     ) AS picked ON l.rowid = picked."position"
+     ORDER BY l."started_at" DESC, l."load_id" DESC`,
     [RECENT_LOADS, ANOMALY_WINDOW_MS],
   );
   facts.loads = recent.map(toLoad);
-  // Per table, the newest successful load that lists it: the table's rows, or its resource ran without any.
-  const successes = await wh.all<LoadRow & { table: string }>(
-    `WITH listed AS (
-       SELECT rowid AS "position", "source", "started_at", "load_id", unnest(json_keys("rows")) AS "table" FROM ${loads} WHERE "status" = 'loaded'
-     ),
-     newest AS (
-       SELECT "table", arg_max("position", ("started_at", "load_id")) AS "position" FROM listed GROUP BY "source", "table"
-     )
-     SELECT newest."table", ${LOAD_COLUMNS} FROM newest JOIN ${loads} ON ${loads}.rowid = newest."position"`,
-  );
-  for (const row of successes) facts.lastSuccessByTable.set(`${row.source}.${row.table}`, toLoad(row));
-  const failures = await wh.all<LoadRow>(
-    `SELECT ${LOAD_COLUMNS} FROM ${loads}
-     WHERE rowid IN (SELECT arg_max(rowid, ("started_at", "load_id")) FROM ${loads} WHERE "status" <> 'loaded' GROUP BY "source")`,
-  );
-  for (const row of failures) facts.lastFailureBySource.set(row.source, toLoad(row));
+  const read = new Map<string, number>();
+  const total = new Map<string, number>();
+  for (const row of recent) {
+    read.set(row.source, (read.get(row.source) ?? 0) + 1);
+    total.set(row.source, Number(row.total));
+  }
+  /** Whether every load of the source was read. */
+  const complete = (source: string) => total.get(source) === read.get(source);
+  // The newest success per table and failure per source are nearly always among the recent loads.
+  for (const load of facts.loads) {
+    if (load.status === 'loaded') {
+      for (const t of Object.keys(load.rows)) if (!facts.lastSuccessByTable.has(`${load.source}.${t}`)) facts.lastSuccessByTable.set(`${load.source}.${t}`, load);
+    } else if (!facts.lastFailureBySource.has(load.source)) {
+      facts.lastFailureBySource.set(load.source, load);
+    }
+  }
+  // Where they are not, and older loads exist, look further back: for the root table of every resource in
+  // the source's latest schema (every table it ever loaded), and for a failure of the sources without one.
+  const missing = latestRootTables(facts).filter((t) => !facts.lastSuccessByTable.has(`${t.source}.${t.table}`) && !complete(t.source));
+  if (missing.length > 0) {
+    const older = await wh.all<LoadRow & { table: string }>(
+      `SELECT wanted."table", ${LOAD_COLUMNS}
+       FROM ${loads} AS l JOIN (SELECT unnest($1::VARCHAR[]) AS "source", unnest($2::VARCHAR[]) AS "table") AS wanted
+         ON l."source" = wanted."source" AND list_contains(json_keys(l."rows"), wanted."table")
+       WHERE l."status" = 'loaded'
+       QUALIFY row_number() OVER (PARTITION BY wanted."source", wanted."table" ORDER BY l."started_at" DESC, l."load_id" DESC) = 1`,
+      [listValue(missing.map((t) => t.source)), listValue(missing.map((t) => t.table))],
+    );
+    for (const row of older) facts.lastSuccessByTable.set(`${row.source}.${row.table}`, toLoad(row));
+  }
+  const unfailed = [...read.keys()].filter((source) => !facts.lastFailureBySource.has(source) && !complete(source));
+  if (unfailed.length > 0) {
+    const failures = await wh.all<LoadRow>(
+      `SELECT ${LOAD_COLUMNS} FROM ${loads} AS l
+       WHERE l.rowid IN (
+         SELECT arg_max(rowid, ("started_at", "load_id")) FROM ${loads}
+         WHERE "status" <> 'loaded' AND "source" IN (SELECT unnest($1::VARCHAR[]))
+         GROUP BY "source"
+       )`,
+      [listValue(unfailed)],
+    );
+    for (const row of failures) facts.lastFailureBySource.set(row.source, toLoad(row));
+  }
+}
+
+/** The table each resource of the latest schemas writes its items to. */
+function latestRootTables(facts: WarehouseFacts): { source: string; table: string }[] {
+  const seen = new Set<string>();
+  const out: { source: string; table: string }[] = [];
+  for (const version of facts.schemas) {
+    if (seen.has(version.source)) continue;
+    seen.add(version.source);
+    for (const t of version.schema.tables) if (t.parent === undefined) out.push({ source: version.source, table: t.name });
+  }
+  return out;
 }
 
 function toLoad(row: LoadRow): LoadFact {

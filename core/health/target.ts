@@ -46,3 +46,13 @@ export function resolveHealthTarget(target: string, models: readonly HealthModel
   }
   return { columns, resources };
 }
+
+/** The model a target names, itself or through one of its columns; undefined for anything else. */
+export function targetModel(target: string, isModel: (key: string) => boolean): string | undefined {
+  const text = target.trim().toLowerCase();
+  const whole = tableKeyOfName(text);
+  if (whole && isModel(whole)) return whole;
+  const dot = text.lastIndexOf('.');
+  const owner = dot > 0 ? tableKeyOfName(text.slice(0, dot)) : undefined;
+  return owner && isModel(owner) ? owner : undefined;
+}

@@ -52,7 +52,10 @@ export interface ModelBuildFact {
 export interface WarehouseFacts {
   /** Recent load attempts of every source: the last few dozen, and all of the 14 days before the latest. Newest first. */
   loads: LoadFact[];
-  /** `source.table` → the latest successful load that wrote the table or ran its resource. */
+  /**
+   * `source.table` → the latest successful load that lists the table (it wrote rows to it, or ran its resource
+   * without any): for the root table of every resource; for child tables as far as the recent loads go.
+   */
   lastSuccessByTable: Map<string, LoadFact>;
   /** source → its latest failed load. */
   lastFailureBySource: Map<string, LoadFact>;

@@ -56,6 +56,23 @@ describe('health reader', () => {
     assert.deepEqual([...facts.lastFailureBySource].map(([source, l]) => [source, l.loadId, l.error]), [['shop', 'F2', 'second']]);
   });
 
+  it('looks further back only for a resource or a failure the recent loads do not show', async () => {
+    await ensureSystemTables(wh);
+    const schema = { name: 'shop', version: 1, tables: ['orders', 'rare', 'never'].map((name) => ({ name, resource: name, writeDisposition: 'append', columns: [] })) };
+    await wh.run(`INSERT INTO "_sluice"."schemas" VALUES ('shop', 1, CAST($1 AS JSON), 'x', CAST($2 AS TIMESTAMPTZ))`, [JSON.stringify(schema), iso(T - 1000 * H)]);
+    // 100 daily loads of orders; 'rare' ran 80 days ago, the one failure was 90 days ago: both beyond the last 60 loads.
+    for (let i = 0; i < 100; i++) {
+      const rows: Record<string, number> = i === 80 ? { orders: 1, rare: 5 } : { orders: 1 };
+      await insertLoad(wh, `L${String(i).padStart(3, '0')}`, 'shop', i === 90 ? 'failed' : 'loaded', T - i * 24 * H, i === 90 ? {} : rows, i === 90 ? 'old failure' : null);
+    }
+    const facts = await readHealthFacts(wh, 'prod');
+    assert.equal(facts.loads.length, 60);
+    assert.equal(facts.lastSuccessByTable.get('shop.orders')?.loadId, 'L000');
+    assert.equal(facts.lastSuccessByTable.get('shop.rare')?.loadId, 'L080');
+    assert.equal(facts.lastSuccessByTable.has('shop.never'), false);
+    assert.deepEqual([facts.lastFailureBySource.get('shop')?.loadId, facts.lastFailureBySource.get('shop')?.error], ['L090', 'old failure']);
+  });
+
   it('reads the latest schema versions of each source', async () => {
     await ensureSystemTables(wh);
     for (let v = 1; v <= 13; v++) {

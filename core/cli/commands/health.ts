@@ -11,6 +11,7 @@ import { SluiceError } from '../../errors';
 import { evaluateHealth } from '../../health/evaluate';
 import { renderHealthHtml } from '../../health/html';
 import { healthModels } from '../../health/project';
+import { targetModel } from '../../health/target';
 import { emptyFacts, readHealthFacts } from '../../health/read';
 import { ago } from '../../health/text';
 import type { ColumnHealth, HealthReport, HealthStatus } from '../../health/types';
@@ -45,7 +46,10 @@ export function registerHealth(program: Command): void {
         const facts = fs.existsSync(project.warehouse)
           ? await withWarehouse(project.warehouse, (wh) => readHealthFacts(wh, environment), { readOnly: true })
           : emptyFacts();
-        return usage(() => evaluateHealth({ environment, nowMs: at, models: healthModels(models), sources: project.sources, facts, target }));
+        // A model or column asks for that model's lineage alone; a source for every column it feeds.
+        const model = target === undefined ? undefined : targetModel(target, (key) => models.model(key) !== undefined);
+        const lineage = healthModels(models, model === undefined ? undefined : new Set([model]));
+        return usage(() => evaluateHealth({ environment, nowMs: at, models: lineage, sources: project.sources, facts, target }));
       });
       if (flags.html) writeHtml(flags.html, report, flags.json === true);
       if (flags.json) printJson(report);
