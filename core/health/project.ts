@@ -22,17 +22,18 @@ export function healthModels(project: ModelProject, lineageOf?: ReadonlySet<stri
     }
     return resourceOf.get(table);
   };
-  // Columns of a big project share most of their source fields: each origin is made once.
-  const known = new Map<string, HealthOrigin | null>();
+  // Columns of a big project share most of their source fields: each origin is made once (per role).
+  const known = { value: new Map<string, Map<string, HealthOrigin | null>>(), filter: new Map<string, Map<string, HealthOrigin | null>>() };
   const originsOf = (refs: readonly ColumnRef[], role: HealthOrigin['role']): HealthOrigin[] => {
     const out: HealthOrigin[] = [];
     for (const ref of refs) {
-      const key = `${role}\u0000${ref.table}\u0000${ref.column}`;
-      let origin = known.get(key);
+      let columns = known[role].get(ref.table);
+      if (!columns) known[role].set(ref.table, (columns = new Map()));
+      let origin = columns.get(ref.column);
       if (origin === undefined) {
         const o = project.lineage.origins([ref])[0];
         origin = o ? { column: o.column, source: o.source, resource: o.resource, resourceKey: `${o.source}.${o.resource}`, table: o.table, ...(o.field === undefined ? {} : { field: o.field }), role } : null;
-        known.set(key, origin);
+        columns.set(ref.column, origin);
       }
       if (origin) out.push(origin);
     }
