@@ -38,7 +38,6 @@ interface ResourceView {
   source: string;
   resource: string;
   rootTable: string;
-  tables: Set<string>;
   settings: HealthSettings;
   lastSuccess?: LoadFact;
   lastFailure?: LoadFact;
@@ -112,12 +111,11 @@ function resourceViews(input: HealthInput): Map<string, ResourceView> {
   const add = (source: string, resource: string): void => {
     const key = resource === '' ? source : `${source}.${resource}`;
     if (views.has(key)) return;
-    const tables = latestSchema.get(source)?.schema.tables.filter((t) => t.resource === resource) ?? [];
-    const rootTable = tables.find((t) => t.parent === undefined)?.name ?? resource;
+    // The table the resource's items go to; named after it until a schema says otherwise.
+    const root = latestSchema.get(source)?.schema.tables.find((t) => t.resource === resource && t.parent === undefined);
     const settings = input.sources[source];
     views.set(key, {
-      key, source, resource, rootTable,
-      tables: new Set(tables.length > 0 ? tables.map((t) => t.name) : [rootTable]),
+      key, source, resource, rootTable: root?.name ?? resource,
       settings: mergeSettings(settings?.health, settings?.resourceHealth[resource]),
       history: [],
       failing: false,

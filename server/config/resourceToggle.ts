@@ -1,7 +1,7 @@
 // Switching a resource on or off in sluice.yaml (sources.<source>.resources.<resource>: true/false, or its
-// `enabled` key when the resource is a mapping of settings). The file
-// is edited through the yaml package's Document API, so comments, order and formatting survive; flipping a
-// toggle that is already there rewrites just its value.
+// `enabled` key when the resource is a mapping of settings). The file is edited through the yaml package's
+// Document API, so comments, order and formatting survive; flipping a toggle that is already there rewrites
+// just its value.
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
