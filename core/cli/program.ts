@@ -4,6 +4,7 @@ import { describeError, SluiceError } from '../errors';
 import { registerApply } from './commands/apply';
 import { registerDiff } from './commands/diff';
 import { registerFormat } from './commands/format';
+import { registerHealth } from './commands/health';
 import { registerJanitor } from './commands/janitor';
 import { registerPlan } from './commands/plan';
 import { registerRun } from './commands/run';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerTest(program);
   registerDiff(program);
   registerFormat(program);
+  registerHealth(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -7,7 +7,7 @@
 import { findClosingParen, HeaderParser, type HeaderProperty } from '../models/headerParser';
 import { parseModelFile } from '../models/parse';
 import { LineMap } from '../models/position';
-import { SQLMESH_MODEL_PROPERTIES } from '../models/properties';
+import { MODEL_PROPERTIES } from '../models/properties';
 import { isKeyword, isPunct, tokenize, type Comment, type Token } from '../models/tokenizer';
 import { formatHeader } from './headerFormat';
 import { wordRoles, type WordRole } from './keywords';
@@ -114,7 +114,7 @@ function readHeader(source: Source): { properties: HeaderProperty[]; close: numb
     if (severity === 'error') problems.push({ message, start });
   });
   parser.pos = 2;
-  const properties = parser.parseProperties(close, SQLMESH_MODEL_PROPERTIES, false);
+  const properties = parser.parseProperties(close, MODEL_PROPERTIES, false);
   if (problems.length > 0) throw new Unformattable(problems[0].message, problems[0].start);
   const after = tokens[close + 1];
   if (after && !isPunct(after, ';')) throw new Unformattable(`expected ";" after the MODEL block, found "${after.text}"`, after.start);

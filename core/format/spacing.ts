@@ -59,6 +59,8 @@ export class Spacer {
     const c = cur.type === 'punct' ? cur.text : '';
     if (c === ',' || c === ';' || CLOSERS.has(c)) return false;
     if (OPENERS.has(p)) return false;
+    // A number written against a word stays so: a duration such as 6h in the freshness property.
+    if (prev.type === 'number' && cur.type === 'ident' && prev.end === cur.start) return false;
     if (p === '.' || c === '.' || p === '::' || c === '::') return false;
     if (this.prevUnary || p === '#') return false;
     const inside = this.open[this.open.length - 1];

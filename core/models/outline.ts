@@ -9,7 +9,7 @@ import {
 import { wordRoles } from '../format/keywords';
 import { findClosingParen, HeaderParser, type HeaderProperty, type HeaderValue } from './headerParser';
 import { parseModelFile } from './parse';
-import { SQLMESH_MODEL_PROPERTIES } from './properties';
+import { MODEL_PROPERTIES } from './properties';
 import { isKeyword, isPunct, tokenize, type Token } from './tokenizer';
 
 export type OutlineKind = 'model' | 'property' | 'variable' | 'cte' | 'query' | 'column';
@@ -56,7 +56,7 @@ function headerSymbol(text: string, tokens: Token[]): OutlineSymbol | undefined 
   }
   const parser = new HeaderParser(tokens, () => undefined);
   parser.pos = 2;
-  const properties = parser.parseProperties(isPunct(tokens[close], ')') ? close : close + 1, SQLMESH_MODEL_PROPERTIES, false);
+  const properties = parser.parseProperties(isPunct(tokens[close], ')') ? close : close + 1, MODEL_PROPERTIES, false);
   const name = properties.find((p) => p.key === 'name')?.value;
   const kind = properties.find((p) => p.key === 'kind')?.value;
   const model: OutlineSymbol = {

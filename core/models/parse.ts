@@ -5,7 +5,7 @@ import { applyModelDefaults, type ModelDefaults } from './defaults';
 import { buildDefinition } from './definition';
 import { findClosingParen, HeaderParser, type HeaderProperty, type Report } from './headerParser';
 import { LineMap, START_OF_FILE } from './position';
-import { SQLMESH_MODEL_PROPERTIES } from './properties';
+import { MODEL_PROPERTIES } from './properties';
 import { splitStatements } from './statements';
 import { isKeyword, isPunct, tokenize, type Token, type TokenizeError } from './tokenizer';
 import type { ModelDefinition, ModelDiagnostic, ParsedModel } from './types';
@@ -148,7 +148,7 @@ function readHeader(text: string, tokens: Token[], report: Report, nameInferred:
 
   const parser = new HeaderParser(tokens, report);
   parser.pos = 2;
-  const properties = parser.parseProperties(to, SQLMESH_MODEL_PROPERTIES, false);
+  const properties = parser.parseProperties(to, MODEL_PROPERTIES, false);
 
   let next: number;
   if (close < 0) {

@@ -1,6 +1,8 @@
 // The SQL model file format (SQLMesh-compatible): what a parsed model file looks like.
 // Everything here is plain data so it can cross the language-server boundary and be cached.
 
+import type { Freshness } from '../health/settings';
+
 /** A place in a file. offset is 0-based in UTF-16 code units (JS string index); line and column are 1-based. */
 export interface Position {
   offset: number;
@@ -72,6 +74,8 @@ export interface ModelDefinition {
   description?: string;
   grain?: string[];
   tags?: string[];
+  /** Sluice's freshness property: how old the model's data may get before `sluice health` calls it stale. */
+  freshness?: Freshness;
   audits: AuditRef[];
   columnDescriptions: Record<string, string>;
   /** Column name → type as written (e.g. 'DECIMAL(10, 2)'). */

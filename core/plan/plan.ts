@@ -13,6 +13,7 @@
 //   `SELECT *` picking up the new column).
 
 import { createTwoFilesPatch } from 'diff';
+import { nowMs as clockMs } from '../clock';
 import type { ModelProject } from '../dag/project';
 import { orderGraph } from '../dag/graph';
 import { tableKeyOfName } from '../dag/names';
@@ -63,7 +64,7 @@ interface Decision {
 
 export function computePlan(state: PlanState, project: ModelProject, environment: string, options: ComputePlanOptions = {}): Plan {
   const env = environmentName(environment);
-  const nowMs = options.now === undefined ? Date.now() : new Date(options.now).getTime();
+  const nowMs = options.now === undefined ? clockMs() : new Date(options.now).getTime();
   const target = state.environments.get(env);
   const baseEnv = target ?? state.environments.get(PROD);
   const baseRecords = new Map<string, SnapshotRecord>();

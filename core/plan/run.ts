@@ -2,6 +2,7 @@
 // environment, as the environment's stored versions define them (not the files on disk).
 
 import crypto from 'node:crypto';
+import { nowMs as clockMs } from '../clock';
 import { SluiceError } from '../errors';
 import type { Warehouse } from '../warehouse/connection';
 import { processIntervals, type BuildContext } from './build';
@@ -30,7 +31,7 @@ export interface RunResult {
 
 export async function runEnvironment(wh: Warehouse, environment: string, options: RunOptions = {}): Promise<RunResult> {
   const started = performance.now();
-  const nowMs = options.now === undefined ? Date.now() : new Date(options.now).getTime();
+  const nowMs = options.now === undefined ? clockMs() : new Date(options.now).getTime();
   return withLock(wh, 'run', environment, async () => {
     await wh.run("SET TimeZone = 'UTC'").catch(() => undefined);
     const env = (await readEnvironments(wh)).find((e) => e.name === environment);

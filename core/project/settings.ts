@@ -15,7 +15,7 @@ export interface ConfigSource {
   /** The value at a key path, as plain data (undefined when absent). */
   value(keys: readonly (string | number)[]): unknown;
   /** `file:line:col` of the value at a key path (or of the nearest part of it that is written). */
-  where(keys: readonly (string | number)[]): string;
+  where(keys: readonly (string | number)[], place?: 'key' | 'value'): string;
 }
 
 /** What models need from the project: defaults for unset properties, variables, name inference. */

@@ -1,6 +1,6 @@
 // A YAML settings file as a ConfigSource: values by key path, and the line and column each is written at.
 
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar } from 'yaml';
 import { SluiceError } from '../errors';
 import type { ConfigSource } from './settings';
 
@@ -30,7 +30,17 @@ export function yamlSource(file: string, text: string): YamlSource {
     }
     return current;
   };
-  const where = (keys: readonly (string | number)[]): string => {
+  const where = (keys: readonly (string | number)[], place: 'key' | 'value' = 'value'): string => {
+    // The key itself (an unknown setting): the pair in its parent mapping.
+    if (place === 'key' && keys.length > 0) {
+      const parent = keys.length === 1 ? doc.contents : doc.getIn(keys.slice(0, -1), true);
+      const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(keys[keys.length - 1])) : undefined;
+      const range = isNode(pair?.key) ? pair.key.range : undefined;
+      if (range) {
+        const { line, col } = lineCounter.linePos(range[0]);
+        return `${file}:${line}:${col}`;
+      }
+    }
     for (let n = keys.length; n >= 0; n--) {
       const node = n === 0 ? doc.contents : doc.getIn(keys.slice(0, n), true);
       if (isNode(node) && node.range) {

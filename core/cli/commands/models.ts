@@ -3,6 +3,7 @@
 
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { now, nowMs } from '../../clock';
 import { bindModelTypes } from '../../dag/modelTypes';
 import { modelOptionsOf, ModelProject } from '../../dag/project';
 import { SluiceError } from '../../errors';
@@ -106,11 +107,11 @@ export function registerModels(program: Command): void {
       const model = key ? models.find((m) => m.definition && tableKey(m.definition.nameParts) === key && m.definition.enabled !== false) : undefined;
       if (!model?.definition) throw new CliFailure(`no model named ${name} in ${displayPath(path.join(dir, 'models'))}`, 2);
       if (model.query.trim() === '') throw new CliFailure(`model ${model.definition.name} is a ${model.definition.kind.name} model: it has no query to render`, 2);
-      const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+      const yesterday = new Date(nowMs() - 86_400_000).toISOString().slice(0, 10);
       const start = flags.start ?? yesterday;
       let rendered: ReturnType<typeof renderQuery>;
       try {
-        rendered = renderQuery(model, { start, end: flags.end ?? start, executionTime: flags.executionTime ?? new Date(), thisModel: model.definition.nameParts, variables: project.models.variables });
+        rendered = renderQuery(model, { start, end: flags.end ?? start, executionTime: flags.executionTime ?? now(), thisModel: model.definition.nameParts, variables: project.models.variables });
       } catch (err) {
         // A --start/--end/--execution-time that is not a time.
         if (err instanceof SluiceError) throw new CliFailure(err.message, 2);

@@ -5,6 +5,7 @@
 // Reads the warehouse only.
 
 import type { Command } from 'commander';
+import { nowMs } from '../../clock';
 import { modelOptionsOf } from '../../dag/project';
 import type { ProjectDiagnostic } from '../../dag/types';
 import { SluiceError } from '../../errors';
@@ -80,7 +81,7 @@ export function planOptions(flags: PlanFlags): PlanOptions {
     throw new CliFailure('--start and --end go with --restate MODEL', 2);
   }
   if (flags.executionTime !== undefined) {
-    options.now = usage(() => parseModelTime(flags.executionTime!, '--execution-time', Date.now()).ms);
+    options.now = usage(() => parseModelTime(flags.executionTime!, '--execution-time', nowMs()).ms);
   }
   return options;
 }
