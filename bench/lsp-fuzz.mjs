@@ -296,8 +296,8 @@ async function main() {
     console.log(`fuzz: ${args.edits} edits (seed ${args.seed})`);
     const fuzz = new Requests(server.connection);
     const kinds = {};
-    const lags = [];
-    let never = 0;
+    /** The last version of each file edited in a burst, when typing paused: each must get diagnostics. */
+    const awaited = [];
     let current = pick(docs.docs);
     let edited = new Set();
     const started = performance.now();
@@ -309,20 +309,19 @@ async function main() {
       if (rand() < 0.6) void fuzz.fire(rand() < 0.5 ? current : pick(docs.docs), pick(ALL_METHODS));
       if (server.exitCode !== undefined) break;
       if (i % PAUSE_EVERY === 0) {
-        await sleep(PAUSE_MS);
-        for (const doc of edited) {
-          const lag = diagnosticsLag(server, doc);
-          if (lag === undefined) never++;
-          else lags.push(lag);
-        }
+        for (const doc of edited) awaited.push({ uri: doc.uri, version: doc.version, editedAt: doc.editedAt });
         edited = new Set();
+        await sleep(PAUSE_MS);
         if (i % (PAUSE_EVERY * 10) === 0) console.log(`  ${i} edits, ${Math.round((performance.now() - started) / 1000)} s`);
       } else await sleep(TYPING_GAP_MS);
     }
-    // Diagnostics that were only late, not lost, still count as late; those that never come, as never.
+    for (const doc of edited) awaited.push({ uri: doc.uri, version: doc.version, editedAt: doc.editedAt });
+    // Diagnostics that were only late, not lost, count as late; those that never came, as never.
     await sleep(UNANSWERED_MS);
-    for (const doc of edited) {
-      const lag = diagnosticsLag(server, doc);
+    const lags = [];
+    let never = 0;
+    for (const wait of awaited) {
+      const lag = diagnosticsLag(server, wait);
       if (lag === undefined) never++;
       else lags.push(lag);
     }
@@ -349,10 +348,10 @@ async function waitForDiagnostics(server, docs, timeoutMs) {
   // Files without problems need not get any; go on.
 }
 
-/** Time from the document's last edit to the first diagnostics for that version, or undefined if none came. */
-function diagnosticsLag(server, doc) {
-  const hit = server.diagnostics.find((d) => d.uri === doc.uri && d.version === doc.version);
-  return hit ? hit.at - doc.editedAt : undefined;
+/** Time from an edit to the first diagnostics for the version it made, or undefined if none came. */
+function diagnosticsLag(server, { uri, version, editedAt }) {
+  const hit = server.diagnostics.find((d) => d.uri === uri && d.version === version);
+  return hit ? hit.at - editedAt : undefined;
 }
 
 function percentile(values, p) {

@@ -69,8 +69,10 @@ export class SluiceClient implements vscode.Disposable {
     const initializationOptions: InitializationOptions = { trusted: isTrusted() };
     const clientOptions: LanguageClientOptions = {
       // Model files are checked as they are typed; the server ignores .sql files outside a project's models/.
+      // They open as sql (or another SQL extension's language) and are then switched to sluice-sql.
       // Source modules get CodeLens and the errors of their last load.
       documentSelector: [
+        { scheme: 'file', language: 'sluice-sql', pattern: '**/models/**/*.sql' },
         { scheme: 'file', language: 'sql', pattern: '**/models/**/*.sql' },
         { scheme: 'file', language: 'typescript', pattern: '**/sources/*.ts' },
         { scheme: 'file', language: 'javascript', pattern: '**/sources/*.{js,mjs,cjs}' },

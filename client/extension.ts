@@ -7,7 +7,8 @@ import { ProjectsChanged, type FileLocation } from '../core/protocol';
 import { SluiceClient } from './client';
 import { registerCommands } from './commands';
 import { describeSettings, onDidChangeSettings, readSettings } from './config';
-import { LineagePanel, SHOW_LINEAGE_COMMAND, type LineageTarget } from './lineage/panel';
+import { LineagePanel, prepareLineage, SHOW_LINEAGE_COMMAND, type LineageTarget } from './lineage/panel';
+import { ModelLanguage } from './modelLanguage';
 import { createOutput } from './output';
 import { PlanPanel, SHOW_PLAN_COMMAND, type PlanTarget } from './plan/panel';
 import { ProjectStatus } from './status';
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const schemas = new SchemaView(client);
   const reports = new ReportDocuments();
   const tests = new SluiceTests(client, output);
+  const modelLanguage = new ModelLanguage(client);
   const afterRun = () => {
     sources.refresh();
     warehouse.refresh();
@@ -54,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): void {
     schemas,
     reports,
     tests,
+    modelLanguage,
     forwardTrustChanges(client),
     ...registerCommands(client, output, { afterRun }),
     ...registerViewCommands({
@@ -67,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): void {
         warehouse.refresh();
       },
     }),
+    prepareLineage(context),
     vscode.commands.registerCommand(SHOW_LINEAGE_COMMAND, (target?: LineageTarget | vscode.Uri) =>
       LineagePanel.show(context, sluice, output, target instanceof vscode.Uri ? { file: target.toString() } : target),
     ),
@@ -108,7 +112,7 @@ export function activate(context: vscode.ExtensionContext): void {
     .start()
     .then(async () => {
       output.info(`language server ready in ${Math.round(performance.now() - activated)} ms`);
-      await status.load();
+      await Promise.all([status.load(), modelLanguage.load()]);
     })
     .catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);

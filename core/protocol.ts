@@ -717,6 +717,10 @@ export namespace ApplyRequest {
     built: string[];
     reused: string[];
     removed: string[];
+    /** Intervals processed per incremental model, and the rows they wrote. */
+    backfilled: { model: string; intervals: [string, string][]; rows: number }[];
+    /** Audits run while building (each once per table or batch); a failed blocking audit fails the apply. */
+    audits: { run: number; passed: number; failed: number };
     /** Whether the environment's views were switched (false: it was already up to date, or the apply failed). */
     swapped: boolean;
     durationMs: number;

@@ -53,3 +53,5 @@ sluice('apply');
 showRevenue();
 sluice('lineage', 'analytics.daily_revenue.revenue', '--deep');
 sluice('lineage', 'github.issues.user__login', '--downstream');
+// The stakeholder's question: is this number fresh, which loads fed it, was the model rebuilt, did its audits pass?
+sluice('health', 'analytics.daily_revenue.revenue');

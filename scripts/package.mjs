@@ -88,7 +88,7 @@ function stageExtension(dir) {
   };
   for (const key of ['devDependencies', 'scripts', 'bin', 'types', 'exports']) delete shipped[key];
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(shipped, null, 2) + '\n');
-  for (const file of ['README.md', 'LICENSE', '.vscodeignore', 'dist/extension.js', 'dist/server.js']) {
+  for (const file of ['README.md', 'LICENSE', '.vscodeignore', 'dist/extension.js', 'dist/server.js', 'dist/lineageLayout.js']) {
     const from = path.join(root, file);
     if (!fs.existsSync(from)) fail(`${file} is missing${file.startsWith('dist/') ? ' (the build did not produce it)' : ''}`);
     copy(from, path.join(dir, file));
@@ -147,6 +147,7 @@ function checkVsix(entries) {
     'extension/LICENSE.txt',
     'extension/dist/extension.js',
     'extension/dist/server.js',
+    'extension/dist/lineageLayout.js',
     'extension/media/icon.png',
     'extension/node_modules/@duckdb/node-api/package.json',
     'extension/node_modules/@duckdb/node-bindings/duckdb.js',
@@ -161,7 +162,7 @@ function checkVsix(entries) {
     /^extension\.vsixmanifest$/,
     /^\[Content_Types\]\.xml$/,
     /^extension\/(package\.json|readme\.md|LICENSE\.txt)$/i,
-    /^extension\/dist\/(extension|server)\.js$/,
+    /^extension\/dist\/(extension|server|lineageLayout)\.js$/,
     /^extension\/(media|syntaxes)\//,
     /^extension\/node_modules\/(@duckdb\/node-(api|bindings[^/]*)|detect-libc|esbuild|@esbuild\/[^/]+)\//,
   ];

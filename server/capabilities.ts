@@ -1,6 +1,6 @@
 // What the server tells the client it can do. Custom sluice/* requests need no capability entry.
 
-import { TextDocumentSyncKind, type ServerCapabilities } from 'vscode-languageserver/node';
+import { CodeActionKind, TextDocumentSyncKind, type ServerCapabilities } from 'vscode-languageserver/node';
 
 export function serverCapabilities(): ServerCapabilities {
   return {
@@ -11,5 +11,10 @@ export function serverCapabilities(): ServerCapabilities {
     referencesProvider: true,
     completionProvider: { triggerCharacters: ['.', '@'] },
     codeLensProvider: { resolveProvider: false },
+    documentFormattingProvider: true,
+    documentSymbolProvider: true,
+    workspaceSymbolProvider: true,
+    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+    renameProvider: { prepareProvider: true },
   };
 }

@@ -31,17 +31,23 @@ import { ModelValidator } from './diagnostics/validator';
 import { writeResourceToggle } from './config/resourceToggle';
 import { listSources } from './ingest/listSources';
 import { IngestRunner } from './ingest/runSource';
+import { codeActionRequest } from './language/codeActions';
+import { ColumnTypes } from './language/columnTypes';
 import { completionsAt } from './language/completion';
-import { contextAt, latestContext, toCurrentLocations, toCurrentRange } from './language/context';
+import { contextAt, currentContext, latestContext, toCurrentLocations, toCurrentRange } from './language/context';
+import { modelDocumentSymbols } from './language/documentSymbols';
+import { EditLog } from './language/editLog';
+import { formatModelDocument } from './language/formatting';
 import { hoverAt } from './language/hover';
-import { modelCodeLenses } from './language/modelLenses';
 import { definitionAt, referencesAt } from './language/navigation';
+import { prepareRename, rename, type RenameDeps } from './language/rename';
+import { workspaceSymbols } from './language/workspaceSymbols';
 import { lineageRequest } from './lineage/lineageRequest';
 import { listModels } from './models/listModels';
 import { ModelIndex } from './models/modelIndex';
 import { listProjectTests, runProjectTests } from './quality/testing';
 import { EditorPlans } from './plan/editorPlans';
-import { planCodeLenses } from './plan/planLens';
+import { modelFileLenses } from './plan/fileLenses';
 import { applyRequest, planRequest, type PlanRequestDeps } from './plan/planRequests';
 import { onNotification, onRequest, sendNotification } from './rpc';
 import { normalizeSettings } from './settings';
@@ -56,7 +62,8 @@ import { ProjectIndex, type FolderRef, type ProjectEntry } from './workspace/pro
 import { isInside, toFileUri, toFilePath } from './workspace/uri';
 
 export function startServer(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
+  const edits = new EditLog();
+  const documents = new TextDocuments(edits.documents());
   const trust = new WorkspaceTrust();
   const index = new ProjectIndex();
   const gate = new WarehouseGate();
@@ -68,7 +75,7 @@ export function startServer(connection: Connection): void {
 
   const publish = (uri: string, diagnostics: Diagnostic[], version?: number) =>
     void connection.sendDiagnostics({ uri, diagnostics, version }).catch(() => undefined);
-  const models = new ModelIndex({ index, log: (m) => connection.console.info(m) });
+  const models = new ModelIndex({ index, edits, log: (m) => connection.console.info(m) });
   const validator = new ModelValidator({
     index,
     models,
@@ -79,6 +86,7 @@ export function startServer(connection: Connection): void {
   const refreshCodeLenses = () => {
     if (canRefreshCodeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   };
+  const columnTypes = new ColumnTypes({ models, changed: () => refreshCodeLenses(), log });
   const plans = new EditorPlans({
     models,
     gate,
@@ -233,7 +241,10 @@ export function startServer(connection: Connection): void {
   });
 
   documents.onDidChangeContent((change) => validator.schedule(change.document));
-  documents.onDidClose((event) => validator.clear(event.document.uri));
+  documents.onDidClose((event) => {
+    validator.clear(event.document.uri);
+    edits.forget(event.document.uri);
+  });
 
   // ---- language features in model files ----
 
@@ -279,14 +290,40 @@ export function startServer(connection: Connection): void {
       const loads = history.get(entry.info.dir, entry.info.warehouse).get(stem);
       return sourceCodeLenses(text, params.textDocument.uri, tables, loads);
     }
-    const ctx = await latestContext(models, documents.get(params.textDocument.uri));
+    // Lenses sit on the MODEL block, which an edit anywhere may move: they wait for their own file's analysis
+    // (never another's), and only when a newer edit made that moot come from the previous one, mapped.
+    const document = documents.get(params.textDocument.uri);
+    const ctx = (await currentContext(models, document)) ?? (await latestContext(models, document));
     if (!ctx) return [];
-    const lenses = [...modelCodeLenses(ctx), ...planCodeLenses(ctx, plans.get(ctx.entry.info))];
-    return lenses.flatMap((lens) => {
+    return modelFileLenses(ctx, plans.get(ctx.entry.info)).flatMap((lens) => {
       const range = toCurrentRange(ctx, lens.range);
       return range ? [{ ...lens, range }] : [];
     });
   });
+
+  // Formatting and the outline read the text alone: no analysis needed.
+  const modelDocument = async (uri: string) => {
+    await index.ready();
+    const file = toFilePath(uri);
+    return file && models.isModelFile(file) ? documents.get(uri) : undefined;
+  };
+  connection.onDocumentFormatting(async (params) => {
+    const document = await modelDocument(params.textDocument.uri);
+    return document ? formatModelDocument(document, (m) => connection.console.info(m)) : [];
+  });
+  connection.onDocumentSymbol(async (params) => {
+    const document = await modelDocument(params.textDocument.uri);
+    return document ? modelDocumentSymbols(document) : [];
+  });
+  connection.onWorkspaceSymbol((params) =>
+    workspaceSymbols({ index, models, openText: (file) => documents.get(toFileUri(file))?.getText() }, params.query),
+  );
+
+  connection.onCodeAction((params, token) => codeActionRequest(models, documentOf(params), params, token));
+
+  const renameDeps: RenameDeps = { models, document: (uri) => documents.get(uri), syncOpenDocuments: (dir) => planDeps.syncOpenDocuments(dir) };
+  connection.onPrepareRename((params) => prepareRename(renameDeps, params));
+  connection.onRenameRequest((params) => rename(renameDeps, params));
 
   // ---- custom requests ----
 
@@ -355,6 +392,7 @@ export function startServer(connection: Connection): void {
   connection.onShutdown(async () => {
     runner.cancelAll();
     validator.dispose();
+    columnTypes.dispose();
     history.dispose();
     plans.dispose();
     await closeSqlParser();

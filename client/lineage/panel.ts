@@ -1,19 +1,56 @@
 // The lineage panel: a webview beside the editor drawing the table graph and the column graph of the model
 // (and column) under the cursor. It follows the active editor; clicking a node opens its file. The graphs
-// come from the server (sluice/lineage); the drawing (ELK layout, SVG) happens in the webview.
+// come from the server (sluice/lineage); this side picks what to show (row filters, folded boxes) and lays
+// it out in a worker thread while the page loads, so the page only draws. Zoom, pan and search happen in
+// the page. The worker is shared by the extension and started when a model file is first opened.
 
 import * as vscode from 'vscode';
-import { Lineage } from '../../core/protocol';
+import { Lineage, type Graph } from '../../core/protocol';
 import type { SluiceClient } from '../client';
 import type { Output } from '../output';
 import { openLocation } from '../views/open';
-import type { FromWebview, ToWebview } from '../webview/messages';
+import type { FromWebview, LineageView, PaintTimings, ToWebview } from '../webview/messages';
 import { nonce } from '../webviewPage';
+import type { GraphName } from './drawing';
+import { graphView } from './graphView';
 import { lineageHtml } from './html';
+import { LayoutService } from './layoutService';
 
 export const SHOW_LINEAGE_COMMAND = 'sluice.showLineage';
 const MODEL_FILE = /[\\/]models[\\/].+\.sql$/i;
 const FOLLOW_DELAY_MS = 300;
+/** A model file already open at start-up warms the layout up once the editor has settled. */
+const PREPARE_DELAY_MS = 2_000;
+
+let layouts: LayoutService | undefined;
+
+/** The extension's one layout worker (started on first use, stopped when idle, closed on deactivation). */
+function layoutService(context: vscode.ExtensionContext): LayoutService {
+  if (!layouts) {
+    const service = new LayoutService(vscode.Uri.joinPath(context.extensionUri, 'dist', 'lineageLayout.js').fsPath);
+    context.subscriptions.push(service, { dispose: () => (layouts = undefined) });
+    layouts = service;
+  }
+  return layouts;
+}
+
+/**
+ * Starts the layout worker the first time a model file is the active editor, so that the lineage panel
+ * (which shows that model) has its layout engine loaded when it opens. Once per session: a worker stopped
+ * for idleness starts again with the panel.
+ */
+export function prepareLineage(context: vscode.ExtensionContext): vscode.Disposable {
+  let done = false;
+  const check = (editor: vscode.TextEditor | undefined) => {
+    if (done || !editor || editor.document.uri.scheme !== 'file' || !MODEL_FILE.test(editor.document.uri.fsPath)) return;
+    done = true;
+    subscription.dispose();
+    layoutService(context).warmUp();
+  };
+  const subscription = vscode.window.onDidChangeActiveTextEditor(check);
+  const timer = setTimeout(() => check(vscode.window.activeTextEditor), PREPARE_DELAY_MS);
+  return { dispose: () => (clearTimeout(timer), subscription.dispose()) };
+}
 
 export interface LineageTarget {
   file?: string;
@@ -27,10 +64,21 @@ export interface LineageTarget {
 export class LineagePanel implements vscode.Disposable {
   private static current: LineagePanel | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly layouts: LayoutService;
   private last: ToWebview = { type: 'empty', message: 'Open a model file to see its lineage.' };
   private timer?: NodeJS.Timeout;
   private requestNumber = 0;
+  private drawNumber = 0;
   private disposed = false;
+  /** The graphs shown, as the server sent them (compared as JSON so that an unchanged answer changes nothing). */
+  private result?: { value: Lineage.Result; json: string };
+  private showRowFilters = false;
+  private readonly expanded: Record<GraphName, Set<string>> = { models: new Set(), columns: new Set() };
+  /** For the first-paint line in the output: when the panel opened, the server answered and the layout ended. */
+  private readonly opened = Date.now();
+  private answered?: number;
+  private laidOut?: number;
+  private paintLogged = false;
 
   static show(context: vscode.ExtensionContext, client: SluiceClient, output: Output, target?: LineageTarget): void {
     if (!LineagePanel.current) LineagePanel.current = new LineagePanel(context, client, output);
@@ -47,6 +95,8 @@ export class LineagePanel implements vscode.Disposable {
     private readonly client: SluiceClient,
     private readonly output: Output,
   ) {
+    this.layouts = layoutService(context);
+    this.layouts.warmUp();
     const scripts = vscode.Uri.joinPath(context.extensionUri, 'media', 'dist');
     this.panel = vscode.window.createWebviewPanel('sluice.lineage', 'Sluice Lineage', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
       enableScripts: true,
@@ -85,26 +135,99 @@ export class LineagePanel implements vscode.Disposable {
     if (target.model) params.model = target.model;
     if (target.projectDir) params.projectDir = target.projectDir;
     if (target.column) params.column = target.column;
+    let result: Lineage.Result;
     try {
-      const result = await this.client.request(Lineage.type, params);
-      if (mine !== this.requestNumber) return;
-      this.post({ type: 'lineage', result });
+      result = await this.client.request(Lineage.type, params);
     } catch (err) {
-      if (mine !== this.requestNumber) return;
-      const message = err instanceof Error ? err.message : String(err);
-      this.output.error(`lineage: ${message}`);
-      this.post({ type: 'error', message });
+      if (mine === this.requestNumber) this.failed(err);
+      return;
     }
+    if (mine !== this.requestNumber || this.disposed) return;
+    this.answered ??= Date.now();
+    const json = JSON.stringify(result);
+    // The same graphs (the cursor moved within a column, a save changed nothing): the page keeps its zoom.
+    if (json === this.result?.json) return;
+    if (result.model !== this.result?.value.model || result.column !== this.result?.value.column) {
+      for (const ids of Object.values(this.expanded)) ids.clear();
+    }
+    this.result = { value: result, json };
+    await this.draw();
+  }
+
+  /** Lays the current graphs out as the page asked to see them, and sends them. */
+  private async draw(): Promise<void> {
+    if (!this.result) return;
+    const mine = ++this.drawNumber;
+    const result = this.result.value;
+    const view = (graph: Graph, name: GraphName) =>
+      graphView(graph, name, { showRowFilters: this.showRowFilters, expanded: this.expanded[name] });
+    try {
+      const models = view(result.models, 'models');
+      const columns = result.columns ? view(result.columns, 'columns') : undefined;
+      const [modelsDrawing, columnsDrawing] = await Promise.all([this.layouts.layout(models.graph), columns && this.layouts.layout(columns.graph)]);
+      if (mine !== this.drawNumber || this.disposed) return;
+      this.laidOut ??= Date.now();
+      const shown: LineageView = {
+        title: result.model ? `Lineage of ${result.model}` : `Lineage of project ${result.project ?? ''}`,
+        columnsTitle: result.column ? `Column ${result.column}` : result.model ? `Columns of ${result.model}` : 'Columns',
+        truncated: result.truncated,
+        models: { drawing: modelsDrawing, rowFilters: models.rowFilters },
+        showRowFilters: this.showRowFilters,
+      };
+      if (columns && columnsDrawing) shown.columns = { drawing: columnsDrawing, rowFilters: columns.rowFilters };
+      this.post({ type: 'lineage', view: shown });
+    } catch (err) {
+      if (mine === this.drawNumber) this.failed(err);
+    }
+  }
+
+  private failed(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.output.error(`lineage: ${message}`);
+    this.result = undefined;
+    this.post({ type: 'error', message });
   }
 
   private post(message: ToWebview): void {
     this.last = message;
-    void this.panel.webview.postMessage(message);
+    if (!this.disposed) void this.panel.webview.postMessage(message);
   }
 
   private received(message: FromWebview): void {
-    if (message.type === 'ready') this.post(this.last);
-    else if (message.type === 'open') void openLocation(message.location, vscode.ViewColumn.One);
+    switch (message.type) {
+      case 'ready':
+        this.post(this.last);
+        break;
+      case 'open':
+        void openLocation(message.location, vscode.ViewColumn.One);
+        break;
+      case 'rowFilters':
+        this.showRowFilters = message.show;
+        void this.draw();
+        break;
+      case 'expand':
+        this.expanded[message.graph].add(message.id);
+        void this.draw();
+        break;
+      case 'fold':
+        this.expanded[message.graph].delete(message.id);
+        void this.draw();
+        break;
+      case 'drawn':
+        this.logFirstPaint(message.timings);
+        break;
+    }
+  }
+
+  /** One line per panel: how long the first graphs took to appear, and where the time went. */
+  private logFirstPaint(t: PaintTimings): void {
+    if (this.paintLogged) return;
+    this.paintLogged = true;
+    const at = (time: number | undefined) => (time === undefined ? '?' : `${Math.round(time - this.opened)} ms`);
+    this.output.info(
+      `lineage panel: first graphs drawn ${at(t.drawn)} after opening (server answered at ${at(this.answered)}, laid out at ${at(this.laidOut)}; ` +
+        `page loading at ${at(t.pageStart)}, its script at ${at(t.scriptStart)}, graphs received at ${at(t.received)})`,
+    );
   }
 
   dispose(): void {

@@ -14,7 +14,13 @@ const STYLES = `  header { display: flex; gap: 8px; align-items: center; flex-wr
   button:disabled { opacity: 0.5; cursor: default; }
   #status { margin: 4px 0 8px; min-height: 1.2em; color: var(--vscode-descriptionForeground); }
   #status.error { color: var(--vscode-errorForeground); }
-  #status.done { color: var(--vscode-testing-iconPassed, var(--vscode-foreground)); }
+  #status.busy { font-style: italic; }
+  .stale { opacity: 0.55; }
+  #applied { border-left: 3px solid var(--vscode-testing-iconPassed, var(--vscode-charts-green)); padding: 4px 10px; margin: 8px 0; background: var(--vscode-textBlockQuote-background, transparent); }
+  #applied.failed { border-left-color: var(--vscode-errorForeground); }
+  #applied .applied-head { font-weight: 600; }
+  #applied.failed .applied-head { color: var(--vscode-errorForeground); }
+  #applied ul { margin: 4px 0 0; padding-left: 18px; }
   .change { border: 1px solid var(--vscode-panel-border, var(--vscode-editorWidget-border, #888)); border-radius: 4px; margin: 8px 0; padding: 6px 10px; }
   .change-head { display: flex; gap: 8px; align-items: baseline; flex-wrap: wrap; }
   .model { font-family: var(--vscode-editor-font-family); font-weight: 600; }
@@ -38,6 +44,7 @@ const BODY = `<h1 id="title">Plan</h1>
   <button id="apply" disabled>Apply</button>
 </header>
 <p id="status">Planning…</p>
+<section id="applied" hidden></section>
 <ul id="errors" class="errors"></ul>
 <section id="changes"></section>
 <section id="summary" class="detail"></section>`;

@@ -5,10 +5,13 @@ import type { ApplyRequest, PlanRequest } from '../../core/protocol';
 export type ToPlanPage =
   /** A plan to show; `trusted` decides whether Apply is offered. */
   | { type: 'plan'; plan: PlanRequest.Result; trusted: boolean }
-  /** Something is under way (planning, applying). */
-  | { type: 'busy'; message: string }
-  /** An apply finished (successfully or not); a fresh plan follows. */
-  | { type: 'applied'; result: ApplyRequest.Result }
+  /**
+   * Something is under way (planning, applying). `stale`: the plan shown is out of date (a file changed)
+   * and a new one is being made; it stays in view, dimmed, until then.
+   */
+  | { type: 'busy'; message: string; stale?: boolean }
+  /** What the last apply of the shown environment did (null: none yet); it stays in view under the plans that follow. */
+  | { type: 'applied'; result: ApplyRequest.Result | null; at?: string }
   | { type: 'error'; message: string };
 
 export type FromPlanPage =

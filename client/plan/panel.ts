@@ -1,19 +1,27 @@
 // The plan panel: the plan of a project's models against an environment as a readable diff with categories
 // and impacts, and an Apply button. Applying prod asks for a modal confirmation first; open model editors
 // are saved before applying, so what is applied is what the files say. After an apply the plan is asked
-// for again (and then says there is nothing to do).
+// for again (and then says there is nothing to do), and what the apply did stays in view. The panel
+// follows the project: an edit in a model editor, a file changing on disk or the warehouse changing makes
+// it plan again by itself (see follow.ts for when).
 
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ApplyRequest, Environments, PlanRequest, Projects, SluiceErrorCodes, type ProjectInfo } from '../../core/protocol';
 import type { SluiceClient } from '../client';
 import { nonce } from '../webviewPage';
 import type { Output } from '../output';
 import { explainUntrusted, isTrusted } from '../trust';
+import { planInputOf, PlanFollower, type ChangeKind } from './follow';
 import { planHtml } from './html';
 import type { FromPlanPage, ToPlanPage } from './messages';
 
 export const SHOW_PLAN_COMMAND = 'sluice.showPlan';
 const PROD = 'prod';
+/** Pause after the last edit before planning again. */
+const FOLLOW_DEBOUNCE_MS = 400;
+/** How long the warehouse must be left alone before the panel reads it (a writer most likely holds it). */
+const WAREHOUSE_QUIET_MS = 1500;
 
 export interface PlanTarget {
   projectDir?: string;
@@ -27,11 +35,18 @@ export class PlanPanel implements vscode.Disposable {
   private readonly panel: vscode.WebviewPanel;
   private readonly subscriptions: vscode.Disposable[] = [];
   private last: ToPlanPage = { type: 'busy', message: 'Planning…' };
+  private lastApplied: ToPlanPage = { type: 'applied', result: null };
   private project?: ProjectInfo;
   private environment = PROD;
   private requestNumber = 0;
   private applying = false;
   private disposed = false;
+  private readonly follower: PlanFollower;
+  /** Watchers of the shown project's files and of its warehouse. */
+  private watchers: vscode.Disposable[] = [];
+  private watchedDir?: string;
+  /** Modification time of the warehouse when the shown plan was asked for (-1: no file). */
+  private planWarehouseMtime = -1;
 
   static async show(context: vscode.ExtensionContext, client: SluiceClient, output: Output, target?: PlanTarget | vscode.Uri): Promise<void> {
     const project = await pickProject(client, target);
@@ -59,24 +74,75 @@ export class PlanPanel implements vscode.Disposable {
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'plan.js')).toString(),
       nonce: nonce(),
     });
+    this.follower = new PlanFollower({
+      debounceMs: FOLLOW_DEBOUNCE_MS,
+      warehouseQuietMs: WAREHOUSE_QUIET_MS,
+      stale: () => this.post({ type: 'busy', message: 'Recomputing…', stale: true }),
+      recompute: () => (this.project ? this.load(this.project, this.environment, { following: true }) : Promise.resolve()),
+      warehouseDiffers: async () => (this.project ? (await mtimeOf(this.project.warehouse)) !== this.planWarehouseMtime : false),
+    });
     this.subscriptions.push(
       webview.onDidReceiveMessage((message: FromPlanPage) => void this.received(message)),
       this.panel.onDidDispose(() => this.dispose()),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        // Changes of the dirty flag alone come without content changes.
+        if (event.contentChanges.length > 0) this.fileChanged(event.document.uri, 'text');
+      }),
     );
   }
 
-  private async load(project: ProjectInfo, environment: string): Promise<void> {
+  /**
+   * Plans the environment and shows it. `following`: asked for by the follower after a change, so the plan
+   * on view stays (dimmed) and pending changes are not dropped.
+   */
+  private async load(project: ProjectInfo, environment: string, options: { following?: boolean } = {}): Promise<void> {
+    if (this.project?.dir !== project.dir || this.environment !== environment) this.showApplied(null);
     this.project = project;
     this.environment = environment;
+    this.follow(project);
     this.panel.title = `Sluice Plan: ${environment}`;
     const mine = ++this.requestNumber;
-    this.post({ type: 'busy', message: `Planning ${environment}…` });
+    if (!options.following) {
+      this.follower.planned();
+      this.post({ type: 'busy', message: `Planning ${environment}…` });
+    }
     try {
+      const mtime = await mtimeOf(project.warehouse);
       const plan = await this.client.request(PlanRequest.type, { projectDir: project.dir, environment });
-      if (mine === this.requestNumber) this.post({ type: 'plan', plan, trusted: isTrusted() });
+      if (mine !== this.requestNumber) return;
+      this.planWarehouseMtime = mtime;
+      this.post({ type: 'plan', plan, trusted: isTrusted() });
     } catch (err) {
       if (mine === this.requestNumber) this.post({ type: 'error', message: messageOf(err) });
     }
+  }
+
+  /** Watches the files of the project shown and its warehouse (once per project). */
+  private follow(project: ProjectInfo): void {
+    if (this.watchedDir === project.dir) return;
+    for (const w of this.watchers) w.dispose();
+    this.watchedDir = project.dir;
+    const warehouse = vscode.Uri.file(project.warehouse);
+    const watchers = [
+      vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(project.dir), '**/*')),
+      vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(warehouse, '..'), path.basename(warehouse.fsPath))),
+    ];
+    this.watchers = watchers.flatMap((watcher) => {
+      const changed = (uri: vscode.Uri) => this.fileChanged(uri, 'disk');
+      return [watcher, watcher.onDidCreate(changed), watcher.onDidChange(changed), watcher.onDidDelete(changed)];
+    });
+  }
+
+  private fileChanged(uri: vscode.Uri, kind: ChangeKind): void {
+    const project = this.project;
+    if (!project || uri.scheme !== 'file') return;
+    const open = kind === 'disk' && vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString());
+    this.follower.changed(planInputOf(project, uri.fsPath, kind, open));
+  }
+
+  private showApplied(result: ApplyRequest.Result | null): void {
+    this.lastApplied = { type: 'applied', result, at: result ? new Date().toLocaleTimeString() : undefined };
+    void this.panel.webview.postMessage(this.lastApplied);
   }
 
   private async apply(): Promise<void> {
@@ -92,12 +158,13 @@ export class PlanPanel implements vscode.Disposable {
       if (choice !== 'Apply') return;
     }
     this.applying = true;
+    this.follower.pause();
     try {
       await saveModelEditors(project.dir);
       this.post({ type: 'busy', message: `Applying to ${environment}…` });
       const result = await this.client.request(ApplyRequest.type, { projectDir: project.dir, environment });
       this.output.info(result.error ?? `applied ${environment}: built ${result.built.join(', ') || 'nothing'}, reused ${result.reused.length}`);
-      this.post({ type: 'applied', result });
+      this.showApplied(result);
       if (!result.error) void vscode.commands.executeCommand('sluice.refreshEnvironments').then(undefined, () => undefined);
       await this.load(project, environment);
     } catch (err) {
@@ -108,6 +175,7 @@ export class PlanPanel implements vscode.Disposable {
       this.post({ type: 'error', message });
     } finally {
       this.applying = false;
+      this.follower.resume();
     }
   }
 
@@ -124,12 +192,16 @@ export class PlanPanel implements vscode.Disposable {
   }
 
   private post(message: ToPlanPage): void {
-    if (message.type !== 'applied') this.last = message;
+    this.last = message;
     void this.panel.webview.postMessage(message);
   }
 
   private async received(message: FromPlanPage): Promise<void> {
-    if (message.type === 'ready') this.post(this.last);
+    if (message.type === 'ready') {
+      // The page is new (or was reloaded after being hidden): what the last apply did, then the plan.
+      void this.panel.webview.postMessage(this.lastApplied);
+      this.post(this.last);
+    }
     else if (message.type === 'apply') await this.apply();
     else if (message.type === 'refresh' && this.project) await this.load(this.project, this.environment);
     else if (message.type === 'pickEnvironment') await this.pickEnvironment();
@@ -142,6 +214,8 @@ export class PlanPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     PlanPanel.current = undefined;
+    this.follower.dispose();
+    for (const w of this.watchers) w.dispose();
     for (const s of this.subscriptions) s.dispose();
     this.panel.dispose();
   }
@@ -175,6 +249,11 @@ async function saveModelEditors(projectDir: string): Promise<void> {
       await document.save();
     }
   }
+}
+
+/** The warehouse file's modification time, -1 when there is none. */
+async function mtimeOf(file: string): Promise<number> {
+  return vscode.workspace.fs.stat(vscode.Uri.file(file)).then((s) => s.mtime, () => -1);
 }
 
 function messageOf(err: unknown): string {

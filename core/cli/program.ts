@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { describeError, SluiceError } from '../errors';
 import { registerApply } from './commands/apply';
 import { registerDiff } from './commands/diff';
+import { registerFormat } from './commands/format';
+import { registerHealth } from './commands/health';
 import { registerJanitor } from './commands/janitor';
 import { registerPlan } from './commands/plan';
 import { registerRun } from './commands/run';
@@ -33,6 +35,8 @@ export function buildProgram(): Command {
   registerJanitor(program);
   registerTest(program);
   registerDiff(program);
+  registerFormat(program);
+  registerHealth(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -4,6 +4,7 @@
 
 import { analyzeQuery } from '../lineage/analyze';
 import type { Catalog, ColumnLineage } from '../lineage/types';
+import { staleDescriptions } from './columnDescriptions';
 import { nameLength } from './references';
 import { outputColumnTypes } from './outputTypes';
 import type { PreparedModel } from './prepare';
@@ -28,6 +29,8 @@ export interface TableLookup {
 // The resolver's own warning for tables missing from the catalog; the model layer reports unknown tables
 // itself, as errors and with a hint, and knows models whose columns are unknown are no unknown tables.
 const RESOLVER_UNKNOWN_TABLE = /^unknown table "/;
+// The resolver's notes for a * it could not list completely.
+const INCOMPLETE_STAR = /so \* does not list them|^cannot expand /;
 
 export function analyzeModel(model: PreparedModel, lookup: TableLookup): ModelAnalysis {
   const definition = model.parsed.definition;
@@ -48,6 +51,7 @@ export function analyzeModel(model: PreparedModel, lookup: TableLookup): ModelAn
     const names = model.seed?.columns ?? Object.keys(declared ?? {}).map((c) => c.toLowerCase());
     const types = new Map(Object.entries(declared ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     const columns = names.map((name) => withType({ name }, types.get(name)));
+    if (columns.length > 0 && !model.seed?.problem) diagnostics.push(...staleDescriptions(model.parsed, model.text, columns, model.key));
     return { columns, lineage: names.map((column) => ({ column, sources: [], filters: [] })), upstream: [...upstream].sort(), diagnostics };
   }
   if (!model.sql?.query || !model.rendered) {
@@ -75,6 +79,9 @@ export function analyzeModel(model: PreparedModel, lookup: TableLookup): ModelAn
   }
   const types = outputColumnTypes(model.sql.query, result.columns, declared, (ref) => lookup.table(ref.table)?.columns?.find((c) => c.name === ref.column)?.type);
   const columns = result.columns.map((c, i) => withType({ name: c.column }, types[i]));
+  // Only a complete column list tells that a described column is gone (a * over unknown columns is not one).
+  const complete = model.references.every((r) => lookup.table(r.key)?.columns) && !result.diagnostics.some((d) => INCOMPLETE_STAR.test(d.message));
+  if (complete) diagnostics.push(...staleDescriptions(model.parsed, model.text, columns, model.key));
   return { columns, lineage: result.columns, upstream: [...upstream].sort(), diagnostics };
 }
 

@@ -3,7 +3,9 @@
 // and keyed by a hash of its text, so an edit re-prepares one file only.
 
 import crypto from 'node:crypto';
+import type { ModelDefaults } from '../models/defaults';
 import { parseModelFile } from '../models/parse';
+import { isPythonModelFile, parsePythonModelFile } from '../models/pythonModel';
 import { renderForAnalysis, type MacroValue, type RenderedQuery } from '../models/render';
 import type { ParsedModel, Position } from '../models/types';
 import { parseMany, type ParsedSql } from '../sql/duckdbParser';
@@ -32,6 +34,8 @@ export interface PreparedModel {
   sql?: ParsedSql;
   /** Tables the query names (self-references left out), with file positions. */
   references: ModelReference[];
+  /** The query reads the model's own table (an incremental model building on what it wrote before). */
+  readsItself?: boolean;
   seed?: SeedColumns;
   /** Problems of this file alone: model syntax, macros, SQL syntax, seed file. */
   diagnostics: ProjectDiagnostic[];
@@ -40,6 +44,12 @@ export interface PreparedModel {
 export interface PrepareOptions {
   /** Project variables for @name / @VAR('name'). */
   variables?: Record<string, MacroValue>;
+  /** The project's model_defaults (dialect, kind, start, cron, owner) for what a MODEL block leaves unset. */
+  defaults?: ModelDefaults;
+  /** Python macros of the project (lower-cased name → file), so a call of one gets a precise error. */
+  pythonMacros?: ReadonlyMap<string, string>;
+  /** The project folder, for seed paths starting with $root. */
+  projectDir?: string;
   /** Names models after their folders when the MODEL block has no name (SQLMesh's infer_names). */
   inferredName?: (file: string) => readonly string[] | undefined;
   readHeader?: HeaderReader;
@@ -60,7 +70,9 @@ export async function prepareModels(files: readonly { file: string; text: string
 
 function stage(file: string, rawText: string, options: PrepareOptions): PreparedModel {
   const text = rawText.startsWith('\ufeff') ? rawText.slice(1) : rawText;
-  const parsed = parseModelFile(text, file, { inferredName: options.inferredName?.(file) });
+  const parsed = isPythonModelFile(file)
+    ? parsePythonModelFile(text, file)
+    : parseModelFile(text, file, { inferredName: options.inferredName?.(file), defaults: options.defaults });
   const model: PreparedModel = {
     file,
     text: rawText,
@@ -74,7 +86,7 @@ function stage(file: string, rawText: string, options: PrepareOptions): Prepared
   model.key = tableKey(definition.nameParts);
   for (const d of model.diagnostics) d.model = model.key;
   if (definition.kind.name === 'SEED') {
-    model.seed = seedColumns(file, definition, options.readHeader);
+    model.seed = seedColumns(file, definition, options.readHeader, options.projectDir);
     if (model.seed?.problem) {
       const where = definition.properties['kind.path'] ?? definition.properties.kind;
       model.diagnostics.push({ file, message: model.seed.problem, start: where?.start ?? parsed.queryStart, end: where?.end ?? parsed.queryStart, severity: 'error', model: model.key });
@@ -88,7 +100,7 @@ function stage(file: string, rawText: string, options: PrepareOptions): Prepared
     if (key && key !== model.key && dependsOn) model.references.push({ key, start: dependsOn.start, end: dependsOn.end });
   }
   if (parsed.query.trim() === '') return model;
-  const rendered = renderForAnalysis(parsed, { variables: options.variables });
+  const rendered = renderForAnalysis(parsed, { variables: options.variables, pythonMacros: options.pythonMacros });
   model.diagnostics.push(...rendered.diagnostics.map((d) => ({ ...d, model: model.key })));
   // With a macro that could not be expanded the SQL is not what the model means: no lineage for it.
   if (rendered.diagnostics.some((d) => d.severity === 'error')) return model;
@@ -123,7 +135,11 @@ function finish(model: PreparedModel, sql: ParsedSql): void {
     model.diagnostics.push({ file: model.file, message, start: at, end: at, severity: d.severity, model: model.key });
   }
   for (const ref of tableReferences(sql)) {
-    if (ref.key === model.key) continue; // an incremental model may read its own table; that is no dependency
+    if (ref.key === model.key) {
+      // An incremental model may read its own table; that is no dependency.
+      model.readsItself = true;
+      continue;
+    }
     model.references.push({
       key: ref.key,
       start: rendered.sourceMap.toFilePosition(ref.offset),

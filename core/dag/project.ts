@@ -9,8 +9,12 @@ import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { ProjectLineage, columnText, type ColumnOrigin, type DownstreamColumn, type LineageGraph } from '../lineage/project';
 import type { ColumnLineage } from '../lineage/types';
-import { listModelFiles, inferModelName } from '../models/discover';
+import type { ModelDefaults } from '../models/defaults';
+import { listModelFiles, listPythonModelFiles, inferModelName } from '../models/discover';
 import { findDuplicateModels } from '../models/duplicates';
+import { findPythonMacros } from '../models/pythonMacros';
+import type { MacroValue } from '../models/render';
+import { loadProject, type Project } from '../project/config';
 import { analyzeModel, type ModelAnalysis, type TableLookup } from './analyzeModel';
 import { closure, orderGraph } from './graph';
 import { NO_INPUTS, readProjectInputs, type ProjectInputs } from './inputs';
@@ -22,7 +26,7 @@ import type { ColumnInfo, ProjectDiagnostic, ProjectModel, SourceTableInfo, Tabl
 /** Longest stretch of analysis before the event loop gets a turn (requests, typing). */
 const SLICE_MS = 10;
 
-export interface ModelProjectOptions extends Omit<PrepareOptions, 'inferredName'> {
+export interface ModelProjectOptions extends Omit<PrepareOptions, 'inferredName' | 'projectDir'> {
   /** SQLMesh's infer_names: a model without a name is named after its folders under models/ and its file. */
   inferNames?: boolean;
 }
@@ -66,6 +70,8 @@ interface Derived {
 export class ModelProject {
   private readonly prepared = new Map<string, PreparedModel>();
   private readonly analyses = new Map<string, ModelAnalysis>();
+  /** Columns of an analysis with the types DuckDB's binder added (modelTypes.ts); gone with the analysis. */
+  private readonly typedColumns = new WeakMap<ModelAnalysis, ColumnInfo[]>();
   private inputs: ProjectInputs = NO_INPUTS;
   private externals = new Map<string, TableInfo>();
   private sources = new Map<string, SourceTableInfo>();
@@ -84,10 +90,15 @@ export class ModelProject {
     private readonly options: ModelProjectOptions,
   ) {}
 
-  /** Reads models/**\/*.sql, the external model files and schemas/*.schema.yaml of a project and analyses everything. */
-  static async load(dir: string, options: ModelProjectOptions = {}): Promise<ModelProject> {
-    const project = new ModelProject(path.resolve(dir), options);
-    const files = await listModelFiles(project.dir);
+  /**
+   * Reads models/**\/*.sql (and the @model decorators of models/**\/*.py), the external model files and
+   * schemas/*.schema.yaml of a project and analyses everything. Without options, the project's own settings
+   * apply (model_defaults, variables, Python macro names); unreadable settings count as none, since whoever
+   * reads the project's configuration reports them.
+   */
+  static async load(dir: string, options?: ModelProjectOptions): Promise<ModelProject> {
+    const project = new ModelProject(path.resolve(dir), options ?? (await projectModelOptions(dir)));
+    const files = [...(await listModelFiles(project.dir)), ...(await listPythonModelFiles(project.dir))];
     const texts = await Promise.all(files.map(async (file) => ({ file, text: await fs.readFile(file, 'utf8') })));
     await project.reset(texts, await readProjectInputs(project.dir));
     return project;
@@ -109,8 +120,14 @@ export class ModelProject {
     const root = path.join(this.dir, 'models');
     return {
       ...this.options,
+      projectDir: this.dir,
       inferredName: this.options.inferNames ? (file) => inferModelName(path.relative(root, file)) : undefined,
     };
+  }
+
+  /** The model defaults and variables the models were read with (snapshots keep them, to build later as planned). */
+  settings(): { defaults?: ModelDefaults; variables?: Record<string, MacroValue> } {
+    return { defaults: this.options.defaults, variables: this.options.variables };
   }
 
   private async reset(files: readonly { file: string; text: string }[], inputs: ProjectInputs): Promise<void> {
@@ -339,6 +356,11 @@ export class ModelProject {
     };
   }
 
+  /** Every table models may read: models, tables sources loaded, external models. */
+  tableKeys(): string[] {
+    return this.knownTableKeys();
+  }
+
   private knownTableKeys(): string[] {
     return [...new Set([...this.derived.primary.keys(), ...this.sources.keys(), ...this.externals.keys()])];
   }
@@ -355,7 +377,7 @@ export class ModelProject {
     const file = this.derived.primary.get(key);
     if (file) {
       const analysis = this.analyses.get(file);
-      return { key, kind: 'model', file, columns: analysis?.columns };
+      return { key, kind: 'model', file, columns: analysis && this.columnsOf(analysis) };
     }
     const source = this.sources.get(key);
     if (source) return { key, kind: 'source', file: source.file, columns: source.columns.map((c) => ({ name: c.name, type: c.type })) };
@@ -382,16 +404,52 @@ export class ModelProject {
       kind: definition.kind.name,
       upstream: analysis?.upstream ?? [],
       downstream: [...new Set(this.derived.downstream.get(key) ?? [])].sort(),
-      columns: (analysis?.columns ?? []).map((c): ColumnInfo => ({ ...c })),
+      columns: ((analysis && this.columnsOf(analysis)) ?? []).map((c): ColumnInfo => ({ ...c })),
       lineage: analysis?.lineage ?? [],
     };
     if (definition.description !== undefined) model.description = definition.description;
     return model;
   }
 
+  private columnsOf(analysis: ModelAnalysis): ColumnInfo[] | undefined {
+    return this.typedColumns.get(analysis) ?? analysis.columns;
+  }
+
+  /** The model's current analysis as an opaque stamp, for addColumnTypes. */
+  analysisStamp(name: string): object | undefined {
+    const key = tableKeyOfName(name);
+    const file = key ? this.derived.primary.get(key) : undefined;
+    return file ? this.analyses.get(file) : undefined;
+  }
+
+  /**
+   * Column types DuckDB's binder found for the analysis `stamp` (see modelTypes.ts), in column order: they
+   * fill in types the analysis left unknown. Ignored (false) when the model was analysed again since.
+   */
+  addColumnTypes(name: string, stamp: object, types: readonly (string | undefined)[]): boolean {
+    const analysis = stamp as ModelAnalysis;
+    if (this.analysisStamp(name) !== analysis || !analysis.columns) return false;
+    this.typedColumns.set(
+      analysis,
+      analysis.columns.map((c, i) => (c.type === undefined && types[i] !== undefined ? { ...c, type: types[i] } : c)),
+    );
+    return true;
+  }
+
+  /** Whether addColumnTypes was given for the model's current analysis (or it has no columns to type). */
+  hasBoundTypes(name: string): boolean {
+    const analysis = this.analysisStamp(name) as ModelAnalysis | undefined;
+    return !analysis?.columns || this.typedColumns.has(analysis);
+  }
+
   /** Models in the order they can be built: every model after those it reads. */
   buildOrder(): string[] {
     return [...this.derived.order];
+  }
+
+  /** Every model file of the project (whether or not it defines a usable model). */
+  modelFiles(): string[] {
+    return [...this.prepared.keys()].sort();
   }
 
   /** A model file as last prepared and analysed (its text included), whether or not it defines a usable model. */
@@ -413,6 +471,18 @@ export class ModelProject {
       out.push(...p.diagnostics);
       out.push(...(this.analyses.get(file)?.diagnostics ?? []));
       if (p.key && this.derived.primary.get(p.key) === file) out.push(...this.shadowWarnings(p));
+    }
+    return out.sort(compareDiagnostics);
+  }
+
+  /** The problems in one model file (what diagnostics() has for it, without going through every file). */
+  fileDiagnostics(file: string): ProjectDiagnostic[] {
+    const abs = path.resolve(this.dir, file);
+    const p = this.prepared.get(abs);
+    const out = this.derived.diagnostics.filter((d) => d.file === abs);
+    if (p) {
+      out.push(...p.diagnostics, ...(this.analyses.get(abs)?.diagnostics ?? []));
+      if (p.key && this.derived.primary.get(p.key) === abs) out.push(...this.shadowWarnings(p));
     }
     return out.sort(compareDiagnostics);
   }
@@ -484,6 +554,25 @@ export class ModelProject {
     const key = tableKeyOfName(table);
     return key ? this.lineage.downstream(key, column) : [];
   }
+}
+
+/** The options a project's own settings give: model_defaults, variables, infer_names and its Python macros' names. */
+export async function projectModelOptions(dir: string): Promise<ModelProjectOptions> {
+  let project: Project | undefined;
+  try {
+    project = loadProject(path.resolve(dir));
+  } catch {
+    project = undefined;
+  }
+  return project ? modelOptionsOf(project) : { pythonMacros: await findPythonMacros(dir) };
+}
+
+/** The options a loaded project's settings give. */
+export async function modelOptionsOf(project: Pick<Project, 'dir' | 'models'>): Promise<ModelProjectOptions> {
+  const { defaults, variables, inferNames } = project.models;
+  const options: ModelProjectOptions = { defaults, variables, pythonMacros: await findPythonMacros(project.dir) };
+  if (inferNames !== undefined) options.inferNames = inferNames;
+  return options;
 }
 
 function compareDiagnostics(a: ProjectDiagnostic, b: ProjectDiagnostic): number {

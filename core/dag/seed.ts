@@ -1,5 +1,5 @@
 // Columns of a SEED model: declared in the MODEL block, else the header line of its CSV file (as SQLMesh
-// reads it). The path is relative to the model file.
+// reads it). The path is relative to the model file, or to the project folder when it starts with $root.
 
 import fs from 'node:fs';
 import * as path from 'node:path';
@@ -32,9 +32,9 @@ export const readFirstLine: HeaderReader = (file) => {
   }
 };
 
-export function seedColumns(modelFile: string, definition: ModelDefinition, readHeader: HeaderReader = readFirstLine): SeedColumns | undefined {
+export function seedColumns(modelFile: string, definition: ModelDefinition, readHeader: HeaderReader = readFirstLine, projectDir?: string): SeedColumns | undefined {
   if (definition.kind.name !== 'SEED') return undefined;
-  const file = path.resolve(path.dirname(modelFile), definition.kind.path);
+  const file = seedPath(modelFile, definition.kind.path, projectDir);
   if (definition.columns && Object.keys(definition.columns).length > 0) {
     return { file, columns: Object.keys(definition.columns).map((c) => c.toLowerCase()) };
   }
@@ -44,6 +44,13 @@ export function seedColumns(modelFile: string, definition: ModelDefinition, read
   const columns = splitCsvLine(header, delimiter).map((c) => c.trim().toLowerCase());
   if (columns.length === 0 || columns.every((c) => c === '')) return { file, problem: `seed file ${file} has no header line` };
   return { file, columns };
+}
+
+/** Where a seed's CSV is: `$root/...` is under the project folder (SQLMesh's marker), anything else beside the model file. */
+export function seedPath(modelFile: string, seed: string, projectDir: string | undefined): string {
+  const [marker, ...rest] = seed.split('/');
+  if (marker.toLowerCase() === '$root') return path.resolve(projectDir ?? path.dirname(modelFile), ...rest);
+  return path.resolve(path.dirname(modelFile), seed);
 }
 
 function seedDelimiter(settings: Record<string, unknown> | undefined): string {

@@ -2,6 +2,7 @@
 // known, and suggest a close name when there is one.
 
 import type { ProjectInputs } from './inputs';
+import { editDistance } from './suggest';
 
 export function explainUnknownTable(key: string, known: readonly string[], inputs: ProjectInputs): string {
   const [schema, table] = key.split('.');
@@ -19,35 +20,18 @@ export function explainUnknownTable(key: string, known: readonly string[], input
 
 /** A known name with the same table part, or within two edits of the whole name. */
 export function closestName(key: string, known: readonly string[]): string | undefined {
-  const table = key.slice(key.indexOf('.') + 1);
-  const sameTable = known.filter((k) => k !== key && k.slice(k.indexOf('.') + 1) === table).sort();
-  if (sameTable.length > 0) return sameTable[0];
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const k of [...known].sort()) {
-    if (Math.abs(k.length - key.length) >= bestDistance) continue;
-    const d = editDistance(key, k, bestDistance);
-    if (d < bestDistance) {
-      best = k;
-      bestDistance = d;
-    }
-  }
-  return best;
+  return closeTableNames(key, known, 1)[0];
 }
 
-/** Levenshtein distance, giving up (returning limit) once it is certain to reach limit. */
-function editDistance(a: string, b: string, limit: number): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-      rowMin = Math.min(rowMin, current[j]);
-    }
-    if (rowMin >= limit) return limit;
-    previous = current;
-  }
-  return previous[b.length];
+/**
+ * Known tables a mistyped `schema.table` may have meant: the same table in another schema first, then
+ * names within two edits of the whole name, closest first; at most `count`.
+ */
+export function closeTableNames(key: string, known: readonly string[], count = 3): string[] {
+  const table = key.slice(key.indexOf('.') + 1);
+  const sameTable = known.filter((k) => k !== key && k.slice(k.indexOf('.') + 1) === table).sort();
+  const out = sameTable.slice(0, count);
+  const near = [...known].sort().filter((k) => k !== key && !out.includes(k) && Math.abs(k.length - key.length) < 3 && editDistance(key, k, 3) < 3);
+  near.sort((a, b) => editDistance(key, a, 3) - editDistance(key, b, 3));
+  return [...out, ...near].slice(0, count);
 }

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { now as clockNow } from '../clock';
 import { describeError, SluiceError } from '../errors';
 import { queueLockWait, type LockWait } from '../lockWait';
 import { sourceSettings, type Project } from '../project/config';
@@ -71,7 +72,7 @@ const EARLY_GROUP_PARTS = 1;
 
 const silentLog: Logger = { info: () => undefined, warn: () => undefined, debug: () => undefined };
 
-export function newLoadId(now = new Date()): string {
+export function newLoadId(now = clockNow()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('.', '');
   return `${stamp}-${crypto.randomBytes(3).toString('hex')}`;
 }
@@ -102,7 +103,7 @@ export function selectResources(source: SourceDef, project: Project, requested?:
 export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const { project } = options;
   const log = options.log ?? silentLog;
-  const startedAt = new Date();
+  const startedAt = clockNow();
   const loadId = newLoadId(startedAt);
   let source: SourceDef;
   try {
@@ -191,7 +192,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     const manifest: PackageManifest = {
       loadId,
       source: source.name,
-      createdAt: new Date().toISOString(),
+      createdAt: clockNow().toISOString(),
       schema: normalizer.schema(),
       changes,
       resources,
@@ -214,7 +215,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       await refreshExternalModels(project.dir, manifest.schema).catch((err) => log.warn(`the load was committed, but Sluice could not update external_models.yaml: ${describeError(err)}`));
     }
     afterCommit(log, `remove the load package ${packageDir}`, () => fs.rmSync(packageDir, { recursive: true, force: true }));
-    const finishedAt = new Date();
+    const finishedAt = clockNow();
     return {
       load_id: loadId,
       source: source.name,
@@ -236,7 +237,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       await ensureSystemTables(wh);
       await recordFailedLoad(wh, { loadId, source: source.name, startedAt, error });
     }).catch(() => undefined);
-    const finishedAt = new Date();
+    const finishedAt = clockNow();
     return {
       load_id: loadId,
       source: source.name,

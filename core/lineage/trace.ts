@@ -142,6 +142,13 @@ class Tracer {
     list[index] = flow; // placeholder against alias cycles
     const out: Output | undefined = scope.outputs[index];
     if (!out) return flow;
+    if (out.kind === 'column' && out.binding.kind === 'column') {
+      // A column passed through as it is (`prev.*`, `t.id`): its flow is the relation column's, shared rather
+      // than copied, since flows are never changed once traced (a long chain of CTEs would copy O(n²) sets).
+      const passed = this.relationColumn(out.binding.relation, out.binding.column);
+      list[index] = passed;
+      return passed;
+    }
     if (out.kind === 'expr') this.walk(out.expr, 'value', flow, out.substitutions);
     else if (out.kind === 'column') this.addBinding(out.binding, 'value', flow);
     else {
@@ -284,10 +291,25 @@ function addAll(target: Set<string>, from: Set<string>): void {
 
 /** Final flow of a column: its own filters plus the block's row filters, minus its sources. */
 function finalize(raw: Flow, row: Set<string>): Flow {
+  // Usually a column's own filters are among the block's and none of the block's is a source: the column's
+  // filters are then exactly the block's, and the set is shared (it is never changed afterwards).
+  if (isSubset(raw.filters, row) && !intersects(raw.sources, row)) return { sources: raw.sources, filters: row };
   const filters = new Set<string>();
   for (const x of raw.filters) if (!raw.sources.has(x)) filters.add(x);
   for (const x of row) if (!raw.sources.has(x)) filters.add(x);
   return { sources: raw.sources, filters };
+}
+
+function isSubset(a: Set<string>, b: Set<string>): boolean {
+  if (a.size > b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+function intersects(a: Set<string>, b: Set<string>): boolean {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const x of small) if (large.has(x)) return true;
+  return false;
 }
 
 function sameFlows(a: ScopeFlows, b: ScopeFlows): boolean {

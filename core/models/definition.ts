@@ -4,7 +4,8 @@
 import type { HeaderProperty, HeaderValue } from './headerParser';
 import { interpretKind, type KindContext } from './kind';
 import type { LineMap } from './position';
-import { CRON_ALIASES, INTERVAL_UNITS, SQLMESH_MODEL_PROPERTIES } from './properties';
+import { freshnessProblems, parseDuration, type Freshness } from '../health/settings';
+import { CRON_ALIASES, INTERVAL_UNITS, MODEL_PROPERTIES } from './properties';
 import { setOwn } from './objects';
 import type { AuditRef, ModelDefinition, ModelKind, PropertyText } from './types';
 import { isDuckDbDialect, isSupportedDialect } from '../sql/dialect';
@@ -45,7 +46,7 @@ export function buildDefinition(input: DefinitionInput): ModelDefinition | undef
       report(`property '${prop.key}' is set twice (first on line ${line})`, prop.keyStart, prop.keyEnd);
       continue;
     }
-    if (!SQLMESH_MODEL_PROPERTIES.has(prop.key)) {
+    if (!MODEL_PROPERTIES.has(prop.key)) {
       report(`unknown model property '${prop.key}'`, prop.keyStart, prop.keyEnd, 'warning');
     }
     if (!prop.value) continue;
@@ -118,6 +119,9 @@ export function buildDefinition(input: DefinitionInput): ModelDefinition | undef
   const tags = get('tags');
   if (tags) definition.tags = wordList(input, tags, 'tags');
 
+  const freshness = get('freshness');
+  if (freshness) definition.freshness = freshnessValue(input, freshness);
+
   const audits = get('audits');
   if (audits) definition.audits = auditRefs(input, audits);
 
@@ -161,7 +165,7 @@ export function buildDefinition(input: DefinitionInput): ModelDefinition | undef
 const INTERPRETED = new Set([
   'name', 'kind', 'cron', 'interval_unit', 'start', 'end', 'owner', 'description', 'dialect', 'grain', 'grains',
   'tags', 'column_descriptions', 'columns', 'partitioned_by', 'clustered_by', 'table_format', 'storage_format',
-  'depends_on', 'enabled',
+  'depends_on', 'enabled', 'freshness',
 ]);
 
 /** Reports the first macro in an interpreted property's value; true when there was one. */
@@ -224,6 +228,42 @@ function checkCron(input: DefinitionInput, value: HeaderValue, text: string): bo
   if (fields.length >= 5 && fields.length <= 6 && fields.every((f) => /^[\d*/,\-?LW#A-Za-z]+$/.test(f))) return true;
   input.report(`cron must be @hourly, @daily, @weekly, @monthly or a cron expression like '0 6 * * *'; found ${rawText(input, value)}`, value.start, value.end);
   return false;
+}
+
+/** freshness (warn_after := 6h, error_after := 24h): how old the model's data may get (see docs/health.md). */
+function freshnessValue(input: DefinitionInput, value: HeaderValue): Freshness | undefined {
+  const example = 'freshness (warn_after := 6h, error_after := 24h)';
+  if (value.type !== 'tuple' || value.items.length === 0) {
+    input.report(`freshness must be written like ${example}, found ${rawText(input, value)}`, value.start, value.end);
+    return undefined;
+  }
+  const out: Freshness = {};
+  let ok = true;
+  for (const item of value.items) {
+    const key = item.type === 'assign' ? scalarText(item.key)?.toLowerCase() : undefined;
+    if (item.type !== 'assign' || (key !== 'warn_after' && key !== 'error_after')) {
+      input.report(`freshness takes warn_after and error_after, e.g. ${example}; found ${rawText(input, item)}`, item.start, item.end);
+      ok = false;
+      continue;
+    }
+    // 6h is read as a number then a word, so the value is taken as written; '6h' works as well.
+    const text = item.value.type === 'string' ? item.value.value : rawText(input, item.value);
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      input.report(`${key} must be a duration such as 30m, 6h or 1d; found ${rawText(input, item.value)}`, item.value.start, item.value.end);
+      ok = false;
+      continue;
+    }
+    if (key === 'warn_after') out.warnAfterMs = ms;
+    else out.errorAfterMs = ms;
+  }
+  if (!ok) return undefined;
+  const problem = freshnessProblems(out)[0];
+  if (problem) {
+    input.report(`freshness: ${problem}`, value.start, value.end);
+    return undefined;
+  }
+  return out;
 }
 
 /** audits (name, name(arg := value, ...), ...) */

@@ -1,20 +1,31 @@
-// Finding model files in a project: models/**/*.sql, in a stable order (by path, compared byte-wise).
+// Finding model files in a project: models/**/*.sql (and models/**/*.py, SQLMesh's Python models), in a
+// stable order (by path, compared byte-wise).
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { ModelDefaults } from './defaults';
 import { parseModelFile } from './parse';
 import type { ParsedModel } from './types';
 
 /** Absolute paths of models/**\/*.sql under projectDir, sorted by their path relative to it. Hidden folders are skipped. */
-export async function listModelFiles(projectDir: string): Promise<string[]> {
+export function listModelFiles(projectDir: string): Promise<string[]> {
+  return listFiles(projectDir, '.sql');
+}
+
+/** Absolute paths of models/**\/*.py (Python models, read from their @model decorator), sorted like listModelFiles. */
+export function listPythonModelFiles(projectDir: string): Promise<string[]> {
+  return listFiles(projectDir, '.py');
+}
+
+async function listFiles(projectDir: string, extension: string): Promise<string[]> {
   const root = path.join(projectDir, 'models');
   const found: string[] = [];
-  await walk(root, '', found);
+  await walk(root, '', extension, found);
   found.sort(compareCodeUnits);
   return found.map((relative) => path.join(root, ...relative.split('/')));
 }
 
-async function walk(dir: string, relative: string, out: string[]): Promise<void> {
+async function walk(dir: string, relative: string, extension: string, out: string[]): Promise<void> {
   let entries: import('node:fs').Dirent[];
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -27,8 +38,8 @@ async function walk(dir: string, relative: string, out: string[]): Promise<void>
     const rel = relative ? `${relative}/${entry.name}` : entry.name;
     const full = path.join(dir, entry.name);
     // Symlinked folders are not followed, so a link cycle cannot hang discovery.
-    if (entry.isDirectory()) await walk(full, rel, out);
-    else if ((entry.isFile() || entry.isSymbolicLink()) && entry.name.toLowerCase().endsWith('.sql')) {
+    if (entry.isDirectory()) await walk(full, rel, extension, out);
+    else if ((entry.isFile() || entry.isSymbolicLink()) && entry.name.toLowerCase().endsWith(extension)) {
       if (entry.isSymbolicLink()) {
         const stat = await fs.stat(full).catch(() => undefined);
         if (!stat?.isFile()) continue;
@@ -45,6 +56,8 @@ function compareCodeUnits(a: string, b: string): number {
 export interface DiscoverOptions {
   /** SQLMesh's infer_names: a model without a name is named after its folders and file (at most 3 parts). */
   inferNames?: boolean;
+  /** The project's model_defaults. */
+  defaults?: ModelDefaults;
 }
 
 /** Reads and parses every model file of the project, in listModelFiles order. */
@@ -55,7 +68,7 @@ export async function discoverModels(projectDir: string, options: DiscoverOption
     files.map(async (file) => {
       const text = await fs.readFile(file, 'utf8');
       const inferredName = options.inferNames ? inferModelName(path.relative(root, file)) : undefined;
-      return parseModelFile(text.startsWith('\ufeff') ? text.slice(1) : text, file, { inferredName });
+      return parseModelFile(text.startsWith('\ufeff') ? text.slice(1) : text, file, { inferredName, defaults: options.defaults });
     }),
   );
 }

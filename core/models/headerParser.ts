@@ -2,7 +2,7 @@
 // writes (names, strings, numbers, (tuples), [arrays], calls, key = value / key := value, nested kind
 // options) and keeps anything else as raw text, so every property survives even if Sluice ignores it.
 
-import { ALL_KIND_OPTIONS, SQLMESH_MODEL_PROPERTIES } from './properties';
+import { ALL_KIND_OPTIONS, MODEL_PROPERTIES } from './properties';
 import { isPunct, type Token } from './tokenizer';
 
 export interface NamePart {
@@ -170,7 +170,7 @@ export class HeaderParser {
       node.end = lastToken.end;
       node.last = Math.min(close, to - 1);
     }
-    if (!this.atDelimiter(to) && !this.isKnownKey(this.tokens[this.pos], SQLMESH_MODEL_PROPERTIES)) {
+    if (!this.atDelimiter(to) && !this.isKnownKey(this.tokens[this.pos], MODEL_PROPERTIES)) {
       const extra = this.tokens[this.pos];
       this.report(`unexpected ${describe(extra)} after kind ${t.value}`, extra.start, extra.end);
       this.skipToComma(to);

@@ -1,10 +1,11 @@
 // parseModelFile: one SQL model file → definition, @DEF variables, query and diagnostics. Pure and total:
 // it never throws; every problem becomes a diagnostic at the offending token.
 
+import { applyModelDefaults, type ModelDefaults } from './defaults';
 import { buildDefinition } from './definition';
 import { findClosingParen, HeaderParser, type HeaderProperty, type Report } from './headerParser';
 import { LineMap, START_OF_FILE } from './position';
-import { SQLMESH_MODEL_PROPERTIES } from './properties';
+import { MODEL_PROPERTIES } from './properties';
 import { splitStatements } from './statements';
 import { isKeyword, isPunct, tokenize, type Token, type TokenizeError } from './tokenizer';
 import type { ModelDefinition, ModelDiagnostic, ParsedModel } from './types';
@@ -15,6 +16,8 @@ export interface ParseOptions {
    * file name, e.g. ['sales', 'orders'] for models/sales/orders.sql). With it, the MODEL block is optional.
    */
   inferredName?: readonly string[];
+  /** The project's model_defaults, for what the MODEL block leaves unset. */
+  defaults?: ModelDefaults;
 }
 
 export function parseModelFile(text: string, file: string, options: ParseOptions = {}): ParsedModel {
@@ -52,7 +55,10 @@ export function parseModelFile(text: string, file: string, options: ParseOptions
         leadingComments: header.implicit ? [] : comments.filter((c) => c.end <= header.modelStart && c.body !== '').map((c) => c.body),
         inferredName: options.inferredName,
       });
-      if (definition) parsed.definition = definition;
+      if (definition) {
+        applyModelDefaults(definition, options.defaults);
+        parsed.definition = definition;
+      }
     }
 
     const split = splitStatements({ text, tokens, from: header.next, lines, report });
@@ -142,7 +148,7 @@ function readHeader(text: string, tokens: Token[], report: Report, nameInferred:
 
   const parser = new HeaderParser(tokens, report);
   parser.pos = 2;
-  const properties = parser.parseProperties(to, SQLMESH_MODEL_PROPERTIES, false);
+  const properties = parser.parseProperties(to, MODEL_PROPERTIES, false);
 
   let next: number;
   if (close < 0) {

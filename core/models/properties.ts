@@ -11,6 +11,12 @@ export const SQLMESH_MODEL_PROPERTIES: ReadonlySet<string> = new Set([
   'physical_schema_override', 'blueprints', 'default_catalog',
 ]);
 
+/** MODEL properties Sluice adds to SQLMesh's (SQLMesh itself would reject them). */
+export const SLUICE_MODEL_PROPERTIES: ReadonlySet<string> = new Set(['freshness']);
+
+/** Every top-level MODEL property Sluice accepts. */
+export const MODEL_PROPERTIES: ReadonlySet<string> = new Set([...SQLMESH_MODEL_PROPERTIES, ...SLUICE_MODEL_PROPERTIES]);
+
 /** Every model kind name SQLMesh knows. */
 export const SQLMESH_KIND_NAMES: readonly string[] = [
   'INCREMENTAL_BY_TIME_RANGE', 'INCREMENTAL_BY_UNIQUE_KEY', 'INCREMENTAL_BY_PARTITION', 'INCREMENTAL_UNMANAGED',

@@ -36,6 +36,8 @@ export interface RenderContext {
   gateway?: string;
   /** @this_env; default 'prod'. */
   environment?: string;
+  /** The project's Python macros (lower-cased name → file they are defined in), for a precise error at their calls. */
+  pythonMacros?: ReadonlyMap<string, string>;
 }
 
 export interface RenderedQuery {
@@ -80,11 +82,14 @@ class MacroEnvironment {
   private readonly renderedDefs = new Map<string, VariableValue>();
   private readonly renderingDefs = new Set<string>();
 
+  private readonly pythonMacros: ReadonlyMap<string, string>;
+
   constructor(
     private readonly parsed: ParsedModel,
     context: RenderContext,
     private readonly diagnostics: ModelDiagnostic[],
   ) {
+    this.pythonMacros = context.pythonMacros ?? new Map();
     const start = parseTime(context.start ?? '1970-01-01', 'start');
     const end = parseTime(context.end ?? '1970-01-01', 'end');
     const execution = parseTime(context.executionTime ?? '1970-01-01', 'execution time');
@@ -195,7 +200,7 @@ class MacroEnvironment {
             const value = this.varCall(tokens, i + 1, close, text, lines);
             if (value !== undefined) replace({ start: t.start, end: tokens[end].end }, value);
           } else {
-            this.report(`unsupported macro @${t.value.toUpperCase()}: Sluice evaluates macro variables, @DEF and @VAR only`, ...at(t));
+            this.report(unsupportedMacroMessage(t.value, this.pythonMacros.get(t.value.toLowerCase())), ...at(t));
           }
           i = end;
           continue;
@@ -240,6 +245,12 @@ class MacroEnvironment {
     }
     return 'NULL';
   }
+}
+
+function unsupportedMacroMessage(name: string, pythonFile: string | undefined): string {
+  const macro = `@${name.toUpperCase()}`;
+  if (pythonFile === undefined) return `unsupported macro ${macro}: Sluice evaluates macro variables, @DEF and @VAR only`;
+  return `${macro} is a Python macro (defined in ${pythonFile}), and Sluice cannot run Python macros: write what it does in SQL here or in an @DEF variable`;
 }
 
 function undefinedMessage(name: string): string {

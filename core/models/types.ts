@@ -1,6 +1,8 @@
 // The SQL model file format (SQLMesh-compatible): what a parsed model file looks like.
 // Everything here is plain data so it can cross the language-server boundary and be cached.
 
+import type { Freshness } from '../health/settings';
+
 /** A place in a file. offset is 0-based in UTF-16 code units (JS string index); line and column are 1-based. */
 export interface Position {
   offset: number;
@@ -72,6 +74,8 @@ export interface ModelDefinition {
   description?: string;
   grain?: string[];
   tags?: string[];
+  /** Sluice's freshness property: how old the model's data may get before `sluice health` calls it stale. */
+  freshness?: Freshness;
   audits: AuditRef[];
   columnDescriptions: Record<string, string>;
   /** Column name → type as written (e.g. 'DECIMAL(10, 2)'). */
@@ -120,4 +124,6 @@ export interface ParsedModel {
   /** Pre/post statements, inline audits and virtual-update blocks, in file order. */
   statements: ModelStatement[];
   diagnostics: ModelDiagnostic[];
+  /** A Python model (models/*.py), read from its @model decorator: Sluice does not run it, its table is read as it is. */
+  python?: { kind?: string };
 }

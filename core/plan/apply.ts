@@ -7,11 +7,13 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { SluiceError } from '../errors';
 import { quoteIdent } from '../warehouse/quote';
+import type { AuditResult } from '../quality/types';
 import type { Warehouse } from '../warehouse/connection';
 import { auditExisting, buildSnapshot, processIntervals, rebuildInPlace, type BuildContext } from './build';
 import { batches, formatRange, intervalUnit, mergeIntervals } from './intervals';
 import { withLock } from './lock';
 import { physicalSchema } from './names';
+import { runProjectStatements, type ProjectStatements } from './projectStatements';
 import { environmentEntries, isIncremental } from './plan';
 import { readEnvironments, readSnapshots } from './state';
 import { sameEntries, swapEnvironment } from './swap';
@@ -22,6 +24,21 @@ export interface ApplyOptions {
   log?: (message: string) => void;
   /** Non-blocking audit failures and other warnings. */
   warn?: (message: string) => void;
+  /** The project's before_all / after_all, rendered: run first, and once the environment is swapped. */
+  statements?: ProjectStatements;
+}
+
+/** Intervals an apply processed for one model, and the rows that wrote. */
+export interface ProcessedEntry extends BackfillEntry {
+  rows: number;
+}
+
+/** Audits an apply ran (each audit once per table or batch it checked). */
+export interface AuditCounts {
+  run: number;
+  passed: number;
+  /** Non-blocking failures: a blocking one stops the apply. */
+  failed: number;
 }
 
 export interface ApplyResult {
@@ -31,7 +48,8 @@ export interface ApplyResult {
   built: string[];
   /** Models whose existing tables the environment now uses as they are. */
   reused: string[];
-  processed: BackfillEntry[];
+  processed: ProcessedEntry[];
+  audits: AuditCounts;
   /** Models rebuilt in place by a restatement. */
   restated: string[];
   removed: string[];
@@ -39,6 +57,8 @@ export interface ApplyResult {
   swapped: boolean;
   /** A lock left by a killed apply was taken over. */
   recovered?: string;
+  /** An after_all statement failed (the environment was applied all the same). */
+  afterAllError?: string;
   durationMs: number;
 }
 
@@ -54,13 +74,19 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
     }
     const planId = crypto.randomUUID();
     const result: ApplyResult = {
-      environment: plan.environment, planId, built: [], reused: [], processed: [], restated: [], removed: plan.removed, swapped: false,
-      durationMs: 0,
+      environment: plan.environment, planId, built: [], reused: [], processed: [], audits: { run: 0, passed: 0, failed: 0 }, restated: [],
+      removed: plan.removed, swapped: false, durationMs: 0,
+    };
+    const audited = (results: readonly AuditResult[]) => {
+      result.audits.run += results.length;
+      for (const r of results) result.audits[r.passed ? 'passed' : 'failed']++;
     };
     if (lock.recoveredFrom) result.recovered = `took over the lock of an interrupted ${lock.recoveredFrom.command} (pid ${lock.recoveredFrom.pid})`;
 
+    // A before_all failure stops the apply before anything is built or swapped.
+    await runProjectStatements(wh, options.statements?.beforeAll ?? [], 'before_all', options.log);
     const models = new Map<string, SnapshotRecord>(plan.models.map((m) => [m.record.name, m.record]));
-    const ctx: BuildContext = { wh, applyId: planId, models, environment: plan.environment, executionTimeMs: plan.nowMs, log: options.log, warn: options.warn };
+    const ctx: BuildContext = { wh, applyId: planId, models, environment: plan.environment, executionTimeMs: plan.nowMs, log: options.log, warn: options.warn, audited };
     const outcomes = await buildConcurrently(plan, ctx, options);
     // Reported in plan order, whatever order the concurrent builds finished in.
     for (const planned of plan.models) {
@@ -85,6 +111,11 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
       });
       result.swapped = true;
     }
+    try {
+      await runProjectStatements(wh, options.statements?.afterAll ?? [], 'after_all', options.log);
+    } catch (err) {
+      result.afterAllError = err instanceof Error ? err.message : String(err);
+    }
     result.durationMs = performance.now() - started;
     return result;
   });
@@ -94,7 +125,7 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
 interface BuildOutcome {
   built: boolean;
   restated: boolean;
-  processed?: BackfillEntry;
+  processed?: ProcessedEntry;
 }
 
 /** How many models build at once, each on its own connection (DuckDB runs their transactions in parallel). */
@@ -164,8 +195,8 @@ async function buildOne(planned: PlannedModel, base: BuildContext, options: Appl
     }
     if (planned.auditReused) await auditExisting(record, ctx);
     if (steps.length > 0) {
-      await processIntervals(record, steps, ctx);
-      outcome.processed = { model: record.name, intervals: mergeIntervals(steps).map(formatRange) };
+      const rows = await processIntervals(record, steps, ctx);
+      outcome.processed = { model: record.name, intervals: mergeIntervals(steps).map(formatRange), rows };
     }
     return outcome;
   } finally {

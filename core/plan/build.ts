@@ -3,6 +3,7 @@
 // model's blocking audits: a failed audit or a killed process leaves nothing half-built behind.
 
 import { SluiceError } from '../errors';
+import { checkedType } from '../quality/fixtures';
 import { runAudits } from '../quality/runAudits';
 import type { AuditResult } from '../quality/types';
 import type { Warehouse } from '../warehouse/connection';
@@ -20,6 +21,8 @@ export interface BuildContext extends ExecutionContext {
   log?: (message: string) => void;
   /** Non-blocking audit failures are reported here. */
   warn?: (message: string) => void;
+  /** The results of every audit run, passed or not (for a summary of the apply). */
+  audited?: (results: readonly AuditResult[]) => void;
 }
 
 /** A blocking audit failed: the step was rolled back. */
@@ -50,7 +53,9 @@ export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, f
   let body: string | undefined;
   if (kind.name === 'SEED') body = `SELECT * FROM ${seedReader(record)}`;
   else if (kind.name !== 'INCREMENTAL_BY_TIME_RANGE' && kind.name !== 'INCREMENTAL_BY_UNIQUE_KEY') body = await executionQuery(record, ctx, full);
-  const shape = body === undefined ? await executionQuery(record, ctx, firstInterval ?? full) : undefined;
+  // A model reading its own table cannot take its shape from its query before the table exists.
+  const columns = body === undefined && record.readsItself ? ownColumns(record) : undefined;
+  const shape = body === undefined && !columns ? await executionQuery(record, ctx, firstInterval ?? full) : undefined;
   await inTransaction(ctx, record, full, async () => {
     await wh.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(physicalSchema(record.name))}`);
     if (kind.name === 'VIEW' && !kind.materialized) {
@@ -58,14 +63,29 @@ export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, f
     } else if (body !== undefined) {
       await wh.run(`CREATE OR REPLACE TABLE ${target} AS ${body}`);
     } else {
-      // Incremental: an empty table with the query's columns; batches fill it.
-      await wh.run(`CREATE OR REPLACE TABLE ${target} AS SELECT * FROM (${shape}) AS q LIMIT 0`);
+      // Incremental: an empty table with the query's columns (or, for a model reading itself, the declared
+      // ones); batches fill it, the first one reading its own table empty.
+      if (columns) await wh.run(`CREATE OR REPLACE TABLE ${target} (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`);
+      else await wh.run(`CREATE OR REPLACE TABLE ${target} AS SELECT * FROM (${shape}) AS q LIMIT 0`);
       await writeIntervals(wh, record.name, record.version, []);
     }
     await storeSnapshot(wh, record);
     // An empty incremental table has nothing to audit yet; its batches are audited.
     return body !== undefined;
   });
+}
+
+/** The columns of a model that reads its own table: declared in the MODEL block, else as analysed, with types. */
+function ownColumns(record: SnapshotRecord): { name: string; type: string }[] {
+  const where = `model ${record.name} (${record.file})`;
+  if (record.declaredColumns && record.declaredColumns.length > 0) {
+    return record.declaredColumns.map(([name, type]) => ({ name, type: checkedType(type, `${where}, column ${name}`) }));
+  }
+  const untyped = record.columns.filter((c) => c.type === undefined).map((c) => c.name);
+  if (record.columns.length === 0 || untyped.length > 0) {
+    throw new SluiceError(`${where} reads its own table, which must exist before its first batch: declare its columns in the MODEL block, e.g. columns (${record.columns.map((c) => `${c.name} ${c.type ?? 'TYPE'}`).join(', ') || 'id INT'})`);
+  }
+  return record.columns.map((c) => ({ name: c.name, type: checkedType(c.type!, `${where}, column ${c.name}`) }));
 }
 
 /** Rebuilds a stored FULL or SEED table in place (restatement), audits included. */
@@ -78,19 +98,22 @@ export async function rebuildInPlace(record: SnapshotRecord, ctx: BuildContext):
   });
 }
 
-/** Processes intervals of an incremental version, one transaction per batch. */
-export async function processIntervals(record: SnapshotRecord, batches: readonly Interval[], ctx: BuildContext): Promise<void> {
+/** Processes intervals of an incremental version, one transaction per batch; returns the rows written. */
+export async function processIntervals(record: SnapshotRecord, batches: readonly Interval[], ctx: BuildContext): Promise<number> {
+  let rows = 0;
   for (const batch of batches) {
     const query = await executionQuery(record, ctx, batch);
     ctx.log?.(`process ${record.name} ${new Date(batch.startMs).toISOString()} .. ${new Date(batch.endMs).toISOString()}`);
+    let written = 0;
     await inTransaction(ctx, record, batch, async () => {
-      if (record.kind.name === 'INCREMENTAL_BY_TIME_RANGE') await replaceTimeRange(ctx.wh, record, query, batch);
-      else await mergeByKey(ctx.wh, record, query);
+      written = record.kind.name === 'INCREMENTAL_BY_TIME_RANGE' ? await replaceTimeRange(ctx.wh, record, query, batch) : await mergeByKey(ctx.wh, record, query);
       const done = await readIntervals(ctx.wh, record.name, record.version);
       await writeIntervals(ctx.wh, record.name, record.version, mergeIntervals([...done, batch]));
       return true;
     });
+    rows += written;
   }
+  return rows;
 }
 
 /** Runs the audits of a table that is reused as it is but whose audits changed. */
@@ -116,6 +139,7 @@ async function inTransaction(ctx: BuildContext, record: SnapshotRecord, interval
         executionTime: new Date(ctx.executionTimeMs),
         environment: ctx.environment,
       });
+      ctx.audited?.(results);
       if (results.some((r) => r.blocking && !r.passed)) throw new AuditFailure(record.name, results);
       await recordAuditResults(wh, ctx.applyId, record, results, interval.endMs > 0 ? interval : undefined);
     });
@@ -131,7 +155,8 @@ async function inTransaction(ctx: BuildContext, record: SnapshotRecord, interval
   }
 }
 
-async function replaceTimeRange(wh: Warehouse, record: SnapshotRecord, query: string, batch: Interval): Promise<void> {
+/** Replaces the rows of the batch's time range; returns how many were inserted. */
+async function replaceTimeRange(wh: Warehouse, record: SnapshotRecord, query: string, batch: Interval): Promise<number> {
   const kind = record.kind as Extract<SnapshotRecord['kind'], { name: 'INCREMENTAL_BY_TIME_RANGE' }>;
   const target = physicalSql(record.name, record.version);
   const time = (alias: string) => {
@@ -143,10 +168,11 @@ async function replaceTimeRange(wh: Warehouse, record: SnapshotRecord, query: st
   const table = physicalTable(record.name, record.version);
   await wh.run(`DELETE FROM ${target} WHERE ${inRange(table)}`, range);
   // Rows outside the interval are dropped, so a query that reads too much cannot overwrite other intervals.
-  await wh.run(`INSERT INTO ${target} BY NAME SELECT * FROM (${query}) AS q WHERE ${inRange('q')}`, range);
+  return changedRows(await wh.json(`INSERT INTO ${target} BY NAME SELECT * FROM (${query}) AS q WHERE ${inRange('q')}`, range));
 }
 
-async function mergeByKey(wh: Warehouse, record: SnapshotRecord, query: string): Promise<void> {
+/** Merges the batch's rows by the unique key; returns how many were inserted or updated. */
+async function mergeByKey(wh: Warehouse, record: SnapshotRecord, query: string): Promise<number> {
   const kind = record.kind as Extract<SnapshotRecord['kind'], { name: 'INCREMENTAL_BY_UNIQUE_KEY' }>;
   const keys = kind.uniqueKey.map((k) => k.trim().replace(/^"(.*)"$/, '$1'));
   const bad = keys.find((k) => !/^[\p{L}_][\p{L}\p{N}_$]*$/u.test(k));
@@ -156,8 +182,15 @@ async function mergeByKey(wh: Warehouse, record: SnapshotRecord, query: string):
   await wh.run(`CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT * FROM (${query}) AS q QUALIFY row_number() OVER (PARTITION BY ${partition}) = 1`);
   const on = keys.map((k) => `target.${quoteIdent(k)} IS NOT DISTINCT FROM source.${quoteIdent(k)}`).join(' AND ');
   const matched = kind.whenMatched ?? 'WHEN MATCHED THEN UPDATE BY NAME';
-  await wh.run(`MERGE INTO ${physicalSql(record.name, record.version)} AS target USING ${stage} AS source ON (${on}) ${matched} WHEN NOT MATCHED THEN INSERT BY NAME`);
+  const merged = await wh.json(`MERGE INTO ${physicalSql(record.name, record.version)} AS target USING ${stage} AS source ON (${on}) ${matched} WHEN NOT MATCHED THEN INSERT BY NAME`);
   await wh.run(`DROP TABLE ${stage}`);
+  return changedRows(merged);
+}
+
+/** The row count DuckDB answers an INSERT or MERGE with (one row, column Count). */
+function changedRows(result: Record<string, unknown>[]): number {
+  const count = Number(result[0]?.Count ?? 0);
+  return Number.isFinite(count) ? count : 0;
 }
 
 /** read_csv over a seed file; names and settings are literals, never pasted text. */

@@ -6,6 +6,7 @@
 // stored snapshot keeps.
 
 import crypto from 'node:crypto';
+import { changedColumnsReason, type VersionColumns } from './changedColumns';
 import { astText } from './normalize';
 
 /** What the categorizer needs to know of an old query. */
@@ -53,8 +54,11 @@ export function queryShape(tree: unknown): QueryShape {
   return { select: true, body: hash(astText(withoutSelectList(tree))), items: items.map((i) => hash(astText(i))), aggregates: items.some(containsAggregate) };
 }
 
-/** Categorizes a change from an old query (its shape) to a new normalized query tree of the same model. */
-export function categorizeQueryChange(old: QueryShape, newQuery: unknown): Categorization {
+/**
+ * Categorizes a change from an old query (its shape) to a new normalized query tree of the same model. The
+ * versions' output columns, when given, let a breaking reason name the columns it is about.
+ */
+export function categorizeQueryChange(old: QueryShape, newQuery: unknown, columns?: VersionColumns): Categorization {
   const next = queryShape(newQuery);
   if (!old.select || !next.select || !isSelect(newQuery)) return breaking('the query is not a single SELECT (set operation or VALUES)');
   if (old.body !== next.body) return breaking('the query changed outside its select list (FROM, JOIN, WHERE, GROUP BY, ...)');
@@ -62,9 +66,7 @@ export function categorizeQueryChange(old: QueryShape, newQuery: unknown): Categ
   const newList = selectList(newQuery);
   const newItems = next.items;
   const added = addedPositions(oldItems, newItems);
-  if (!added) {
-    return breaking(oldItems.length > newItems.length ? 'a column was removed' : 'an existing column changed');
-  }
+  if (!added) return breaking(changedColumnsReason(oldItems, newItems, columns));
   if (added.length === 0) return breaking('the select list is the same but the query changed');
   const addedNodes = added.map((i) => newList[i]);
 

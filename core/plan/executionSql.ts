@@ -4,6 +4,7 @@
 // `sluice run` processes exactly the versions an environment shows.
 
 import { SluiceError } from '../errors';
+import { inferModelName } from '../models/discover';
 import { parseModelFile } from '../models/parse';
 import { renderQuery } from '../models/render';
 import { transpileToDuckDb } from '../sql/dialect';
@@ -25,7 +26,9 @@ const MAX_EMBEDDING = 32;
 /** The model's query for the interval, reading the environment's physical tables. */
 export async function executionQuery(record: SnapshotRecord, context: ExecutionContext, interval: Interval, depth = 0): Promise<string> {
   if (depth > MAX_EMBEDDING) throw new SluiceError(`model ${record.name}: EMBEDDED models nest more than ${MAX_EMBEDDING} levels deep (a cycle?)`);
-  const parsed = parseModelFile(record.modelText, record.file);
+  // As planned: the project's model_defaults then, and the name infer_names gave a file without a MODEL block.
+  const inferredName = record.file.startsWith('models/') ? inferModelName(record.file.slice('models/'.length)) : undefined;
+  const parsed = parseModelFile(record.modelText, record.file, { defaults: record.defaults, inferredName });
   const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !parsed.definition) throw modelError(record, errors[0]);
   const rendered = renderQuery(parsed, {
@@ -34,6 +37,7 @@ export async function executionQuery(record: SnapshotRecord, context: ExecutionC
     executionTime: new Date(context.executionTimeMs),
     thisModel: [physicalSchema(record.name), physicalTable(record.name, record.version)],
     environment: context.environment,
+    variables: record.variables,
   });
   const renderError = rendered.diagnostics.find((d) => d.severity === 'error');
   if (renderError) throw modelError(record, renderError);

@@ -107,6 +107,10 @@ export function describeModels(project: ModelProject, options: DescribeOptions =
       audits: resolved.audits,
     };
     if (seedFile) draft.seedFile = seedFile;
+    if (prepared.readsItself) draft.readsItself = true;
+    const { defaults, variables } = project.settings();
+    if (defaults && Object.keys(defaults).length > 0) draft.defaults = defaults;
+    if (variables && Object.keys(variables).length > 0) draft.variables = variables;
     const declared = declaredColumns(definition);
     if (declared) draft.declaredColumns = declared;
     if (queryTree !== undefined) {

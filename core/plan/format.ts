@@ -36,6 +36,10 @@ export function formatPlan(plan: Plan, options: { diffs?: boolean } = {}): strin
     if (change.impacted.length > 0) lines.push(`    downstream: ${change.impacted.join(', ')}`);
     if (options.diffs !== false && change.diff) lines.push(...indentDiff(change.diff));
   }
+  if (plan.heldBack.length > 0) {
+    lines.push('', `Left out of the plan because of errors (${plan.environment} keeps what it shows of them; fix them and plan again):`);
+    for (const h of plan.heldBack) lines.push(`  ! ${h.model}  ${h.reason}${h.kept ? '' : ` (not in ${plan.environment})`}`);
+  }
   const builds = plan.models.filter((m) => m.action === 'build').map((m) => m.record.name);
   const reused = plan.models.filter((m) => m.action === 'reuse').length;
   lines.push('', `Tables to build: ${builds.length === 0 ? 'none' : builds.join(', ')}${reused > 0 ? ` (${reused} reused as they are)` : ''}`);

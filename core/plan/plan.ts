@@ -13,11 +13,16 @@
 //   `SELECT *` picking up the new column).
 
 import { createTwoFilesPatch } from 'diff';
+import { nowMs as clockMs } from '../clock';
 import type { ModelProject } from '../dag/project';
+import { orderGraph } from '../dag/graph';
 import { tableKeyOfName } from '../dag/names';
+import type { ProjectDiagnostic } from '../dag/types';
 import { SluiceError } from '../errors';
 import { addedPositions, categorizeQueryChange } from './categorize';
+import { declaredColumnsReason } from './changedColumns';
 import { describeModels, type DescribeOptions, type ModelDraft } from './fingerprint';
+import { heldBackModels } from './heldBack';
 import { childrenMap, columnChanges, descendants, downstreamColumnsInRecords } from './impact';
 import {
   alignRange, dueRange, formatRange, intervalUnit, mergeIntervals, parseModelTime, removeRange, subtractIntervals,
@@ -31,6 +36,8 @@ import type {
 export interface ComputePlanOptions extends PlanOptions, DescribeOptions {
   /** Models described already (describeModels); computed from the project otherwise. */
   drafts?: ModelDraft[];
+  /** Errors in the project: the models they belong to, and everything downstream, are left out of the plan. */
+  errors?: readonly ProjectDiagnostic[];
 }
 
 const DAY = 86_400_000;
@@ -57,8 +64,7 @@ interface Decision {
 
 export function computePlan(state: PlanState, project: ModelProject, environment: string, options: ComputePlanOptions = {}): Plan {
   const env = environmentName(environment);
-  const nowMs = options.now === undefined ? Date.now() : new Date(options.now).getTime();
-  const drafts = options.drafts ?? describeModels(project, options).drafts;
+  const nowMs = options.now === undefined ? clockMs() : new Date(options.now).getTime();
   const target = state.environments.get(env);
   const baseEnv = target ?? state.environments.get(PROD);
   const baseRecords = new Map<string, SnapshotRecord>();
@@ -66,6 +72,9 @@ export function computePlan(state: PlanState, project: ModelProject, environment
     const record = state.snapshots.get(entry.fingerprint);
     if (record) baseRecords.set(entry.name, record);
   }
+  const heldBack = heldBackModels(project, options.errors ?? [], baseRecords);
+  const held = new Set(heldBack.map((h) => h.model));
+  const drafts = (options.drafts ?? describeModels(project, options).drafts).filter((d) => !held.has(d.name));
   const builtVersions = new Map<string, string>();
   const storedVersions = new Set<string>();
   for (const s of state.stored.values()) {
@@ -110,7 +119,14 @@ export function computePlan(state: PlanState, project: ModelProject, environment
     if (decision.change) changes.push(describeChange(project, draft, old, decision, planned, children, baseList));
   }
 
-  const present = new Set(drafts.map((d) => d.name));
+  // A model left out keeps the version the environment shows; one the environment lacks stays out of it.
+  const kept = [...baseRecords.values()].filter((record) => held.has(record.name));
+  for (const record of kept) {
+    models.push({ record, action: isStored(record.kind) ? 'reuse' : 'none', isNewSnapshot: false, missing: [], auditReused: false, restate: false });
+  }
+  if (kept.length > 0) sortUpstreamFirst(models);
+
+  const present = new Set([...drafts.map((d) => d.name), ...held]);
   const removed = [...baseRecords.keys()].filter((name) => !present.has(name)).sort();
   const baseChildren = childrenMap(baseList);
   for (const name of removed) {
@@ -131,7 +147,14 @@ export function computePlan(state: PlanState, project: ModelProject, environment
   const expected: Record<string, string> = {};
   for (const entry of target?.snapshots ?? []) expected[entry.name] = entry.fingerprint;
   const empty = target !== undefined && changes.length === 0 && backfill.length === 0 && models.every((m) => m.action !== 'build');
-  return { environment: env, base: baseEnv?.name ?? null, nowMs, changes, backfill, models, removed, expected, empty };
+  return { environment: env, base: baseEnv?.name ?? null, nowMs, changes, backfill, models, removed, expected, empty, heldBack };
+}
+
+/** Orders planned models so each comes after the models it reads (kept versions joined the planned ones). */
+function sortUpstreamFirst(models: PlannedModel[]): void {
+  const byName = new Map(models.map((m) => [m.record.name, m]));
+  const { order } = orderGraph(byName.keys(), (name) => byName.get(name)!.record.parents);
+  models.splice(0, models.length, ...order.map((name) => byName.get(name)!));
 }
 
 function decide(draft: ModelDraft, base: ReadonlyMap<string, SnapshotRecord>, decided: ReadonlyMap<string, Decision>, built: ReadonlyMap<string, string>): Decision {
@@ -192,12 +215,14 @@ function categorizeDirect(old: SnapshotRecord, draft: ModelDraft): { category: '
   }
   const oldDeclared = (old.declaredColumns ?? []).map((c) => c.join(' '));
   const newDeclared = (draft.declaredColumns ?? []).map((c) => c.join(' '));
-  if (addedPositions(oldDeclared, newDeclared) === undefined) return { category: 'breaking', reason: 'declared columns were removed or retyped' };
+  if (addedPositions(oldDeclared, newDeclared) === undefined) {
+    return { category: 'breaking', reason: declaredColumnsReason(old.declaredColumns ?? [], draft.declaredColumns ?? []) };
+  }
   if (!old.queryShape || draft.queryTree === undefined) return { category: 'breaking', reason: 'the query changed' };
   if (JSON.stringify(old.queryShape) === JSON.stringify(draft.queryShape)) {
     return oldDeclared.length === newDeclared.length ? { category: 'breaking', reason: 'a data-affecting property changed' } : { category: 'non_breaking', reason: 'only declared columns were added' };
   }
-  return categorizeQueryChange(old.queryShape, draft.queryTree);
+  return categorizeQueryChange(old.queryShape, draft.queryTree, { before: old.columns, after: draft.columns });
 }
 
 function describeChange(

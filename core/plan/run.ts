@@ -2,12 +2,14 @@
 // environment, as the environment's stored versions define them (not the files on disk).
 
 import crypto from 'node:crypto';
+import { nowMs as clockMs } from '../clock';
 import { SluiceError } from '../errors';
 import type { Warehouse } from '../warehouse/connection';
 import { processIntervals, type BuildContext } from './build';
 import { batches, dueRange, formatRange, intervalUnit, mergeIntervals, subtractIntervals } from './intervals';
 import { withLock } from './lock';
 import { isIncremental } from './plan';
+import { runProjectStatements, type ProjectStatements } from './projectStatements';
 import { readEnvironments, readIntervals, readSnapshots } from './state';
 import type { BackfillEntry, SnapshotRecord } from './types';
 
@@ -15,17 +17,21 @@ export interface RunOptions {
   now?: Date | number;
   log?: (message: string) => void;
   warn?: (message: string) => void;
+  /** The project's before_all / after_all, rendered. */
+  statements?: ProjectStatements;
 }
 
 export interface RunResult {
   environment: string;
   processed: BackfillEntry[];
+  /** An after_all statement failed (the intervals were processed all the same). */
+  afterAllError?: string;
   durationMs: number;
 }
 
 export async function runEnvironment(wh: Warehouse, environment: string, options: RunOptions = {}): Promise<RunResult> {
   const started = performance.now();
-  const nowMs = options.now === undefined ? Date.now() : new Date(options.now).getTime();
+  const nowMs = options.now === undefined ? clockMs() : new Date(options.now).getTime();
   return withLock(wh, 'run', environment, async () => {
     await wh.run("SET TimeZone = 'UTC'").catch(() => undefined);
     const env = (await readEnvironments(wh)).find((e) => e.name === environment);
@@ -35,6 +41,7 @@ export async function runEnvironment(wh: Warehouse, environment: string, options
     const ctx: BuildContext = {
       wh, applyId: `run-${crypto.randomUUID()}`, models: byName, environment, executionTimeMs: nowMs, log: options.log, warn: options.warn,
     };
+    await runProjectStatements(wh, options.statements?.beforeAll ?? [], 'before_all', options.log);
     const processed: BackfillEntry[] = [];
     // Environment entries are stored upstream first, so a model's inputs are processed before it.
     for (const entry of env.snapshots) {
@@ -48,6 +55,13 @@ export async function runEnvironment(wh: Warehouse, environment: string, options
       await processIntervals(record, steps, ctx);
       processed.push({ model: record.name, intervals: mergeIntervals(steps).map(formatRange) });
     }
-    return { environment, processed, durationMs: performance.now() - started };
+    const result: RunResult = { environment, processed, durationMs: 0 };
+    try {
+      await runProjectStatements(wh, options.statements?.afterAll ?? [], 'after_all', options.log);
+    } catch (err) {
+      result.afterAllError = err instanceof Error ? err.message : String(err);
+    }
+    result.durationMs = performance.now() - started;
+    return result;
   });
 }

@@ -2,7 +2,7 @@
 // readable message when another process holds it, and reading the plan state.
 
 import fs from 'node:fs';
-import { ModelProject } from '../dag/project';
+import { ModelProject, type ModelProjectOptions } from '../dag/project';
 import type { ProjectDiagnostic } from '../dag/types';
 import { SluiceError } from '../errors';
 import { LockTimeoutError } from '../lockWait';
@@ -19,12 +19,54 @@ export interface LoadedModels {
   diagnostics: ProjectDiagnostic[];
 }
 
-/** Loads and analyses the models, resolves their audits and fingerprints them. */
-export async function loadModels(projectDir: string): Promise<LoadedModels> {
-  const [project, auditFiles] = await Promise.all([ModelProject.load(projectDir), discoverAudits(projectDir)]);
+/** Loads and analyses the models (with the project's own settings unless options are given), resolves their audits and fingerprints them. */
+export async function loadModels(projectDir: string, options?: ModelProjectOptions): Promise<LoadedModels> {
+  const [project, auditFiles] = await Promise.all([ModelProject.load(projectDir, options), discoverAudits(projectDir)]);
   const described = describeModels(project, { auditFiles });
   const diagnostics = [...project.diagnostics(), ...auditFiles.flatMap((f) => f.diagnostics), ...described.diagnostics];
   return { project, drafts: described.drafts, diagnostics };
+}
+
+/**
+ * Python models Sluice cannot build whose table is not in the warehouse: an error on each (so the models
+ * reading it are left out of the plan), saying where the table should come from.
+ */
+export function missingPythonTables(project: ModelProject, existing: ReadonlySet<string>): ProjectDiagnostic[] {
+  const out: ProjectDiagnostic[] = [];
+  for (const model of project.models()) {
+    const prepared = project.preparedModel(model.key);
+    if (!prepared?.parsed.python || existing.has(model.key)) continue;
+    const where = prepared.parsed.definition?.properties.name ?? { start: prepared.parsed.queryStart, end: prepared.parsed.queryStart };
+    out.push({
+      file: prepared.file,
+      message: `the warehouse has no table ${model.key}, and Sluice cannot run the Python model that builds it: build it elsewhere first (the models reading it are left out until then)`,
+      start: where.start,
+      end: where.end,
+      severity: 'error',
+      model: model.key,
+    });
+  }
+  return out;
+}
+
+/** `schema.table` (lower-case) of every table and view in the warehouse's default database. */
+export async function existingTables(wh: Warehouse): Promise<Set<string>> {
+  const rows = await wh.json<{ name: string }>(
+    `SELECT lower(schema_name) || '.' || lower(table_name) AS name FROM duckdb_tables() WHERE database_name = current_database()
+     UNION ALL SELECT lower(schema_name) || '.' || lower(view_name) FROM duckdb_views() WHERE database_name = current_database() AND NOT internal`,
+  );
+  return new Set(rows.map((r) => r.name));
+}
+
+/** existingTables of a warehouse file, opened read-only; none when the file does not exist yet. */
+export async function existingTablesOf(file: string): Promise<Set<string>> {
+  if (!fs.existsSync(file)) return new Set();
+  const wh = await openWarehouse(file, { readOnly: true });
+  try {
+    return await existingTables(wh);
+  } finally {
+    wh.close();
+  }
 }
 
 /**

@@ -3,6 +3,7 @@
 // audit results, and the apply lock. A format version guards against a newer Sluice's state.
 
 import { listValue } from '@duckdb/node-api';
+import { now } from '../clock';
 import { SluiceError } from '../errors';
 import type { Warehouse } from '../warehouse/connection';
 import { qualified, quoteIdent } from '../warehouse/quote';
@@ -134,9 +135,9 @@ export async function readSnapshots(wh: Warehouse, fingerprints: readonly string
 export async function storeSnapshot(wh: Warehouse, record: SnapshotRecord): Promise<void> {
   await wh.run(
     `INSERT INTO ${SNAPSHOTS_TABLE} ("name", "fingerprint", "version", "data_fingerprint", "record", "created_at")
-     SELECT $1, $2, $3, $4, CAST($5 AS JSON), now()
+     SELECT $1, $2, $3, $4, CAST($5 AS JSON), CAST($6 AS TIMESTAMPTZ)
      WHERE NOT EXISTS (SELECT 1 FROM ${SNAPSHOTS_TABLE} WHERE "fingerprint" = $2)`,
-    [record.name, record.fingerprint, record.version, record.dataFingerprint, JSON.stringify(record)],
+    [record.name, record.fingerprint, record.version, record.dataFingerprint, JSON.stringify(record), now().toISOString()],
   );
 }
 
@@ -144,8 +145,8 @@ export async function writeEnvironment(wh: Warehouse, name: string, snapshots: E
   await wh.run(`DELETE FROM ${ENVIRONMENTS_TABLE} WHERE "name" = $1`, [name]);
   await wh.run(
     `INSERT INTO ${ENVIRONMENTS_TABLE} ("name", "snapshots", "previous", "plan_id", "updated_at")
-     VALUES ($1, CAST($2 AS JSON), CAST($3 AS JSON), $4, now())`,
-    [name, JSON.stringify(snapshots), JSON.stringify(previous), planId],
+     VALUES ($1, CAST($2 AS JSON), CAST($3 AS JSON), $4, CAST($5 AS TIMESTAMPTZ))`,
+    [name, JSON.stringify(snapshots), JSON.stringify(previous), planId, now().toISOString()],
   );
 }
 
@@ -164,8 +165,9 @@ export async function readIntervals(wh: Warehouse, name: string, version: string
 /** Replaces a table's processed intervals (merged). */
 export async function writeIntervals(wh: Warehouse, name: string, version: string, intervals: readonly Interval[]): Promise<void> {
   await wh.run(`DELETE FROM ${INTERVALS_TABLE} WHERE "name" = $1 AND "version" = $2`, [name, version]);
+  const recordedAt = now().toISOString();
   for (const i of mergeIntervals(intervals)) {
-    await wh.run(`INSERT INTO ${INTERVALS_TABLE} VALUES ($1, $2, $3, $4, now())`, [name, version, i.startMs, i.endMs]);
+    await wh.run(`INSERT INTO ${INTERVALS_TABLE} VALUES ($1, $2, $3, $4, CAST($5 AS TIMESTAMPTZ))`, [name, version, i.startMs, i.endMs, recordedAt]);
   }
 }
 
@@ -176,10 +178,11 @@ export async function recordAuditResults(
   results: readonly AuditResult[],
   interval?: Interval,
 ): Promise<void> {
+  const ranAt = now().toISOString();
   for (const r of results) {
     await wh.run(
-      `INSERT INTO ${AUDIT_RESULTS_TABLE} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())`,
-      [applyId, record.name, record.version, r.label, r.blocking, r.passed, r.violations, r.error ?? null, interval?.startMs ?? null, interval?.endMs ?? null],
+      `INSERT INTO ${AUDIT_RESULTS_TABLE} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CAST($11 AS TIMESTAMPTZ))`,
+      [applyId, record.name, record.version, r.label, r.blocking, r.passed, r.violations, r.error ?? null, interval?.startMs ?? null, interval?.endMs ?? null, ranAt],
     );
   }
 }

@@ -4,6 +4,8 @@
 
 import type { ColumnInfo } from '../dag/types';
 import type { ColumnLineage } from '../lineage/types';
+import type { ModelDefaults } from '../models/defaults';
+import type { MacroValue } from '../models/render';
 import type { ModelKind } from '../models/types';
 import type { AuditSpec } from '../quality/types';
 import type { QueryShape } from './categorize';
@@ -35,6 +37,11 @@ export interface SnapshotRecord {
   modelText: string;
   /** Absolute path of the CSV of a SEED model. */
   seedFile?: string;
+  /** The project's model_defaults and variables when this version was planned: it is built with them. */
+  defaults?: ModelDefaults;
+  variables?: Record<string, MacroValue>;
+  /** The query reads the model's own table: the table is created (empty) before its first batch. */
+  readsItself?: boolean;
   /** What the categorizer needs of the query (see categorize.ts); undefined for models without a query. */
   queryShape?: QueryShape;
   /** Output columns, with types when the analysis knows them. */
@@ -153,6 +160,21 @@ export interface PlannedModel {
   restate: boolean;
 }
 
+/** A model left out of a plan because of an error in it or upstream of it. */
+export interface HeldBack {
+  model: string;
+  /** The error (`file:line:col: message`), or which upstream model holds it back. */
+  reason: string;
+  /** Where the error is (file relative to the project), for a model with an error of its own. */
+  file?: string;
+  line?: number;
+  column?: number;
+  /** The upstream model left out, for a model held back by it. */
+  upstream?: string;
+  /** The environment keeps the version it shows of the model (false: the model is not in it). */
+  kept: boolean;
+}
+
 export interface Plan {
   environment: string;
   /** The environment the changes are computed against (the target itself, or prod for a new environment). */
@@ -168,6 +190,8 @@ export interface Plan {
   expected: Record<string, string>;
   /** Nothing to build, backfill or swap. */
   empty: boolean;
+  /** Models left out because of errors, upstream first; the environment keeps what it shows of them. */
+  heldBack: HeldBack[];
 }
 
 export interface PlanOptions {

@@ -6,10 +6,12 @@
 import * as path from 'node:path';
 import { SluiceError, describeError } from '../errors';
 import { modelKey } from '../models/duplicates';
+import type { ModelDefaults } from '../models/defaults';
 import { discoverModels } from '../models/discover';
 import { listExternalModelFiles, readExternalModels } from '../models/externalModels';
 import { renderQuery, type MacroValue, type RenderContext } from '../models/render';
 import type { ParsedModel } from '../models/types';
+import { loadProject } from '../project/config';
 import { analyzeQuery, emptyCatalog } from '../lineage';
 import { parseSql } from '../sql';
 import { Warehouse } from '../warehouse/connection';
@@ -18,7 +20,7 @@ import { checkOutput, type OutputCheck } from './expectedOutput';
 import { createInput, inputTable, loadFixture, tableNameParts } from './fixtures';
 import { cteQuery, findCte, freezeClock, isOrdered, queryShape, utcTimestamp } from './queryShape';
 import { discoverTests } from './testFile';
-import type { OutputMismatch, TestResult, TestRunSummary, UnitTestDefinition } from './types';
+import type { InputFixture, OutputMismatch, TestResult, TestRunSummary, UnitTestDefinition } from './types';
 
 /** One DuckDB instance shared by many tests; each test runs in its own freshly attached database. */
 export class TestSandbox {
@@ -94,6 +96,7 @@ export async function runUnitTest(
         const declared = modelsByName.get(modelKey(written))?.definition?.columns ?? options.externalColumns?.get(modelKey(table.parts.slice(-2)));
         await createInput(wh, input, await loadFixture(input, test.baseDir, context), declared, context);
       }
+      if (prepared.emptySelf) await createInput(wh, prepared.emptySelf, { rows: [] }, prepared.emptySelf.columns, context);
       const mismatches: OutputMismatch[] = [];
       for (const check of prepared.checks) {
         const mismatch = await checkOutput(wh, check, test.baseDir, context);
@@ -117,6 +120,8 @@ export async function runUnitTest(
 
 interface PreparedTest {
   checks: OutputCheck[];
+  /** The model reads its own table and the test gives no input for it: an empty one, as on a first run. */
+  emptySelf?: InputFixture;
 }
 
 /** Everything that can be checked before touching DuckDB: the model, its rendered query, inputs, CTE names. */
@@ -153,7 +158,7 @@ async function prepare(
   let sql = rendered.sql;
   if (executionTime !== undefined) sql = freezeClock(sql, utcTimestamp(executionTime)!);
 
-  await checkInputsMatchReads(test, sql, rendered.sourceMap.toFilePosition.bind(rendered.sourceMap), model, context);
+  const readsItself = await checkInputsMatchReads(test, sql, rendered.sourceMap.toFilePosition.bind(rendered.sourceMap), model, context);
 
   const shape = queryShape(sql);
   const checks: OutputCheck[] = [];
@@ -166,7 +171,12 @@ async function prepare(
     checks.push({ output: `cte ${expectation.cte}`, data: expectation, sql: cteQuery(shape, cte), ordered: isOrdered(shape, cte) });
   }
   if (test.outputs.query) checks.push({ output: 'query', data: test.outputs.query, sql, ordered: isOrdered(shape) });
-  return { checks };
+  if (!readsItself) return { checks };
+  const columns = model.definition.columns;
+  if (!columns || Object.keys(columns).length === 0) {
+    throw new SluiceError(`${context}: model ${test.model} reads its own table, and the test gives no input for it: add one under inputs: (rows: [] for an empty table, with columns:), or declare the model's columns`);
+  }
+  return { checks, emptySelf: { name: test.model, label: `inputs.${test.model} (the model's own table, empty)`, where: test.start, format: 'yaml', rows: [], columns } };
 }
 
 /** vars that set the run's times (SQLMesh also accepts the predefined names, e.g. start_ds). */
@@ -188,7 +198,9 @@ function macroValue(value: unknown, name: string, context: string): MacroValue {
 
 /**
  * Every table the query reads needs an input, and every input must be read: a typo in either place would
- * otherwise surface as a confusing "table does not exist" or a silently ignored fixture.
+ * otherwise surface as a confusing "table does not exist" or a silently ignored fixture. The model's own
+ * table is the exception: without an input it is empty, as on the model's first run. Returns whether the
+ * model reads its own table without an input for it.
  */
 async function checkInputsMatchReads(
   test: UnitTestDefinition,
@@ -196,7 +208,7 @@ async function checkInputsMatchReads(
   toFilePosition: (offset: number) => { line: number; column: number },
   model: ParsedModel,
   context: string,
-): Promise<void> {
+): Promise<boolean> {
   const parsed = await parseSql(sql);
   if (!parsed.query) {
     const d = parsed.diagnostics[0];
@@ -210,7 +222,9 @@ async function checkInputsMatchReads(
     if (!parts) throw new SluiceError(`${context}: input '${input.name}' is not a table name like schema.table`);
     given.set(modelKey(parts.length === 1 ? ['main', parts[0]] : parts.slice(-2)), input.name);
   }
-  const missing = [...reads].filter((t) => !given.has(t));
+  const own = modelKey(model.definition!.nameParts.slice(-2));
+  const readsItself = reads.has(own) && !given.has(own);
+  const missing = [...reads].filter((t) => !given.has(t) && t !== own);
   if (missing.length > 0) {
     throw new SluiceError(`${context}: model ${test.model} reads ${missing.join(', ')}, but the test has no input for ${missing.length === 1 ? 'it' : 'them'}; add it under inputs:`);
   }
@@ -219,6 +233,7 @@ async function checkInputsMatchReads(
     const list = [...reads].join(', ') || 'no tables';
     throw new SluiceError(`${context}: input ${unread.join(', ')} is not read by model ${test.model} (it reads ${list})`);
   }
+  return readsItself;
 }
 
 // ---------- a project's whole suite ----------
@@ -228,17 +243,20 @@ export interface RunUnitTestsOptions {
   variables?: Record<string, MacroValue>;
   /** SQLMesh's infer_names for model discovery. */
   inferNames?: boolean;
+  /** The project's model_defaults. */
+  defaults?: ModelDefaults;
 }
 
 /**
  * Discovers models, external models and tests of a project and runs the tests, all in one DuckDB instance.
  * `filter` selects tests: a test name, `file::name` (file relative to the project), or a pattern with `*`.
  */
-export async function runUnitTests(projectDir: string, filter?: string, options: RunUnitTestsOptions = {}): Promise<TestRunSummary> {
+export async function runUnitTests(projectDir: string, filter?: string, given?: RunUnitTestsOptions): Promise<TestRunSummary> {
   const started = performance.now();
+  const options = given ?? projectTestOptions(projectDir);
   const [discovered, models, externalColumns] = await Promise.all([
     discoverTests(projectDir),
-    discoverModels(projectDir, { inferNames: options.inferNames }),
+    discoverModels(projectDir, { inferNames: options.inferNames, defaults: options.defaults }),
     readExternalColumns(projectDir),
   ]);
   const byName = indexModels(models);
@@ -260,6 +278,16 @@ export async function runUnitTests(projectDir: string, filter?: string, options:
   }
   summary.durationMs = performance.now() - started;
   return summary;
+}
+
+/** The project's own settings (model_defaults, variables, infer_names); none when they cannot be read. */
+function projectTestOptions(projectDir: string): RunUnitTestsOptions {
+  try {
+    const { models } = loadProject(path.resolve(projectDir));
+    return { variables: models.variables, defaults: models.defaults, inferNames: models.inferNames };
+  } catch {
+    return {};
+  }
 }
 
 async function readExternalColumns(projectDir: string): Promise<Map<string, Record<string, string>>> {

@@ -1,6 +1,7 @@
 // DuckDB SQL is parsed by DuckDB itself (json_serialize_sql), so Sluice never disagrees with the
 // engine about what a query means. One small in-memory instance is created on first use and reused;
-// many texts are serialized in a single round trip so a large project parses quickly.
+// many texts are serialized in a single round trip so a large project parses quickly. The instance has no
+// access to files or the network, and lends a second connection (withScratchConnection) to DuckDB's binder.
 
 import { DuckDBConnection, DuckDBInstance, listValue } from '@duckdb/node-api';
 import { SluiceError } from '../errors';
@@ -34,14 +35,32 @@ const SERIALIZE_MANY =
   'SELECT json_serialize_sql(s, skip_null := true, skip_empty := true) AS j ' +
   'FROM unnest($1::VARCHAR[]) WITH ORDINALITY AS u(s, i) ORDER BY i';
 
-let parser: Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> | undefined;
+interface Engine {
+  instance: DuckDBInstance;
+  connection: DuckDBConnection;
+  /** Opened on first use: its default catalog is an empty in-memory database. */
+  scratch?: DuckDBConnection;
+}
+
+/** The attached in-memory database the scratch connection uses (nothing else is ever in it). */
+const SCRATCH_CATALOG = 'sluice_scratch';
+
+let parser: Promise<Engine> | undefined;
 // DuckDB connections run one statement at a time; callers are queued rather than interleaved.
 let queue: Promise<unknown> = Promise.resolve();
 
-function openParser(): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+function openParser(): Promise<Engine> {
   if (!parser) {
     parser = (async () => {
-      const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+      // Serializing a large query allocates a lot for a moment; DuckDB's allocator keeps freed memory for
+      // reuse by default (128 MiB per thread), which in a long-lived language server is memory never given
+      // back. The parser stores nothing, so it returns everything at once. It never needs files or the network.
+      const instance = await DuckDBInstance.create(':memory:', {
+        threads: '1',
+        allocator_flush_threshold: '0MiB',
+        allocator_bulk_deallocation_flush_threshold: '0MiB',
+        enable_external_access: 'false',
+      });
       const connection = await instance.connect();
       return { instance, connection };
     })();
@@ -79,13 +98,32 @@ export async function parseMany(sqls: readonly string[]): Promise<ParsedSql[]> {
   return rows.map((row, i) => toParsed(sqls[i], String(row[0])));
 }
 
+/**
+ * Runs a task on the parser instance's second connection, whose default catalog is the empty in-memory
+ * database SCRATCH_CATALOG; queued with parsing, so tasks should be short. Tasks leave nothing behind
+ * (they work inside a transaction they roll back).
+ */
+export function withScratchConnection<T>(task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  return serialized(async () => {
+    const engine = await openParser();
+    if (!engine.scratch) {
+      const scratch = await engine.instance.connect();
+      await scratch.run(`ATTACH ':memory:' AS ${SCRATCH_CATALOG}`);
+      await scratch.run(`USE ${SCRATCH_CATALOG}`);
+      engine.scratch = scratch;
+    }
+    return task(engine.scratch);
+  });
+}
+
 /** Closes the shared parser instance (a later parse opens a new one). */
 export async function closeSqlParser(): Promise<void> {
   const current = parser;
   parser = undefined;
   if (!current) return;
   await serialized(async () => {
-    const { instance, connection } = await current;
+    const { instance, connection, scratch } = await current;
+    scratch?.closeSync();
     connection.closeSync();
     instance.closeSync();
   }).catch(() => undefined);

@@ -3,6 +3,7 @@
 // next free row id.
 // Read functions work on a warehouse that has never been loaded (and on read-only connections).
 
+import { now } from '../clock';
 import type { ResourceState } from '../ingest/package';
 import type { SourceSchema } from '../schema/types';
 import type { Warehouse } from './connection';
@@ -105,7 +106,7 @@ export async function recordFailedLoad(
     await wh.run(
       `INSERT INTO ${LOADS_TABLE} ("load_id", "source", "status", "started_at", "finished_at", "rows", "schema_version", "error")
        VALUES ($1, $2, 'failed', CAST($3 AS TIMESTAMPTZ), CAST($4 AS TIMESTAMPTZ), CAST('{}' AS JSON), NULL, $5)`,
-      [info.loadId, info.source, info.startedAt.toISOString(), new Date().toISOString(), info.error],
+      [info.loadId, info.source, info.startedAt.toISOString(), now().toISOString(), info.error],
     );
   });
 }

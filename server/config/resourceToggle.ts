@@ -1,6 +1,7 @@
-// Switching a resource on or off in sluice.yaml (sources.<source>.resources.<resource>: true/false). The file
-// is edited through the yaml package's Document API, so comments, order and formatting survive; flipping a
-// toggle that is already there rewrites just its value.
+// Switching a resource on or off in sluice.yaml (sources.<source>.resources.<resource>: true/false, or its
+// `enabled` key when the resource is a mapping of settings). The file is edited through the yaml package's
+// Document API, so comments, order and formatting survive; flipping a toggle that is already there rewrites
+// just its value.
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -13,7 +14,9 @@ export function setResourceToggle(text: string, source: string, resource: string
   const doc = parseDocument(text);
   if (doc.errors.length > 0) throw new SluiceError(`${PROJECT_FILE} cannot be edited while it has errors: ${doc.errors[0].message.split('\n')[0]}`);
   if (doc.contents !== null && !isMap(doc.contents)) throw new SluiceError(`${PROJECT_FILE}: expected a mapping at the top level`);
-  const at = ['sources', source, 'resources', resource];
+  let at = ['sources', source, 'resources', resource];
+  // A resource with settings of its own (freshness, owner, ...) keeps them: its `enabled` key is the toggle.
+  if (isMap(doc.getIn(at, true))) at = [...at, 'enabled'];
   if (doc.getIn(at) === enabled) return { text, changed: false };
   // An existing toggle: only its value's text changes, so the rest of the file stays byte for byte.
   const existing = doc.getIn(at, true);

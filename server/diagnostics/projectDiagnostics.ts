@@ -3,6 +3,7 @@
 
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import type { ModelProject, ProjectDiagnostic } from '../../core/dag';
+import { STALE_DESCRIPTION } from '../../core/dag/columnDescriptions';
 import { preparedModelOfFile } from '../models/modelFile';
 import { DIAGNOSTIC_SOURCE, tokenAt } from './modelDiagnostics';
 
@@ -61,8 +62,9 @@ export function mergeDiagnostics(local: Diagnostic[], fromProject: readonly Proj
   return out;
 }
 
-function codeOf(message: string): string {
+export function codeOf(message: string): string {
   if (/is part of a cycle/.test(message)) return 'cycle';
+  if (STALE_DESCRIPTION.test(message)) return 'stale-column-description';
   if (/^unknown table /.test(message)) return 'unknown-table';
   if (/ambiguous/i.test(message)) return 'ambiguous-column';
   if (/^(unknown|no) column|column .* (not found|does not exist)|has no column/i.test(message)) return 'unknown-column';

@@ -92,7 +92,7 @@ export class ModelValidator {
         const local = await modelDiagnostics(text, file);
         if (this.deps.document(uri)?.version !== version) return;
         this.local.set(uri, { version, diagnostics: local });
-        await this.deps.models.setText(file, text);
+        await this.deps.models.setText(file, text, version);
         // Typing went on while DuckDB parsed: a newer check is already scheduled.
         if (this.deps.document(uri)?.version !== version) return;
         const found = await this.deps.models.projectForFile(file);

@@ -6,7 +6,7 @@
 import { CompletionItemKind, type CompletionItem, type Position } from 'vscode-languageserver/node';
 import type { ModelProject, ProjectInputs } from '../../core/dag';
 import { tableKeyOfName } from '../../core/dag/names';
-import { SQLMESH_MODEL_PROPERTIES, SUPPORTED_KIND_NAMES } from '../../core/models/properties';
+import { MODEL_PROPERTIES, SUPPORTED_KIND_NAMES } from '../../core/models/properties';
 import { temporalVariables } from '../../core/models/temporal';
 import type { ModelFileContext } from './context';
 import { allScopes, resolvedQuery } from './resolution';
@@ -33,6 +33,7 @@ const MODEL_PROPERTY_HINTS: Record<string, string> = {
   description: 'what the model holds',
   owner: 'who to ask about it',
   tags: 'labels',
+  freshness: 'how old the data may get: (warn_after := 6h, error_after := 24h)',
   dialect: 'SQL dialect of the query (default duckdb)',
   enabled: 'false leaves the model out',
 };
@@ -169,7 +170,7 @@ function modelBlockItems(before: string): CompletionItem[] {
   if (/\bkind\s+[A-Z_]*$/i.test(before)) {
     return SUPPORTED_KIND_NAMES.map((name) => ({ label: name, kind: CompletionItemKind.EnumMember, detail: 'model kind' }));
   }
-  return [...SQLMESH_MODEL_PROPERTIES].sort().map((name) => ({
+  return [...MODEL_PROPERTIES].sort().map((name) => ({
     label: name,
     kind: CompletionItemKind.Property,
     detail: MODEL_PROPERTY_HINTS[name] ?? 'MODEL property',

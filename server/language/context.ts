@@ -28,21 +28,23 @@ export interface ModelFileContext extends DescribeContext {
   shift: TextShift;
 }
 
+/** The editor's text of a document as a request found it (the document object itself changes in place). */
+interface Snapshot {
+  uri: string;
+  text: string;
+  version: number;
+}
+
+function snapshotOf(document: TextDocument): Snapshot {
+  return { uri: document.uri, text: document.getText(), version: document.version };
+}
+
 /**
  * The file's context as analysed, without waiting for an analysis of newer text: for completion, which reads
  * the editor's text itself, and for CodeLens, whose ranges are mapped (or dropped) through ctx.shift.
  */
 export async function latestContext(models: ModelIndex, document: TextDocument | undefined): Promise<ModelFileContext | undefined> {
-  if (!document) return undefined;
-  await models.ready();
-  const file = toFilePath(document.uri);
-  if (!file || !models.isModelFile(file)) return undefined;
-  const current = document.getText();
-  const found = await models.projectForFile(file);
-  if (!found) return undefined;
-  // A file the project has not seen (just created, or the load is older than the editor): analyse it once.
-  if (!found.project.preparedFile(file)) await models.setText(file, current);
-  return contextOf(found, file, document.uri, current);
+  return document ? analysedContext(models, snapshotOf(document)) : undefined;
 }
 
 /**
@@ -55,29 +57,42 @@ export async function contextAt(
   position: Position,
 ): Promise<{ ctx: ModelFileContext; position: Position } | undefined> {
   if (!document) return undefined;
-  const current = document.getText();
+  const editor = snapshotOf(document);
   const offset = document.offsetAt(position);
-  const stale = await latestContext(models, document);
+  const stale = await analysedContext(models, editor);
   if (!stale) return undefined;
   const mapped = stale.shift.toAnalysed(offset);
   if (mapped !== undefined) return { ctx: stale, position: stale.document.positionAt(mapped) };
   // The name at the position changed: only the analysis of this very text can answer.
-  await models.setText(stale.file, current);
-  const found = await models.projectForFile(stale.file);
-  if (!found) return undefined;
-  const fresh = contextOf(found, stale.file, document.uri, current);
-  return fresh?.shift.identical ? { ctx: fresh, position } : undefined;
+  const fresh = await freshContext(models, stale.file, editor);
+  return fresh ? { ctx: fresh, position } : undefined;
 }
 
 /** The context for the whole file as of the editor's current text (waiting for its analysis). */
 export async function currentContext(models: ModelIndex, document: TextDocument | undefined): Promise<ModelFileContext | undefined> {
   if (!document) return undefined;
-  const current = document.getText();
-  const stale = await latestContext(models, document);
+  const editor = snapshotOf(document);
+  const stale = await analysedContext(models, editor);
   if (!stale || stale.shift.identical) return stale;
-  await models.setText(stale.file, current);
-  const found = await models.projectForFile(stale.file);
-  const fresh = found ? contextOf(found, stale.file, document.uri, current) : undefined;
+  return freshContext(models, stale.file, editor);
+}
+
+async function analysedContext(models: ModelIndex, editor: Snapshot): Promise<ModelFileContext | undefined> {
+  await models.ready();
+  const file = toFilePath(editor.uri);
+  if (!file || !models.isModelFile(file)) return undefined;
+  const found = await models.projectForFile(file);
+  if (!found) return undefined;
+  // A file the project has not seen (just created, or the load is older than the editor): analyse it once.
+  if (!found.project.preparedFile(file)) await models.setText(file, editor.text, editor.version);
+  return contextOf(models, found, file, editor);
+}
+
+/** Analyses the editor's text of the file (if not yet) and gives its context; undefined if a newer text won. */
+async function freshContext(models: ModelIndex, file: string, editor: Snapshot): Promise<ModelFileContext | undefined> {
+  await models.setText(file, editor.text, editor.version);
+  const found = await models.projectForFile(file);
+  const fresh = found ? contextOf(models, found, file, editor) : undefined;
   return fresh?.shift.identical ? fresh : undefined;
 }
 
@@ -125,21 +140,17 @@ function documentsOf(shift: TextShift): { analysed: TextDocument; current: TextD
   return docs;
 }
 
-function contextOf(
-  found: { entry: ProjectEntry; project: ModelProject },
-  file: string,
-  uri: string,
-  current: string,
-): ModelFileContext | undefined {
+function contextOf(models: ModelIndex, found: { entry: ProjectEntry; project: ModelProject }, file: string, editor: Snapshot): ModelFileContext | undefined {
   const analysed = found.project.preparedFile(file);
   if (!analysed) return undefined;
+  const edits = analysed.text === editor.text ? [] : models.editsSinceAnalysed(file, editor.uri, analysed.text, editor.version);
   return {
     file,
     entry: found.entry,
     project: found.project,
     prepared: preparedModelOfFile(found.project, file),
-    document: TextDocument.create(uri, 'sql', 0, analysed.text),
-    shift: new TextShift(analysed.text, current),
+    document: TextDocument.create(editor.uri, 'sql', 0, analysed.text),
+    shift: new TextShift(analysed.text, editor.text, edits),
     locator: new Locator(found.project, found.entry.info.dir),
     toUri: toFileUri,
   };

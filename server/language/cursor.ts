@@ -7,9 +7,10 @@ import { nameLength } from '../../core/dag/references';
 import { tableKey } from '../../core/dag/names';
 import type { PreparedModel } from '../../core/dag/prepare';
 import type { Output, ResolvedQuery, SelectScope } from '../../core/lineage/scope';
-import { isBaseTable, isColumnRef, isStar, type ExpressionNode } from '../../core/sql/ast';
+import { isBaseTable, isColumnRef, isStar, type ColumnRefExpression, type ExpressionNode } from '../../core/sql/ast';
 import { likeStarFilter } from '../../core/lineage/starFilter';
 import { baseColumnOf, outputsPerItem, resolvedQuery, scopeOfItem, toRenderedOffset, type BaseColumn } from './resolution';
+import { partRanges, unquote, type TextRange } from './sqlNames';
 
 /** A range in the model file, as offsets. */
 export interface FileRange {
@@ -92,6 +93,15 @@ export function targetAt(project: ModelProject, model: PreparedModel, offset: nu
   return undefined;
 }
 
+/** The column reference at a file offset, and where its last part (the column's name) is in the rendered query. */
+export function columnReferenceAt(model: PreparedModel, offset: number): { node: ColumnRefExpression; name: TextRange } | undefined {
+  const at = model.rendered && model.sql?.query ? toRenderedOffset(model.rendered.sourceMap, offset) : undefined;
+  const node = at === undefined ? undefined : nodeAt(model, at);
+  if (node?.kind !== 'column') return undefined;
+  const parts = partRanges(model.sql!.sql, node.start, node.end);
+  return { node: node.node as ColumnRefExpression, name: parts[parts.length - 1] };
+}
+
 type Located =
   | { kind: 'table'; node: { catalog_name?: string; schema_name?: string; table_name: string }; start: number; end: number }
   | { kind: 'column'; node: ExpressionNode & { column_names?: string[] }; start: number; end: number; part: number; partStart: number; partEnd: number }
@@ -151,30 +161,6 @@ function rootOutputOf(resolved: ResolvedQuery, expr: ExpressionNode): Output | u
   return outputsPerItem(resolved.root as SelectScope).get(expr)?.[0];
 }
 
-/** The ranges of the dotted parts of a name between start and end. */
-function partRanges(text: string, start: number, end: number): { start: number; end: number }[] {
-  const out: { start: number; end: number }[] = [];
-  let partStart = start;
-  let quoted = false;
-  for (let i = start; i < end; i++) {
-    const c = text[i];
-    if (c === '"') quoted = !quoted;
-    else if (c === '.' && !quoted) {
-      out.push({ start: partStart, end: i });
-      partStart = i + 1;
-    }
-  }
-  out.push({ start: partStart, end });
-  return out.map((p) => trimRange(text, p));
-}
-
-function trimRange(text: string, r: { start: number; end: number }): { start: number; end: number } {
-  let { start, end } = r;
-  while (start < end && /\s/.test(text[start])) start++;
-  while (end > start && /\s/.test(text[end - 1])) end--;
-  return { start, end };
-}
-
 /** Where the alias of a table reference is written after its name (`orders AS o`, `orders o`). */
 function aliasAfter(text: string, from: number, alias: string): { start: number; end: number } | undefined {
   const m = /^\s+(?:as\s+)?("(?:[^"]|"")*"|[\p{L}\p{N}_$]+)/iu.exec(text.slice(from, from + 200));
@@ -191,8 +177,4 @@ function wordAt(text: string, at: number): { start: number; end: number } | unde
   while (start > 0 && WORD.test(text[start - 1])) start--;
   while (end < text.length && WORD.test(text[end])) end++;
   return end > start ? { start, end } : undefined;
-}
-
-function unquote(name: string): string {
-  return name.startsWith('"') && name.endsWith('"') && name.length >= 2 ? name.slice(1, -1).replace(/""/g, '"') : name;
 }

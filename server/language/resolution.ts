@@ -163,3 +163,27 @@ function relationOf(output: Output): Relation | undefined {
   const b = output.binding.kind === 'merged' ? output.binding.members[0] : output.binding;
   return b.kind === 'column' || b.kind === 'row' ? b.relation : undefined;
 }
+
+/** The select scope whose own clauses hold an expression (not counting subqueries and CTEs inside it). */
+export function selectScopeOf(resolved: ResolvedQuery, expr: ExpressionNode): SelectScope | undefined {
+  for (const scope of allScopes(resolved)) {
+    if (scope.kind === 'select' && holds(scope.node, expr, true)) return scope;
+  }
+  return undefined;
+}
+
+const QUERY_NODE_TYPES = new Set(['SELECT_NODE', 'SET_OPERATION_NODE', 'RECURSIVE_CTE_NODE', 'CTE_NODE']);
+
+function holds(value: unknown, wanted: unknown, top = false): boolean {
+  if (value === wanted) return true;
+  if (Array.isArray(value)) return value.some((v) => holds(v, wanted));
+  if (typeof value !== 'object' || value === null) return false;
+  const node = value as Record<string, unknown>;
+  if (!top && typeof node.type === 'string' && QUERY_NODE_TYPES.has(node.type)) return false;
+  for (const key in node) {
+    if (key === 'cte_map') continue;
+    const child = node[key];
+    if (typeof child === 'object' && child !== null && holds(child, wanted)) return true;
+  }
+  return false;
+}

@@ -1,7 +1,11 @@
-// Between the text of a file as last analysed and the text in the editor now: one changed stretch in the
-// middle, the same text before and after it. Offsets outside the stretch map both ways, so a request on an
-// unchanged part of a file can be answered from the older analysis while the new one is still running; an
-// offset in or touching the changed stretch has no counterpart, and the request must wait for the analysis.
+// Between the text of a file as last analysed and the text in the editor now. Offsets outside what the edits
+// since touched map both ways, so a request on an unchanged part of a file can be answered from the older
+// analysis while the new one is still running; an offset in or touching an edit has no counterpart, and the
+// request must wait for the analysis. The edits come from the editor's changes (EditLog) when they are
+// known; otherwise the texts are compared and everything between their common start and end counts as
+// changed.
+
+import type { TextEdit } from './editLog';
 
 export interface Span {
   start: number;
@@ -12,53 +16,63 @@ export interface Span {
 const NAME_CHAR = /[\p{L}\p{N}_$".]/u;
 
 export class TextShift {
-  /** Length of the common start of both texts. */
-  private readonly head: number;
-  /** Length of the common end of both texts (not overlapping head). */
-  private readonly tail: number;
+  readonly identical: boolean;
+  private readonly edits: readonly TextEdit[];
 
+  /** With `edits` (those that turned `analysed` into `current`, in order) scattered edits are told apart. */
   constructor(
     readonly analysed: string,
     readonly current: string,
+    edits?: readonly TextEdit[],
   ) {
-    const shortest = Math.min(analysed.length, current.length);
-    let head = 0;
-    while (head < shortest && analysed.charCodeAt(head) === current.charCodeAt(head)) head++;
-    let tail = 0;
-    while (tail < shortest - head && analysed.charCodeAt(analysed.length - 1 - tail) === current.charCodeAt(current.length - 1 - tail)) tail++;
-    this.head = head;
-    this.tail = tail;
-  }
-
-  /** Whether both texts are the same. */
-  get identical(): boolean {
-    return this.analysed.length === this.current.length && this.head === this.analysed.length;
+    this.identical = analysed === current;
+    this.edits = this.identical ? [] : (edits ?? [oneStretch(analysed, current)]);
   }
 
   /**
    * The analysed-text offset of an offset in the current text, when the name around it lies wholly outside
-   * the changed stretch; undefined otherwise.
+   * what was edited; undefined otherwise.
    */
   toAnalysed(offset: number): number | undefined {
     if (this.identical) return offset;
-    const name = nameAround(this.current, offset);
-    const mapped = this.mapSpan(name, this.current.length, this.analysed.length);
-    return mapped ? mapped.start + (offset - name.start) : undefined;
+    let span: Span | undefined = nameAround(this.current, offset);
+    const delta = offset - span.start;
+    // Undo the edits, newest first: each left [start, start + length) where [start, end) was.
+    for (let i = this.edits.length - 1; i >= 0 && span; i--) {
+      const e = this.edits[i];
+      span = moved(span, e.start, e.start + e.length, e.end - e.start - e.length);
+    }
+    return span ? span.start + delta : undefined;
   }
 
-  /** A span of the analysed text in the current text, or undefined when it overlaps the changed stretch. */
+  /** A span of the analysed text in the current text, or undefined when an edit touched it. */
   toCurrent(span: Span): Span | undefined {
     if (this.identical) return span;
-    return this.mapSpan(span, this.analysed.length, this.current.length);
+    let out: Span | undefined = span;
+    for (let i = 0; i < this.edits.length && out; i++) {
+      const e = this.edits[i];
+      out = moved(out, e.start, e.end, e.length - (e.end - e.start));
+    }
+    return out;
   }
+}
 
-  private mapSpan(span: Span, fromLength: number, toLength: number): Span | undefined {
-    const unchangedEnd = fromLength - this.tail;
-    // A span touching the change on either side may have been extended by it ("amou" + "nt").
-    if (span.end < this.head) return span;
-    if (span.start > unchangedEnd) return { start: span.start + toLength - fromLength, end: span.end + toLength - fromLength };
-    return undefined;
-  }
+/** A span across an edit of [start, end): unchanged before it, shifted after it, lost when touching it. */
+function moved(span: Span, start: number, end: number, shift: number): Span | undefined {
+  // Touching counts: "amou" followed by an inserted "nt" is another name.
+  if (span.end < start) return span;
+  if (span.start > end) return { start: span.start + shift, end: span.end + shift };
+  return undefined;
+}
+
+/** Everything between the common start and the common end of two texts, as one edit. */
+function oneStretch(analysed: string, current: string): TextEdit {
+  const shortest = Math.min(analysed.length, current.length);
+  let head = 0;
+  while (head < shortest && analysed.charCodeAt(head) === current.charCodeAt(head)) head++;
+  let tail = 0;
+  while (tail < shortest - head && analysed.charCodeAt(analysed.length - 1 - tail) === current.charCodeAt(current.length - 1 - tail)) tail++;
+  return { version: 0, start: head, end: analysed.length - tail, length: current.length - tail - head };
 }
 
 /** The name (word, quoted name, dotted path) the offset is in or touches; an empty span between names. */

@@ -8,10 +8,13 @@ import * as path from 'node:path';
 import { ModelProject, readProjectInputs, type ProjectInputs } from '../../core/dag';
 import { describeError } from '../../core/errors';
 import type { ProjectEntry, ProjectIndex } from '../workspace/projects';
+import type { EditLog, TextEdit } from '../language/editLog';
 import { isInside } from '../workspace/uri';
 
 export interface ModelIndexDeps {
   index: ProjectIndex;
+  /** The editors' edits, to map positions between an analysed version of a file and the editor's. */
+  edits?: EditLog;
   log?(message: string): void;
 }
 
@@ -30,6 +33,8 @@ export class ModelIndex {
   private readonly overlay = new Map<string, string>();
   private readonly listeners: Listener[] = [];
   private readonly inputs = new Map<string, Promise<ProjectInputs>>();
+  /** Per file, the editor version whose text the project last analysed. */
+  private readonly analysedVersions = new Map<string, { version: number; text: string }>();
 
   constructor(private readonly deps: ModelIndexDeps) {}
 
@@ -82,24 +87,39 @@ export class ModelIndex {
    * An editor's text for a model file: analyses that model and its downstream models again. Resolves once
    * the file itself is analysed; its downstream models follow (and listeners hear of them once they are).
    */
-  async setText(file: string, text: string): Promise<void> {
+  async setText(file: string, text: string, version?: number): Promise<void> {
     const abs = path.resolve(file);
     this.overlay.set(abs, text);
     const entry = this.entryFor(abs);
     if (!entry) return;
     const project = await this.project(entry.info.dir);
+    const fileAnalysed = (done: () => void) => () => {
+      if (version !== undefined && project.preparedFile(abs)?.text === text) this.analysedVersions.set(abs, { version, text });
+      done();
+    };
     // The load may have read the overlay already; update() then finds the text unchanged. A newer text of the
     // file makes this one moot before or after parsing; the newer update does the work.
-    await new Promise<void>((fileAnalysed, failed) => {
+    await new Promise<void>((done, failed) => {
       project
-        .update(abs, text, { superseded: () => this.overlay.get(abs) !== text, fileAnalysed })
+        .update(abs, text, { superseded: () => this.overlay.get(abs) !== text, fileAnalysed: fileAnalysed(done) })
         .then((result) => this.emit(entry.info.dir, project, result.analysed), failed);
     });
+  }
+
+  /**
+   * The edits that turned the file's analysed text into the editor's text at `upTo` (its version then), when
+   * the editor's history reaches back that far.
+   */
+  editsSinceAnalysed(file: string, uri: string, analysedText: string, upTo: number): readonly TextEdit[] | undefined {
+    const known = this.analysedVersions.get(path.resolve(file));
+    if (!known || known.text !== analysedText || !this.deps.edits) return undefined;
+    return this.deps.edits.since(uri, known.version)?.filter((e) => e.version <= upTo);
   }
 
   /** The editor was closed: the file on disk counts again (or the model is gone, if the file never existed). */
   async closeText(file: string): Promise<void> {
     const abs = path.resolve(file);
+    this.analysedVersions.delete(abs);
     if (!this.overlay.delete(abs)) return;
     await this.diskChanged(abs);
   }

@@ -45,7 +45,9 @@ export async function applyRequest(deps: PlanRequestDeps, entry: ProjectEntry, p
     throw new RefusedError(SluiceErrorCodes.Busy, `${entry.info.name}: the warehouse is busy with another apply or a source run; try again when it is done`);
   }
   const started = performance.now();
-  const result: ApplyRequest.Result = { environment, built: [], reused: [], removed: [], swapped: false, durationMs: 0 };
+  const result: ApplyRequest.Result = {
+    environment, built: [], reused: [], removed: [], backfilled: [], audits: { run: 0, passed: 0, failed: 0 }, swapped: false, durationMs: 0,
+  };
   applying.add(warehouse);
   try {
     await deps.syncOpenDocuments(entry.info.dir);
@@ -59,6 +61,8 @@ export async function applyRequest(deps: PlanRequestDeps, entry: ProjectEntry, p
         result.built = applied.built;
         result.reused = applied.reused;
         result.removed = applied.removed;
+        result.backfilled = applied.processed.map((p) => ({ model: p.model, intervals: p.intervals.map(([s, e]) => [s, e] as [string, string]), rows: p.rows }));
+        result.audits = { ...applied.audits };
         result.swapped = applied.swapped;
       } finally {
         wh.close();

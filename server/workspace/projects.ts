@@ -3,7 +3,7 @@
 
 import * as path from 'node:path';
 import { describeError, SluiceError } from '../../core/errors';
-import { findProjectDir, loadProject, PROJECT_FILE, type Project } from '../../core/project/config';
+import { findProjectDir, loadProject, projectConfigFile, type Project } from '../../core/project/config';
 import { DEFAULT_SETTINGS, type ProjectInfo, type SluiceSettings } from '../../core/protocol';
 import { findProjectDirs } from './scan';
 import { isInside } from './uri';
@@ -135,18 +135,18 @@ export class ProjectIndex {
   }
 }
 
-/** Reads sluice.yaml of dir and applies the settings; a broken file gives an entry with an error. */
+/** Reads sluice.yaml (and SQLMesh's config) of dir and applies the settings; a broken file gives an entry with an error. */
 export function readProject(dir: string, settings: SluiceSettings): ProjectEntry {
-  const configFile = path.join(dir, PROJECT_FILE);
   const environment = settings.defaultEnvironment;
   try {
     const loaded = loadProject(dir);
     const project: Project = settings.warehousePath
       ? { ...loaded, warehouse: path.resolve(dir, settings.warehousePath) }
       : loaded;
-    return { project, configFile, info: { name: project.name, dir, warehouse: project.warehouse, environment } };
+    return { project, configFile: projectConfigFile(dir), info: { name: project.name, dir, warehouse: project.warehouse, environment } };
   } catch (err) {
     const warehouse = path.resolve(dir, settings.warehousePath || 'warehouse.duckdb');
-    return { configFile, info: { name: path.basename(dir), dir, warehouse, environment, error: describeError(err) } };
+    const error = describeError(err);
+    return { configFile: projectConfigFile(dir, error), info: { name: path.basename(dir), dir, warehouse, environment, error } };
   }
 }

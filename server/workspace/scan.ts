@@ -1,8 +1,10 @@
-// Finds the Sluice projects (folders holding sluice.yaml) under a workspace folder without reading them.
+// Finds the Sluice projects (folders holding sluice.yaml, or SQLMesh's config beside a models/ folder) under a
+// workspace folder without reading them.
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_FILE } from '../../core/project/config';
+import { SQLMESH_CONFIG_FILES } from '../../core/project/sqlmesh';
 
 /** Folders never searched: dependencies, build output, and hidden folders (.git, .sluice, ...). */
 const SKIPPED = new Set(['node_modules', 'dist', 'out', 'build', 'target']);
@@ -19,7 +21,9 @@ export async function findProjectDirs(root: string, maxDepth = 3): Promise<strin
     await Promise.all(
       level.map(async (dir) => {
         const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
-        if (entries.some((e) => e.name === PROJECT_FILE && (e.isFile() || e.isSymbolicLink()))) {
+        const file = (name: string) => entries.some((e) => e.name === name && (e.isFile() || e.isSymbolicLink()));
+        const sqlmesh = entries.some((e) => e.name === 'models' && e.isDirectory()) && SQLMESH_CONFIG_FILES.some(file);
+        if (file(PROJECT_FILE) || sqlmesh) {
           found.push(dir);
           return;
         }

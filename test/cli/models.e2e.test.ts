@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { bindModelTypes } from '../../core/dag/modelTypes';
 import { ModelProject } from '../../core/dag/project';
+import { displayType } from '../../core/sql/typeBinder';
 import { readExternalModels } from '../../core/models/externalModels';
 import { renderQuery } from '../../core/models/render';
 import { quoteIdent, quoteLiteral } from '../../core/warehouse/quote';
@@ -52,10 +54,11 @@ describe('sluice models, render and lineage (end to end)', function () {
         ['intermediate.orders_wide', 'FULL', 'models/intermediate/orders_wide.sql', ['shop.customers', 'staging.orders'], ['analytics.daily_revenue']],
         ['staging.orders', 'VIEW', 'models/staging/orders.sql', ['shop.orders'], ['intermediate.orders_wide']],
       ]);
+      // Computed columns have the types DuckDB's binder gives them: sum(DOUBLE) is DOUBLE, count(*) BIGINT.
       assert.deepEqual(json.json.models[0].columns, [
         { name: 'order_date', type: 'DATE' },
-        { name: 'revenue', type: null },
-        { name: 'orders', type: null },
+        { name: 'revenue', type: 'DOUBLE' },
+        { name: 'orders', type: 'BIGINT' },
       ]);
     });
 
@@ -245,6 +248,10 @@ describe('sluice models, render and lineage (end to end)', function () {
     it('every demo model runs on the loaded warehouse and has the columns lineage says', async () => {
       const project = await ModelProject.load(dir);
       assert.deepEqual(project.diagnostics().filter((d) => d.severity === 'error'), []);
+      // Types the analysis leaves unknown come from DuckDB's binder: each must be the type the built table has.
+      const unknownBefore = new Map(project.models().map((m) => [m.key, m.columns.map((c) => c.type === undefined)]));
+      await bindModelTypes(project);
+      let bound = 0;
       const instance = await DuckDBInstance.create(path.join(dir, 'warehouse.duckdb'));
       const connection = await instance.connect();
       try {
@@ -260,7 +267,13 @@ describe('sluice models, render and lineage (end to end)', function () {
           const result = await connection.runAndReadAll(`SELECT * FROM ${target} LIMIT 1`);
           assert.deepEqual(result.columnNames().map((n) => n.toLowerCase()), project.model(key)!.columns.map((c) => c.name), key);
           assert.equal(result.currentRowCount, 1, `${key} is empty`);
+          project.model(key)!.columns.forEach((c, i) => {
+            if (!unknownBefore.get(key)![i] || c.type === undefined) return;
+            bound++;
+            assert.equal(c.type, displayType(result.columnTypes()[i].toString()), `${key}.${c.name}`);
+          });
         }
+        assert.ok(bound >= 10, `${bound} computed columns typed`);
       } finally {
         connection.closeSync();
         instance.closeSync();

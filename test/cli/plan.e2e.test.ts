@@ -114,13 +114,17 @@ describe('sluice plan / apply / run / janitor / test / diff (end to end)', funct
     assert.match(missing.stderr, /environment nowhere does not exist/);
   });
 
-  it('plan refuses a project with errors, still with one JSON object', () => {
+  it('plan --strict refuses a project with errors, still with one JSON object; without it the model is left out', () => {
     project.write('models/bad.sql', 'MODEL (name analytics.bad, kind FULL);\nSELECT FROM WHERE\n');
     try {
-      const run = runCliJson(['plan', 'dev'], project.dir);
+      const run = runCliJson(['plan', 'dev', '--strict'], project.dir);
       assert.equal(run.code, 1);
       assert.match(run.json.error, /1 error in the project's models/);
       assert.match(run.stderr, /models\/bad\.sql:2:\d+: /);
+      const lenient = runCliJson(['plan', 'dev'], project.dir);
+      assert.equal(lenient.code, 0, lenient.stderr);
+      assert.deepEqual(lenient.json.held_back.map((h: any) => [h.model, h.file, h.line, h.kept]), [['analytics.bad', 'models/bad.sql', 2, false]]);
+      assert.ok(!lenient.json.changes.some((c: any) => c.model === 'analytics.bad'));
     } finally {
       require('node:fs').rmSync(require('node:path').join(project.dir, 'models/bad.sql'));
     }

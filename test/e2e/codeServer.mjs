@@ -19,6 +19,8 @@ const SETTINGS = {
   'update.mode': 'none',
   'security.workspace.trust.enabled': false,
   'git.enabled': false,
+  // As in desktop VS Code: an edit stays unsaved until it is saved (the web default saves after a second).
+  'files.autoSave': 'off',
 };
 
 export class CodeServer {

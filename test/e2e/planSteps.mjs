@@ -1,6 +1,8 @@
 // The plan panel end to end: prod applied from the CLI, a non-breaking edit of a model saved in the editor,
-// "Sluice: Show Plan" on dev showing the change with its category, Apply from the panel, the re-plan saying
-// there is nothing left to do, and the dev view in the warehouse catalog having the new column.
+// "Sluice: Show Plan" on dev showing the change with its category; then, without a click, the panel
+// following an unsaved edit of the model (recomputing, then the new breaking change) and its undo (back to
+// the saved change); Apply from the panel, the re-plan saying there is nothing left to do under a summary
+// of what the apply did that stays, and the dev view in the warehouse catalog having the new column.
 
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,6 +16,8 @@ const MODEL_FILE = path.join('models', 'marts', 'daily_revenue.sql');
 const EDITED_LINE = 'AS customer_count';
 const ADDED = ', 1 AS one';
 const ENVIRONMENT = 'dev';
+const FILTER_LINE = "WHERE status IN ('placed', 'shipped')";
+const FILTER_ADDED = ' AND amount > 0';
 
 export async function planPanelSteps({ workbench, workspace, root, snap }) {
   // The models read every source of the demo, so all of them are loaded before prod is applied.
@@ -55,22 +59,71 @@ export async function planPanelSteps({ workbench, workspace, root, snap }) {
   await status.filter({ hasText: `1 change compared with prod.` }).waitFor({ state: 'visible', timeout: 10_000 });
   await snap('plan');
 
+  // An unsaved edit in the editor: the panel says it is recomputing, then shows the new change by itself.
+  await workbench.focusFirstEditorGroup();
+  const recomputing = status.filter({ hasText: 'Recomputing…' }).waitFor({ state: 'visible', timeout: 30_000 });
+  await workbench.typeAtLineEnd(FILTER_LINE, FILTER_ADDED);
+  const typed = Date.now();
+  await recomputing;
+  await change.locator('.category', { hasText: /^breaking$/ }).waitFor({ state: 'visible', timeout: 30_000 });
+  const followMs = Date.now() - typed;
+  const edited = await change.innerText();
+  for (const expected of ['the query changed outside its select list', `+${FILTER_LINE}${FILTER_ADDED}`]) {
+    if (!edited.includes(expected)) throw new Error(`after the edit the plan's change of ${MODEL} lacks "${expected}":\n${edited}`);
+  }
+  if (fs.readFileSync(file, 'utf8').includes(FILTER_ADDED)) throw new Error('the edit was saved; the panel should have followed the unsaved text');
+  await snap('plan-followed-edit');
+
+  // Undo: back to the saved text, and the panel back to the saved change.
+  await workbench.undoUntilSaved();
+  await change.locator('.category', { hasText: 'non-breaking' }).waitFor({ state: 'visible', timeout: 30_000 });
+  await status.filter({ hasText: `1 change compared with prod.` }).waitFor({ state: 'visible', timeout: 10_000 });
+  const undone = await change.innerText();
+  if (undone.includes(FILTER_ADDED)) throw new Error(`after the undo the plan still shows the edit:\n${undone}`);
+  await snap('plan-followed-undo');
+
   const apply = panel.locator('#apply:not([disabled])', { hasText: `Apply to ${ENVIRONMENT}` });
   await apply.waitFor({ state: 'visible', timeout: 30_000 });
   await apply.click();
-  // The apply's result stays above the plan that is read again afterwards.
-  await status
-    .filter({ hasText: `Applied to ${ENVIRONMENT}: built ${MODEL}, reused 11. No changes: ${ENVIRONMENT} is up to date.` })
-    .waitFor({ state: 'visible', timeout: 60_000 });
+  // What the apply did stays above the plan that is read again afterwards.
+  await status.filter({ hasText: `No changes: ${ENVIRONMENT} is up to date.` }).waitFor({ state: 'visible', timeout: 90_000 });
+  const summary = panel.locator('#applied');
+  const applied = await appliedSummary(summary);
   if ((await panel.locator('.change').count()) !== 0) throw new Error('the plan after the apply still lists changes');
   if (!(await panel.locator('#apply').isDisabled())) throw new Error('Apply is enabled on an empty plan');
   await snap('plan-applied');
+  // It is still there once the apply's writes to the warehouse have settled (the panel follows the
+  // warehouse too) and after a Refresh.
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  await panel.locator('#refresh').click();
+  await status.filter({ hasText: `No changes: ${ENVIRONMENT} is up to date.` }).waitFor({ state: 'visible', timeout: 30_000 });
+  const kept = await summary.innerText();
+  if (kept !== applied.text) throw new Error(`the apply summary changed after a refresh:\n${applied.text}\n---\n${kept}`);
 
+  // The rows the summary says the backfill wrote are the rows of the dev table.
+  const devRows = await viewRowCount(warehouse, `analytics__${ENVIRONMENT}`, 'daily_revenue');
+  if (devRows !== applied.rows) throw new Error(`the summary says ${applied.rows} rows were backfilled; analytics__${ENVIRONMENT}.daily_revenue has ${devRows}`);
   const devColumns = await viewColumns(warehouse, `analytics__${ENVIRONMENT}`, 'daily_revenue');
   if (!devColumns.includes('one')) throw new Error(`view analytics__${ENVIRONMENT}.daily_revenue has no column one: ${devColumns.join(', ')}`);
   const prodAfter = await viewColumns(warehouse, 'analytics', 'daily_revenue');
   if (prodAfter.includes('one')) throw new Error('applying dev changed prod\'s analytics.daily_revenue');
-  return { planDevColumns: devColumns };
+  return { planDevColumns: devColumns, planFollowMs: followMs, planApplied: applied.text.split('\n').join(' | ') };
+}
+
+/** The apply summary of the panel, checked line by line; returns its text. */
+async function appliedSummary(summary) {
+  await summary.locator('.applied-head', { hasText: `Applied to ${ENVIRONMENT} at ` }).waitFor({ state: 'visible', timeout: 10_000 });
+  const text = (await summary.innerText()).trim();
+  const expected = [
+    new RegExp(`^Applied to ${ENVIRONMENT} at .+ in \\d+(\\.\\d)? m?s$`, 'm'),
+    new RegExp(`^Built 1 model: ${MODEL.replace('.', '\\.')}\\.$`, 'm'),
+    /^Reused 11 models as they were\.$/m,
+    new RegExp(`^Backfilled ${MODEL.replace('.', '\\.')}: 2024-01-01 \\.\\. \\d{4}-\\d\\d-\\d\\d \\([\\d,]+ rows?\\)\\.$`, 'm'),
+    /^Audits: (\d+) run, \1 passed, 0 failed\.$/m,
+  ];
+  for (const pattern of expected) if (!pattern.test(text)) throw new Error(`the apply summary lacks ${pattern}:\n${text}`);
+  const rows = Number(/\(([\d,]+) rows?\)/.exec(text)[1].replace(/,/g, ''));
+  return { text, rows };
 }
 
 async function sluice(cli, argv) {
@@ -95,6 +148,23 @@ async function viewColumns(file, schema, view) {
         [schema, view],
       );
       return reader.getRowObjectsJson().map((r) => String(r.name));
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
+/** The number of rows a view shows, the warehouse opened read-only. */
+async function viewRowCount(file, schema, view) {
+  const instance = await withLockRetry(() => DuckDBInstance.create(file, { access_mode: 'READ_ONLY' }));
+  try {
+    const connection = await instance.connect();
+    try {
+      const quote = (name) => `"${name.replace(/"/g, '""')}"`;
+      const reader = await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${quote(schema)}.${quote(view)}`);
+      return reader.getRowObjectsJson()[0].n;
     } finally {
       connection.closeSync();
     }

@@ -127,6 +127,11 @@ export class Workbench {
     return this.page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: text }).first();
   }
 
+  /** The language mode the status bar shows for the active editor, once it shows this text. */
+  languageMode(text) {
+    return this.page.locator('[id="status.editor.mode"]', { hasText: text }).first();
+  }
+
   /** A CodeLens of the active editor whose title matches. */
   codeLens(text) {
     return this.page.locator('.editor-group-container.active .codelens-decoration', { hasText: text }).first();
@@ -142,20 +147,7 @@ export class Workbench {
     const hover = this.page.locator('.monaco-hover', { hasText: expect }).first();
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const at = await line.evaluate((element, w) => {
-        const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
-        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-          const i = node.textContent.indexOf(w);
-          if (i < 0) continue;
-          const range = document.createRange();
-          range.setStart(node, i);
-          range.setEnd(node, i + w.length);
-          const box = range.getBoundingClientRect();
-          return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-        }
-        return null;
-      }, word);
-      if (!at) throw new Error(`"${word}" is not on the line showing "${lineText}"`);
+      const at = await wordCentre(line, word, lineText);
       await this.page.mouse.move(at.x, at.y + 200);
       await this.page.mouse.move(at.x, at.y);
       try {
@@ -166,6 +158,17 @@ export class Workbench {
       }
     }
     throw new Error(`no hover with "${expect}" over "${word}"`);
+  }
+
+  /** Puts the cursor in `word` on the line of the editor `file` showing `lineText` (a click on the word). */
+  async clickWord(file, lineText, word) {
+    const line = this.page
+      .locator('.editor-group-container', { has: this.page.locator('.tabs-container .tab.active', { hasText: file }) })
+      .locator('.monaco-editor .view-line', { hasText: lineText })
+      .first();
+    await line.waitFor({ state: 'visible', timeout: 10_000 });
+    const at = await wordCentre(line, word, lineText);
+    await this.page.mouse.click(at.x, at.y);
   }
 
   /** Runs a command from the command palette by its title. */
@@ -214,6 +217,26 @@ export class Workbench {
     if (await suggest.isVisible()) {
       await this.page.keyboard.press('Escape');
       await suggest.waitFor({ state: 'hidden', timeout: 5_000 });
+    }
+  }
+
+  /** Moves the focus to the first editor group (e.g. back from a panel opened beside it). */
+  async focusFirstEditorGroup() {
+    await this.runCommand('View: Focus First Editor Group');
+    await this.page.locator('.editor-group-container.active .monaco-editor').first().waitFor({ state: 'visible', timeout: 10_000 });
+  }
+
+  /**
+   * Undoes in the active editor until it is back to what is saved (its tab is no longer dirty): one undo
+   * may not take back all that was typed, and one too many would undo the saved text.
+   */
+  async undoUntilSaved(timeoutMs = 20_000) {
+    const dirty = this.page.locator('.tabs-container .tab.active.dirty');
+    const deadline = Date.now() + timeoutMs;
+    while (await dirty.count()) {
+      if (Date.now() > deadline) throw new Error('the editor never got back to its saved text');
+      await this.page.keyboard.press('Control+Z');
+      await dirty.waitFor({ state: 'detached', timeout: 1_000 }).catch(() => undefined);
     }
   }
 
@@ -323,6 +346,25 @@ export class Workbench {
   async screenshot(file) {
     await this.page.screenshot({ path: file });
   }
+}
+
+/** The middle of `word` on an editor line, in page coordinates. */
+async function wordCentre(line, word, lineText) {
+  const at = await line.evaluate((element, w) => {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const i = node.textContent.indexOf(w);
+      if (i < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + w.length);
+      const box = range.getBoundingClientRect();
+      return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    }
+    return null;
+  }, word);
+  if (!at) throw new Error(`"${word}" is not on the line showing "${lineText}"`);
+  return at;
 }
 
 function escape(text) {

@@ -187,6 +187,7 @@ describe('apply: environments in the warehouse', function () {
       assert.deepEqual(plan.changes.map((c) => [c.model, c.change]), [['staging.orders', 'metadata']]);
       assert.deepEqual(result.built, []);
       assert.deepEqual(warnings, ['audit big_amounts(limit := 150) on staging.orders: 5 rows failed (non-blocking)']);
+      assert.deepEqual(result.audits, { run: 3, passed: 2, failed: 1 });
       project.write('models/orders.sql', baseModels['models/orders.sql'].replace('kind FULL', 'kind FULL, audits (big_amounts(limit := 150, blocking := true))'));
       const before = await snapshot();
       await assert.rejects(applyEnv(project, 'prod'), /blocking audit failed on staging\.orders: big_amounts\(limit := 150, blocking := true\): 5 rows/);

@@ -48,6 +48,10 @@ describe('apply: incremental models', function () {
       { model: 'analytics.latest', intervals: [['2024-01-01', '2024-01-07']] },
     ]);
     assert.deepEqual(result.processed.map((p) => p.model), ['analytics.daily', 'analytics.latest']);
+    // Seven days of one row each; analytics.latest (no batch_size) merges its one row in a single batch.
+    assert.deepEqual(result.processed.map((p) => p.rows), [7, 1]);
+    // Both audits of analytics.daily ran on each of its three batches.
+    assert.deepEqual(result.audits, { run: 6, passed: 6, failed: 0 });
     assert.deepEqual((await days(project)).map((r) => r.d), ['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-06', '2024-01-07']);
     assert.ok((await days(project)).every((r) => r.n === 24));
     assert.deepEqual(await intervals(project, 'analytics.daily'), [{ s: '2024-01-01', e: '2024-01-08' }]);
@@ -100,5 +104,34 @@ describe('apply: incremental models', function () {
     assert.deepEqual(plan.backfill[0], { model: 'analytics.daily', intervals: [['2024-01-01', '2024-01-10']] });
     assert.equal((await days(project, 'analytics__dev')).length, 10);
     assert.equal((await days(project)).length, 9);
+  });
+});
+
+describe('apply: an incremental model reading its own table', function () {
+  this.timeout(60_000);
+  // A running total: each day adds to what the model wrote the day before. No columns declared: the table
+  // is created from the types the query's casts give.
+  const TOTAL = `MODEL (name analytics.running_total, kind INCREMENTAL_BY_TIME_RANGE (time_column d, batch_size 1), start '2024-01-01');
+WITH today AS (SELECT count(*) AS n FROM raw.events WHERE ts BETWEEN @start_dt AND @end_dt),
+before AS (SELECT total FROM analytics.running_total WHERE d = @start_date - INTERVAL 1 DAY)
+SELECT @start_date::DATE AS d, (today.n + COALESCE((SELECT total FROM before), 0))::BIGINT AS total FROM today
+`;
+  let project: TempProject;
+  afterEach(() => project.cleanup());
+
+  it('is created empty before its first batch, then builds on itself batch after batch', async () => {
+    project = makeProject({ 'models/events.sql': EVENTS, 'models/total.sql': TOTAL });
+    const { result } = await applyEnv(project, 'prod', { now: day('2024-01-04') });
+    assert.deepEqual(result.processed.map((p) => [p.model, p.intervals]), [['analytics.running_total', [['2024-01-01', '2024-01-03']]]]);
+    assert.deepEqual(await rows(project.warehouse, "SELECT strftime(d, '%Y-%m-%d') AS d, total::INT AS total FROM analytics.running_total ORDER BY d"), [
+      { d: '2024-01-01', total: 24 },
+      { d: '2024-01-02', total: 48 },
+      { d: '2024-01-03', total: 72 },
+    ]);
+  });
+
+  it('without declared columns or known types, says to declare them', async () => {
+    project = makeProject({ 'models/events.sql': EVENTS, 'models/total.sql': TOTAL.replace('::BIGINT AS total', ' AS total').replace('@start_date::DATE AS d', '@start_date AS d') });
+    await assert.rejects(applyEnv(project, 'prod', { now: day('2024-01-04') }), /model analytics\.running_total \(models\/total\.sql\) reads its own table, which must exist before its first batch: declare its columns in the MODEL block, e\.g\. columns \(d /);
   });
 });

@@ -2,6 +2,7 @@
 // tables are rebuilt or reused, and what incremental models must backfill. No warehouse involved.
 import { strict as assert } from 'node:assert';
 import { computePlan } from '../../core/plan/plan';
+import type { ModelProject } from '../../core/dag/project';
 import type { Plan, PlanOptions, PlanState } from '../../core/plan/types';
 import { afterApply, emptyState, memoryProject } from './helpers';
 
@@ -120,6 +121,33 @@ describe('plan: computing plans', () => {
     assert.deepEqual(impact.downstream, ['analytics.revenue.big', 'analytics.revenue.revenue', 'staging.enriched.amount', 'staging.enriched.big']);
   });
 
+  it('names the columns a breaking select-list change is about, with their types', async () => {
+    const reason = async (files: Record<string, string>, model: string) => byModel(await plan({ ...base, ...files }, prod, 'dev')).get(model)!.reason;
+    assert.equal(await reason({ 'models/orders.sql': ORDERS.replace('AS INTEGER)', 'AS DOUBLE)') }, 'staging.orders'), 'column amount changed: INTEGER → DOUBLE');
+    // Same type, other values: the column is named without types.
+    assert.equal(await reason({ 'models/orders.sql': ORDERS.replace('i % 3 AS customer_id', 'i % 4 AS customer_id') }, 'staging.orders'), 'column customer_id changed');
+    assert.equal(
+      await reason({ 'models/orders.sql': ORDERS.replace('i AS id, i % 3', 'i + 1 AS id, i % 4').replace('AS INTEGER)', 'AS BIGINT)') }, 'staging.orders'),
+      'columns id, customer_id, amount (INTEGER → BIGINT) changed',
+    );
+    assert.equal(await reason({ 'models/enriched.sql': ENRICHED.replace(', amount > 20 AS big', '') }, 'staging.enriched'), 'column big was removed');
+    assert.equal(await reason({ 'models/enriched.sql': ENRICHED.replace('id, amount, ', '') }, 'staging.enriched'), 'columns id, amount were removed');
+    assert.equal(await reason({ 'models/enriched.sql': ENRICHED.replace('AS big', 'AS large') }, 'staging.enriched'), 'column big was replaced by large');
+    assert.equal(await reason({ 'models/enriched.sql': ENRICHED.replace('id, amount,', 'amount, id,') }, 'staging.enriched'), 'column id moved');
+    assert.equal(
+      await reason({ 'models/enriched.sql': ENRICHED.replace('id, amount, amount > 20 AS big', 'id, amount * 2 AS amount') }, 'staging.enriched'),
+      'column big was removed; column amount changed',
+    );
+  });
+
+  it('names the declared columns a change of the columns property removes or retypes', async () => {
+    const declared = ORDERS.replace('kind FULL', 'kind FULL, columns (id INT, customer_id INT, amount INT)');
+    const prodDeclared = afterApply(emptyState(), await plan({ ...base, 'models/orders.sql': declared }, emptyState(), 'prod'));
+    const reasonOf = async (text: string) => byModel(await plan({ ...base, 'models/orders.sql': text }, prodDeclared, 'dev')).get('staging.orders')!.reason;
+    assert.equal(await reasonOf(declared.replace('amount INT', 'amount BIGINT')), 'declared column amount retyped: INT → BIGINT');
+    assert.equal(await reasonOf(declared.replace(', amount INT', '')), 'declared column amount was removed');
+  });
+
   it('a metadata-only change keeps the table and touches nothing downstream', async () => {
     const dev = await plan({ ...base, 'models/orders.sql': ORDERS.replace('kind FULL', "kind FULL, owner ann, description 'orders'") }, prod, 'dev');
     assert.deepEqual(dev.changes.map((c) => [c.model, c.change, c.category, c.rebuild]), [['staging.orders', 'metadata', 'metadata', false]]);
@@ -134,6 +162,32 @@ describe('plan: computing plans', () => {
     assert.deepEqual(dev.removed, ['analytics.revenue']);
     const dropsEnriched = await plan({ 'models/orders.sql': ORDERS, 'models/revenue.sql': REVENUE }, prod, 'dev');
     assert.deepEqual(byModel(dropsEnriched).get('staging.enriched')!.impacted, ['analytics.revenue']);
+  });
+
+  it('a model with an error and its downstream are left out, keeping the versions prod shows; the rest plans', async () => {
+    const errorsOf = (p: ModelProject) => p.diagnostics().filter((d) => d.severity === 'error');
+    const broken = { ...base, 'models/enriched.sql': ENRICHED.replace('amount > 20', 'amount >'), 'models/orders.sql': ORDERS.replace('i > 0', 'i > 2') };
+    const project = await memoryProject(broken);
+    const dev = computePlan(prod, project, 'dev', { now: Date.parse('2024-01-10T00:00:00Z'), errors: errorsOf(project) });
+    assert.deepEqual(dev.heldBack.map((h) => [h.model, h.upstream ?? h.file, h.kept]), [
+      ['staging.enriched', 'models/enriched.sql', true],
+      ['analytics.revenue', 'staging.enriched', true],
+    ]);
+    assert.match(dev.heldBack[0].reason, /^models\/enriched\.sql:2:\d+: /);
+    assert.deepEqual(dev.changes.map((c) => [c.model, c.change]), [['staging.orders', 'directly_modified']]);
+    assert.deepEqual(dev.removed, []);
+    assert.deepEqual(builds(dev), ['staging.orders']);
+    // The environment keeps the versions prod shows of the models left out.
+    assert.deepEqual(versions(dev)['staging.enriched'], versions(prodPlan)['staging.enriched']);
+    assert.deepEqual(versions(dev)['analytics.revenue'], versions(prodPlan)['analytics.revenue']);
+    assert.deepEqual(dev.models.map((m) => m.record.name), ['staging.orders', 'staging.enriched', 'analytics.revenue']);
+
+    // A MODEL block too broken to name its model still belongs to the model the environment has from that file.
+    const nameless = { ...base, 'models/revenue.sql': REVENUE.replace('MODEL (name analytics.revenue,', 'MODEL (nam analytics.revenue') };
+    const namelessProject = await memoryProject(nameless);
+    const again = computePlan(prod, namelessProject, 'dev', { errors: errorsOf(namelessProject) });
+    assert.deepEqual(again.heldBack.map((h) => [h.model, h.kept]), [['analytics.revenue', true]]);
+    assert.deepEqual([again.removed, again.changes], [[], []]);
   });
 
   it('a SELECT * child picks up an added column: rebuilt, still non-breaking', async () => {

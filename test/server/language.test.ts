@@ -13,6 +13,17 @@ interface CodeLens {
 }
 
 const DAILY = 'models/marts/daily_revenue.sql';
+
+/** Asks again until the answer matches (what arrives a moment later), or fails with the last answer. */
+async function eventually<T>(ask: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await ask();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`still not there after ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 const ENRICHED = 'models/intermediate/orders_enriched.sql';
 const ORDERS = 'models/staging/orders.sql';
 
@@ -145,16 +156,29 @@ describe('language server: hover, navigation, completion and CodeLens in the dem
     await client.close(uri);
   });
 
-  it('shows the inferred schema and the graph neighbours of a model as CodeLens', async () => {
+  it('shows the inferred schema, with the types DuckDB binds computed columns to, and the graph neighbours as CodeLens', async () => {
     const uri = await open(DAILY);
-    const lenses = await client.lsp<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
+    // Types of computed columns come from DuckDB's binder a moment after the analysis; the server asks for
+    // fresh lenses then. amount is DECIMAL(12,2) in staging.orders: DuckDB sums it to DECIMAL(38,2).
+    const typed = '4 columns: order_date date, revenue decimal(38,2), order_count bigint, customer_count bigint';
+    const lenses = await eventually(
+      () => client.lsp<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } }),
+      (found) => found[0]?.command.title === typed,
+    );
     assert.deepEqual(
       lenses.map((l) => [l.range.start.line, l.command.title, l.command.command]),
       [
-        [lineOf(demo.text(DAILY), 'MODEL ('), '4 columns: order_date date, revenue, order_count, customer_count', 'sluice.showLineage'],
+        [lineOf(demo.text(DAILY), 'MODEL ('), typed, 'sluice.showLineage'],
         [lineOf(demo.text(DAILY), 'MODEL ('), '$(type-hierarchy) reads intermediate.orders_enriched · read by no model', 'sluice.showLineage'],
       ],
     );
+    // Lenses asked for before the types arrived are refreshed: the server asks the editor for new ones.
+    await client.waitFor('workspace/codeLens/refresh');
+    const hover = await client.hoverText(uri, demo.position(DAILY, 'AS revenue', 4));
+    assert.match(hover!.split('\n')[0], /^column `revenue` of this model — \[analytics\.daily\\_revenue\.revenue\]\(.*\) · DECIMAL\(38,2\)$/);
+    const summary = 'models/marts/customer_summary.sql';
+    const count = await client.hoverText(await open(summary), demo.position(summary, 'AS order_count', 4));
+    assert.match(count!.split('\n')[0], / · BIGINT$/);
   });
 
   it('puts run lenses and the inferred schema above each resource of a source module', async () => {

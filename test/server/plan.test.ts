@@ -83,6 +83,44 @@ describe('language server: the plan in the editor', function () {
     assert.deepEqual(lens.command?.arguments, [{ projectDir: project.dir, environment: 'prod' }]);
   });
 
+  it('says how many errors stand in the way while the model has errors, instead of a plan or columns', async () => {
+    const withFilter = baseModels[ORDERS].replace('FROM range(1, 21) AS t(i)', 'FROM range(1, 21) AS t(i) WHERE i > 2');
+    const lensesOf = async (text: string) => {
+      await client.edit(uri, { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } }, text);
+      return client.lsp<Lens[]>('textDocument/codeLens', { textDocument: { uri } });
+    };
+    // A typo in the keyword: the file has no query left.
+    const typo = await lensesOf(withFilter.replace('SELECT i AS id', 'SELEC i AS id'));
+    assert.deepEqual(typo.map((l) => l.command?.title), ['$(error) fix 1 error to see the plan and columns']);
+    assert.equal(typo[0].command?.command, 'workbench.actions.view.problems');
+    assert.equal(typo[0].range.start.line, 0);
+    // Two unknown columns: two errors of the analysis.
+    const unknown = await lensesOf(withFilter.replace('i * 10.0 AS amount', 'nope_a * 10.0 AS amount, nope_b AS other'));
+    assert.deepEqual(unknown.map((l) => l.command?.title), ['$(error) fix 2 errors to see the plan and columns']);
+    // Fixed: the columns, the graph and the plan are back.
+    const fixed = await lensesOf(withFilter);
+    assert.deepEqual(fixed.map((l) => l.command?.command), ['sluice.showLineage', 'sluice.showLineage', 'sluice.showPlan']);
+    assert.equal(fixed[0].command!.title, '4 columns: id, customer_id, amount, order_date');
+    assert.equal(await planLensUntil((t) => t !== undefined && t.includes('rebuilds')), '$(warning) plan prod: breaking · 2 downstream · rebuilds 3 models');
+  });
+
+  it('before anything was applied, the error lens only speaks of the columns', async () => {
+    const fresh = makeProject(baseModels);
+    const other = await LspTestClient.start({ folders: [fresh.dir], trusted: true, settings: { defaultEnvironment: 'prod' } });
+    try {
+      const freshUri = await other.open(`${fresh.dir}/${ORDERS}`, baseModels[ORDERS].replace('AS order_date', 'AS order_date,, 1'));
+      // The first request starts the background plan; the lens is asked for again once it is known.
+      const mark = other.mark();
+      await other.lsp<Lens[]>('textDocument/codeLens', { textDocument: { uri: freshUri } });
+      await other.waitFor('workspace/codeLens/refresh', () => true, mark);
+      const lenses = await other.lsp<Lens[]>('textDocument/codeLens', { textDocument: { uri: freshUri } });
+      assert.deepEqual(lenses.map((l) => l.command?.title), ['$(error) fix 1 error to see the columns']);
+    } finally {
+      await other.stop();
+      fresh.cleanup();
+    }
+  });
+
   it('answers sluice/plan with the changes, their categories, diffs and impacts', async () => {
     const plan = await client.request(PlanRequest.type, { projectDir: project.dir, environment: 'prod' });
     assert.equal(plan.environment, 'prod');
@@ -105,8 +143,22 @@ describe('language server: the plan in the editor', function () {
     assert.equal(plan.empty, false);
   });
 
+  it('names the columns behind a breaking change in sluice/plan: changed and removed ones', async () => {
+    const reasonOf = async (text: string) => {
+      await client.edit(uri, { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } }, text);
+      const plan = await client.request(PlanRequest.type, { projectDir: project.dir, environment: 'prod' });
+      return plan.changes.find((c) => c.model === 'staging.orders')?.reason;
+    };
+    // The analysis knows no type for these columns (they come from range()): the column is named without types.
+    assert.equal(await reasonOf(baseModels[ORDERS].replace('i * 10.0 AS amount', '(i * 10.0)::DOUBLE AS amount')), 'column amount changed');
+    assert.equal(await reasonOf(baseModels[ORDERS].replace('1 + (i % 3) AS customer_id, ', '')), 'column customer_id was removed');
+    assert.equal(await reasonOf(baseModels[ORDERS].replace('i AS id, 1 + (i % 3) AS customer_id, ', '')), 'columns id, customer_id were removed');
+  });
+
   it('applies a dev environment with sluice/apply; the catalog has it and the next plan is empty', async () => {
-    await client.edit(uri, { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } }, baseModels[ORDERS].replace('AS order_date', 'AS order_date, i % 2 AS parity'));
+    // A new column, and two audits on the new table: one passes, one fails without blocking.
+    const audited = 'grain id, audits (not_null(columns := (id)), accepted_values_non_blocking(column := customer_id, is_in := (1, 2)))';
+    await client.edit(uri, { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } }, baseModels[ORDERS].replace('AS order_date', 'AS order_date, i % 2 AS parity').replace('grain id', audited));
     const result = await client.request(ApplyRequest.type, { projectDir: project.dir, environment: 'dev' });
     assert.equal(result.error, undefined);
     assert.equal(result.environment, 'dev');
@@ -114,6 +166,9 @@ describe('language server: the plan in the editor', function () {
     // The changed table and the view over it are built; the mart and the seed are reused as they are.
     assert.deepEqual(result.built, ['staging.orders', 'staging.enriched']);
     assert.deepEqual([...result.reused].sort(), ['analytics.revenue', 'raw.customers']);
+    assert.deepEqual(result.audits, { run: 2, passed: 1, failed: 1 });
+    assert.deepEqual(result.backfilled, []);
+    assert.ok(result.durationMs > 0);
     const catalog = await client.request(WarehouseCatalog.type, { projectDir: project.dir });
     const orders = catalog.schemas.find((s) => s.name === 'staging__dev')?.tables.find((t) => t.name === 'orders');
     assert.deepEqual(orders?.columns.map((c) => c.name), ['id', 'customer_id', 'amount', 'order_date', 'parity']);

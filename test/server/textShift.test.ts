@@ -2,6 +2,7 @@
 // what the edit touched.
 
 import { strict as assert } from 'node:assert';
+import { EditLog } from '../../server/language/editLog';
 import { TextShift } from '../../server/language/textShift';
 
 describe('TextShift', () => {
@@ -43,5 +44,55 @@ describe('TextShift', () => {
     const atEnd = new TextShift(analysed, `${analysed}0`);
     assert.equal(atEnd.toAnalysed(analysed.length), undefined);
     assert.equal(atEnd.toAnalysed(3), 3);
+  });
+});
+
+describe('TextShift over the editor\'s edits', () => {
+  const analysed = 'SELECT amount,\n  status,\n  region\nFROM orders\nWHERE status = 1\n';
+
+  /** Applies changes like an editor (each range on the text the previous left) and returns the log's view. */
+  function edited(changes: { start: number; end: number; text: string }[]): { current: string; shift: TextShift } {
+    const log = new EditLog();
+    const config = log.documents();
+    const document = config.create('file:///m.sql', 'sql', 1, analysed);
+    let version = 1;
+    for (const change of changes) {
+      config.update(document, [{ range: { start: document.positionAt(change.start), end: document.positionAt(change.end) }, text: change.text }], ++version);
+    }
+    const current = document.getText();
+    return { current, shift: new TextShift(analysed, current, log.since('file:///m.sql', 1)) };
+  }
+
+  it('maps a name between two edits far apart, which one stretch from first to last change could not', () => {
+    const { current, shift } = edited([
+      { start: 0, end: 0, text: '-- top\n' },
+      { start: analysed.length + 7, end: analysed.length + 7, text: 'LIMIT 5\n' },
+    ]);
+    const region = current.indexOf('region');
+    assert.equal(shift.toAnalysed(region + 2), analysed.indexOf('region') + 2);
+    assert.equal(new TextShift(analysed, current).toAnalysed(region + 2), undefined);
+    const back = shift.toCurrent({ start: analysed.indexOf('orders'), end: analysed.indexOf('orders') + 6 })!;
+    assert.equal(current.slice(back.start, back.end), 'orders');
+  });
+
+  it('refuses names any of the edits touched, and follows an edit that replaced an earlier one', () => {
+    const at = analysed.indexOf('status');
+    const { current, shift } = edited([
+      { start: at, end: at + 6, text: 'state' },
+      { start: at, end: at + 5, text: 'status_code' },
+    ]);
+    assert.equal(shift.toAnalysed(current.indexOf('status_code') + 1), undefined);
+    assert.equal(shift.toAnalysed(current.indexOf('region')), analysed.indexOf('region'));
+    assert.equal(shift.toAnalysed(current.indexOf('amount')), analysed.indexOf('amount'));
+  });
+
+  it('cannot tell edits it did not see', () => {
+    const log = new EditLog();
+    const config = log.documents();
+    const document = config.create('file:///m.sql', 'sql', 1, analysed);
+    config.update(document, [{ text: 'SELECT 1' }], 5);
+    assert.equal(log.since('file:///m.sql', 3), undefined);
+    assert.deepEqual(log.since('file:///m.sql', 4), [{ version: 5, start: 0, end: analysed.length, length: 8 }]);
+    assert.deepEqual(log.since('file:///m.sql', 5), []);
   });
 });

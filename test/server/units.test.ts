@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { Graph } from '../../core/protocol';
-import { layout } from '../../client/webview/layout';
+import { layout } from '../../client/lineage/layout';
+import { parse as parseYaml } from 'yaml';
 import { setResourceToggle } from '../../server/config/resourceToggle';
 import { summarize } from '../../server/sources/loadHistory';
 import { scanResources } from '../../server/sources/resourceScan';
@@ -40,6 +41,14 @@ export default defineSource({
     for (const comment of ['# top', '# the shop', 'orders: true # keep']) assert.ok(added.includes(comment), comment);
     assert.throws(() => setResourceToggle('name: [', 's', 'r', true), /sluice\.yaml cannot be edited while it has errors/);
     assert.throws(() => setResourceToggle('sources: 3\n', 's', 'r', true), /sources must be a mapping/);
+  });
+
+  it('switches a resource that has settings of its own through its enabled key, keeping the settings', () => {
+    const text = 'sources:\n  shop:\n    resources:\n      orders:\n        freshness: { warn_after: 1h }\n        enabled: true\n      items: { owner: ops }\n';
+    assert.deepEqual(setResourceToggle(text, 'shop', 'orders', true), { text, changed: false });
+    assert.equal(setResourceToggle(text, 'shop', 'orders', false).text, text.replace('enabled: true', 'enabled: false'));
+    const items = parseYaml(setResourceToggle(text, 'shop', 'items', false).text).sources.shop.resources;
+    assert.deepEqual(items, { orders: { freshness: { warn_after: '1h' }, enabled: true }, items: { owner: 'ops', enabled: false } });
   });
 
   it('summarizes loads per source: the newest attempt and the newest success, cancelled runs left out', () => {

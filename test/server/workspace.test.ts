@@ -58,7 +58,8 @@ describe('language server: projects in the workspace', function () {
     write('group/beta/sluice.yaml', 'name: beta\nsources:\n  shop:\n    resources:\n      orders: maybe\n');
     await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(file), type: 2 }] });
     const [d] = await client.diagnostics(fileUri(file), (ds) => ds.length > 0, mark);
-    assert.equal(d.message, 'sources.shop.resources.orders must be true or false');
+    assert.equal(d.message, 'sources.shop.resources.orders must be true or false, or a mapping of settings (enabled, freshness, owner, tags, volume_anomaly)');
+    assert.deepEqual(d.range.start, { line: 4, character: 14 });
     const changed = await client.waitFor(ProjectsChanged.method, () => true, mark);
     const beta = changed.params.projects.find((p: { dir: string }) => p.dir.endsWith('beta'));
     assert.match(beta.error, /must be true or false/);

@@ -1,21 +1,26 @@
-// `sluice apply [ENV]`: carries the plan out: builds what must be built, upstream first, runs blocking
-// audits, processes missing intervals, then swaps the environment's views in one transaction. On any
-// failure the environment stays as it was. `--rollback` swaps back to what the environment showed before.
+// `sluice apply [ENV]`: carries the plan out: runs the project's before_all, builds what must be built,
+// upstream first, runs blocking audits, processes missing intervals, swaps the environment's views in one
+// transaction, then runs after_all. On any failure before the swap the environment stays as it was. Models
+// with errors (and their downstream) are left out, as in the plan, unless --strict. `--rollback` swaps back
+// to what the environment showed before.
 
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { describeError } from '../../errors';
+import { findPythonMacros } from '../../models/pythonMacros';
 import { applyPlan, rollbackEnvironment, type ApplyResult } from '../../plan/apply';
 import { formatPlan } from '../../plan/format';
-import { environmentName } from '../../plan/names';
 import { computePlan } from '../../plan/plan';
-import { openWarehouse } from '../../plan/session';
+import { renderProjectStatements, type ProjectStatements } from '../../plan/projectStatements';
+import { existingTables, openWarehouse } from '../../plan/session';
 import { readPlanState } from '../../plan/state';
 import type { Plan } from '../../plan/types';
+import { PROJECT_FILE, type Project } from '../../project/config';
 import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
 import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { CliFailure, printJson } from '../output';
-import { loadModelsOrFail, planJson, planOptions, usage, type PlanFlags } from './plan';
+import { loadModelsOrFail, planJson, planOptions, targetEnvironment, withPythonTables, type PlanFlags } from './plan';
 
 interface ApplyFlags extends PlanFlags, LockWaitFlags {
   rollback?: boolean;
@@ -25,18 +30,19 @@ export function registerApply(program: Command): void {
   program
     .command('apply')
     .description('build what the plan needs, run audits, then switch the environment to the new versions at once')
-    .argument('[environment]', 'environment to apply (prod, or any name such as dev)', 'prod')
+    .argument('[environment]', "environment to apply (prod, or any name such as dev; default: the project's default_target_environment, else prod)")
     .option('--restate <model>', 'reprocess this model and everything downstream of it over --start .. --end')
     .option('--start <time>', 'start of the range to restate')
     .option('--end <time>', 'end of the range to restate (a date includes that day)')
     .option('--execution-time <time>', 'process intervals due at this time instead of now')
     .option('--rollback', 'switch the environment back to what it showed before its last apply (nothing is computed)')
+    .option('--strict', 'stop at any error instead of leaving the models with errors out')
     .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
-    .action(async (environment: string, flags: ApplyFlags) => {
-      const env = usage(() => environmentName(environment));
+    .action(async (environment: string | undefined, flags: ApplyFlags) => {
       const project = resolveProject(flags.project);
+      const env = targetEnvironment(environment, project);
       const log = progressLogger(flags.json === true);
       const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
       const lockWait = writerLockWait(project, flags, log);
@@ -53,25 +59,41 @@ export function registerApply(program: Command): void {
           return;
         }
         const options = planOptions(flags);
-        const models = await loadModelsOrFail(project.dir, env, flags.json === true);
+        const models = await loadModelsOrFail(project, env, flags);
+        const statements = await projectStatements(project, env);
         const wh = await openWarehouse(project.warehouse, lockWait);
         let plan: Plan | undefined;
+        let result: ApplyResult;
         try {
-          plan = computePlan(await readPlanState(wh), models.project, env, { ...options, drafts: models.drafts });
+          const errors = await withPythonTables(models, await existingTables(wh), env, flags);
+          plan = computePlan(await readPlanState(wh), models.project, env, { ...options, drafts: models.drafts, errors });
           if (!flags.json) process.stdout.write(formatPlan(plan, { diffs: false }));
-          const result = await applyPlan(wh, plan, { log, warn });
+          result = await applyPlan(wh, plan, { log, warn, statements });
           if (flags.json) printJson({ ...planJson(plan), result: resultJson(result) });
           else process.stdout.write(summary(result));
         } catch (err) {
+          if (err instanceof CliFailure) throw err;
           if (flags.json) printJson({ ...(plan ? planJson(plan) : { environment: env }), error: describeError(err) });
           throw new CliFailure(`apply of ${env} failed: ${describeError(err)}; environment ${env} is unchanged`, 1);
         } finally {
           wh.close();
         }
+        if (result.afterAllError) throw new CliFailure(`environment ${env} was applied, but ${result.afterAllError}`, 1);
       } finally {
         await closeSqlParser();
       }
     });
+}
+
+/** The project's before_all / after_all with their macro variables expanded; one that cannot be stops the command (exit 1). */
+export async function projectStatements(project: Project, env: string): Promise<ProjectStatements> {
+  const pythonMacros = project.beforeAll.length + project.afterAll.length > 0 ? await findPythonMacros(project.dir) : undefined;
+  const configFile = project.sqlmeshConfig ?? path.join(project.dir, PROJECT_FILE);
+  try {
+    return renderProjectStatements(project, { environment: env, variables: project.models.variables, pythonMacros, configFile });
+  } catch (err) {
+    throw new CliFailure(describeError(err), 1);
+  }
 }
 
 /** Progress on stderr for people; with --json only under SLUICE_DEBUG. */
@@ -92,6 +114,7 @@ function resultJson(result: ApplyResult): Record<string, unknown> {
     swapped: result.swapped,
     duration_ms: Math.round(result.durationMs),
     ...(result.recovered ? { recovered: result.recovered } : {}),
+    ...(result.afterAllError ? { after_all_error: result.afterAllError } : {}),
   };
 }
 

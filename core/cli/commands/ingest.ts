@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { now as clockNow } from '../../clock';
 import { ingest, type IngestResult } from '../../ingest/pipeline';
 import type { Logger } from '../../ingest/types';
 import type { SchemaChange } from '../../schema/types';
@@ -62,7 +63,7 @@ export function registerIngest(program: Command): void {
 }
 
 function failedBeforeLoad(source: string, error: string): IngestResult {
-  const now = new Date().toISOString();
+  const now = clockNow().toISOString();
   return { load_id: null, source, status: 'failed', tables: {}, schema_changes: [], resources: [], started_at: now, finished_at: now, duration_ms: 0, error };
 }
 

@@ -3,7 +3,9 @@
 
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { ModelProject } from '../../dag/project';
+import { now, nowMs } from '../../clock';
+import { bindModelTypes } from '../../dag/modelTypes';
+import { modelOptionsOf, ModelProject } from '../../dag/project';
 import { SluiceError } from '../../errors';
 import { tableKey, tableKeyOfName } from '../../dag/names';
 import type { ProjectDiagnostic } from '../../dag/types';
@@ -18,9 +20,9 @@ interface RenderFlags { project?: string; start?: string; end?: string; executio
 
 /** Loads and analyses the project's models; the SQL parser is closed again by the caller via withModelProject. */
 export async function withModelProject<T>(projectOption: string | undefined, task: (project: ModelProject) => Promise<T> | T): Promise<T> {
-  const dir = resolveProject(projectOption).dir;
+  const project = resolveProject(projectOption);
   try {
-    return await task(await ModelProject.load(dir));
+    return await task(await ModelProject.load(project.dir, await modelOptionsOf(project)));
   } finally {
     await closeSqlParser();
   }
@@ -55,7 +57,9 @@ export function registerModels(program: Command): void {
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print one JSON object')
     .action(async (flags: ModelsFlags) => {
-      await withModelProject(flags.project, (project) => {
+      await withModelProject(flags.project, async (project) => {
+        // Computed columns get their types from DuckDB's binder (only the JSON shows types).
+        if (flags.json) await bindModelTypes(project);
         const models = project.models();
         const diagnostics = project.diagnostics();
         if (flags.json) {
@@ -96,17 +100,18 @@ export function registerModels(program: Command): void {
     .option('--execution-time <time>', '@execution_* values, default: now')
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .action(async (name: string, flags: RenderFlags) => {
-      const dir = resolveProject(flags.project).dir;
+      const project = resolveProject(flags.project);
+      const dir = project.dir;
       const key = tableKeyOfName(name);
-      const models = await discoverModels(dir);
+      const models = await discoverModels(dir, { defaults: project.models.defaults, inferNames: project.models.inferNames });
       const model = key ? models.find((m) => m.definition && tableKey(m.definition.nameParts) === key && m.definition.enabled !== false) : undefined;
       if (!model?.definition) throw new CliFailure(`no model named ${name} in ${displayPath(path.join(dir, 'models'))}`, 2);
       if (model.query.trim() === '') throw new CliFailure(`model ${model.definition.name} is a ${model.definition.kind.name} model: it has no query to render`, 2);
-      const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+      const yesterday = new Date(nowMs() - 86_400_000).toISOString().slice(0, 10);
       const start = flags.start ?? yesterday;
       let rendered: ReturnType<typeof renderQuery>;
       try {
-        rendered = renderQuery(model, { start, end: flags.end ?? start, executionTime: flags.executionTime ?? new Date(), thisModel: model.definition.nameParts });
+        rendered = renderQuery(model, { start, end: flags.end ?? start, executionTime: flags.executionTime ?? now(), thisModel: model.definition.nameParts, variables: project.models.variables });
       } catch (err) {
         // A --start/--end/--execution-time that is not a time.
         if (err instanceof SluiceError) throw new CliFailure(err.message, 2);

@@ -1,15 +1,14 @@
 // `sluice run [ENV]`: processes the intervals of incremental models that have become due per their cron.
 
 import type { Command } from 'commander';
-import { environmentName } from '../../plan/names';
 import { runEnvironment } from '../../plan/run';
 import { openWarehouse } from '../../plan/session';
 import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
 import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
-import { printJson } from '../output';
-import { progressLogger } from './apply';
-import { planOptions, usage } from './plan';
+import { CliFailure, printJson } from '../output';
+import { progressLogger, projectStatements } from './apply';
+import { planOptions, targetEnvironment } from './plan';
 
 interface RunFlags extends LockWaitFlags {
   project?: string;
@@ -21,19 +20,22 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('process the intervals of incremental models that are due per their cron')
-    .argument('[environment]', 'environment to run', 'prod')
+    .argument('[environment]', "environment to run (default: the project's default_target_environment, else prod)")
     .option('--execution-time <time>', 'run as if it were this time')
     .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
-    .action(async (environment: string, flags: RunFlags) => {
-      const env = usage(() => environmentName(environment));
-      const { now } = planOptions({ executionTime: flags.executionTime });
+    .action(async (environment: string | undefined, flags: RunFlags) => {
       const project = resolveProject(flags.project);
+      const env = targetEnvironment(environment, project);
+      const { now } = planOptions({ executionTime: flags.executionTime });
       const log = progressLogger(flags.json === true);
+      const statements = await projectStatements(project, env);
       const wh = await openWarehouse(project.warehouse, writerLockWait(project, flags, log));
+      let afterAllError: string | undefined;
       try {
-        const result = await runEnvironment(wh, env, { now, log, warn: (m) => process.stderr.write(`warning: ${m}\n`) });
+        const result = await runEnvironment(wh, env, { now, log, warn: (m) => process.stderr.write(`warning: ${m}\n`), statements });
+        afterAllError = result.afterAllError;
         if (flags.json) {
           printJson({ environment: env, processed: result.processed, duration_ms: Math.round(result.durationMs) });
         } else if (result.processed.length === 0) {
@@ -45,5 +47,6 @@ export function registerRun(program: Command): void {
         wh.close();
         await closeSqlParser();
       }
+      if (afterAllError) throw new CliFailure(`environment ${env} was run, but ${afterAllError}`, 1);
     });
 }

@@ -17,7 +17,7 @@ export function registerTest(program: Command): void {
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (filter: string | undefined, flags: { project?: string; json?: boolean }) => {
       const project = resolveProject(flags.project);
-      const summary = await runUnitTests(project.dir, filter);
+      const summary = await runUnitTests(project.dir, filter, { variables: project.models.variables, defaults: project.models.defaults, inferNames: project.models.inferNames });
       const relative = (file: string) => path.relative(project.dir, file).split(path.sep).join('/');
       const problems = reportDiagnostics(summary.diagnostics);
       if (flags.json) {

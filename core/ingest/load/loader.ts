@@ -2,6 +2,7 @@
 // disposition, resource state, the schema version and the load record. If any step fails the
 // transaction rolls back and the warehouse shows no trace of the load.
 
+import { now } from '../../clock';
 import { SluiceError } from '../../errors';
 import type { Warehouse } from '../../warehouse/connection';
 import { ensureSystemTables, LOADS_TABLE, readNextRowId, ROW_IDS_TABLE, SCHEMAS_TABLE, STATE_TABLE } from '../../warehouse/system';
@@ -76,8 +77,18 @@ export async function loadInTransaction(
   await commitState(wh, manifest);
   await commitRowIds(wh, manifest);
   await recordSchema(wh, manifest);
-  await recordLoad(wh, manifest, loadTime, rows);
+  await recordLoad(wh, manifest, loadTime, withExtractedRoots(rows, families, extracted));
   return { loadId: manifest.loadId, rows };
+}
+
+/**
+ * The rows to record with the load: every table that got rows, and the root table of every resource that
+ * ran, with 0 when it brought nothing, so that the load record tells "ran, no rows" from "did not run".
+ */
+function withExtractedRoots(rows: Record<string, number>, families: TableFamily[], extracted: Set<string>): Record<string, number> {
+  const recorded = { ...rows };
+  for (const { root } of families) if (extracted.has(root.resource)) recorded[root.name] ??= 0;
+  return recorded;
 }
 
 /** The manifest with the parts loaded early taken out of each table's list. */
@@ -161,7 +172,7 @@ async function recordSchema(wh: Warehouse, manifest: PackageManifest): Promise<v
     wh,
     `INSERT INTO ${SCHEMAS_TABLE} ("source", "version", "schema", "load_id", "created_at")
      VALUES ($1, CAST($2 AS INTEGER), CAST($3 AS JSON), $4, CAST($5 AS TIMESTAMPTZ))`,
-    [manifest.source, manifest.schema.version, toJson(manifest.schema, 'schema'), manifest.loadId, new Date().toISOString()],
+    [manifest.source, manifest.schema.version, toJson(manifest.schema, 'schema'), manifest.loadId, now().toISOString()],
   );
 }
 
@@ -170,7 +181,7 @@ async function recordLoad(wh: Warehouse, manifest: PackageManifest, startedAt: s
     wh,
     `INSERT INTO ${LOADS_TABLE} ("load_id", "source", "status", "started_at", "finished_at", "rows", "schema_version", "error")
      VALUES ($1, $2, 'loaded', CAST($3 AS TIMESTAMPTZ), CAST($4 AS TIMESTAMPTZ), CAST($5 AS JSON), CAST($6 AS INTEGER), NULL)`,
-    [manifest.loadId, manifest.source, startedAt, new Date().toISOString(), JSON.stringify(rows), manifest.schema.version],
+    [manifest.loadId, manifest.source, startedAt, now().toISOString(), JSON.stringify(rows), manifest.schema.version],
   );
 }
 

@@ -1,0 +1,39 @@
+// The lineage layout's worker thread (bundled to dist/lineageLayout.js): ELK loads and runs here, off the
+// extension host's thread and out of the page, whose script stays small and starts at once.
+
+import { parentPort } from 'node:worker_threads';
+import type { ViewGraph } from './drawing';
+import type { LayoutReply, LayoutRequest } from './layoutService';
+import { layout } from './layout';
+
+/**
+ * Laid out once when the worker starts: ELK's first layout is several times slower than the next ones (its
+ * code is compiled as it runs), and the worker starts before the panel needs it. Tables and a table with
+ * columns, as the panel's graphs have.
+ */
+const WARM_UP: ViewGraph = {
+  nodes: [
+    { id: 'table:a.t', label: 'a.t', kind: 'source' },
+    { id: 'a.t.x', label: 'x', kind: 'source', table: 'a.t', detail: 'bigint' },
+    { id: 'a.t.y', label: 'y', kind: 'source', table: 'a.t' },
+    { id: 'b.u', label: 'b.u', kind: 'model', detail: 'FULL' },
+    { id: 'c.v', label: 'c.v', kind: 'model', focus: true },
+  ],
+  edges: [
+    { from: 'a.t.x', to: 'b.u', role: 'source' },
+    { from: 'a.t.y', to: 'b.u', role: 'filter' },
+    { from: 'b.u', to: 'c.v', role: 'source' },
+  ],
+};
+
+const port = parentPort;
+if (!port) throw new Error('lineageLayout.js runs as a worker thread');
+const warm = layout(WARM_UP).catch(() => undefined);
+port.on('message', (request: LayoutRequest) => {
+  warm
+    .then(() => layout(request.graph))
+    .then(
+      (drawing) => port.postMessage({ id: request.id, drawing } satisfies LayoutReply),
+      (err: unknown) => port.postMessage({ id: request.id, error: err instanceof Error ? err.message : String(err) } satisfies LayoutReply),
+    );
+});
