@@ -229,11 +229,12 @@ describe('language server: the Warehouse, Environments, Schemas and Sources view
     const uri = await client.open(file, fs.readFileSync(file, 'utf8'));
     const lenses = await client.lsp<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     const schema = lenses.find((l) => /columns/.test(l.command.title))!;
-    assert.match(schema.command.title, /^16 columns: order_id bigint, customer_id bigint, status, amount decimal\(12,2\) \+12 more$/);
+    // Computed columns get their types from DuckDB in the background: `status` may be typed yet or not.
+    assert.match(schema.command.title, /^16 columns: order_id bigint, customer_id bigint, status( varchar)?, amount decimal\(12,2\) \+12 more$/);
     const lines = schema.command.tooltip?.split('\n') ?? [];
     assert.equal(lines.length, 16);
     assert.deepEqual(lines.slice(3, 6), ['amount decimal(12,2)', 'ordered_at timestamptz', 'order_date date']);
-    assert.equal(lines[15], 'customer_order_number');
+    assert.match(lines[15], /^customer_order_number\b/);
     await client.close(uri);
   });
 
