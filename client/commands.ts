@@ -10,6 +10,9 @@ import { describeProgress, describeResult, formatCount } from './format';
 import type { Output } from './output';
 import { explainUntrusted } from './trust';
 import { SourcesView } from './views/sourcesView';
+import { REVEAL_TABLES_COMMAND, type RevealTables } from './views/viewCommands';
+
+const SHOW_TABLES = 'Show Tables';
 
 /** Items a sample run takes per resource ("Run first 100"). */
 const SAMPLE_LIMIT = 100;
@@ -141,7 +144,16 @@ function report(result: RunSource.Result, output: Output): void {
   if (result.status === 'loaded') {
     output.info(`${message}`);
     for (const t of result.tables) output.info(`  ${result.source}.${t.table}: ${formatCount(t.rows)} rows`);
-    void vscode.window.showInformationMessage(message);
+    if (result.tables.length === 0) {
+      void vscode.window.showInformationMessage(message);
+      return;
+    }
+    // The toast names a few tables; the Warehouse view shows every one.
+    void vscode.window.showInformationMessage(message, SHOW_TABLES).then((choice) => {
+      if (choice !== SHOW_TABLES) return;
+      const target: RevealTables = { warehouse: result.warehouse, source: result.source, tables: result.tables.map((t) => t.table) };
+      void vscode.commands.executeCommand(REVEAL_TABLES_COMMAND, target);
+    });
   } else if (result.status === 'cancelled') {
     output.info(message);
     void vscode.window.showWarningMessage(message);

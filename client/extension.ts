@@ -17,7 +17,10 @@ import { forwardTrustChanges } from './trust';
 import { EnvironmentsView } from './views/environmentsView';
 import { ModelsView } from './views/modelsView';
 import { OPEN_LOCATION_COMMAND, openLocation } from './views/open';
+import { ReportDocuments } from './views/reportDocument';
+import { SchemaView } from './views/schemaView';
 import { SourcesView } from './views/sourcesView';
+import { registerViewCommands } from './views/viewCommands';
 import { WarehouseView } from './views/warehouseView';
 
 let client: SluiceClient | undefined;
@@ -32,12 +35,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const warehouse = new WarehouseView(client);
   const models = new ModelsView(client);
   const environments = new EnvironmentsView(client);
+  const schemas = new SchemaView(client);
+  const reports = new ReportDocuments();
   const tests = new SluiceTests(client, output);
   const modelLanguage = new ModelLanguage(client);
   const afterRun = () => {
     sources.refresh();
     warehouse.refresh();
     models.refresh();
+    schemas.refresh();
   };
   // The client is stopped by deactivate(), which VS Code awaits; everything else goes with the subscriptions.
   context.subscriptions.push(
@@ -47,10 +53,23 @@ export function activate(context: vscode.ExtensionContext): void {
     warehouse,
     models,
     environments,
+    schemas,
+    reports,
     tests,
     modelLanguage,
     forwardTrustChanges(client),
     ...registerCommands(client, output, { afterRun }),
+    ...registerViewCommands({
+      context,
+      client,
+      output,
+      warehouse,
+      reports,
+      environmentsChanged: () => {
+        environments.refresh();
+        warehouse.refresh();
+      },
+    }),
     prepareLineage(context),
     vscode.commands.registerCommand(SHOW_LINEAGE_COMMAND, (target?: LineageTarget | vscode.Uri) =>
       LineagePanel.show(context, sluice, output, target instanceof vscode.Uri ? { file: target.toString() } : target),
@@ -67,10 +86,12 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('sluice.refreshWarehouse', () => warehouse.refresh()),
     vscode.commands.registerCommand('sluice.refreshModels', () => models.refresh()),
     vscode.commands.registerCommand('sluice.refreshEnvironments', () => environments.refresh()),
+    vscode.commands.registerCommand('sluice.refreshSchemas', () => schemas.refresh()),
     client.onNotification(ProjectsChanged.type, () => {
       sources.refresh();
       models.refresh();
       environments.refresh();
+      schemas.refresh();
       void tests.discover();
     }),
     // Saved models and sources change what the Models and Sources views show.

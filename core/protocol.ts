@@ -321,6 +321,12 @@ export interface OutlineResource {
   lastRows?: number;
   /** Columns of the resource's root table in schemas/<source>.schema.yaml. */
   columns?: { name: string; type: string }[];
+  /**
+   * What sluice.yaml says about the resource: on, off, or nothing (then `enabled` is the resource's own
+   * default: `selected` in the module, or on; read from the text of an untrusted module, where `selected`
+   * cannot be known, it is assumed on).
+   */
+  setting: 'on' | 'off' | 'unset';
 }
 
 export interface OutlineSource {
@@ -331,6 +337,8 @@ export interface OutlineSource {
   resourcesFrom: 'module' | 'text';
   /** The module could not be loaded (trusted workspace only). */
   error?: string;
+  /** Resources sluice.yaml switches on or off that the module does not have (a plain run of the source fails). */
+  unknownInConfig?: string[];
   /** The last load attempt of the source, from _sluice.loads. */
   lastLoad?: { status: 'loaded' | 'failed'; finishedAt: string | null; error?: string };
 }
@@ -364,10 +372,40 @@ export namespace SetResourceEnabled {
   export const type = request<Params, Result>(method);
 }
 
+/** What builds a warehouse table or view: a model (in an environment, or a version's physical table) or a source. */
+export type TableOrigin =
+  | { kind: 'model'; model: string; environment?: string; file?: string }
+  | { kind: 'source'; source: string; resource?: string; file?: string; location?: FileLocation };
+
 export interface WarehouseTable {
   name: string;
   kind: 'table' | 'view';
+  /** Full DuckDB types, e.g. TIMESTAMP WITH TIME ZONE. */
   columns: { name: string; type: string }[];
+  /**
+   * Rows: counted for tables of up to a million rows (by DuckDB's estimate), DuckDB's estimate beyond
+   * (then rowsEstimated is set). A model's view gets the rows of the physical table it shows; other views
+   * have none (counting them would run their query).
+   */
+  rows?: number;
+  rowsEstimated?: boolean;
+  origin?: TableOrigin;
+  /** The table's key in the project's lineage (a model or a source table), when lineage knows it. */
+  lineage?: string;
+}
+
+/**
+ * user: the project's own schemas (sources, models in prod). environment: a virtual environment's views
+ * (`<schema>__<env>`); physical: model versions (`sluice__<schema>`); system: Sluice's bookkeeping (_sluice).
+ */
+export type SchemaRole = 'user' | 'environment' | 'physical' | 'system';
+
+export interface WarehouseSchema {
+  name: string;
+  role: SchemaRole;
+  /** For environment schemas: the environment. */
+  environment?: string;
+  tables: WarehouseTable[];
 }
 
 export namespace WarehouseCatalog {
@@ -379,7 +417,8 @@ export namespace WarehouseCatalog {
     warehouse: string;
     /** False when the warehouse file does not exist yet. */
     exists: boolean;
-    schemas: { name: string; tables: WarehouseTable[] }[];
+    /** User schemas first (by name), then the internal ones. */
+    schemas: WarehouseSchema[];
     /** Set when the file could not be read (e.g. another process holds it). */
     error?: string;
   }
@@ -393,10 +432,159 @@ export namespace Environments {
     projectDir: string;
   }
   export interface Result {
-    environments: { name: string; updatedAt?: string; models?: number }[];
+    environments: EnvironmentInfo[];
     error?: string;
   }
   /** Client → server: the environments recorded in the warehouse, or just prod when there are none. */
+  export const type = request<Params, Result>(method);
+}
+
+/** A model an environment shows differently from prod. */
+export interface EnvironmentOverride {
+  model: string;
+  /** added: not in prod; changed: another version than prod's; removed: in prod, not here. */
+  change: 'added' | 'changed' | 'removed';
+  /** Model file, when the model is in the project. */
+  file?: string;
+}
+
+export interface EnvironmentInfo {
+  name: string;
+  /** ISO time of the last apply. */
+  updatedAt?: string;
+  models?: number;
+  /** Non-prod environments recorded in the warehouse: the models they show differently from prod. */
+  overrides?: EnvironmentOverride[];
+}
+
+export namespace EnvironmentDiff {
+  export const method = 'sluice/environmentDiff';
+  export interface Params {
+    projectDir: string;
+    environment: string;
+    /** Only this model; default: every model the environment shows differently from prod. */
+    model?: string;
+  }
+  export interface Result {
+    environment: string;
+    /** A readable report like `sluice diff prod:<env> <model>` prints, one section per model. */
+    text: string;
+    /** Models compared (at most a few dozen; the rest are listed as left out). */
+    models: string[];
+  }
+  /** Client → server: how the environment's data differs from prod's, read from the warehouse read-only. */
+  export const type = request<Params, Result>(method);
+}
+
+export namespace InvalidateEnvironment {
+  export const method = 'sluice/invalidateEnvironment';
+  export interface Params {
+    projectDir: string;
+    environment: string;
+  }
+  export interface Result {
+    environment: string;
+    /** The environment's views that were dropped. */
+    droppedViews: string[];
+    /** Physical tables no environment needs any more, dropped by the janitor afterwards. */
+    droppedTables: string[];
+  }
+  /** Client → server: removes a non-prod environment (its views and record), then runs the janitor. */
+  export const type = request<Params, Result>(method);
+}
+
+export namespace PreviewTable {
+  export const method = 'sluice/previewTable';
+  export interface Params {
+    projectDir: string;
+    schema: string;
+    table: string;
+    /** Rows to read (default and maximum 100). */
+    limit?: number;
+  }
+  export interface Result {
+    schema: string;
+    table: string;
+    columns: { name: string; type: string }[];
+    /** Each value as text (JSON for lists and structs); null for SQL NULL. */
+    rows: (string | null)[][];
+    /** More rows exist than were read. */
+    truncated: boolean;
+  }
+  /** Client → server: the first rows of a table or view, read read-only. */
+  export const type = request<Params, Result>(method);
+}
+
+/** A change a load made to a source's schema (what `sluice ingest` reports as schema changes). */
+export interface SchemaChangeInfo {
+  kind: 'table_added' | 'column_added' | 'variant_added' | 'type_widened';
+  table: string;
+  column?: string;
+  /** The type after the change; for type_widened also the one before. */
+  dataType?: string;
+  from?: string;
+  variantOf?: string;
+  /** The load that made it and when (from the schema versions stored in _sluice.schemas). */
+  loadId: string | null;
+  at: string;
+  version: number;
+  /** Made by the source's latest successful load. */
+  lastLoad: boolean;
+}
+
+export interface SchemaColumnInfo {
+  name: string;
+  /** Sluice's logical type (text, bigint, timestamp, ...). */
+  dataType: string;
+  /** The column's type in the warehouse, when the warehouse has the table. */
+  warehouseType?: string;
+  nullable: boolean;
+  primaryKey?: boolean;
+  variantOf?: string;
+  /** Field path in the source items, e.g. user.login. */
+  field?: string;
+  /** The newest of the recent changes that concern this column. */
+  change?: SchemaChangeInfo;
+}
+
+export interface SchemaTableInfo {
+  name: string;
+  resource: string;
+  parent?: string;
+  writeDisposition?: string;
+  columns: SchemaColumnInfo[];
+  /** Rows in the warehouse (as the Warehouse view counts them). */
+  rows?: number;
+  rowsEstimated?: boolean;
+  /** Set when a recent load added the table. */
+  change?: SchemaChangeInfo;
+  /** Where the table is written in the schema file. */
+  location?: FileLocation;
+}
+
+export interface SourceSchemaInfo {
+  source: string;
+  /** schemas/<source>.schema.yaml, when it exists. */
+  schemaFile?: string;
+  /** Where the schema came from: the schema file, or the warehouse's latest stored version. */
+  from: 'file' | 'warehouse' | 'none';
+  version?: number;
+  tables: SchemaTableInfo[];
+  /** Changes of the recent schema versions, newest first. */
+  changes: SchemaChangeInfo[];
+  /** Set when the schema file or the warehouse could not be read. */
+  error?: string;
+}
+
+export namespace SourceSchemas {
+  export const method = 'sluice/sourceSchemas';
+  export interface Params {
+    projectDir?: string;
+  }
+  export interface Result {
+    projects: { project: ProjectInfo; sources: SourceSchemaInfo[] }[];
+  }
+  /** Client → server: each source's inferred tables and columns, with the schema changes of recent loads. */
   export const type = request<Params, Result>(method);
 }
 

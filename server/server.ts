@@ -9,7 +9,6 @@ import { closeSqlParser } from '../core/sql';
 import {
   CancelIngest,
   DidChangeTrust,
-  Environments,
   IngestProgress,
   Lineage,
   ListModels,
@@ -21,7 +20,6 @@ import {
   RunTests,
   SetResourceEnabled,
   SourceOutline,
-  WarehouseCatalog,
   PlanRequest,
   ApplyRequest,
   type InitializationOptions,
@@ -58,8 +56,8 @@ import { sourceOutline } from './sources/outline';
 import { readSourceText, sourceModules } from './sources/sourceFiles';
 import { isSourceFile, sourceCodeLenses, sourceDiagnostics } from './sources/sourceLenses';
 import { WorkspaceTrust } from './trust';
-import { readCatalog, readEnvironments } from './warehouse/catalog';
 import { WarehouseGate } from './warehouse/gate';
+import { registerViewRequests } from './warehouse/viewRequests';
 import { ProjectIndex, type FolderRef, type ProjectEntry } from './workspace/projects';
 import { isInside, toFileUri, toFilePath } from './workspace/uri';
 
@@ -348,14 +346,7 @@ export function startServer(connection: Connection): void {
     if (changed) await refreshProjects();
     return { changed };
   });
-  onRequest(connection, WarehouseCatalog.type, async (params) => {
-    const entry = await projectOf(params.projectDir);
-    return readCatalog(gate, entry.info.warehouse);
-  });
-  onRequest(connection, Environments.type, async (params) => {
-    const entry = await projectOf(params.projectDir);
-    return readEnvironments(gate, entry.info.warehouse);
-  });
+  registerViewRequests(connection, { index, models, gate, projectOf, written: (warehouse) => plans.warehouseWritten(warehouse) });
   onRequest(connection, ListTests.type, async (params) => {
     await index.ready();
     const entries = params.projectDir ? [await projectOf(params.projectDir)] : index.projects();

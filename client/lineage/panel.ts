@@ -54,6 +54,8 @@ export function prepareLineage(context: vscode.ExtensionContext): vscode.Disposa
 
 export interface LineageTarget {
   file?: string;
+  /** The project of `model` (needed when the workspace has several). */
+  projectDir?: string;
   model?: string;
   column?: string;
   position?: { line: number; character: number };
@@ -131,6 +133,7 @@ export class LineagePanel implements vscode.Disposable {
     if (target.file) params.file = target.file;
     if (target.position) params.position = { line: target.position.line, character: target.position.character };
     if (target.model) params.model = target.model;
+    if (target.projectDir) params.projectDir = target.projectDir;
     if (target.column) params.column = target.column;
     let result: Lineage.Result;
     try {

@@ -26,6 +26,8 @@ const WAREHOUSE_QUIET_MS = 1500;
 export interface PlanTarget {
   projectDir?: string;
   environment?: string;
+  /** Apply the plan once it is shown (as the panel's Apply button does, prod's confirmation included). */
+  apply?: boolean;
 }
 
 export class PlanPanel implements vscode.Disposable {
@@ -53,6 +55,7 @@ export class PlanPanel implements vscode.Disposable {
     else PlanPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
     const environment = !(target instanceof vscode.Uri) && target?.environment ? target.environment : project.environment || PROD;
     await PlanPanel.current.load(project, environment);
+    if (!(target instanceof vscode.Uri) && target?.apply) await PlanPanel.current.apply();
   }
 
   private constructor(

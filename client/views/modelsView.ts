@@ -2,6 +2,7 @@
 // its columns.
 
 import * as vscode from 'vscode';
+import { kindLabel, shortType } from '../../core/labels';
 import { ListModels, type ModelSummary, type ProjectInfo } from '../../core/protocol';
 import type { SluiceClient } from '../client';
 import { openLocationCommand } from './open';
@@ -62,7 +63,8 @@ export class ModelsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
         const { model } = node;
         const item = new vscode.TreeItem(model.key.slice(model.schema.length + 1), vscode.TreeItemCollapsibleState.Collapsed);
         item.id = model.file;
-        item.description = model.kind;
+        // Kind names are long (INCREMENTAL_BY_TIME_RANGE): words in the description, the name in the tooltip.
+        item.description = kindLabel(model.kind);
         item.iconPath = new vscode.ThemeIcon(model.kind === 'SEED' ? 'file' : model.kind === 'VIEW' ? 'eye' : 'table');
         const tooltip = new vscode.MarkdownString();
         tooltip.appendText(`${model.key} (${model.kind})`);
@@ -77,7 +79,8 @@ export class ModelsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       }
       case 'column': {
         const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
-        item.description = node.type ?? '';
+        item.description = node.type ? shortType(node.type) : '';
+        if (node.type) item.tooltip = `${node.name}: ${node.type}`;
         item.iconPath = new vscode.ThemeIcon('symbol-field');
         return item;
       }

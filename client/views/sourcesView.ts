@@ -1,19 +1,21 @@
 // The Sources view: each source module with its resources. A resource's checkbox switches it on or off in
 // sluice.yaml (the server edits the file, keeping comments); clicking it opens the source at the resource;
-// its description says what the last load brought in.
+// its description says what the last load brought in and, when sluice.yaml does not decide, that the
+// resource's own default does. Entries of sluice.yaml for resources the module lacks are listed as problems.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SetResourceEnabled, SourceOutline, type OutlineResource, type OutlineSource, type ProjectInfo } from '../../core/protocol';
 import type { SluiceClient } from '../client';
-import { formatCount } from '../format';
 import type { Output } from '../output';
 import { openLocationCommand } from './open';
+import { resourceDescription, resourceTooltip, unknownToggleTooltip } from './sourceLabels';
 
 type Node =
   | { kind: 'project'; project: ProjectInfo; sources: OutlineSource[] }
   | { kind: 'source'; project: ProjectInfo; source: OutlineSource }
-  | { kind: 'resource'; project: ProjectInfo; source: OutlineSource; resource: OutlineResource };
+  | { kind: 'resource'; project: ProjectInfo; source: OutlineSource; resource: OutlineResource }
+  | { kind: 'unknownToggle'; project: ProjectInfo; source: OutlineSource; name: string };
 
 export class SourcesView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
@@ -55,7 +57,11 @@ export class SourcesView implements vscode.TreeDataProvider<Node>, vscode.Dispos
       return projects.map((p) => ({ kind: 'project', project: p.project, sources: p.sources }));
     }
     if (node.kind === 'project') return node.sources.map((source) => ({ kind: 'source', project: node.project, source }));
-    if (node.kind === 'source') return node.source.resources.map((resource) => ({ kind: 'resource', project: node.project, source: node.source, resource }));
+    if (node.kind === 'source') {
+      const resources: Node[] = node.source.resources.map((resource) => ({ kind: 'resource', project: node.project, source: node.source, resource }));
+      const unknown: Node[] = (node.source.unknownInConfig ?? []).map((name) => ({ kind: 'unknownToggle', project: node.project, source: node.source, name }));
+      return [...resources, ...unknown];
+    }
     return [];
   }
 
@@ -81,14 +87,23 @@ export class SourcesView implements vscode.TreeDataProvider<Node>, vscode.Dispos
       item.command = openLocationCommand({ file: node.source.file, line: 0, character: 0 });
       return item;
     }
+    if (node.kind === 'unknownToggle') {
+      const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
+      item.id = `${node.project.dir}::${node.source.name}::sluice.yaml::${node.name}`;
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+      item.description = 'in sluice.yaml, not in the module';
+      item.tooltip = unknownToggleTooltip(node.source.name, node.name);
+      item.command = openLocationCommand({ file: path.join(node.project.dir, 'sluice.yaml'), line: 0, character: 0 });
+      return item;
+    }
     const { resource } = node;
     const item = new vscode.TreeItem(resource.name, vscode.TreeItemCollapsibleState.None);
     item.id = `${node.project.dir}::${node.source.name}::${resource.name}`;
+    // Checked: a plain run includes it. The description says whether sluice.yaml or the default decided.
     item.checkboxState = resource.enabled ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked;
     item.iconPath = new vscode.ThemeIcon('symbol-field');
-    item.description = resource.lastRows !== undefined ? `${formatCount(resource.lastRows)} rows` : resource.enabled ? '' : 'disabled';
-    const columns = resource.columns?.map((c) => `${c.name} ${c.type}`).join(', ');
-    item.tooltip = `${resource.name}: ${resource.enabled ? 'enabled' : 'disabled'} in sluice.yaml${columns ? `\ncolumns: ${columns}` : ''}`;
+    item.description = resourceDescription(resource);
+    item.tooltip = resourceTooltip(resource, node.source);
     item.contextValue = 'sluiceResource';
     item.command = openLocationCommand(resource.location ?? { file: node.source.file, line: 0, character: 0 });
     return item;

@@ -2,6 +2,7 @@
 // place in the graph (what it reads, what reads it); both open the lineage panel on the model.
 
 import type { CodeLens, Range } from 'vscode-languageserver/node';
+import { columnsLabel } from '../../core/labels';
 import type { ModelFileContext } from './context';
 
 export const SHOW_LINEAGE_COMMAND = 'sluice.showLineage';
@@ -14,7 +15,7 @@ export function modelCodeLenses(ctx: ModelFileContext): CodeLens[] {
   const range = modelBlockRange(ctx);
   const args = [{ file: ctx.file, model: key }];
   return [
-    { range, command: { title: schemaTitle(model.columns), command: SHOW_LINEAGE_COMMAND, arguments: args } },
+    { range, command: { ...schemaLabel(model.columns), command: SHOW_LINEAGE_COMMAND, arguments: args } },
     { range, command: { title: graphTitle(model.upstream, model.downstream), command: SHOW_LINEAGE_COMMAND, arguments: args } },
   ];
 }
@@ -30,19 +31,13 @@ export function modelBlockRange(ctx: ModelFileContext): Range {
   return { start: { line: top, character: 0 }, end: { line: top, character: 0 } };
 }
 
-/** "8 columns: id bigint, name varchar, …" (types where they are known). */
-export function schemaTitle(columns: readonly { name: string; type?: string }[]): string {
-  if (columns.length === 0) return 'columns not known yet';
-  let list = '';
-  for (const c of columns) {
-    const next = `${list ? `${list}, ` : ''}${c.name}${c.type ? ` ${c.type.toLowerCase()}` : ''}`;
-    if (next.length > 100) {
-      list += ', …';
-      break;
-    }
-    list = next;
-  }
-  return `${columns.length} column${columns.length === 1 ? '' : 's'}: ${list}`;
+/** Columns a model's schema lens names; the rest are counted ("+4 more") and listed in its tooltip. */
+const LENS_COLUMNS = 4;
+
+/** "8 columns: id bigint, name varchar, status varchar, total double +4 more" (types where they are known). */
+function schemaLabel(columns: readonly { name: string; type?: string }[]): { title: string; tooltip?: string } {
+  if (columns.length === 0) return { title: 'columns not known yet' };
+  return columnsLabel(columns, LENS_COLUMNS);
 }
 
 function graphTitle(upstream: readonly string[], downstream: readonly string[]): string {

@@ -4,7 +4,6 @@
 
 import { describeError } from '../../core/errors';
 import { loadSource } from '../../core/ingest/extract';
-import { selectResources } from '../../core/ingest/pipeline';
 import type { OutlineResource, OutlineSource, SourceOutline } from '../../core/protocol';
 import type { ModelIndex } from '../models/modelIndex';
 import type { ProjectIndex } from '../workspace/projects';
@@ -31,20 +30,23 @@ export async function sourceOutline(deps: OutlineDeps, params: SourceOutline.Par
       const text = await readSourceText(module.file);
       const toggles = entry.project?.sources[module.name]?.resources ?? {};
       const outline: OutlineSource = { name: module.name, file: module.file, resources: [], resourcesFrom: 'text' };
-      let names: { name: string; enabled: boolean }[] = (text?.scanned.resources ?? []).map((r) => ({ name: r.name, enabled: toggles[r.name] ?? true }));
+      // Read from the text, a resource sluice.yaml does not mention is assumed on (its `selected` is unknown).
+      let names: { name: string; selected?: boolean }[] = text?.scanned.resources.map((r) => ({ name: r.name })) ?? [];
       if (trusted) {
         try {
           const source = await loadSource(module.file);
-          const enabled = entry.project ? new Set(selectResources(source, entry.project)) : new Set<string>();
-          names = source.resources.map((r) => ({ name: r.name, enabled: enabled.has(r.name) }));
+          names = source.resources.map((r) => ({ name: r.name, selected: r.selected }));
           outline.resourcesFrom = 'module';
         } catch (err) {
           outline.error = describeError(err);
         }
       }
+      // Only the module itself says for sure which resources exist (the text scan may miss some).
+      const unknown = outline.resourcesFrom === 'module' ? unknownToggles(toggles, names) : [];
+      if (unknown.length > 0) outline.unknownInConfig = unknown;
       const sourceLoads = loads.get(module.name);
-      for (const { name, enabled } of names) {
-        const resource: OutlineResource = { name, enabled };
+      for (const { name, selected } of names) {
+        const resource: OutlineResource = { name, ...resourceState(toggles[name], selected) };
         if (text?.scanned.resources.some((r) => r.name === name)) resource.location = resourceLocation(text, name);
         const run = resourceRun(name, inputs?.sources.filter((t) => t.source === module.name.toLowerCase()) ?? [], sourceLoads);
         if (run.rows !== undefined) resource.lastRows = run.rows;
@@ -61,4 +63,16 @@ export async function sourceOutline(deps: OutlineDeps, params: SourceOutline.Par
     projects.push({ project: entry.info, sources });
   }
   return { trusted, projects };
+}
+
+/** What a plain run does with a resource: what sluice.yaml says, else the resource's own default (on unless `selected: false`). */
+export function resourceState(toggle: boolean | undefined, selected: boolean | undefined): Pick<OutlineResource, 'enabled' | 'setting'> {
+  if (toggle === undefined) return { enabled: selected ?? true, setting: 'unset' };
+  return { enabled: toggle, setting: toggle ? 'on' : 'off' };
+}
+
+/** Resources sluice.yaml switches that the module does not have. */
+export function unknownToggles(toggles: Record<string, boolean>, resources: readonly { name: string }[]): string[] {
+  const names = new Set(resources.map((r) => r.name));
+  return Object.keys(toggles).filter((name) => !names.has(name)).sort();
 }

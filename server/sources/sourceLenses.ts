@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { DiagnosticSeverity, type CodeLens, type Diagnostic } from 'vscode-languageserver/node';
 import type { SourceTableInfo } from '../../core/dag';
+import { columnsLabel } from '../../core/labels';
 import type { LoadRecord } from '../../core/warehouse/system';
 import { DIAGNOSTIC_SOURCE } from '../diagnostics/modelDiagnostics';
 import type { SourceLoads } from './loadHistory';
@@ -49,8 +50,11 @@ export function resourceRun(resource: string, tables: readonly SourceTableInfo[]
   return { rows, childRows, columns };
 }
 
-/** "last run: 40 rows (+80 in child tables) · 10 columns: id bigint, status text, …" */
-export function describeRun(run: ResourceRun, loads: SourceLoads | undefined): string {
+/** Columns a resource's lens names; the rest are counted ("+6 more") and listed in its tooltip. */
+const LENS_COLUMNS = 4;
+
+/** "last run: 40 rows (+80 in child tables) · 10 columns: id bigint, customer_id bigint, status text, total double +6 more" */
+function runLabel(run: ResourceRun, loads: SourceLoads | undefined): { title: string; tooltip?: string } {
   const parts: string[] = [];
   const failed = loads?.last?.status === 'failed';
   if (failed) parts.push('last run failed');
@@ -58,19 +62,10 @@ export function describeRun(run: ResourceRun, loads: SourceLoads | undefined): s
     const children = run.childRows ? ` (+${count(run.childRows, 'row')} in child tables)` : '';
     parts.push(`${failed ? 'last loaded' : 'last run'}: ${count(run.rows, 'row')}${children}`);
   } else if (!failed) parts.push('not loaded yet');
-  if (run.columns.length > 0) {
-    let list = '';
-    for (const c of run.columns) {
-      const next = `${list ? `${list}, ` : ''}${c.name} ${c.type}`;
-      if (next.length > 90) {
-        list += ', …';
-        break;
-      }
-      list = next;
-    }
-    parts.push(`${count(run.columns.length, 'column')}: ${list}`);
-  }
-  return parts.join(' · ');
+  if (run.columns.length === 0) return { title: parts.join(' · ') };
+  const columns = columnsLabel(run.columns, LENS_COLUMNS);
+  parts.push(columns.title);
+  return { title: parts.join(' · '), tooltip: columns.tooltip };
 }
 
 function count(n: number, noun: string): string {
@@ -85,7 +80,7 @@ export function sourceCodeLenses(source: SourceText, uri: string, tables: readon
     lenses.push(
       { range, command: { title: '$(play) Run to DuckDB', command: RUN_RESOURCE_COMMAND, arguments: [uri, resource.name, null] } },
       { range, command: { title: `Run first ${SAMPLE_LIMIT}`, command: RUN_RESOURCE_COMMAND, arguments: [uri, resource.name, SAMPLE_LIMIT] } },
-      { range, command: { title: describeRun(resourceRun(resource.name, tables, loads), loads), command: SHOW_OUTPUT_COMMAND } },
+      { range, command: { ...runLabel(resourceRun(resource.name, tables, loads), loads), command: SHOW_OUTPUT_COMMAND } },
     );
   }
   return lenses;

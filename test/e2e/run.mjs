@@ -11,7 +11,9 @@
 // 1280 px window (every node in view, time to first paint, search, zoom) and clicks a node, and
 // switches a resource off and on in the Sources view; finally applies prod from the CLI, adds a column to a
 // model in the editor, sees the plan panel follow an unsaved edit and its undo, and applies the panel's
-// non-breaking change to dev, whose summary stays (test/e2e/planSteps.mjs); and renames a model with F2,
+// non-breaking change to dev, whose summary stays (test/e2e/planSteps.mjs); checks the Warehouse view (user
+// schemas first, an "internal" group collapsed), the Schemas view (a source's tables), the Environments view,
+// a run result's Show Tables and a table preview (test/e2e/viewSteps.mjs); and renames a model with F2,
 // which must change every file naming it, then back (test/e2e/renameSteps.mjs).
 // Screenshots of every step go to test/e2e/artifacts/run-N/. Exit code 0 only if every run passed.
 
@@ -25,6 +27,7 @@ import { CodeServer } from './codeServer.mjs';
 import { lineagePanelSteps } from './lineageSteps.mjs';
 import { planPanelSteps } from './planSteps.mjs';
 import { renameSteps } from './renameSteps.mjs';
+import { viewSteps } from './viewSteps.mjs';
 import { openBrowser, Workbench } from './workbench.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -33,7 +36,7 @@ const args = parseArgs(process.argv.slice(2));
 const runs = Number(args.runs ?? 1);
 const cacheDir = process.env.SLUICE_E2E_CACHE ?? path.join(os.homedir(), '.cache', 'sluice-e2e');
 const artifacts = path.join(here, 'artifacts');
-const RUN_TIMEOUT_MS = 180_000;
+const RUN_TIMEOUT_MS = 240_000;
 const ACTIVATION_TARGET_MS = 300;
 const LINEAGE_FIRST_PAINT_TARGET_MS = 1000;
 const SLOW_SOURCE = 'e2e_slow';
@@ -136,9 +139,10 @@ async function runOnce(n) {
 
     const editor = await editorFeatures(workbench, server, workspace, snap);
     const plan = await planPanelSteps({ workbench, workspace, root, snap });
+    const views = await viewSteps({ workbench, snap });
     const rename = await renameSteps({ workbench, workspace, snap });
     const timings = await activationTimings(server);
-    return { message, progress, counts, ...editor, ...plan, ...rename, ...timings };
+    return { message, progress, counts, ...editor, ...plan, ...views, ...rename, ...timings };
   } catch (err) {
     if (workbench) await snap('failure').catch(() => undefined);
     if (browser) fs.writeFileSync(path.join(shots, 'browser-console.log'), browser.console.join('\n'));

@@ -284,6 +284,65 @@ export class Workbench {
       .first();
   }
 
+  /** The pane of a view container with this title. */
+  pane(title) {
+    return this.page.locator('.pane', { has: this.page.locator('.pane-header .title', { hasText: new RegExp(`^${escape(title)}$`, 'i') }) }).first();
+  }
+
+  /** Opens or closes a view's pane by clicking its header (views may start collapsed). */
+  async setPaneExpanded(title, expanded) {
+    const header = this.pane(title).locator('.pane-header').first();
+    await header.waitFor({ state: 'visible', timeout: 30_000 });
+    if ((await header.getAttribute('aria-expanded')) !== String(expanded)) await header.click();
+    await this.pane(title).locator(`.pane-header[aria-expanded="${expanded}"]`).first().waitFor({ state: 'visible', timeout: 10_000 });
+  }
+
+  /** The rows a tree view shows now, in order: label, description, depth and whether expanded. */
+  async treeRows(pane) {
+    return this.pane(pane)
+      .locator('.monaco-list-row')
+      .evaluateAll((rows) =>
+        rows
+          .map((row) => ({
+            label: row.querySelector('.label-name')?.textContent?.trim() ?? '',
+            description: row.querySelector('.label-description')?.textContent?.trim() ?? '',
+            level: Number(row.getAttribute('aria-level')),
+            expanded: row.getAttribute('aria-expanded'),
+            selected: row.getAttribute('aria-selected') === 'true',
+            top: Number.parseFloat(row.style.top || '0'),
+          }))
+          .sort((a, b) => a.top - b.top),
+      );
+  }
+
+  /** Right-clicks a tree row and clicks a context-menu entry (retried while the menu lacks it, as it can at first). */
+  async treeRowContextCommand(pane, label, entry, timeoutMs = 20_000) {
+    const item = this.page.locator('.context-view .monaco-menu .action-item', { hasText: entry }).first();
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      await this.treeRow(pane, label).click({ button: 'right' });
+      await this.page.locator('.context-view .monaco-menu').first().waitFor({ state: 'visible', timeout: 10_000 });
+      if (await item.isVisible()) {
+        await item.hover();
+        await item.click();
+        return;
+      }
+      await this.page.keyboard.press('Escape');
+    }
+    throw new Error(`the context menu of ${label} in ${pane} never offered "${entry}"`);
+  }
+
+  /** Expands a tree row by its twistie (a click on the row itself would run the row's command). */
+  async expandTreeRow(pane, label) {
+    const row = this.treeRow(pane, label);
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+    await this.pane(pane)
+      .locator('.monaco-list-row[aria-expanded="true"]', { has: this.page.locator('.label-name', { hasText: new RegExp(`^${escape(label)}$`) }) })
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 });
+  }
+
   async screenshot(file) {
     await this.page.screenshot({ path: file });
   }

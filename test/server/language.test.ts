@@ -190,7 +190,7 @@ describe('language server: hover, navigation, completion and CodeLens in the dem
     assert.deepEqual(atOrders.map((c) => c.title), [
       '$(play) Run to DuckDB',
       'Run first 100',
-      'not loaded yet · 10 columns: id bigint, customer_id bigint, status text, total double, created_at timestamp, …',
+      'not loaded yet · 10 columns: id bigint, customer_id bigint, status text, total double +6 more',
     ]);
     assert.deepEqual(atOrders[0].arguments, [uri, 'orders', null]);
     assert.deepEqual(atOrders[1].arguments, [uri, 'orders', 100]);

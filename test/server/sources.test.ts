@@ -120,12 +120,16 @@ describe('language server: sources, load history, warehouse and environments', f
     const instance = await DuckDBInstance.create(project.warehouse);
     const connection = await instance.connect();
     await connection.run(`CREATE TABLE _sluice.environments ("name" VARCHAR, "snapshots" JSON, "previous" JSON, "plan_id" VARCHAR, "updated_at" TIMESTAMPTZ)`);
-    await connection.run(`INSERT INTO _sluice.environments VALUES ('dev', '[{"a":1},{"b":2}]', '[]', 'p1', TIMESTAMPTZ '2024-05-01 10:00:00+00'), ('prod', '[]', '[]', 'p0', NULL)`);
+    const entry = (name: string, fingerprint: string) => ({ name, fingerprint, version: fingerprint, kind: 'FULL' });
+    const dev = JSON.stringify([entry('staging.a', 'f1'), entry('staging.b', 'f2')]);
+    await connection.run(`INSERT INTO _sluice.environments VALUES ('dev', $1, '[]', 'p1', TIMESTAMPTZ '2024-05-01 10:00:00+00'), ('prod', '[]', '[]', 'p0', NULL)`, [dev]);
     connection.closeSync();
     instance.closeSync();
     const result = await client.request(Environments.type, { projectDir: project.dir });
     assert.deepEqual(result.environments.map((e) => [e.name, e.models]), [['dev', 2], ['prod', 0]]);
     assert.match(result.environments[0].updatedAt ?? '', /^2024-05-01/);
+    // Prod shows neither model: both are dev's own.
+    assert.deepEqual(result.environments[0].overrides, [{ model: 'staging.a', change: 'added' }, { model: 'staging.b', change: 'added' }]);
   });
 
   it('switches a resource off and on in sluice.yaml, keeping its comments', async () => {

@@ -1,0 +1,51 @@
+// Removing a virtual environment: its views are dropped, its schemas too once empty, and its record is
+// forgotten, in one transaction under the apply lock. The physical tables stay (another environment may
+// show them); the janitor drops those nobody references any more. Prod cannot be removed this way.
+
+import { SluiceError } from '../errors';
+import type { Warehouse } from '../warehouse/connection';
+import { quoteIdent } from '../warehouse/quote';
+import { withLock } from './lock';
+import { environmentName, environmentSchema, PROD, viewRelation, viewSql } from './names';
+import { deleteEnvironment, readEnvironments } from './state';
+import { hasView } from './swap';
+
+export interface InvalidateResult {
+  environment: string;
+  /** `schema.view` of every view dropped. */
+  droppedViews: string[];
+}
+
+export async function invalidateEnvironment(wh: Warehouse, name: string): Promise<InvalidateResult> {
+  const environment = environmentName(name);
+  if (environment === PROD) throw new SluiceError('prod cannot be invalidated: it is what the project serves');
+  return withLock(wh, 'invalidate', environment, async () => {
+    const record = (await readEnvironments(wh)).find((e) => e.name === environment);
+    if (!record) throw new SluiceError(`there is no environment ${environment} in ${wh.path}`);
+    const views = record.snapshots.filter((e) => hasView(e.kind)).map((e) => e.name);
+    const droppedViews: string[] = [];
+    await wh.transaction(async () => {
+      for (const key of views) {
+        await wh.run(`DROP VIEW IF EXISTS ${viewSql(key, environment)}`);
+        const v = viewRelation(key, environment);
+        droppedViews.push(`${v.schema}.${v.table}`);
+      }
+      for (const schema of new Set(views.map((key) => environmentSchema(key, environment)))) {
+        if (!(await schemaIsEmpty(wh, schema))) continue;
+        await wh.run(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)}`);
+      }
+      await deleteEnvironment(wh, environment);
+    });
+    return { environment, droppedViews: droppedViews.sort() };
+  });
+}
+
+/** Whether a schema holds no table or view (something else put there by hand keeps it). */
+async function schemaIsEmpty(wh: Warehouse, schema: string): Promise<boolean> {
+  const rows = await wh.all<{ n: bigint }>(
+    `SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1)
+          + (SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() AND NOT internal AND schema_name = $1) AS n`,
+    [schema],
+  );
+  return Number(rows[0]?.n ?? 0) === 0;
+}
