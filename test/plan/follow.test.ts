@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import path from 'node:path';
 import { planInputOf, PlanFollower, type FollowOptions } from '../../client/plan/follow';
 
-const project = { dir: path.resolve('/work/demo'), warehouse: path.resolve('/work/demo/warehouse.duckdb') };
+const project = { dir: path.resolve('/projects/demo'), warehouse: path.resolve('/projects/demo/warehouse.duckdb') };
 const at = (relative: string) => path.join(project.dir, ...relative.split('/'));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -28,7 +28,7 @@ describe('plan panel: following changes', () => {
         assert.equal(planInputOf(project, at(file), 'disk'), undefined, file);
       }
       assert.equal(planInputOf(project, path.resolve('/elsewhere/models/a.sql'), 'disk'), undefined);
-      assert.equal(planInputOf(project, path.resolve('/work/demo-other/models/a.sql'), 'disk'), undefined);
+      assert.equal(planInputOf(project, path.resolve('/projects/demo-other/models/a.sql'), 'disk'), undefined);
     });
 
     it('a model open in an editor changing on disk does not count: its editor\'s text is planned', () => {
