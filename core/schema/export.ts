@@ -7,7 +7,9 @@ import type { SourceSchema } from './types';
 
 export function schemaToDocument(schema: SourceSchema): Record<string, unknown> {
   const tables: Record<string, unknown> = {};
-  for (const table of schema.tables) {
+  // By name, not by when each table appeared: resources run concurrently, and the file is reviewed in git.
+  const byName = [...schema.tables].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const table of byName) {
     const columns: Record<string, unknown> = {};
     // Fields of child-table rows are given from the root item, through the list: labels[].name.
     const listPrefix = table.path ? `${table.path.join('.')}[].` : '';

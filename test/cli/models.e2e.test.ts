@@ -193,7 +193,7 @@ describe('sluice models, render and lineage (end to end)', function () {
         const run = runCliJson(['lineage'], project.dir);
         assert.equal(run.code, 1);
         assert.ok(run.stderr.startsWith(
-          'models/broken.sql:2:15: unknown table shop.nothing: source shop has no table nothing; it has orders, customers\n',
+          'models/broken.sql:2:15: unknown table shop.nothing: source shop has no table nothing; it has customers, orders\n',
         ), run.stderr);
         assert.deepEqual(Object.keys(run.json.models), ['analytics.broken', 'analytics.daily_revenue', 'intermediate.orders_wide', 'staging.orders']);
         assert.deepEqual(run.json.models['analytics.broken'].columns, { x: { sources: ['shop.nothing.x'], filters: [] } });

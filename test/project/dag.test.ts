@@ -75,7 +75,7 @@ JOIN "Nowhere".things ON true
     });
     const models = await ModelProject.load(project.dir);
     assert.deepEqual(errorsOf(models.diagnostics(), project.dir), [
-      'models/m.sql:5:6: error: unknown table shop.order: source shop has no table order (did you mean shop.orders?); it has orders, customers',
+      'models/m.sql:5:6: error: unknown table shop.order: source shop has no table order (did you mean shop.orders?); it has customers, orders',
       'models/m.sql:7:6: error: unknown table billing.invoices: source billing has not been loaded yet; run `sluice ingest billing`',
       'models/m.sql:8:6: error: unknown table nowhere.things: no model builds it and no external model or loaded source declares it; declare it in external_models.yaml if it exists in the warehouse',
     ]);
