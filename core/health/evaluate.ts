@@ -10,7 +10,7 @@
 
 import { volumeAnomaly } from './anomaly';
 import { resolveHealthTarget } from './target';
-import { schemaChanges } from './schemaChanges';
+import { diffSchemas } from '../schema/diff';
 import { durationSetting, formatDuration, mergeSettings, type Freshness, type HealthSettings } from './settings';
 import { ago, plural } from './text';
 import type {
@@ -206,7 +206,7 @@ function resourceSchemaChanges(view: ResourceView, facts: WarehouseFacts): Sourc
     // The oldest version read has its predecessor cut off, unless it is the source's first.
     if (!before && version.version > 1) return;
     const mine = (table: string) => version.schema.tables.find((t) => t.name === table)?.resource === view.resource;
-    const changes = schemaChanges(before?.schema, version.schema).filter((c) => mine(c.table));
+    const changes = diffSchemas(before?.schema ?? { ...version.schema, tables: [] }, version.schema).filter((c) => mine(c.table));
     if (changes.length > 0) out.push({ load_id: version.loadId, at: iso(version.createdMs), version: version.version, changes });
   });
   return out;

@@ -13,7 +13,7 @@ import { auditExisting, buildSnapshot, processIntervals, rebuildInPlace, type Bu
 import { batches, formatRange, intervalUnit, mergeIntervals } from './intervals';
 import { withLock } from './lock';
 import { physicalSchema } from './names';
-import { runProjectStatements, type ProjectStatements } from './projectStatements';
+import { runAfterAll, runProjectStatements, type ProjectStatements } from './projectStatements';
 import { environmentEntries, isIncremental } from './plan';
 import { readEnvironments, readSnapshots } from './state';
 import { sameEntries, swapEnvironment } from './swap';
@@ -111,11 +111,8 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
       });
       result.swapped = true;
     }
-    try {
-      await runProjectStatements(wh, options.statements?.afterAll ?? [], 'after_all', options.log);
-    } catch (err) {
-      result.afterAllError = err instanceof Error ? err.message : String(err);
-    }
+    const afterAllError = await runAfterAll(wh, options.statements?.afterAll ?? [], options.log);
+    if (afterAllError !== undefined) result.afterAllError = afterAllError;
     result.durationMs = performance.now() - started;
     return result;
   });

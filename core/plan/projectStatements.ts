@@ -44,6 +44,16 @@ export async function runProjectStatements(wh: Warehouse, statements: readonly s
   }
 }
 
+/** Runs after_all once the work is done: a failure is reported with the result, not thrown (the work stands). */
+export async function runAfterAll(wh: Warehouse, statements: readonly string[], log?: (message: string) => void): Promise<string | undefined> {
+  try {
+    await runProjectStatements(wh, statements, 'after_all', log);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
 function abbreviate(sql: string): string {
   const line = sql.replace(/\s+/g, ' ').trim();
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;

@@ -9,7 +9,7 @@ import { processIntervals, type BuildContext } from './build';
 import { batches, dueRange, formatRange, intervalUnit, mergeIntervals, subtractIntervals } from './intervals';
 import { withLock } from './lock';
 import { isIncremental } from './plan';
-import { runProjectStatements, type ProjectStatements } from './projectStatements';
+import { runAfterAll, runProjectStatements, type ProjectStatements } from './projectStatements';
 import { readEnvironments, readIntervals, readSnapshots } from './state';
 import type { BackfillEntry, SnapshotRecord } from './types';
 
@@ -56,11 +56,8 @@ export async function runEnvironment(wh: Warehouse, environment: string, options
       processed.push({ model: record.name, intervals: mergeIntervals(steps).map(formatRange) });
     }
     const result: RunResult = { environment, processed, durationMs: 0 };
-    try {
-      await runProjectStatements(wh, options.statements?.afterAll ?? [], 'after_all', options.log);
-    } catch (err) {
-      result.afterAllError = err instanceof Error ? err.message : String(err);
-    }
+    const afterAllError = await runAfterAll(wh, options.statements?.afterAll ?? [], options.log);
+    if (afterAllError !== undefined) result.afterAllError = afterAllError;
     result.durationMs = performance.now() - started;
     return result;
   });
