@@ -5,6 +5,7 @@
 
 import { Worker } from 'node:worker_threads';
 import type { Drawing, ViewGraph } from './drawing';
+import type { DrawingCache } from './drawingCache';
 
 export interface LayoutRequest {
   id: number;
@@ -15,20 +16,24 @@ export type LayoutReply = { id: number; drawing: Drawing } | { id: number; error
 
 /** An idle worker holds about 60 MB: it is stopped after this long without a layout. */
 const IDLE_MS = 5 * 60_000;
+const CLOSED = 'the lineage layouts were closed';
 
 export class LayoutService {
   private worker?: Worker;
   private next = 0;
   private readonly pending = new Map<number, { resolve(drawing: Drawing): void; reject(err: Error): void }>();
   private idleTimer?: NodeJS.Timeout;
+  private closed = false;
 
   constructor(
     private readonly script: string,
     private readonly idleMs = IDLE_MS,
+    private readonly cache?: DrawingCache,
   ) {}
 
   /** Starts the worker (ELK loads in it) ahead of the first layout. */
   warmUp(): void {
+    if (this.closed) return;
     this.started();
     this.idle();
   }
@@ -37,7 +42,22 @@ export class LayoutService {
     return this.worker !== undefined;
   }
 
+  /** A graph drawn before comes from the cache, without waiting for the worker. */
   layout(graph: ViewGraph): Promise<Drawing> {
+    const cache = this.cache;
+    if (!cache) return this.laidOut(graph);
+    return cache.get(graph).then(
+      (cached) =>
+        cached ??
+        this.laidOut(graph).then((drawing) => {
+          void cache.set(graph, drawing);
+          return drawing;
+        }),
+    );
+  }
+
+  private laidOut(graph: ViewGraph): Promise<Drawing> {
+    if (this.closed) return Promise.reject(new Error(CLOSED));
     const id = ++this.next;
     clearTimeout(this.idleTimer);
     return new Promise((resolve, reject) => {
@@ -87,6 +107,7 @@ export class LayoutService {
   }
 
   dispose(): void {
-    this.stop('the lineage layouts were closed');
+    this.closed = true;
+    this.stop(CLOSED);
   }
 }

@@ -7,9 +7,9 @@ import type { LayoutReply, LayoutRequest } from './layoutService';
 import { layout } from './layout';
 
 /**
- * Laid out once when the worker starts: ELK's first layout is several times slower than the next ones (its
- * code is compiled as it runs), and the worker starts before the panel needs it. Tables and a table with
- * columns, as the panel's graphs have.
+ * Laid out once when the worker starts with nothing to do yet: ELK's first layout is several times slower
+ * than the next ones (its code is compiled as it runs), and the worker starts before the panel needs it.
+ * Tables and a table with columns, as the panel's graphs have.
  */
 const WARM_UP: ViewGraph = {
   nodes: [
@@ -26,11 +26,17 @@ const WARM_UP: ViewGraph = {
   ],
 };
 
+/** Requests that reach a new worker within this time are laid out first, without the warm-up before them. */
+const WARM_UP_DELAY_MS = 15;
+
 const port = parentPort;
 if (!port) throw new Error('lineageLayout.js runs as a worker thread');
-const warm = layout(WARM_UP).catch(() => undefined);
+let ready: Promise<unknown> = Promise.resolve();
+const warmUp = setTimeout(() => (ready = layout(WARM_UP).catch(() => undefined)), WARM_UP_DELAY_MS);
 port.on('message', (request: LayoutRequest) => {
-  warm
+  // A panel already waiting gains nothing from a warm-up: its own first layout compiles the same code.
+  clearTimeout(warmUp);
+  ready
     .then(() => layout(request.graph))
     .then(
       (drawing) => port.postMessage({ id: request.id, drawing } satisfies LayoutReply),

@@ -12,6 +12,7 @@ import { openLocation } from '../views/open';
 import type { FromWebview, LineageView, PaintTimings, ToWebview } from '../webview/messages';
 import { nonce } from '../webviewPage';
 import type { GraphName } from './drawing';
+import { DrawingCache, scriptIdentity } from './drawingCache';
 import { graphView } from './graphView';
 import { lineageHtml } from './html';
 import { LayoutService } from './layoutService';
@@ -27,7 +28,9 @@ let layouts: LayoutService | undefined;
 /** The extension's one layout worker (started on first use, stopped when idle, closed on deactivation). */
 function layoutService(context: vscode.ExtensionContext): LayoutService {
   if (!layouts) {
-    const service = new LayoutService(vscode.Uri.joinPath(context.extensionUri, 'dist', 'lineageLayout.js').fsPath);
+    const script = vscode.Uri.joinPath(context.extensionUri, 'dist', 'lineageLayout.js').fsPath;
+    const cache = new DrawingCache(scriptIdentity(script), vscode.Uri.joinPath(context.globalStorageUri, 'lineage-drawings').fsPath);
+    const service = new LayoutService(script, undefined, cache);
     context.subscriptions.push(service, { dispose: () => (layouts = undefined) });
     layouts = service;
   }
@@ -35,17 +38,15 @@ function layoutService(context: vscode.ExtensionContext): LayoutService {
 }
 
 /**
- * Starts the layout worker the first time a model file is the active editor, so that the lineage panel
- * (which shows that model) has its layout engine loaded when it opens. Once per session: a worker stopped
- * for idleness starts again with the panel.
+ * Starts the layout worker whenever a model file becomes the active editor while the worker is not running
+ * (the first time, and again after it stopped for idleness), so that the lineage panel, which shows that
+ * model, has its layout engine loaded when it opens.
  */
 export function prepareLineage(context: vscode.ExtensionContext): vscode.Disposable {
-  let done = false;
   const check = (editor: vscode.TextEditor | undefined) => {
-    if (done || !editor || editor.document.uri.scheme !== 'file' || !MODEL_FILE.test(editor.document.uri.fsPath)) return;
-    done = true;
-    subscription.dispose();
-    layoutService(context).warmUp();
+    if (!editor || editor.document.uri.scheme !== 'file' || !MODEL_FILE.test(editor.document.uri.fsPath)) return;
+    const service = layoutService(context);
+    if (!service.running) service.warmUp();
   };
   const subscription = vscode.window.onDidChangeActiveTextEditor(check);
   const timer = setTimeout(() => check(vscode.window.activeTextEditor), PREPARE_DELAY_MS);

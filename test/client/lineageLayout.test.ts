@@ -1,10 +1,12 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Box, Drawing, ViewGraph } from '../../client/lineage/drawing';
 import { graphView } from '../../client/lineage/graphView';
 import { layout } from '../../client/lineage/layout';
 import { foldTables } from '../../client/lineage/levelOfDetail';
+import { DrawingCache, scriptIdentity } from '../../client/lineage/drawingCache';
 import { LayoutService } from '../../client/lineage/layoutService';
 import { Lineage } from '../../core/protocol';
 import { copyDemo, type DemoCopy } from '../server/demo';
@@ -22,6 +24,14 @@ function assertTidy(drawing: Drawing): void {
   for (const b of drawing.boxes) assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.width <= drawing.width + 1e-6 && b.y + b.height <= drawing.height + 1e-6, `${b.id} inside the drawing`);
   const top = drawing.boxes.filter((b) => b.group || !drawing.boxes.some((g) => g.group && g !== b && inside(b, g)));
   for (const a of top) for (const b of top) if (a !== b) assert.ok(!overlap(a, b), `${a.id} and ${b.id} overlap`);
+}
+
+async function waitFor(done: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 describe('lineage panel: layout', function () {
@@ -138,6 +148,31 @@ describe('lineage panel: layout', function () {
         assert.equal(drawing.boxes.length, revenue.models.nodes.length);
       } finally {
         brief.dispose();
+      }
+    });
+
+    it('draws a graph laid out before from its cache, in a later session too, without the worker', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-drawings-'));
+      const graph = graphView(revenue.columns!, 'columns', { showRowFilters: true, expanded: new Set() }).graph;
+      const identity = scriptIdentity(WORKER);
+      const first = new LayoutService(WORKER, undefined, new DrawingCache(identity, dir));
+      const later = new LayoutService(WORKER, undefined, new DrawingCache(identity, dir));
+      const rebuilt = new LayoutService(WORKER, undefined, new DrawingCache(`${identity}:rebuilt`, dir));
+      try {
+        const drawn = await first.layout(graph);
+        assert.equal(first.running, true);
+        await waitFor(() => fs.readdirSync(dir).some((name) => name.endsWith('.json')));
+        const again = await later.layout(structuredClone(graph));
+        assert.deepEqual(again, drawn);
+        assert.equal(later.running, false, 'the cached drawing needed no worker');
+        // Another graph, or the same graph under new layout code, is laid out afresh.
+        await later.layout(revenue.models);
+        assert.equal(later.running, true);
+        assert.deepEqual(await rebuilt.layout(graph), drawn);
+        assert.equal(rebuilt.running, true, 'a drawing of older layout code was reused');
+      } finally {
+        for (const service of [first, later, rebuilt]) service.dispose();
+        fs.rmSync(dir, { recursive: true, force: true });
       }
     });
 
