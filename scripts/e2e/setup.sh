@@ -32,7 +32,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_install_missing() {
   local missing=()
   for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep 'install ok installed' >/dev/null || missing+=("$p")
   done
   [ "${#missing[@]}" = 0 ] && return 0
   say "apt-get install ${missing[*]}"
@@ -46,7 +46,7 @@ apt_install_missing() {
 
 installed_ok() {
   [ -f "$STAMP" ] && [ -x "$BIN" ] || return 1
-  "$BIN" --version 2>/dev/null | grep -q "^$VERSION " || return 1
+  "$BIN" --version 2>/dev/null | grep "^$VERSION " >/dev/null || return 1
   "$PKG/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" --version >/dev/null 2>&1 || return 1
   # The native modules the server and its extension host load at start-up.
   (cd "$PKG/lib/vscode" && node -e "for (const m of ['node-pty', '@vscode/spdlog', 'kerberos', '@parcel/watcher']) require(m)") \
@@ -79,7 +79,8 @@ rg_version="$(tar xzf "$WORK"/pack/code-server-*.tgz -O package/lib/vscode/npm-s
 [ -n "$rg_version" ] || fail "cannot find @vscode/ripgrep in code-server's shrinkwrap"
 (cd "$WORK/pack" && npm pack --silent "@vscode/ripgrep@$rg_version" >/dev/null 2>>"$LOGS/npm-pack.log") || fail "npm pack @vscode/ripgrep failed"
 rg_tgz="$(ls "$WORK"/pack/vscode-ripgrep-*.tgz)"
-if tar tzf "$rg_tgz" | grep -q '^package/lib/postinstall.js$'; then
+# grep reads the whole listing (no -q): with pipefail, tar killed by SIGPIPE would fail the test.
+if tar tzf "$rg_tgz" | grep '^package/lib/postinstall.js$' >/dev/null; then
   rg_tag="$(tar xzf "$rg_tgz" -O package/lib/postinstall.js | sed -n "s/^const VERSION = '\(.*\)';.*/\1/p")"
   case "$(uname -m)" in
     x86_64) rg_target=x86_64-unknown-linux-musl ;;
