@@ -7,6 +7,7 @@ import { ProjectsChanged, type FileLocation } from '../core/protocol';
 import { SluiceClient } from './client';
 import { registerCommands } from './commands';
 import { describeSettings, onDidChangeSettings, readSettings } from './config';
+import { HealthStore } from './health/healthStore';
 import { LineagePanel, prepareLineage, SHOW_LINEAGE_COMMAND, type LineageTarget } from './lineage/panel';
 import { ModelLanguage } from './modelLanguage';
 import { createOutput } from './output';
@@ -15,6 +16,7 @@ import { ProjectStatus } from './status';
 import { SluiceTests } from './testing';
 import { forwardTrustChanges } from './trust';
 import { EnvironmentsView } from './views/environmentsView';
+import { HealthView, SHOW_HEALTH_COMMAND } from './views/healthView';
 import { ModelsView } from './views/modelsView';
 import { OPEN_LOCATION_COMMAND, openLocation } from './views/open';
 import { ReportDocuments } from './views/reportDocument';
@@ -33,10 +35,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const status = new ProjectStatus(client);
   const sources = new SourcesView(client, output);
   const warehouse = new WarehouseView(client);
-  const models = new ModelsView(client);
+  const health = new HealthStore(client);
+  const models = new ModelsView(client, health);
   const environments = new EnvironmentsView(client);
   const schemas = new SchemaView(client);
   const reports = new ReportDocuments();
+  const healthView = new HealthView(client, health, reports);
   const tests = new SluiceTests(client, output);
   const modelLanguage = new ModelLanguage(client);
   const afterRun = () => {
@@ -44,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
     warehouse.refresh();
     models.refresh();
     schemas.refresh();
+    health.refresh();
   };
   // The client is stopped by deactivate(), which VS Code awaits; everything else goes with the subscriptions.
   context.subscriptions.push(
@@ -54,6 +59,8 @@ export function activate(context: vscode.ExtensionContext): void {
     models,
     environments,
     schemas,
+    health,
+    healthView,
     reports,
     tests,
     modelLanguage,
@@ -68,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): void {
       environmentsChanged: () => {
         environments.refresh();
         warehouse.refresh();
+        health.refresh();
       },
     }),
     prepareLineage(context),
@@ -87,11 +95,14 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('sluice.refreshModels', () => models.refresh()),
     vscode.commands.registerCommand('sluice.refreshEnvironments', () => environments.refresh()),
     vscode.commands.registerCommand('sluice.refreshSchemas', () => schemas.refresh()),
+    vscode.commands.registerCommand('sluice.refreshHealth', () => health.refresh()),
+    vscode.commands.registerCommand(SHOW_HEALTH_COMMAND, (target?: { projectDir?: string; model?: string }) => healthView.reveal(target)),
     client.onNotification(ProjectsChanged.type, () => {
       sources.refresh();
       models.refresh();
       environments.refresh();
       schemas.refresh();
+      health.refresh();
       void tests.discover();
     }),
     // Saved models and sources change what the Models and Sources views show.

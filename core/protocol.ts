@@ -7,6 +7,8 @@
 // server/rpc.ts and client/client.ts turn a descriptor into a typed handler or call.
 // This file must stay free of imports from vscode, vscode-languageserver and Node: core is shared.
 
+import type { HealthReport } from './health/types';
+
 /** A request: params P, result R. The phantom field only carries the types. */
 export interface RequestDescriptor<P, R> {
   readonly kind: 'request';
@@ -731,5 +733,24 @@ export namespace ApplyRequest {
    * Client → server: plans and applies the environment (builds, audits, swap) like `sluice apply`. It runs
    * the project's SQL, so it is refused in an untrusted workspace.
    */
+  export const type = request<Params, Result>(method);
+}
+
+export namespace ProjectHealth {
+  export const method = 'sluice/health';
+  export interface Params {
+    projectDir: string;
+    /** Environment whose models are judged (default prod, as `sluice health`). */
+    environment?: string;
+  }
+  export interface Result {
+    environment: string;
+    /** What `sluice health --json` prints for the whole project; absent when it could not be read (error says why). */
+    report?: HealthReport;
+    error?: string;
+    /** Model → its file, for the models in the report that the project has. */
+    modelFiles: Record<string, string>;
+  }
+  /** Client → server: the health of every model column and source resource, from the warehouse's _sluice tables. */
   export const type = request<Params, Result>(method);
 }

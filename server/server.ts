@@ -22,9 +22,12 @@ import {
   SourceOutline,
   PlanRequest,
   ApplyRequest,
+  ProjectHealth,
   type InitializationOptions,
 } from '../core/protocol';
 import { SluiceError } from '../core/errors';
+import { modelSummaries } from '../core/health/modelSummary';
+import { PROD } from '../core/plan/names';
 import { serverCapabilities } from './capabilities';
 import { configDiagnostics } from './diagnostics/configDiagnostics';
 import { ModelValidator } from './diagnostics/validator';
@@ -47,7 +50,8 @@ import { listModels } from './models/listModels';
 import { ModelIndex } from './models/modelIndex';
 import { listProjectTests, runProjectTests } from './quality/testing';
 import { EditorPlans } from './plan/editorPlans';
-import { modelFileLenses } from './plan/fileLenses';
+import { modelFileLenses, type HealthLensInput } from './plan/fileLenses';
+import { ProjectHealthReports } from './health/projectHealth';
 import { applyRequest, planRequest, type PlanRequestDeps } from './plan/planRequests';
 import { onNotification, onRequest, sendNotification } from './rpc';
 import { normalizeSettings } from './settings';
@@ -93,6 +97,7 @@ export function startServer(connection: Connection): void {
     changed: () => refreshCodeLenses(),
     log: (m) => connection.console.info(m),
   });
+  const health = new ProjectHealthReports({ models, gate, changed: () => refreshCodeLenses() });
   /** Source files showing a failed load, per project. */
   const sourceProblems = new Map<string, Set<string>>();
   const history = new LoadHistory({
@@ -109,6 +114,7 @@ export function startServer(connection: Connection): void {
     gate,
     progress: (params) => sendNotification(connection, IngestProgress.type, params),
     finished: (project, result) => {
+      health.warehouseWritten(project.warehouse);
       // A load rewrites schemas/ and external_models.yaml: the models see the new tables and columns.
       if (result.status === 'loaded') void models.reloadInputs(project.dir).catch((err) => log(`re-reading ${project.dir}: ${String(err)}`));
       if (result.status !== 'cancelled' && result.loadId) {
@@ -295,7 +301,7 @@ export function startServer(connection: Connection): void {
     const document = documents.get(params.textDocument.uri);
     const ctx = (await currentContext(models, document)) ?? (await latestContext(models, document));
     if (!ctx) return [];
-    return modelFileLenses(ctx, plans.get(ctx.entry.info)).flatMap((lens) => {
+    return modelFileLenses(ctx, plans.get(ctx.entry.info), healthLensInput(ctx.entry)).flatMap((lens) => {
       const range = toCurrentRange(ctx, lens.range);
       return range ? [{ ...lens, range }] : [];
     });
@@ -346,7 +352,8 @@ export function startServer(connection: Connection): void {
     if (changed) await refreshProjects();
     return { changed };
   });
-  registerViewRequests(connection, { index, models, gate, projectOf, written: (warehouse) => plans.warehouseWritten(warehouse) });
+  registerViewRequests(connection, { index, models, gate, projectOf, written: (warehouse) => warehouseWritten(warehouse) });
+  onRequest(connection, ProjectHealth.type, async (params) => health.report(await projectOf(params.projectDir), params.environment));
   onRequest(connection, ListTests.type, async (params) => {
     await index.ready();
     const entries = params.projectDir ? [await projectOf(params.projectDir)] : index.projects();
@@ -377,9 +384,20 @@ export function startServer(connection: Connection): void {
       // A plan reads every model: none may lag behind an edit.
       await (await models.project(dir)).settled();
     },
-    written: (warehouse) => plans.warehouseWritten(warehouse),
+    written: (warehouse) => warehouseWritten(warehouse),
     log: (m) => connection.console.info(m),
   };
+
+  function warehouseWritten(warehouse: string): void {
+    plans.warehouseWritten(warehouse);
+    health.warehouseWritten(warehouse);
+  }
+
+  /** The lens shows prod's health: whether the data behind the model is fresh. */
+  function healthLensInput(entry: ProjectEntry): HealthLensInput | undefined {
+    const report = health.cached(entry, PROD);
+    return report ? { environment: report.environment, models: modelSummaries(report) } : undefined;
+  }
   onRequest(connection, PlanRequest.type, async (params) => planRequest(planDeps, await projectOf(params.projectDir), params));
   onRequest(connection, ApplyRequest.type, async (params) => applyRequest(planDeps, await projectOf(params.projectDir), params));
 

@@ -7,6 +7,7 @@ import { Environments, Projects, type EnvironmentInfo, type EnvironmentOverride,
 import type { SluiceClient } from '../client';
 import { environmentDescription, environmentTooltip, overrideDescription } from './environmentsTree';
 import { openLocationCommand } from './open';
+import { projectTreeItem } from './projectItem';
 
 export type EnvironmentNode =
   | { kind: 'project'; project: ProjectInfo }
@@ -65,8 +66,7 @@ export class EnvironmentsView implements vscode.TreeDataProvider<EnvironmentNode
 
   getTreeItem(node: EnvironmentNode): vscode.TreeItem {
     if (node.kind === 'project') {
-      const item = new vscode.TreeItem(node.project.name, vscode.TreeItemCollapsibleState.Expanded);
-      item.iconPath = new vscode.ThemeIcon('root-folder');
+      const item = projectTreeItem(node.project);
       return item;
     }
     if (node.kind === 'override') {

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { SourceSchemas, type ProjectInfo, type SchemaColumnInfo, type SchemaTableInfo, type SourceSchemaInfo } from '../../core/protocol';
 import type { SluiceClient } from '../client';
 import { openLocationCommand } from './open';
+import { projectTreeItem } from './projectItem';
 import { columnDescription, columnTooltip, isFresh, sourceDescription, sourceTooltip, tableDescription } from './schemaTree';
 
 type Node =
@@ -53,11 +54,8 @@ export class SchemaView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   getTreeItem(node: Node): vscode.TreeItem {
     const now = Date.now();
     switch (node.kind) {
-      case 'project': {
-        const item = new vscode.TreeItem(node.project.name, vscode.TreeItemCollapsibleState.Expanded);
-        item.iconPath = new vscode.ThemeIcon('root-folder');
-        return item;
-      }
+      case 'project':
+        return projectTreeItem(node.project);
       case 'source': {
         const { source } = node;
         const state = source.tables.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;

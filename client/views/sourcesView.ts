@@ -9,6 +9,7 @@ import { SetResourceEnabled, SourceOutline, type OutlineResource, type OutlineSo
 import type { SluiceClient } from '../client';
 import type { Output } from '../output';
 import { openLocationCommand } from './open';
+import { projectTreeItem } from './projectItem';
 import { resourceDescription, resourceTooltip, unknownToggleTooltip } from './sourceLabels';
 
 type Node =
@@ -67,8 +68,7 @@ export class SourcesView implements vscode.TreeDataProvider<Node>, vscode.Dispos
 
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.kind === 'project') {
-      const item = new vscode.TreeItem(node.project.name, vscode.TreeItemCollapsibleState.Expanded);
-      item.iconPath = new vscode.ThemeIcon('root-folder');
+      const item = projectTreeItem(node.project);
       item.description = node.project.dir;
       return item;
     }

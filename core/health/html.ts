@@ -2,8 +2,8 @@
 // network (its Content-Security-Policy forbids any), and every value from the warehouse or the project escaped.
 
 import type { ColumnHealth, HealthReport, HealthStatus, SourceHealth, VolumePoint } from './types';
+import { STATUS_ORDER as ORDER } from './modelSummary';
 
-const ORDER: HealthStatus[] = ['failing', 'stale', 'unknown', 'fresh'];
 const COLOURS: Record<HealthStatus, string> = { failing: '#c62828', stale: '#ef6c00', unknown: '#757575', fresh: '#2e7d32' };
 
 export function escapeHtml(value: unknown): string {

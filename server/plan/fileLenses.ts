@@ -1,21 +1,33 @@
-// Every CodeLens above a model's MODEL block: its columns and place in the graph (language/modelLenses.ts)
-// and its plan status (planLens.ts). While the file has errors neither can be trusted (a query that does
-// not parse has no columns and reads nothing; the plan would compare a broken query), so a single lens
-// says how many errors stand in the way instead, and opens the Problems view.
+// Every CodeLens above a model's MODEL block: its columns and place in the graph (language/modelLenses.ts),
+// its plan status (planLens.ts) and its health (health/healthLens.ts). While the file has errors the first
+// two cannot be trusted (a query that does not parse has no columns and reads nothing; the plan would
+// compare a broken query), so a single lens says how many errors stand in the way instead, and opens the
+// Problems view.
 
 import * as path from 'node:path';
 import type { CodeLens } from 'vscode-languageserver/node';
 import type { ModelProject } from '../../core/dag/project';
+import type { ModelHealthSummary } from '../../core/health/modelSummary';
 import type { EditorPlan } from '../../core/plan/editor';
+import { healthCodeLenses } from '../health/healthLens';
 import type { ModelFileContext } from '../language/context';
 import { modelBlockRange, modelCodeLenses } from '../language/modelLenses';
 import { planCodeLenses } from './planLens';
 
+/** The cached health of the file's project, by model. */
+export interface HealthLensInput {
+  environment: string;
+  models: ReadonlyMap<string, ModelHealthSummary>;
+}
+
 export const SHOW_PROBLEMS_COMMAND = 'workbench.actions.view.problems';
 
-export function modelFileLenses(ctx: ModelFileContext, plan: EditorPlan | undefined): CodeLens[] {
+export function modelFileLenses(ctx: ModelFileContext, plan: EditorPlan | undefined, health?: HealthLensInput): CodeLens[] {
   const errors = fileErrorCount(ctx.project, ctx.file);
-  if (errors === 0) return [...modelCodeLenses(ctx), ...planCodeLenses(ctx, plan)];
+  if (errors === 0) {
+    const summary = health && ctx.prepared?.key ? health.models.get(ctx.prepared.key) : undefined;
+    return [...modelCodeLenses(ctx), ...planCodeLenses(ctx, plan), ...(health ? healthCodeLenses(ctx, health.environment, summary) : [])];
+  }
   return [{ range: modelBlockRange(ctx), command: { title: `$(error) ${errorsTitle(errors, plan !== undefined)}`, command: SHOW_PROBLEMS_COMMAND } }];
 }
 

@@ -1,9 +1,11 @@
 // The Sluice views end to end, on the warehouse the earlier steps left (every demo source loaded, prod and dev
 // applied): the Warehouse view lists the project's schemas first and folds Sluice's own into a collapsed
 // "internal" group; the Schemas view shows a source's tables; the Environments view says when dev was
-// applied and what it shows differently from prod; after a run, the result's "Show Tables" reveals the
-// loaded tables in the Warehouse view, and a table's "Preview Rows" shows its rows.
+// applied and what it shows differently from prod; the Health view judges prod's resources and models;
+// after a run, the result's "Show Tables" reveals the loaded tables in the Warehouse view, and a table's
+// "Preview Rows" shows its rows.
 
+const HEALTH_ORDER = ['failing', 'stale', 'unknown', 'fresh'];
 const USER_SCHEMAS = ['analytics', 'github', 'intermediate', 'legacy_crm', 'seeds', 'shop', 'staging'];
 
 export async function viewSteps({ workbench, snap }) {
@@ -54,6 +56,21 @@ export async function viewSteps({ workbench, snap }) {
   }
   await snap('environments-view');
   await workbench.setPaneExpanded('Environments', false);
+
+  // Health of prod: every resource with its last load and rows per load, every model with its build, the
+  // least healthy first in each group.
+  await workbench.setPaneExpanded('Health', true);
+  const health = await rowsUntil(workbench, 'Health', (rows) => rows.some((r) => r.label === 'shop.orders') && rows.some((r) => r.label === 'analytics.daily_revenue'), 'Sluice: Refresh Health');
+  const shopOrders = health.find((r) => r.label === 'shop.orders');
+  if (!/^fresh · (just now|\d+ (s|min) ago) · 40 rows [▁▂▃▄▅▆▇█]+$/.test(shopOrders.description)) throw new Error(`the Health view describes shop.orders as "${shopOrders.description}"`);
+  const dailyHealth = health.find((r) => r.label === 'analytics.daily_revenue');
+  if (!/^(fresh|stale|failing|unknown) · built (just now|\d+ (s|min) ago)/.test(dailyHealth.description)) throw new Error(`the Health view describes analytics.daily_revenue as "${dailyHealth.description}"`);
+  for (const group of ['Sources', 'Models']) {
+    const ranks = childrenOf(health, group).map((r) => HEALTH_ORDER.indexOf(r.description.split(' · ')[0]));
+    if (ranks.some((rank, i) => rank < 0 || (i > 0 && rank < ranks[i - 1]))) throw new Error(`the Health view's ${group} are not listed least healthy first: ${childrenOf(health, group).map((r) => `${r.label} ${r.description}`).join(' | ')}`);
+  }
+  await snap('health-view');
+  await workbench.setPaneExpanded('Health', false);
 
   // A run's result offers Show Tables: the Warehouse view opens on the source's schema with a table selected.
   await workbench.runCommand('Sluice: Run Source to DuckDB');

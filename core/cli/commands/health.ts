@@ -21,10 +21,10 @@ import { resolveProject } from '../context';
 import { CliFailure, formatCount, formatTable, printJson } from '../output';
 import { displayPath, withModelProject } from './models';
 import { usage } from './plan';
+import { STATUS_ORDER as ORDER } from '../../health/modelSummary';
 
 interface HealthFlags { env: string; now?: string; html?: string; project?: string; json?: boolean }
 
-const ORDER: HealthStatus[] = ['failing', 'stale', 'unknown', 'fresh'];
 
 export function registerHealth(program: Command): void {
   program
