@@ -1,0 +1,2 @@
+export { restApiSource } from './source';
+export type * from './config';
