@@ -68,7 +68,7 @@ class HeaderLink implements Paginator {
 export function parseLinkHeader(header: string | null): Record<string, string> {
   const links: Record<string, string> = {};
   if (!header) return links;
-  for (const match of header.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+(?:=(?:"[^"]*"|[^;,]*))?)*)/g)) {
+  for (const match of header.matchAll(/<([^>]*)>((?:\s*;\s*[^;,=]+(?:=(?:"[^"]*"|[^;,]*))?)*)/g)) {
     const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^;,\s]+))/i.exec(match[2]);
     if (!rel) continue;
     // rel may list several relation types: rel="next last".
