@@ -97,6 +97,8 @@ describe('REST response helpers', () => {
     assert.equal(detectSelector({ response: { items: [] } }), '$.response.items');
     assert.equal(detectSelector({ count: 1, 'the users': [{ id: 1 }], tags: ['a'] }), "$['the users']");
     assert.equal(detectSelector({ id: 1, name: 'single object' }), '$');
+    assert.equal(detectSelector({ messages: [], count: 0 }), '$.messages');
+    assert.equal(detectSelector({ id: 1, tags: ['a'], aliases: [] }), '$');
     assert.deepEqual(selectItems({ 'the users': [{ id: 1 }] }, "$['the users']"), [{ id: 1 }]);
     assert.deepEqual(selectItems({ id: 1 }, '$'), [{ id: 1 }]);
     assert.deepEqual(selectItems({ data: { rows: [{ a: 1 }, { a: 2 }] } }, '$.data.rows[*]'), [{ a: 1 }, { a: 2 }]);

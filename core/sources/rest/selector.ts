@@ -28,7 +28,7 @@ const LIST_KEYS = ['data', 'items', 'results', 'records', 'entries', 'values', '
 /**
  * The JSONPath of the item list in a response when none is configured: the body itself when it is a
  * list; else a well-known key holding a list, at the top or one level down; else the only list of
- * objects at the top; else the body as one item.
+ * objects at the top (or the only list, when empty); else the body as one item.
  */
 export function detectSelector(body: unknown): string {
   if (Array.isArray(body) || body === null || typeof body !== 'object') return '$';
@@ -38,8 +38,11 @@ export function detectSelector(body: unknown): string {
     if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) continue;
     for (const key of LIST_KEYS) if (Array.isArray((inner as Record<string, unknown>)[key])) return `$.${outer}.${key}`;
   }
-  const lists = Object.entries(obj).filter(([, v]) => Array.isArray(v) && v.some((x) => x !== null && typeof x === 'object'));
-  if (lists.length === 1) return `$${step(lists[0][0])}`;
+  const lists = Object.entries(obj).filter(([, v]) => Array.isArray(v));
+  const ofObjects = lists.filter(([, v]) => (v as unknown[]).some((x) => x !== null && typeof x === 'object'));
+  // An empty list still marks where items go ({ messages: [] }): an object holding one list is not an item.
+  if (ofObjects.length === 1) return `$${step(ofObjects[0][0])}`;
+  if (ofObjects.length === 0 && lists.length === 1) return `$${step(lists[0][0])}`;
   return '$';
 }
 
