@@ -143,7 +143,7 @@ describe('restApiSource through sluice ingest', function () {
 import { restApiSource } from 'sluice';
 export default restApiSource({
   name: 'catalog',
-  client: { base_url: '${server.url}/catalog', auth: { type: 'api_key', name: 'api_key', api_key: '\${secrets.CATALOG_KEY}', location: 'query' } },
+  client: { base_url: '${server.url}/catalog', requests_per_second: 10, auth: { type: 'api_key', name: 'api_key', api_key: '\${secrets.CATALOG_KEY}', location: 'query' } },
   resources: [
     { name: 'users', endpoint: { path: 'users', paginator: { type: 'offset', limit: 2, total_path: 'total' } }, primary_key: 'id' },
     { name: 'events', endpoint: { path: '/events', data_selector: 'events', paginator: { type: 'offset', limit: 2, total_path: null } },
@@ -176,6 +176,9 @@ export default restApiSource({
     assert.match(run.stderr, /\[releases\] no paginator configured; detected cursor \(cursor_path: meta\.next_cursor, cursor_param: cursor\)/);
     assert.match(run.stderr, /\[users\] GET \S+\/catalog\/users\?offset=0&limit=2&api_key=\*\*\* → 200/);
     assert.ok(!run.stderr.includes(API_KEY));
+    // requests_per_second: 10 spaces the request starts of all resources 100 ms apart (as sent; arrival jitters a little).
+    const span = server.requests.at(-1)!.at - server.requests[0].at;
+    assert.ok(span >= (server.requests.length - 1) * 100 - 100, `${server.requests.length} requests in ${span} ms`);
     assert.ok(!allFilesText(project.dir).replace(`CATALOG_KEY=${API_KEY}`, '').includes(API_KEY));
   });
 
@@ -218,10 +221,11 @@ export default restApiSource({
 import { restApiSource } from 'sluice';
 export default restApiSource({
   name: 'odd',
-  client: { base_url: '${server.url}/catalog/', backoff_seconds: 0.2, requests_per_second: 20,
+  client: { base_url: '${server.url}/catalog/', backoff_seconds: 0.2, timeout: 0.5,
     auth: { type: 'api_key', name: 'api_key', api_key: '\${secrets.CATALOG_KEY}', location: 'query' } },
   resources: [
     'flaky',
+    'slow',
     { name: 'loop', endpoint: { path: 'loop', paginator: { type: 'json_link', next_url_path: 'next' } } },
     { name: 'repeat', endpoint: { path: 'repeat', paginator: { type: 'page_number', total_path: null } } },
   ],
@@ -240,6 +244,8 @@ export default restApiSource({
       { id: 1, ok: true, note: null },
       { id: 2, ok: false, note: 'third try' },
     ]);
+    assert.match(run.stderr, /\[slow\] no response within 0\.5s; retry 1 of 5 in 0\.2s/);
+    assert.deepEqual(await query(project.warehouse, 'SELECT id::INT AS id FROM odd.slow'), [{ id: 2 }]);
     assert.match(run.stderr, /warning: \[loop\] page 3 would request \S+\/catalog\/loop\?page=2&api_key=\*\*\* again \(a next-page loop\); stopping here/);
     assert.deepEqual(await query(project.warehouse, 'SELECT id::INT AS id FROM odd.loop ORDER BY id'), [{ id: 10 }, { id: 20 }]);
     assert.match(run.stderr, /warning: \[repeat\] page 2 repeats page 1/);

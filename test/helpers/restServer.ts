@@ -28,7 +28,7 @@ export interface Comment {
 export interface ApiServer {
   url: string;
   /** Every request received: method, path with query, and its Authorization header. */
-  requests: { method: string; url: string; auth?: string }[];
+  requests: { method: string; url: string; auth?: string; at: number }[];
   issues: Issue[];
   comments: Map<number, Comment[]>;
   close(): Promise<void>;
@@ -51,6 +51,7 @@ export async function startApiServer(): Promise<ApiServer> {
   ]);
   const requests: ApiServer['requests'] = [];
   let flaky = 0;
+  let slow = 0;
   const users = Array.from({ length: 5 }, (_, i) => ({ id: i + 1, login: `user${i + 1}`, site_admin: i === 0 }));
   const events = Array.from({ length: 5 }, (_, i) => ({ id: `e${i + 1}`, type: i % 2 ? 'PushEvent' : 'IssuesEvent', payload: i % 2 ? { size: i } : { action: 'opened' } }));
   const stargazers = Array.from({ length: 7 }, (_, i) => ({ login: `fan${i + 1}`, starred_at: `2024-01-0${i + 1}T00:00:00Z` }));
@@ -58,7 +59,7 @@ export async function startApiServer(): Promise<ApiServer> {
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    requests.push({ method: req.method ?? 'GET', url: url.pathname + url.search, auth: req.headers.authorization });
+    requests.push({ method: req.method ?? 'GET', url: url.pathname + url.search, auth: req.headers.authorization, at: Date.now() });
     const base = `http://${req.headers.host}`;
     const q = url.searchParams;
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -129,6 +130,12 @@ export async function startApiServer(): Promise<ApiServer> {
         if (flaky === 1) return send(429, { message: 'slow down' }, { 'Retry-After': '1' });
         if (flaky === 2) return send(500, 'upstream exploded');
         return send(200, [{ id: 1, ok: true }, { id: 2, ok: false, note: 'third try' }]);
+      }
+      if (p === '/catalog/slow') {
+        // The first answer comes too late for the client's timeout; the retry is answered at once.
+        const delay = ++slow === 1 ? 3000 : 0;
+        setTimeout(() => { if (!res.destroyed) send(200, [{ id: slow }]); }, delay);
+        return;
       }
       if (p === '/catalog/loop') {
         // Page 2 links to itself: a next-link loop.
