@@ -22,6 +22,13 @@ const DEFAULT_TIMEOUT_S = 60;
 const DEFAULT_MAX_RETRIES = 5;
 const DEFAULT_BACKOFF_S = 1;
 
+/** The plans behind each source restApiSource built, for trying an endpoint from the editor. */
+const builtSources = new WeakMap<SourceDef, { client: ClientConfig; plans: ResourcePlan[] }>();
+
+export function restSourcePlans(source: SourceDef): { client: ClientConfig; plans: ResourcePlan[] } | undefined {
+  return builtSources.get(source);
+}
+
 export function restApiSource(config: RestApiConfig): SourceDef {
   const valid = validateRestApiConfig(config);
   const plans = planResources(valid);
@@ -32,11 +39,13 @@ export function restApiSource(config: RestApiConfig): SourceDef {
     if (!run) runs.set(ctx.secrets, (run = new Run(valid.client, ctx.secrets)));
     return run;
   };
-  return { name: valid.name, resources: plans.map((plan) => resourceDef(plan, runOf)) };
+  const source: SourceDef = { name: valid.name, resources: plans.map((plan) => resourceDef(plan, runOf)) };
+  builtSources.set(source, { client: valid.client, plans });
+  return source;
 }
 
 /** What one ingest of the source shares across resources: resolved client settings, secrets to mask, the rate limit. */
-class Run {
+export class Run {
   readonly masker: Masker;
   readonly client: RestClient;
   readonly baseUrl: string;
@@ -102,7 +111,7 @@ function resourceDef(plan: ResourcePlan, runOf: (ctx: ResourceContext) => Run): 
 }
 
 /** Adds the incremental range's start and end params when the resource sends them. */
-function withRange(params: Record<string, unknown>, plan: ResourcePlan, range: { start: unknown; end?: unknown } | undefined): Record<string, unknown> {
+export function withRange(params: Record<string, unknown>, plan: ResourcePlan, range: { start: unknown; end?: unknown } | undefined): Record<string, unknown> {
   const inc = plan.incremental;
   if (!inc || !range) return params;
   const out = { ...params };
@@ -116,17 +125,28 @@ interface PerParentState {
   per_parent?: Record<string, NonNullable<ResourceState['incremental']>>;
 }
 
+/** What one fetched page looked like (for trying an endpoint). */
+export interface PageSeen {
+  url: string;
+  status: number;
+  dataSelector: string;
+  items: number;
+  /** The next page's request URL, masked; undefined after the last page. */
+  next?: string;
+}
+
 /**
  * Pages through one endpoint and yields its items page by page. For a dependent resource, parent is the
  * parent item and its key; an incremental cursor then has its own filter and state per parent.
  */
-async function* fetchItems(
+export async function* fetchItems(
   run: Run,
   plan: ResourcePlan,
   path: string,
   params: Record<string, unknown>,
   ctx: ResourceContext,
   parent: { item: Item; key: string } | undefined,
+  onPage?: (page: PageSeen) => void,
 ): AsyncGenerator<Item[]> {
   const { config } = plan;
   const where = `resource "${config.name}"`;
@@ -188,8 +208,10 @@ async function* fetchItems(
         items.push(run.masker.maskItem(item));
       }
       filter?.seal();
+      const next: Request | undefined = paginator.next(request, response, raw);
+      onPage?.({ url: run.masker.mask(response.url), status: response.status, dataSelector: selector, items: raw.length, next: next && run.masker.mask(next.url.href) });
       if (items.length > 0) yield items;
-      request = paginator.next(request, response, raw);
+      request = next;
     }
   } finally {
     if (filter && parent) {
