@@ -154,12 +154,16 @@ export default restApiSource({
   ],
 });
 `,
-      '.env': `CATALOG_KEY=${API_KEY}\n`,
+      // UNRELATED is a secret this config never sends: ordinary data containing "1" must stay as it is.
+      '.env': `CATALOG_KEY=${API_KEY}\nUNRELATED=1\n`,
     });
     const run = await runCliAsync(['ingest', 'catalog', '--verbose'], project.dir);
     assert.equal(run.code, 0, run.stderr);
     const count = async (table: string) => (await query<{ n: number }>(project.warehouse, `SELECT count(*)::INT AS n FROM catalog."${table}"`))[0].n;
     assert.equal(await count('users'), 5);
+    // The key the API echoed inside the items is masked before it reaches the load package and the warehouse.
+    const [avatar] = await query<{ avatar_url: string }>(project.warehouse, 'SELECT avatar_url FROM catalog.users ORDER BY id LIMIT 1');
+    assert.equal(avatar.avatar_url, `${server.url}/avatars/1?api_key=***`);
     assert.equal(await count('events'), 4, 'e3 filtered out by the processing step');
     assert.equal(await count('stargazers'), 7);
     assert.equal(await count('releases'), 5);

@@ -115,7 +115,11 @@ export async function startApiServer(): Promise<ApiServer> {
       if (q.get('api_key') !== API_KEY) return denied();
       const offset = Number(q.get('offset') ?? 0);
       const limit = Number(q.get('limit') ?? 100);
-      if (p === '/catalog/users') return send(200, { total: users.length, items: users.slice(offset, offset + limit) });
+      if (p === '/catalog/users') {
+        // Like some APIs, links in the data echo the caller's key.
+        const page = users.slice(offset, offset + limit).map((u) => ({ ...u, avatar_url: `${base}/avatars/${u.id}?api_key=${API_KEY}` }));
+        return send(200, { total: users.length, items: page });
+      }
       if (p === '/catalog/events') return send(200, { events: events.slice(offset, offset + limit) });
       if (p === '/catalog/stargazers') {
         const page = Number(q.get('p') ?? 1);

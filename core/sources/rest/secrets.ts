@@ -30,30 +30,38 @@ export function resolveSecrets<T>(value: T, secrets: Record<string, string | und
   return value;
 }
 
-/** The secret values of one run; text and items pass through mask() before anyone sees them. */
+/**
+ * The secret values of one run. Text (log lines, errors) is masked with every secret of the source; items
+ * only with the secrets this config sends (placeholders it filled, auth values, fetched tokens), so that an
+ * unrelated short secret in .env cannot rewrite ordinary data.
+ */
 export class Masker {
-  private readonly values: Record<string, string> = {};
+  private readonly all: Record<string, string> = {};
+  private readonly sent: Record<string, string> = {};
 
   constructor(secrets: Record<string, string | undefined> = {}) {
-    for (const v of Object.values(secrets)) if (v) this.add(v);
+    for (const v of Object.values(secrets)) if (v) addValue(this.all, v);
   }
 
+  /** A value this source sends to the API. */
   add(value: string | undefined): void {
-    if (value && value.trim().length > 0) {
-      this.values[value] = value;
-      // A secret in a URL query or a Basic header appears encoded.
-      const encoded = encodeURIComponent(value);
-      if (encoded !== value) this.values[encoded] = encoded;
-    }
+    if (!value || value.trim().length === 0) return;
+    addValue(this.all, value);
+    addValue(this.sent, value);
+  }
+
+  /** Whether items need masking at all (the config sends a secret). */
+  get masksItems(): boolean {
+    return Object.keys(this.sent).length > 0;
   }
 
   mask(text: string): string {
-    return maskSecrets(text, this.values);
+    return maskSecrets(text, this.all);
   }
 
-  /** Masks secret values inside an item's strings (an API may echo a token, say in a next-page URL). */
+  /** Masks the sent secrets inside an item's strings (an API may echo a token, say in a next-page URL). */
   maskItem<T>(value: T): T {
-    if (typeof value === 'string') return this.mask(value) as T;
+    if (typeof value === 'string') return maskSecrets(value, this.sent) as T;
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) value[i] = this.maskItem(value[i]);
       return value;
@@ -64,8 +72,11 @@ export class Masker {
     }
     return value;
   }
+}
 
-  get empty(): boolean {
-    return Object.keys(this.values).length === 0;
-  }
+function addValue(into: Record<string, string>, value: string): void {
+  into[value] = value;
+  // A secret in a URL query or a Basic header appears encoded.
+  const encoded = encodeURIComponent(value);
+  if (encoded !== value) into[encoded] = encoded;
 }

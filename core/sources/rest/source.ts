@@ -205,7 +205,7 @@ export async function* fetchItems(
         item = applySteps(item, config.processing_steps, where);
         if (item === undefined) continue;
         if (filter && !filter.admit(item, index++)) continue;
-        items.push(run.masker.maskItem(item));
+        items.push(run.masker.masksItems ? run.masker.maskItem(item) : item);
       }
       filter?.seal();
       const next: Request | undefined = paginator.next(request, response, raw);
