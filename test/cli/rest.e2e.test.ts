@@ -149,7 +149,7 @@ export default restApiSource({
     { name: 'events', endpoint: { path: '/events', data_selector: 'events', paginator: { type: 'offset', limit: 2, total_path: null } },
       processing_steps: [{ filter: (e) => e.type !== 'IssuesEvent' || e.id !== 'e3' }] },
     { name: 'stargazers', endpoint: { path: 'stargazers', paginator: { type: 'page_number', base_page: 1, page_param: 'p', total_path: 'meta.pages' } } },
-    { name: 'releases', endpoint: { path: 'releases', response_actions: [(r) => { if (r.status !== 200) throw new Error('bad'); }] } },
+    { name: 'releases', endpoint: { path: 'releases', response_actions: [(r) => { for (const rel of (r.body as any).releases) rel.hooked_status = r.status; }] } },
     { name: 'history', endpoint: { path: 'history', incremental: { cursor_path: 'day', start_param: 'since', end_param: 'until', initial_value: '2024-01-15', end_value: '2024-03-01' } } },
   ],
 });
@@ -167,6 +167,7 @@ export default restApiSource({
     assert.equal(await count('events'), 4, 'e3 filtered out by the processing step');
     assert.equal(await count('stargazers'), 7);
     assert.equal(await count('releases'), 5);
+    assert.deepEqual(await query(project.warehouse, 'SELECT DISTINCT hooked_status::INT AS s FROM catalog.releases'), [{ s: 200 }], 'the response hook saw each response');
     const history = await query<{ day: string }>(project.warehouse, 'SELECT day::VARCHAR AS day FROM catalog.history ORDER BY id');
     assert.deepEqual(history.map((h) => h.day), ['2024-02-01', '2024-03-01']);
     const paths = server.requests.map((r) => r.url.replace(`api_key=${API_KEY}`, 'KEY'));
@@ -280,6 +281,25 @@ export default restApiSource({
     assert.ok(!run.stdout.includes(TOKEN) && !run.stderr.includes(TOKEN));
     const tables = await query(project.warehouse, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'gone'");
     assert.deepEqual(tables, []);
+  });
+
+  it('retries a refused connection, then fails naming the request and the reason', async () => {
+    const closed = await startApiServer();
+    await closed.close();
+    project = makeProject({
+      'sources/down.ts': `
+import { restApiSource } from 'sluice';
+export default restApiSource({
+  name: 'down',
+  client: { base_url: '${closed.url}/', max_retries: 2, backoff_seconds: 0.1 },
+  resources: ['things'],
+});
+`,
+    });
+    const run = await runCliAsync(['ingest', 'down'], project.dir);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /\[things\] ECONNREFUSED; retry 1 of 2 in 0\.1s\n\[things\] ECONNREFUSED; retry 2 of 2 in 0\.2s/);
+    assert.match(run.stderr, /resource "things" failed after 0 items: GET http:\/\/127\.0\.0\.1:\d+\/things failed after 3 attempts: ECONNREFUSED/);
   });
 
   it('rejects a bad config before any request, naming the field', async () => {

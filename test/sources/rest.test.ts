@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { retryAfterMs } from '../../core/sources/rest/client';
 import { parseLinkHeader } from '../../core/sources/rest/paginators';
+import { bindEndpoint, findDependency } from '../../core/sources/rest/resolve';
 import { restApiSource } from '../../core/sources/rest/source';
 import { detectSelector, selectItems } from '../../core/sources/rest/selector';
 import { CONFIG_KEYS, validateRestApiConfig } from '../../core/sources/rest/validate';
@@ -68,6 +69,31 @@ describe('restApiSource config', () => {
       /resources\[0\]\.endpoint\.incremental is given besides an incremental parameter/,
     );
     assert.equal(validateRestApiConfig({ ...base, resources: ['a'] }).name, 'api');
+  });
+});
+
+describe('REST dependent endpoints', () => {
+  it('fills parent values into the path (encoded), into param text and as resolve params', () => {
+    const endpoint = {
+      path: 'repos/{resources.repos.owner.login}/{name}/issues',
+      params: {
+        name: { type: 'resolve' as const, resource: 'repos', field: 'name' },
+        q: 'repo:{resources.repos.full_name} is:open',
+        id: { type: 'resolve' as const, resource: 'repos', field: 'id' },
+        per_page: 50,
+      },
+    };
+    const dependency = findDependency(endpoint, 'resources[1].endpoint');
+    assert.deepEqual(dependency, { parent: 'repos', fields: ['name', 'full_name', 'id', 'owner.login'] });
+    const values = { 'owner.login': 'acme corp', name: 'app/x', full_name: 'acme corp/app', id: 7 };
+    assert.deepEqual(bindEndpoint(endpoint, values), {
+      path: 'repos/acme%20corp/app%2Fx/issues',
+      params: { q: 'repo:acme corp/app is:open', id: '7', per_page: 50 },
+    });
+    assert.throws(
+      () => findDependency({ path: 'a/{resources.x.id}/{resources.y.id}' }, 'resources[2].endpoint'),
+      /resources\[2\]\.endpoint: depends on several resources \(x, y\)/,
+    );
   });
 });
 
