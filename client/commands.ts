@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CancelIngest, IngestProgress, ListSources, RunSource, SluiceErrorCodes } from '../core/protocol';
+import { CancelIngest, IngestProgress, ListSources, RunSource, SluiceErrorCodes, TryEndpoint } from '../core/protocol';
 import type { SluiceClient } from './client';
 import { describeProgress, describeResult, formatCount } from './format';
 import type { Output } from './output';
@@ -40,6 +40,10 @@ export function registerCommands(client: SluiceClient, output: Output, hooks: Co
       return runResource(args && { ...args, limit: SAMPLE_LIMIT });
     }),
     vscode.commands.registerCommand('sluice.showOutput', () => output.channel.show(true)),
+    // From a REST resource's "Try endpoint" CodeLens (file URI, resource).
+    vscode.commands.registerCommand('sluice.tryEndpoint', (file: unknown, resource: unknown) =>
+      typeof file === 'string' && typeof resource === 'string' ? tryEndpoint(client, output, file, resource) : undefined,
+    ),
   ];
 
   async function runResource(args: { file: string; resource: string; limit?: number } | undefined): Promise<void> {
@@ -97,6 +101,22 @@ async function runSource(client: SluiceClient, output: Output, uri?: vscode.Uri,
     report(result, output);
   } catch (err) {
     await reportError(err, target.label, output);
+  }
+}
+
+/** Fetches an endpoint's first pages through the server and shows what came back in the output. */
+async function tryEndpoint(client: SluiceClient, output: Output, file: string, resource: string): Promise<void> {
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Sluice: trying endpoint of ${resource}` },
+      () => client.request(TryEndpoint.type, { file, resource }),
+    );
+    for (const line of result.text.split('\n')) output.info(line);
+    output.channel.show(true);
+    const items = result.pages.reduce((sum, p) => sum + p.items, 0);
+    void vscode.window.showInformationMessage(`Sluice: ${resource}: ${result.pages.length} page(s), ${items} item(s), ${result.columns.length} columns (details in the output)`);
+  } catch (err) {
+    await reportError(err, `trying ${resource}`, output);
   }
 }
 

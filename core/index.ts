@@ -18,3 +18,6 @@ export type {
 export type { DataType, MergeStrategy, WriteDisposition } from './schema/types';
 /** Sources may throw it for problems the user should fix (missing config, bad secret); it prints as one line. */
 export { SluiceError } from './errors';
+/** A source built from a declarative REST API config (dlt's rest_api keys); see docs/rest-api.md. */
+export { restApiSource } from './sources/rest';
+export type { RestApiConfig, ResourceConfig as RestResourceConfig, EndpointConfig as RestEndpointConfig } from './sources/rest';

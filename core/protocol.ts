@@ -204,6 +204,29 @@ export namespace IngestProgress {
   export const type = notification<Params>(method);
 }
 
+export namespace TryEndpoint {
+  export const method = 'sluice/tryEndpoint';
+  export interface Params {
+    /** The source module (a restApiSource): a file URI or an absolute path. */
+    file: string;
+    resource: string;
+    /** Pages to fetch, default 2. */
+    pages?: number;
+  }
+  export interface Result {
+    resource: string;
+    parent?: Record<string, unknown>;
+    pages: { url: string; status: number; dataSelector: string; items: number; next?: string }[];
+    notes: string[];
+    columns: { name: string; type: string }[];
+    sample: Record<string, unknown>[];
+    /** The whole trial as text, as the editor shows it. */
+    text: string;
+  }
+  /** Client → server: fetch the first pages of one REST endpoint (secrets masked); nothing is loaded. */
+  export const type = request<Params, Result>(method);
+}
+
 export namespace CancelIngest {
   export const method = 'sluice/cancelIngest';
   export interface Params {

@@ -1,6 +1,6 @@
 // The demo: runs the example project's sources into a fresh DuckDB warehouse with the built CLI,
 // then shows what landed. Run with `npm run demo`.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,17 @@ function showRevenue() {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
+/** Starts scripts/demoApi.mjs in a child process (sluice runs synchronously here) and points the helpdesk source at it. */
+async function startHelpdeskApi() {
+  process.env.HELPDESK_TOKEN ??= 'demo-helpdesk-token';
+  const api = spawn(process.execPath, [path.join(root, 'scripts', 'demoApi.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  process.env.HELPDESK_API_URL = await new Promise((resolve, reject) => {
+    api.stdout.once('data', (line) => resolve(String(line).replace(/^listening /, '').trim()));
+    api.once('exit', (code) => reject(new Error(`demo: the helpdesk API exited with ${code}`)));
+  });
+  return api;
+}
+
 function sluice(...args) {
   process.stdout.write(`\n$ sluice ${args.join(' ')}\n`);
   const result = spawnSync(process.execPath, [cli, ...args], { cwd: project, stdio: 'inherit' });
@@ -39,6 +50,10 @@ sluice('sources');
 sluice('ingest', 'github');
 sluice('ingest', 'shop');
 sluice('ingest', 'legacy_crm');
+// helpdesk is a declarative REST source (restApiSource) reading a local API started for the demo.
+const helpdeskApi = await startHelpdeskApi();
+sluice('ingest', 'helpdesk');
+helpdeskApi.kill();
 // The shop API has moved on a day: the second run merges updated orders and appends new ones.
 sluice('ingest', 'shop');
 sluice('schema', 'legacy_crm');

@@ -17,6 +17,7 @@ import {
   Projects,
   ProjectsChanged,
   RunSource,
+  TryEndpoint,
   RunTests,
   SetResourceEnabled,
   SourceOutline,
@@ -59,6 +60,7 @@ import { LoadHistory } from './sources/loadHistory';
 import { sourceOutline } from './sources/outline';
 import { readSourceText, sourceModules } from './sources/sourceFiles';
 import { isSourceFile, sourceCodeLenses, sourceDiagnostics } from './sources/sourceLenses';
+import { tryEndpointRequest } from './sources/tryEndpoint';
 import { WorkspaceTrust } from './trust';
 import { WarehouseGate } from './warehouse/gate';
 import { registerViewRequests } from './warehouse/viewRequests';
@@ -340,6 +342,7 @@ export function startServer(connection: Connection): void {
   });
   onRequest(connection, ListSources.type, (params) => listSources(index, trust.trusted, params));
   onRequest(connection, RunSource.type, (params, token) => runner.run(params, token));
+  onRequest(connection, TryEndpoint.type, (params) => tryEndpointRequest({ index, trust }, params));
   onNotification(connection, CancelIngest.type, (params) => {
     runner.cancel(String(params.runId));
   });

@@ -27,6 +27,8 @@ export function scanResources(text: string): ScannedSource {
   const out: ScannedSource = { resources: [] };
   const stack: Frame[] = [];
   let pendingKey: { key: string; at: number } | undefined;
+  /** The last token was [ or , (comments and spaces aside): a string here starts a list entry. */
+  let entryStart = false;
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -51,30 +53,41 @@ export function scanResources(text: string): ScannedSource {
         if (top?.open === '{' && parent?.resources) out.resources.push(found);
         else if (top?.open === '{' && !out.source && objectHasResources(text, stack.length, i)) out.source = found;
       }
+      // A plain string right inside resources: [...] is a resource by name (restApiSource's shorthand).
+      else if (!pendingKey && entryStart && stack[stack.length - 1]?.resources && c !== '`' && /^[,\]]/.test(text[nextToken(text, end)] ?? '')) {
+        out.resources.push({ name: value, start: i + 1, end: end - 1 });
+      }
       pendingKey = undefined;
+      entryStart = false;
       i = end;
       continue;
     }
     if (c === '{' || c === '[' || c === '(') {
       stack.push({ open: c, resources: c === '[' && pendingKey?.key === 'resources' });
       pendingKey = undefined;
+      entryStart = c === '[';
       i++;
       continue;
     }
     if (c === '}' || c === ']' || c === ')') {
       stack.pop();
       pendingKey = undefined;
+      entryStart = false;
       i++;
       continue;
     }
     const word = /^[A-Za-z_$][\w$]*/.exec(text.slice(i, i + 64));
     if (word) {
+      entryStart = false;
       const after = skipSpace(text, i + word[0].length);
       pendingKey = text[after] === ':' ? { key: word[0], at: i } : undefined;
       i = text[after] === ':' ? after + 1 : i + word[0].length;
       continue;
     }
-    if (!/\s/.test(c)) pendingKey = undefined;
+    if (!/\s/.test(c)) {
+      pendingKey = undefined;
+      entryStart = c === ',';
+    }
     i++;
   }
   return out;
@@ -131,5 +144,15 @@ function stringEnd(text: string, from: number): number {
 function skipSpace(text: string, from: number): number {
   let i = from;
   while (i < text.length && /\s/.test(text[i])) i++;
+  return i;
+}
+
+/** Offset of the next token at or after from, past spaces and comments. */
+function nextToken(text: string, from: number): number {
+  let i = skipSpace(text, from);
+  while (text.startsWith('//', i) || text.startsWith('/*', i)) {
+    const close = text.startsWith('//', i) ? lineEnd(text, i) : text.indexOf('*/', i + 2);
+    i = skipSpace(text, close < 0 ? text.length : text.startsWith('//', i) ? close : close + 2);
+  }
   return i;
 }

@@ -15,6 +15,7 @@ import { resourceLocation, resourceRange, type SourceText } from './sourceFiles'
 /** The client commands the lenses call. */
 export const RUN_RESOURCE_COMMAND = 'sluice.runResource';
 export const SHOW_OUTPUT_COMMAND = 'sluice.showOutput';
+export const TRY_ENDPOINT_COMMAND = 'sluice.tryEndpoint';
 export const SAMPLE_LIMIT = 100;
 
 const SOURCE_FILE = /^[^.][^\\/]*\.(ts|js|mjs|cjs)$/;
@@ -74,6 +75,8 @@ function count(n: number, noun: string): string {
 
 export function sourceCodeLenses(source: SourceText, uri: string, tables: readonly SourceTableInfo[], loads: SourceLoads | undefined): CodeLens[] {
   const lenses: CodeLens[] = [];
+  // A declarative REST source's resources are endpoints: fetching a page or two shows what they give.
+  const rest = /\brestApiSource\s*\(/.test(source.text);
   for (const resource of source.scanned.resources) {
     const at = resourceLocation(source, resource.name);
     const range = { start: { line: at.line, character: 0 }, end: { line: at.line, character: 0 } };
@@ -82,6 +85,7 @@ export function sourceCodeLenses(source: SourceText, uri: string, tables: readon
       { range, command: { title: `Run first ${SAMPLE_LIMIT}`, command: RUN_RESOURCE_COMMAND, arguments: [uri, resource.name, SAMPLE_LIMIT] } },
       { range, command: { ...runLabel(resourceRun(resource.name, tables, loads), loads), command: SHOW_OUTPUT_COMMAND } },
     );
+    if (rest) lenses.push({ range, command: { title: 'Try endpoint', command: TRY_ENDPOINT_COMMAND, arguments: [uri, resource.name] } });
   }
   return lenses;
 }

@@ -15,6 +15,7 @@ interface IngestFlags extends LockWaitFlags {
   fullRefresh?: boolean;
   project?: string;
   json?: boolean;
+  verbose?: boolean;
 }
 
 export function registerIngest(program: Command): void {
@@ -28,6 +29,7 @@ export function registerIngest(program: Command): void {
     .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
+    .option('--verbose', 'show debug lines too, such as each HTTP request of a REST source and its status')
     .action(async (sourceName: string, flags: IngestFlags) => {
       const interactive = !flags.json && process.stderr.isTTY === true;
       const progress = interactive ? new ResourceProgress() : undefined;
@@ -44,7 +46,7 @@ export function registerIngest(program: Command): void {
           fullRefresh: flags.fullRefresh,
           lockWaitMs: flags.lockWait,
           signal: controller.signal,
-          log: stderrLogger(flags.json === true),
+          log: stderrLogger(flags.json === true, flags.verbose === true),
           onProgress: progress ? (counts) => progress.update(counts) : undefined,
         });
       } catch (err) {
@@ -97,11 +99,11 @@ function describeChanges(changes: SchemaChange[]): string {
   return lines.join('\n') + '\n';
 }
 
-function stderrLogger(quiet: boolean): Logger {
+function stderrLogger(quiet: boolean, verbose: boolean): Logger {
   return {
     info: (m) => { if (!quiet) process.stderr.write(`${m}\n`); },
     warn: (m) => process.stderr.write(`warning: ${m}\n`),
-    debug: (m) => { if (process.env.SLUICE_DEBUG) process.stderr.write(`${m}\n`); },
+    debug: (m) => { if (verbose || process.env.SLUICE_DEBUG) process.stderr.write(`${m}\n`); },
   };
 }
 

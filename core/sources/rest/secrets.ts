@@ -1,0 +1,82 @@
+// `${secrets.NAME}` placeholders in a REST config, filled from the source's secrets at run time, and the
+// masking of every secret value (resolved placeholders, literal auth values, fetched tokens) wherever text
+// leaves the source: log lines, error messages and the items themselves.
+
+import { SluiceError } from '../../errors';
+import { maskSecrets } from '../../ingest/extract/logger';
+
+const PLACEHOLDER = /\$\{secrets\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Fills the placeholders of every string in value (objects and lists walked, functions kept). */
+export function resolveSecrets<T>(value: T, secrets: Record<string, string | undefined>, path: string, masker: Masker): T {
+  if (typeof value === 'string') {
+    return value.replace(PLACEHOLDER, (_, name: string) => {
+      const secret = secrets[name];
+      if (secret === undefined || secret === '') {
+        throw new SluiceError(
+          `${path} uses \${secrets.${name}}, but secret ${name} is not set (set it in the environment or .env, and list it under sources.<name>.secrets in sluice.yaml)`,
+        );
+      }
+      masker.add(secret);
+      return secret;
+    }) as T;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => resolveSecrets(v, secrets, `${path}[${i}]`, masker)) as T;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = resolveSecrets(v, secrets, `${path}.${k}`, masker);
+    return out as T;
+  }
+  return value;
+}
+
+/**
+ * The secret values of one run. Text (log lines, errors) is masked with every secret of the source; items
+ * only with the secrets this config sends (placeholders it filled, auth values, fetched tokens), so that an
+ * unrelated short secret in .env cannot rewrite ordinary data.
+ */
+export class Masker {
+  private readonly all: Record<string, string> = {};
+  private readonly sent: Record<string, string> = {};
+
+  constructor(secrets: Record<string, string | undefined> = {}) {
+    for (const v of Object.values(secrets)) if (v) addValue(this.all, v);
+  }
+
+  /** A value this source sends to the API. */
+  add(value: string | undefined): void {
+    if (!value || value.trim().length === 0) return;
+    addValue(this.all, value);
+    addValue(this.sent, value);
+  }
+
+  /** Whether items need masking at all (the config sends a secret). */
+  get masksItems(): boolean {
+    return Object.keys(this.sent).length > 0;
+  }
+
+  mask(text: string): string {
+    return maskSecrets(text, this.all);
+  }
+
+  /** Masks the sent secrets inside an item's strings (an API may echo a token, say in a next-page URL). */
+  maskItem<T>(value: T): T {
+    if (typeof value === 'string') return maskSecrets(value, this.sent) as T;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) value[i] = this.maskItem(value[i]);
+      return value;
+    }
+    if (value !== null && typeof value === 'object') {
+      const obj = value as Record<string, unknown>;
+      for (const key of Object.keys(obj)) obj[key] = this.maskItem(obj[key]);
+    }
+    return value;
+  }
+}
+
+function addValue(into: Record<string, string>, value: string): void {
+  into[value] = value;
+  // A secret in a URL query or a Basic header appears encoded.
+  const encoded = encodeURIComponent(value);
+  if (encoded !== value) into[encoded] = encoded;
+}
