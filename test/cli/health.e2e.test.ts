@@ -203,6 +203,32 @@ describe('sluice health (end to end)', function () {
       assert.equal(runCliJson(['health', '--now', 'yesterday'], dir).code, 2);
     });
 
+    it('exits 3, not 1, when the warehouse cannot be read: a cron check tells a lock from stale data', async () => {
+      const warehouse = path.join(dir, 'warehouse.duckdb');
+      const holder = spawn(process.execPath, ['-e', `
+        const { DuckDBInstance } = require('@duckdb/node-api');
+        DuckDBInstance.create(${JSON.stringify(warehouse)}).then(async (i) => { await i.connect(); console.log('held'); setInterval(() => {}, 1000); });
+      `], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          holder.stdout!.on('data', (d) => String(d).includes('held') && resolve());
+          holder.on('exit', () => reject(new Error('lock holder exited')));
+        });
+        const locked = runCliJson(['health'], dir, { SLUICE_LOCK_WAIT_MS: '300' });
+        assert.equal(locked.code, 3, locked.stderr);
+        assert.match(locked.json.error, new RegExp(`^cannot judge health: .*is locked by another process \\(pid ${holder.pid}\\)`));
+        assert.doesNotMatch(locked.stderr, /\n\s+at /);
+      } finally {
+        const gone = new Promise((resolve) => holder.once('exit', resolve));
+        holder.kill('SIGKILL');
+        await gone;
+      }
+      // Readable again once the writer is gone: a verdict on the data (the demo has a failing audit).
+      const judged = runCliJson(['health'], dir);
+      assert.equal(judged.code, 1, judged.stderr);
+      assert.ok(Object.keys(judged.json.columns).length > 0);
+    });
+
     it('shows a failed load as failing, with its error, in the JSON and an escaped HTML report', () => {
       const failed = runCliJson(['ingest', 'shop'], dir, { SHOP_FAIL: '1' });
       assert.equal(failed.code, 1);

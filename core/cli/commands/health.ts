@@ -1,13 +1,14 @@
 // `sluice health [TARGET] [--env prod] [--now TIME] [--json] [--html FILE]`: is the data fresh? For each
 // model column: the source fields it depends on, the loads that fed it, its model's build and audits, and a
 // status with its reason; for each source resource: its last runs, row volume and anomalies. Answers come
-// from the warehouse's _sluice tables. Exits 1 when anything is failing or stale beyond error_after.
+// from the warehouse's _sluice tables. Exits 1 when anything is failing or stale beyond error_after, 3 when
+// the warehouse cannot be read.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { nowMs, parseTime } from '../../clock';
-import { SluiceError } from '../../errors';
+import { describeError, SluiceError } from '../../errors';
 import { evaluateHealth } from '../../health/evaluate';
 import { renderHealthHtml } from '../../health/html';
 import { healthModels } from '../../health/project';
@@ -43,9 +44,7 @@ export function registerHealth(program: Command): void {
       const report = await withModelProject(project.dir, async (models) => {
         const errors = models.diagnostics().filter((d) => d.severity === 'error').length;
         if (errors > 0) process.stderr.write(`warning: the project's models have ${errors} error${errors === 1 ? '' : 's'} (see sluice models); their lineage may be incomplete\n`);
-        const facts = fs.existsSync(project.warehouse)
-          ? await withWarehouse(project.warehouse, (wh) => readHealthFacts(wh, environment), { readOnly: true })
-          : emptyFacts();
+        const facts = fs.existsSync(project.warehouse) ? await readFacts(project.warehouse, environment) : emptyFacts();
         // A model or column asks for that model's lineage alone; a source for every column it feeds.
         const model = target === undefined ? undefined : targetModel(target, (key) => models.model(key) !== undefined);
         const lineage = healthModels(models, model === undefined ? undefined : new Set([model]));
@@ -56,6 +55,20 @@ export function registerHealth(program: Command): void {
       else process.stdout.write(formatReport(report, target !== undefined, at));
       if (!report.summary.ok) throw new CliFailure(problemSummary(report), 1);
     });
+}
+
+const UNJUDGED_EXIT_CODE = 3;
+
+/**
+ * A warehouse that cannot be read (held by a writer past the lock wait, damaged) says nothing about the
+ * data: exit 3, so that a cron check can tell it from data that is failing or stale (1).
+ */
+async function readFacts(warehouse: string, environment: string) {
+  try {
+    return await withWarehouse(warehouse, (wh) => readHealthFacts(wh, environment), { readOnly: true });
+  } catch (err) {
+    throw new CliFailure(`cannot judge health: ${describeError(err)}`, UNJUDGED_EXIT_CODE);
+  }
 }
 
 function writeHtml(file: string, report: HealthReport, json: boolean): void {
