@@ -134,7 +134,7 @@ function resourceViews(input: HealthInput): Map<string, ResourceView> {
 
   for (const view of views.values()) {
     view.lastSuccess = view.resource === '' ? undefined : facts.lastSuccessByTable.get(`${view.source}.${view.rootTable}`);
-    view.lastFailure = facts.lastFailureBySource.get(view.source);
+    view.lastFailure = latestFailure(facts, view);
     view.failing = view.lastFailure !== undefined && (!view.lastSuccess || view.lastFailure.startedMs > view.lastSuccess.startedMs);
   }
   const bySource = new Map<string, ResourceView[]>();
@@ -152,6 +152,19 @@ function resourceViews(input: HealthInput): Map<string, ResourceView> {
     }
   }
   return views;
+}
+
+/**
+ * The latest failed load that ran the resource: a load that recorded its resources (a `--resources` run, a
+ * resource switched off) counts against those only; one that did not, against every resource of its source.
+ */
+function latestFailure(facts: WarehouseFacts, view: ResourceView): LoadFact | undefined {
+  const concerns = (load: LoadFact | undefined) =>
+    load !== undefined && load.status === 'failed' && load.source === view.source && (!load.resources || view.resource === '' || load.resources.includes(view.resource));
+  const recent = facts.loads.find(concerns);
+  if (recent) return recent;
+  const older = facts.lastFailureBySource.get(view.source);
+  return concerns(older) ? older : undefined;
 }
 
 function sourceHealth(view: ResourceView, facts: WarehouseFacts, nowMs: number): SourceHealth {

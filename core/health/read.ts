@@ -31,7 +31,7 @@ export async function readHealthFacts(wh: Warehouse, environment: string): Promi
     )).map((r) => r.name),
   );
   if (present.has('schemas')) facts.schemas = await readSchemas(wh);
-  if (present.has('loads')) await readLoads(wh, facts);
+  if (present.has('loads')) await readLoads(wh, facts, await hasResourcesColumn(wh));
   if (['environments', 'snapshots', 'intervals', 'audit_results'].every((t) => present.has(t))) {
     facts.environment = await readEnvironment(wh, environment);
   }
@@ -46,14 +46,23 @@ interface LoadRow {
   finished_ms: bigint | null;
   rows: string | null;
   error: string | null;
+  resources: string | null;
 }
 
-/** The columns of a load row, from the loads table as `l`. */
-const LOAD_COLUMNS = `l."load_id", l."source", l."status", epoch_ms(l."started_at") AS "started_ms", epoch_ms(l."finished_at") AS "finished_ms",
-  CAST(l."rows" AS VARCHAR) AS "rows", l."error"`;
+/** Whether the loads table records each load's resources (warehouses written by older versions do not, until their next write). */
+async function hasResourcesColumn(wh: Warehouse): Promise<boolean> {
+  const found = await wh.all(
+    `SELECT 1 FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = $1 AND table_name = 'loads' AND column_name = 'resources'`,
+    [SYSTEM_SCHEMA],
+  );
+  return found.length > 0;
+}
 
-async function readLoads(wh: Warehouse, facts: WarehouseFacts): Promise<void> {
+async function readLoads(wh: Warehouse, facts: WarehouseFacts, withResources: boolean): Promise<void> {
   const loads = table('loads');
+  /** The columns of a load row, from the loads table as `l`. */
+  const LOAD_COLUMNS = `l."load_id", l."source", l."status", epoch_ms(l."started_at") AS "started_ms", epoch_ms(l."finished_at") AS "finished_ms",
+    CAST(l."rows" AS VARCHAR) AS "rows", l."error", ${withResources ? 'CAST(l."resources" AS VARCHAR)' : 'NULL'} AS "resources"`;
   // Rows are picked by position first, so that only the picked ones have their JSON read.
   const recent = await wh.all<LoadRow & { total: bigint }>(
     `SELECT ${LOAD_COLUMNS}, picked."total"
@@ -137,6 +146,7 @@ function toLoad(row: LoadRow): LoadFact {
     finishedMs: row.finished_ms === null ? null : Number(row.finished_ms),
     rows,
     error: row.error,
+    resources: row.resources ? (JSON.parse(row.resources) as string[]) : null,
   };
 }
 

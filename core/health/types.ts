@@ -21,6 +21,8 @@ export interface LoadFact {
   /** Table (without the source schema) → rows loaded; a resource that ran without rows has its root table at 0. */
   rows: Record<string, number>;
   error: string | null;
+  /** The resources a failed load ran; absent when not recorded (older loads): it then counts against them all. */
+  resources?: string[] | null;
 }
 
 /** One stored schema version of a source. */

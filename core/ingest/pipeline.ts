@@ -235,7 +235,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     const error = maskSecrets(describeError(err), secrets);
     await withWarehouse(project.warehouse, async (wh) => {
       await ensureSystemTables(wh);
-      await recordFailedLoad(wh, { loadId, source: source.name, startedAt, error });
+      await recordFailedLoad(wh, { loadId, source: source.name, startedAt, error, resources });
     }).catch(() => undefined);
     const finishedAt = clockNow();
     return {

@@ -41,6 +41,9 @@ export async function ensureSystemTables(wh: Warehouse): Promise<void> {
       "error" VARCHAR
     )`,
   );
+  // Added later: the resources a load ran (failed loads record it, so that a failure is held against
+  // those resources only). Older warehouses gain the column on their next write.
+  await wh.run(`ALTER TABLE ${LOADS_TABLE} ADD COLUMN IF NOT EXISTS "resources" JSON`);
   await wh.run(
     `CREATE TABLE IF NOT EXISTS ${SCHEMAS_TABLE} (
       "source" VARCHAR NOT NULL,
@@ -98,15 +101,15 @@ export async function readState(wh: Warehouse, source: string): Promise<Record<s
 /** Records a load that did not commit. Replaces an earlier failure record of the same load id. */
 export async function recordFailedLoad(
   wh: Warehouse,
-  info: { loadId: string; source: string; startedAt: Date; error: string },
+  info: { loadId: string; source: string; startedAt: Date; error: string; resources?: readonly string[] },
 ): Promise<void> {
   await wh.transaction(async () => {
     await ensureSystemTables(wh);
     await wh.run(`DELETE FROM ${LOADS_TABLE} WHERE "load_id" = $1 AND "status" = 'failed'`, [info.loadId]);
     await wh.run(
-      `INSERT INTO ${LOADS_TABLE} ("load_id", "source", "status", "started_at", "finished_at", "rows", "schema_version", "error")
-       VALUES ($1, $2, 'failed', CAST($3 AS TIMESTAMPTZ), CAST($4 AS TIMESTAMPTZ), CAST('{}' AS JSON), NULL, $5)`,
-      [info.loadId, info.source, info.startedAt.toISOString(), now().toISOString(), info.error],
+      `INSERT INTO ${LOADS_TABLE} ("load_id", "source", "status", "started_at", "finished_at", "rows", "schema_version", "error", "resources")
+       VALUES ($1, $2, 'failed', CAST($3 AS TIMESTAMPTZ), CAST($4 AS TIMESTAMPTZ), CAST('{}' AS JSON), NULL, $5, CAST($6 AS JSON))`,
+      [info.loadId, info.source, info.startedAt.toISOString(), now().toISOString(), info.error, info.resources ? JSON.stringify(info.resources) : null],
     );
   });
 }

@@ -345,4 +345,31 @@ describe('sluice health (end to end)', function () {
       assert.ok(!run.stderr.includes('    at '), 'no stack trace');
     });
   });
+
+  it('holds a failed load against the resources it ran only', () => {
+    const project = makeProject({
+      'sources/two.js': `export default { name: 'two', resources: [
+        { name: 'a', rows: () => [{ id: 1 }] },
+        { name: 'b', *rows(ctx) { if (ctx.config.fail) throw new Error('b broke'); yield { id: 2 }; } },
+      ] };`,
+    });
+    try {
+      const config = (fail: boolean) => project.write('sluice.yaml', `name: test\nsources:\n  two:\n    config: { fail: ${fail} }\n`);
+      config(false);
+      ok(runCli(['ingest', 'two'], project.dir), 'ingest two');
+      config(true);
+      assert.equal(runCli(['ingest', 'two', '--resources', 'b'], project.dir).code, 1);
+      const afterB = runCliJson(['health'], project.dir);
+      assert.equal(afterB.json.sources['two.b'].status, 'failing');
+      assert.match(afterB.json.sources['two.b'].last_failure.error, /b broke/);
+      assert.equal(afterB.json.sources['two.a'].status, 'fresh', 'a did not run in the failed load');
+      assert.equal(afterB.json.sources['two.a'].last_failure, null);
+      // A run of every resource fails as a whole: nothing of a was loaded either.
+      assert.equal(runCli(['ingest', 'two'], project.dir).code, 1);
+      const afterAll = runCliJson(['health'], project.dir);
+      assert.deepEqual([afterAll.json.sources['two.a'].status, afterAll.json.sources['two.b'].status], ['failing', 'failing']);
+    } finally {
+      fs.rmSync(project.dir, { recursive: true, force: true });
+    }
+  });
 });

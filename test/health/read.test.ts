@@ -12,7 +12,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 async function insertLoad(wh: Warehouse, id: string, source: string, status: string, finishedMs: number, rows: Record<string, number>, error: string | null = null) {
   await wh.run(
-    `INSERT INTO "_sluice"."loads" VALUES ($1, $2, $3, CAST($4 AS TIMESTAMPTZ), CAST($5 AS TIMESTAMPTZ), CAST($6 AS JSON), 1, $7)`,
+    `INSERT INTO "_sluice"."loads" ("load_id", "source", "status", "started_at", "finished_at", "rows", "schema_version", "error")
+     VALUES ($1, $2, $3, CAST($4 AS TIMESTAMPTZ), CAST($5 AS TIMESTAMPTZ), CAST($6 AS JSON), 1, $7)`,
     [id, source, status, iso(finishedMs - 1000), iso(finishedMs), JSON.stringify(rows), error],
   );
 }
