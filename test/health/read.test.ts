@@ -40,7 +40,7 @@ describe('health reader', () => {
     const count = (source: string) => facts.loads.filter((l) => l.source === source).length;
     assert.deepEqual([count('a'), count('b')], [169, 60]);
     assert.ok(facts.loads.every((l, i) => i === 0 || l.startedMs <= facts.loads[i - 1].startedMs), 'newest first');
-    assert.deepEqual(facts.loads.find((l) => l.loadId === 'a000'), { loadId: 'a000', source: 'a', status: 'loaded', startedMs: T - 1000, finishedMs: T, rows: { t: 0 }, error: null });
+    assert.deepEqual(facts.loads.find((l) => l.loadId === 'a000'), { loadId: 'a000', source: 'a', status: 'loaded', startedMs: T - 1000, finishedMs: T, rows: { t: 0 }, error: null, resources: null });
   });
 
   it('finds the newest success per table (a table listed with 0 rows counts) and the newest failure per source', async () => {
