@@ -83,7 +83,7 @@ export function registerApply(program: Command): void {
         } finally {
           wh.close();
         }
-        await announceApply(project, env, 'apply', models.project, result ?? { error: failure!.message, models: plan?.models.filter((m) => m.action === 'build').map((m) => m.record.name) ?? [] });
+        await announceApply(project, env, 'apply', models.project, result ?? { error: failure!.message, models: plan?.models.filter((m) => m.action === 'build' || m.auditReused || m.missing.length > 0).map((m) => m.record.name) ?? [] });
         if (failure || !result) throw failure;
         if (result.afterAllError) throw new CliFailure(`environment ${env} was applied, but ${result.afterAllError}`, 1);
       } finally {
