@@ -18,14 +18,13 @@ export function readNotifications(value: unknown, fail: ConfigFail): Notificatio
   // Names must be unique: `sluice notify test NAME` and the records name a target by it.
   const counts = new Map<string, number>();
   for (const t of targets) counts.set(t.type, (counts.get(t.type) ?? 0) + 1);
+  // An unnamed target is called by its type, or `<type>-<n>` by its place among the targets of that type.
   const seen = new Map<string, number>();
-  targets.forEach((t, i) => {
-    if (t.name === '') {
-      const n = (seen.get(t.type) ?? 0) + 1;
-      seen.set(t.type, n);
-      t.name = counts.get(t.type) === 1 ? t.type : `${t.type}-${n}`;
-    }
-  });
+  for (const t of targets) {
+    const n = (seen.get(t.type) ?? 0) + 1;
+    seen.set(t.type, n);
+    if (t.name === '') t.name = counts.get(t.type) === 1 ? t.type : `${t.type}-${n}`;
+  }
   const names = new Set<string>();
   targets.forEach((t, i) => {
     if (names.has(t.name)) fail(['notifications', String(i)], `notifications.${i}: another target is already named ${JSON.stringify(t.name)}; give each a distinct name`);
