@@ -60,7 +60,7 @@ export async function notify(project: Project, request: NotifyRequest): Promise<
     const at = new Date(atMs).toISOString();
     const records: DeliveryRecord[] = [];
     const jobs = await withWarehouse(project, (wh) => plan(wh, targets, request, atMs, records, outcome));
-    const done = await Promise.all(jobs.map((job) => deliver(project, job)));
+    const done = await deliverAll(project, jobs);
     await withWarehouse(project, async (wh) => {
       for (const [i, job] of jobs.entries()) {
         const d = done[i];
@@ -159,6 +159,21 @@ function testJobs(target: NotificationTarget, event: NotificationEvent): Job[] {
   const job = { ...eventJob(target, event), action: 'test' as const, after: undefined };
   if (target.type !== 'pagerduty') return [job];
   return [job, { target, event: event.event, action: 'test', key: event.key, summary: `resolve ${event.key}`, body: (rk) => pagerdutyPayload(event, rk ?? '', 'resolve') }];
+}
+
+/**
+ * Everything at once, except that the jobs of one target under one key go in order: a trigger must reach
+ * PagerDuty before the resolve that follows it.
+ */
+async function deliverAll(project: Project, jobs: Job[]): Promise<Delivery[]> {
+  const chains = new Map<string, Promise<unknown>>();
+  return Promise.all(jobs.map((job, i) => {
+    const chain = `${job.target.name}\u0000${job.key ?? `#${i}`}`;
+    const previous = chains.get(chain) ?? Promise.resolve();
+    const delivery = previous.then(() => deliver(project, job));
+    chains.set(chain, delivery);
+    return delivery;
+  }));
 }
 
 async function deliver(project: Project, job: Job): Promise<Delivery> {

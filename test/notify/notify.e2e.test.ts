@@ -204,6 +204,11 @@ notifications:
     assert.equal(receiver.on('/pd1').length, 2, 'no incident is open any more');
     const incidents = await query(project.warehouse, `SELECT * FROM "_sluice"."notification_incidents"`);
     assert.deepEqual(incidents, []);
+
+    // A sample on PagerDuty triggers and then resolves, so that nobody stays paged.
+    ok(await runCliAsync(['notify', 'test', 'pd-primary'], project.dir, env), 'notify test');
+    const sample = receiver.on('/pd1').slice(2).map((r) => [r.body.event_action, r.body.dedup_key]);
+    assert.deepEqual(sample, [['trigger', 'sluice/test/notify-test'], ['resolve', 'sluice/test/notify-test']]);
   });
 
   it('routes by owner and tags; outside working hours only customer_facing failures page, the rest wait for a digest', async () => {
