@@ -373,4 +373,44 @@ notifications:
     assert.match(failedApply.error, /accepted_range/);
     assert.deepEqual(failedApply.subjects.map((s: any) => s.name), ['analytics.orders']);
   });
+
+  it('run sends plan_applied and audit_failed when it processed intervals, apply_failed when it fails, nothing when nothing was due', async () => {
+    project = makeProject({
+      'models/daily.sql': `MODEL (
+  name analytics.daily,
+  kind INCREMENTAL_BY_TIME_RANGE (time_column d),
+  start '2026-12-01',
+  cron '@daily',
+  audits (accepted_range(column := n, max_v := 0, blocking := false))
+);
+SELECT CAST(d AS DATE) AS d, 1 AS n FROM range(TIMESTAMP '2026-12-01', TIMESTAMP '2027-01-01', INTERVAL 1 DAY) AS t(d)
+WHERE CAST(d AS DATE) BETWEEN @start_ds AND @end_ds
+`,
+      'sluice.yaml': `name: test
+notifications:
+  - type: webhook
+    url: ${receiver.url('/run')}
+    events: [plan_applied, apply_failed, audit_failed]
+`,
+    });
+    ok(await runCliAsync(['apply'], project.dir, { SLUICE_NOW: '2026-12-03T06:00:00Z' }), 'apply');
+    receiver.clear();
+    const nothing = await runCliAsync(['run'], project.dir, { SLUICE_NOW: '2026-12-03T07:00:00Z' });
+    ok(nothing, 'run with nothing due');
+    assert.deepEqual(notificationLines(nothing.stderr), []);
+    const run = await runCliAsync(['run'], project.dir, { SLUICE_NOW: '2026-12-05T07:00:00Z' });
+    ok(run, 'run');
+    const [processed, audit] = receiver.on('/run').map((r) => r.body);
+    assert.equal(processed.event, 'plan_applied');
+    assert.equal(processed.key, 'sluice/test/run/prod');
+    assert.match(processed.summary, /^prod: run finished, 1 model built or processed\.$/);
+    assert.equal(audit.event, 'audit_failed');
+    assert.equal(audit.key, 'sluice/test/audit/prod/analytics.daily');
+    const failed = await runCliAsync(['run', 'nowhere'], project.dir);
+    assert.equal(failed.code, 1);
+    const last = receiver.on('/run').at(-1)!.body;
+    assert.equal(last.event, 'apply_failed');
+    assert.match(last.error, /environment nowhere does not exist/);
+  });
 });
+
