@@ -13,6 +13,7 @@ import { registerIngest } from './commands/ingest';
 import { registerLineage } from './commands/lineage';
 import { registerLoads } from './commands/loads';
 import { registerModels } from './commands/models';
+import { registerNotify } from './commands/notify';
 import { registerSchema, registerSources } from './commands/sources';
 import { CliFailure, hasPrintedJson, printJson } from './output';
 
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerDiff(program);
   registerFormat(program);
   registerHealth(program);
+  registerNotify(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -50,6 +50,8 @@ export interface ApplyResult {
   reused: string[];
   processed: ProcessedEntry[];
   audits: AuditCounts;
+  /** The audits that found rows or could not run (non-blocking ones: a blocking one stops the apply). */
+  failedAudits: FailedAudit[];
   /** Models rebuilt in place by a restatement. */
   restated: string[];
   removed: string[];
@@ -60,6 +62,25 @@ export interface ApplyResult {
   /** An after_all statement failed (the environment was applied all the same). */
   afterAllError?: string;
   durationMs: number;
+}
+
+export interface FailedAudit {
+  model: string;
+  audit: string;
+  blocking: boolean;
+  violations: number;
+  error?: string;
+}
+
+/** Counts what audits found and keeps the failures (shared by apply and run). */
+export function auditCollector(counts: AuditCounts, failed: FailedAudit[]): (results: readonly AuditResult[], model: string) => void {
+  return (results, model) => {
+    counts.run += results.length;
+    for (const r of results) {
+      counts[r.passed ? 'passed' : 'failed']++;
+      if (!r.passed) failed.push({ model, audit: r.label, blocking: r.blocking, violations: r.violations, ...(r.error ? { error: r.error } : {}) });
+    }
+  };
 }
 
 export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions = {}): Promise<ApplyResult> {
@@ -74,13 +95,10 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
     }
     const planId = crypto.randomUUID();
     const result: ApplyResult = {
-      environment: plan.environment, planId, built: [], reused: [], processed: [], audits: { run: 0, passed: 0, failed: 0 }, restated: [],
+      environment: plan.environment, planId, built: [], reused: [], processed: [], audits: { run: 0, passed: 0, failed: 0 }, failedAudits: [], restated: [],
       removed: plan.removed, swapped: false, durationMs: 0,
     };
-    const audited = (results: readonly AuditResult[]) => {
-      result.audits.run += results.length;
-      for (const r of results) result.audits[r.passed ? 'passed' : 'failed']++;
-    };
+    const audited = auditCollector(result.audits, result.failedAudits);
     if (lock.recoveredFrom) result.recovered = `took over the lock of an interrupted ${lock.recoveredFrom.command} (pid ${lock.recoveredFrom.pid})`;
 
     // A before_all failure stops the apply before anything is built or swapped.

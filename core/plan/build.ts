@@ -22,7 +22,7 @@ export interface BuildContext extends ExecutionContext {
   /** Non-blocking audit failures are reported here. */
   warn?: (message: string) => void;
   /** The results of every audit run, passed or not (for a summary of the apply). */
-  audited?: (results: readonly AuditResult[]) => void;
+  audited?: (results: readonly AuditResult[], model: string) => void;
 }
 
 /** A blocking audit failed: the step was rolled back. */
@@ -139,7 +139,7 @@ async function inTransaction(ctx: BuildContext, record: SnapshotRecord, interval
         executionTime: new Date(ctx.executionTimeMs),
         environment: ctx.environment,
       });
-      ctx.audited?.(results);
+      ctx.audited?.(results, record.name);
       if (results.some((r) => r.blocking && !r.passed)) throw new AuditFailure(record.name, results);
       await recordAuditResults(wh, ctx.applyId, record, results, interval.endMs > 0 ? interval : undefined);
     });

@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import { nowMs as clockMs } from '../clock';
 import { SluiceError } from '../errors';
 import type { Warehouse } from '../warehouse/connection';
+import { auditCollector, type FailedAudit } from './apply';
 import { processIntervals, type BuildContext } from './build';
 import { batches, dueRange, formatRange, intervalUnit, mergeIntervals, subtractIntervals } from './intervals';
 import { withLock } from './lock';
@@ -26,6 +27,8 @@ export interface RunResult {
   processed: BackfillEntry[];
   /** An after_all statement failed (the intervals were processed all the same). */
   afterAllError?: string;
+  /** Audits of the processed intervals that found rows or could not run. */
+  failedAudits: FailedAudit[];
   durationMs: number;
 }
 
@@ -38,8 +41,10 @@ export async function runEnvironment(wh: Warehouse, environment: string, options
     if (!env) throw new SluiceError(`environment ${environment} does not exist; create it with sluice apply ${environment}`);
     const records = await readSnapshots(wh, env.snapshots.map((e) => e.fingerprint));
     const byName = new Map<string, SnapshotRecord>(records.map((r) => [r.name, r]));
+    const failedAudits: FailedAudit[] = [];
     const ctx: BuildContext = {
       wh, applyId: `run-${crypto.randomUUID()}`, models: byName, environment, executionTimeMs: nowMs, log: options.log, warn: options.warn,
+      audited: auditCollector({ run: 0, passed: 0, failed: 0 }, failedAudits),
     };
     await runProjectStatements(wh, options.statements?.beforeAll ?? [], 'before_all', options.log);
     const processed: BackfillEntry[] = [];
@@ -55,7 +60,7 @@ export async function runEnvironment(wh: Warehouse, environment: string, options
       await processIntervals(record, steps, ctx);
       processed.push({ model: record.name, intervals: mergeIntervals(steps).map(formatRange) });
     }
-    const result: RunResult = { environment, processed, durationMs: 0 };
+    const result: RunResult = { environment, processed, failedAudits, durationMs: 0 };
     const afterAllError = await runAfterAll(wh, options.statements?.afterAll ?? [], options.log);
     if (afterAllError !== undefined) result.afterAllError = afterAllError;
     result.durationMs = performance.now() - started;

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { SluiceError } from '../errors';
 import { ANOMALY_DIRECTIONS, freshnessProblems, parseDuration, type AnomalyDirection, type Freshness, type HealthSettings } from '../health/settings';
 import type { Contract } from '../ingest/types';
+import { readNotifications } from '../notify/config';
+import type { NotificationTarget } from '../notify/types';
 import { mergeShared, readSharedSettings, type ModelSettings, type SharedSettings } from './settings';
 import { readSqlmeshConfig, sqlmeshConfigFile } from './sqlmesh';
 import { yamlSource, type YamlSource } from './yamlSource';
@@ -50,6 +52,8 @@ export interface Project {
   notes: string[];
   /** The SQLMesh config file read, if any. */
   sqlmeshConfig?: string;
+  /** Where alerts go (`notifications:`, see docs/health.md); none when unset. */
+  notifications?: NotificationTarget[];
 }
 
 /** Whether a folder is a project: it holds sluice.yaml, or SQLMesh's config.yaml / config.py beside a models/ folder. */
@@ -120,6 +124,8 @@ export function loadProject(dir: string): Project {
     afterAll: shared.afterAll ?? [],
     notes: shared.notes,
   };
+  const notifications = readNotifications(raw.notifications, fail);
+  if (notifications.length > 0) project.notifications = notifications;
   if (shared.defaultEnvironment !== undefined) project.defaultEnvironment = shared.defaultEnvironment;
   if (sqlmeshFile) project.sqlmeshConfig = sqlmeshFile;
   return project;

@@ -9,6 +9,10 @@ import type { Command } from 'commander';
 import { describeError } from '../../errors';
 import { findPythonMacros } from '../../models/pythonMacros';
 import { applyPlan, rollbackEnvironment, type ApplyResult } from '../../plan/apply';
+import type { ModelProject } from '../../dag/project';
+import { applyEvents, eventKey } from '../../notify/events';
+import type { RunResult } from '../../plan/run';
+import { announce, commandLine, modelInfo } from '../notifications';
 import { formatPlan } from '../../plan/format';
 import { computePlan } from '../../plan/plan';
 import { renderProjectStatements, type ProjectStatements } from '../../plan/projectStatements';
@@ -63,7 +67,8 @@ export function registerApply(program: Command): void {
         const statements = await projectStatements(project, env);
         const wh = await openWarehouse(project.warehouse, lockWait);
         let plan: Plan | undefined;
-        let result: ApplyResult;
+        let result: ApplyResult | undefined;
+        let failure: CliFailure | undefined;
         try {
           const errors = await withPythonTables(models, await existingTables(wh), env, flags);
           plan = computePlan(await readPlanState(wh), models.project, env, { ...options, drafts: models.drafts, errors });
@@ -74,10 +79,12 @@ export function registerApply(program: Command): void {
         } catch (err) {
           if (err instanceof CliFailure) throw err;
           if (flags.json) printJson({ ...(plan ? planJson(plan) : { environment: env }), error: describeError(err) });
-          throw new CliFailure(`apply of ${env} failed: ${describeError(err)}; environment ${env} is unchanged`, 1);
+          failure = new CliFailure(`apply of ${env} failed: ${describeError(err)}; environment ${env} is unchanged`, 1);
         } finally {
           wh.close();
         }
+        await announceApply(project, env, 'apply', models.project, result ?? { error: failure!.message, models: plan?.models.filter((m) => m.action === 'build' || m.auditReused || m.missing.length > 0).map((m) => m.record.name) ?? [] });
+        if (failure || !result) throw failure;
         if (result.afterAllError) throw new CliFailure(`environment ${env} was applied, but ${result.afterAllError}`, 1);
       } finally {
         await closeSqlParser();
@@ -94,6 +101,30 @@ export async function projectStatements(project: Project, env: string): Promise<
   } catch (err) {
     throw new CliFailure(describeError(err), 1);
   }
+}
+
+/** plan_applied or apply_failed, and audit_failed per model; a success resolves the environment's open incidents. */
+export async function announceApply(
+  project: Project,
+  env: string,
+  kind: 'apply' | 'run',
+  models: ModelProject | undefined,
+  outcome: ApplyResult | RunResult | { error: string; models: string[] },
+): Promise<void> {
+  await announce(project, () => {
+    const failed = 'error' in outcome;
+    const touched = failed ? outcome.models : [...new Set([...('built' in outcome ? outcome.built : []), ...outcome.processed.map((p) => p.model)])];
+    const events = applyEvents(project, {
+      environment: env, kind, models: touched,
+      ...(failed ? { error: outcome.error } : { durationMs: outcome.durationMs }),
+      failedAudits: failed ? [] : outcome.failedAudits,
+    }, models ? modelInfo(models) : () => undefined, commandLine());
+    const audited = failed ? [] : touched.filter((m) => !outcome.failedAudits.some((a) => a.model === m));
+    return {
+      events,
+      ...(failed ? {} : { resolve: { keys: [eventKey(project, kind, env), ...audited.map((m) => eventKey(project, 'audit', env, m))] } }),
+    };
+  });
 }
 
 /** Progress on stderr for people; with --json only under SLUICE_DEBUG. */

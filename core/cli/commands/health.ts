@@ -16,15 +16,17 @@ import { targetModel } from '../../health/target';
 import { emptyFacts, readHealthFacts } from '../../health/read';
 import { ago } from '../../health/text';
 import type { ColumnHealth, HealthReport, HealthStatus } from '../../health/types';
+import { freshnessBreaches, judgedKeys } from '../../notify/events';
 import { environmentName } from '../../plan/names';
 import { withWarehouse } from '../../warehouse/connection';
 import { resolveProject } from '../context';
+import { announce } from '../notifications';
 import { CliFailure, formatCount, formatTable, printJson } from '../output';
 import { displayPath, withModelProject } from './models';
 import { usage } from './plan';
 import { STATUS_ORDER as ORDER } from '../../health/modelSummary';
 
-interface HealthFlags { env: string; now?: string; html?: string; project?: string; json?: boolean }
+interface HealthFlags { env: string; now?: string; html?: string; notify?: boolean; project?: string; json?: boolean }
 
 
 export function registerHealth(program: Command): void {
@@ -35,6 +37,7 @@ export function registerHealth(program: Command): void {
     .option('--env <environment>', 'environment whose models are judged', 'prod')
     .option('--now <time>', 'judge as if it were this ISO time (SLUICE_NOW does the same for every command)')
     .option('--html <file>', 'also write the report as one self-contained HTML file')
+    .option('--notify', 'send freshness_breached to the notification targets, once per breach')
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (target: string | undefined, flags: HealthFlags) => {
@@ -53,6 +56,10 @@ export function registerHealth(program: Command): void {
       if (flags.html) writeHtml(flags.html, report, flags.json === true);
       if (flags.json) printJson(report);
       else process.stdout.write(formatReport(report, target !== undefined, at));
+      if (flags.notify) {
+        if (!project.notifications?.length) process.stderr.write('Notifications: none configured (notifications: in sluice.yaml).\n');
+        await announce(project, () => ({ breaches: freshnessBreaches(project, report), ...(target === undefined ? {} : { judged: judgedKeys(project, report) }) }));
+      }
       if (!report.summary.ok) throw new CliFailure(problemSummary(report), 1);
     });
 }

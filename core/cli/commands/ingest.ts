@@ -4,6 +4,9 @@ import { ingest, type IngestResult } from '../../ingest/pipeline';
 import type { Logger } from '../../ingest/types';
 import type { SchemaChange } from '../../schema/types';
 import { describeError } from '../../errors';
+import { eventKey, ingestEvent } from '../../notify/events';
+import type { Project } from '../../project/config';
+import { announce, commandLine } from '../notifications';
 import { resolveProject } from '../context';
 import { lockWaitOption, type LockWaitFlags } from '../lockWait';
 import { CliFailure, formatCount, formatTable, printJson } from '../output';
@@ -37,9 +40,11 @@ export function registerIngest(program: Command): void {
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
       let result: IngestResult;
+      let project: Project | undefined;
       try {
+        project = resolveProject(flags.project);
         result = await ingest({
-          project: resolveProject(flags.project),
+          project,
           source: sourceName,
           resources: flags.resources?.split(',').map((s) => s.trim()).filter(Boolean),
           limit: flags.limit,
@@ -52,14 +57,23 @@ export function registerIngest(program: Command): void {
       } catch (err) {
         // Failures before a load starts (broken sluice.yaml, unknown source, syntax error) still answer
         // --json with one object.
-        if (!flags.json) throw err;
         result = failedBeforeLoad(sourceName, describeError(err));
+        if (!flags.json) {
+          const failed = result;
+          await announce(project, () => ({ events: [ingestEvent(project!, failed, commandLine())] }));
+          throw err;
+        }
       } finally {
         progress?.stop();
         process.removeListener('SIGINT', onSignal);
       }
       if (flags.json) printJson(result);
       else printSummary(result);
+      const done = result;
+      await announce(project, () => ({
+        events: [ingestEvent(project!, done, commandLine())],
+        ...(done.status === 'loaded' ? { resolve: { keys: [eventKey(project!, 'ingest', done.source)] } } : {}),
+      }));
       if (result.status !== 'loaded') throw new CliFailure(`ingest of ${sourceName} failed: ${result.error}`, 1);
     });
 }

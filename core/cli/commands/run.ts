@@ -7,7 +7,8 @@ import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
 import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { CliFailure, printJson } from '../output';
-import { progressLogger, projectStatements } from './apply';
+import { describeError } from '../../errors';
+import { announceApply, progressLogger, projectStatements } from './apply';
 import { planOptions, targetEnvironment } from './plan';
 
 interface RunFlags extends LockWaitFlags {
@@ -33,8 +34,10 @@ export function registerRun(program: Command): void {
       const statements = await projectStatements(project, env);
       const wh = await openWarehouse(project.warehouse, writerLockWait(project, flags, log));
       let afterAllError: string | undefined;
+      let outcome: Parameters<typeof announceApply>[4] | undefined;
       try {
         const result = await runEnvironment(wh, env, { now, log, warn: (m) => process.stderr.write(`warning: ${m}\n`), statements });
+        outcome = result;
         afterAllError = result.afterAllError;
         if (flags.json) {
           printJson({ environment: env, processed: result.processed, duration_ms: Math.round(result.durationMs) });
@@ -43,9 +46,14 @@ export function registerRun(program: Command): void {
         } else {
           for (const p of result.processed) process.stdout.write(`Processed ${p.model}: ${p.intervals.map(([s, e]) => (s === e ? s : `${s} .. ${e}`)).join(', ')}\n`);
         }
+      } catch (err) {
+        outcome = { error: describeError(err), models: [] };
+        throw err;
       } finally {
         wh.close();
         await closeSqlParser();
+        // Only a run that did something (or failed) is news.
+        if (outcome && ('error' in outcome || outcome.processed.length > 0)) await announceApply(project, env, 'run', undefined, outcome);
       }
       if (afterAllError) throw new CliFailure(`environment ${env} was run, but ${afterAllError}`, 1);
     });

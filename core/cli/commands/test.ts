@@ -6,7 +6,10 @@ import type { Command } from 'commander';
 import { runUnitTests } from '../../quality/unitTest';
 import { resolveProject } from '../context';
 import { CliFailure, printJson } from '../output';
-import { reportDiagnostics } from './models';
+import { reportDiagnostics, withModelProject } from './models';
+import { eventKey, testEvents, type FailedTest, type ModelInfo } from '../../notify/events';
+import type { Project } from '../../project/config';
+import { announce, modelInfo } from '../notifications';
 
 export function registerTest(program: Command): void {
   program
@@ -44,8 +47,27 @@ export function registerTest(program: Command): void {
         const total = summary.results.length;
         process.stdout.write(`\n${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors (${total} test${total === 1 ? '' : 's'}, ${(summary.durationMs / 1000).toFixed(2)}s)\n`);
       }
+      await announceTests(project, summary.results.map((r) => ({ name: r.name, model: r.model, file: relative(r.file), passed: r.status === 'passed', ...(r.message ? { message: r.message } : {}) })));
       if (filter !== undefined && summary.results.length === 0) throw new CliFailure(`no test matches ${filter}`, 1);
       if (summary.failed + summary.errors > 0) throw new CliFailure(`${summary.failed + summary.errors} of ${summary.results.length} tests did not pass`, 1);
       if (problems > 0) throw new CliFailure(`${problems} problem${problems === 1 ? '' : 's'} in the test files`, 1);
     });
+}
+
+/** test_failed per model with failing tests; a model whose tests all passed resolves its open incident. */
+async function announceTests(project: Project, results: (FailedTest & { passed: boolean })[]): Promise<void> {
+  if (!project.notifications?.length) return;
+  const failed = results.filter((r) => !r.passed);
+  const passed = [...new Set(results.filter((r) => r.passed).map((r) => r.model))].filter((m) => !failed.some((f) => f.model === m));
+  // Owners and tags come from the MODEL blocks: read only when there is a failure to route.
+  let info: ModelInfo = () => undefined;
+  if (failed.length > 0) {
+    try {
+      const known = await withModelProject(project.dir, (models) => new Map(failed.map((f) => [f.model, modelInfo(models)(f.model)])));
+      info = (model) => known.get(model);
+    } catch {
+      // Unreadable models: the failures are still reported, without their owners.
+    }
+  }
+  await announce(project, { events: testEvents(project, failed, info), resolve: { keys: passed.map((m) => eventKey(project, 'test', m)) } });
 }
