@@ -36,6 +36,14 @@ export function copyDemo(): DemoCopy {
   };
 }
 
+/** Demo models as a person might write them, not in the formatter's layout (the demo itself is formatted). */
+export const HANDWRITTEN_MODELS = ['models/intermediate/issue_events.sql', 'models/intermediate/orders_enriched.sql', 'models/marts/issue_activity.sql'];
+
+/** Puts the hand-written versions of HANDWRITTEN_MODELS into a copy of the demo, for tests of formatting. */
+export function writeHandwrittenModels(demo: DemoCopy): void {
+  for (const relative of HANDWRITTEN_MODELS) fs.copyFileSync(path.join(repoRoot, 'test', 'fixtures', 'handwritten-demo', relative), demo.file(relative));
+}
+
 export function positionOf(text: string, needle: string, delta = 0, occurrence = 1): { line: number; character: number } {
   let at = -1;
   for (let i = 0; i < occurrence; i++) {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { formatModelText } from '../../core/format/modelFormat';
-import { copyDemo, positionOf, type DemoCopy } from './demo';
+import { copyDemo, positionOf, writeHandwrittenModels, type DemoCopy } from './demo';
 import { fileUri, LspTestClient, repoRoot, type LspRange } from './lspClient';
 
 interface TextEdit {
@@ -40,6 +40,7 @@ describe('language server: formatting and symbols of model files', function () {
 
   before(async () => {
     demo = copyDemo();
+    writeHandwrittenModels(demo);
     client = await LspTestClient.start({ folders: [demo.dir], trusted: false });
   });
 

@@ -187,7 +187,7 @@ describe('language server: the Warehouse, Environments, Schemas and Sources view
   it('shows each source\'s inferred schema with the warehouse\'s types and the last load\'s changes', async () => {
     const { projects } = await client.request(SourceSchemas.type, { projectDir: demo.dir });
     const sources = projects[0].sources;
-    assert.deepEqual(sources.map((s) => [s.source, s.from]), [['github', 'file'], ['legacy_crm', 'file'], ['shop', 'file']]);
+    assert.deepEqual(sources.map((s) => [s.source, s.from]), [['github', 'file'], ['helpdesk', 'file'], ['legacy_crm', 'file'], ['shop', 'file']]);
     const shop = sources.find((s) => s.source === 'shop')!;
     assert.equal(shop.schemaFile, demo.file('schemas/shop.schema.yaml'));
     assert.deepEqual(shop.tables.map((t) => [t.name, t.rows]), [['customers', 25], ['orders', 80], ['orders__items', 161]]);

@@ -19,7 +19,7 @@ SELECT
   c.customer_name,
   c.tier AS customer_tier,
   s.label AS status_label,
-  coalesce(s.counts_as_revenue, false) AS counts_as_revenue,
+  coalesce(s.counts_as_revenue, FALSE) AS counts_as_revenue,
   coalesce(i.item_count, 0) AS item_count,
   coalesce(i.units, 0) AS units,
   i.items_total,

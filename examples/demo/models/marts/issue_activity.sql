@@ -6,7 +6,9 @@ MODEL (
 );
 
 WITH labels AS (
-  SELECT issue_id, string_agg(label, ', ' ORDER BY label) AS labels
+  SELECT
+    issue_id,
+    string_agg(label, ', ' ORDER BY label) AS labels
   FROM staging.issue_labels
   GROUP BY issue_id
 ),
