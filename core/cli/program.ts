@@ -14,6 +14,7 @@ import { registerLineage } from './commands/lineage';
 import { registerLoads } from './commands/loads';
 import { registerModels } from './commands/models';
 import { registerNotify } from './commands/notify';
+import { registerProfile } from './commands/profile';
 import { registerQuery } from './commands/query';
 import { registerSchema, registerSources } from './commands/sources';
 import { CliFailure, hasPrintedJson, printJson } from './output';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerHealth(program);
   registerNotify(program);
   registerQuery(program);
+  registerProfile(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
