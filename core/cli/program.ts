@@ -10,6 +10,7 @@ import { registerPlan } from './commands/plan';
 import { registerRun } from './commands/run';
 import { registerTest } from './commands/test';
 import { registerIngest } from './commands/ingest';
+import { registerInit } from './commands/init';
 import { registerLineage } from './commands/lineage';
 import { registerLoads } from './commands/loads';
 import { registerModels } from './commands/models';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerNotify(program);
   registerQuery(program);
   registerProfile(program);
+  registerInit(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { SluiceError } from '../errors';
 import { LockTimeoutError } from '../lockWait';
 import { Warehouse } from '../warehouse/connection';
-import { leaseSnapshot } from './snapshot';
+import { leaseSnapshot, type SnapshotOptions } from './snapshot';
 import type { QueryAccess } from './types';
 
 export interface QueryConnection {
@@ -17,10 +17,8 @@ export interface QueryConnection {
   release(): void;
 }
 
-export interface AccessOptions {
+export interface AccessOptions extends SnapshotOptions {
   prefer: QueryAccess;
-  /** This process is writing the warehouse (a language server ingest): do not open the file itself. */
-  writerInProcess?: boolean;
 }
 
 export async function openForQuery(warehousePath: string, options: AccessOptions): Promise<QueryConnection> {
@@ -32,7 +30,7 @@ export async function openForQuery(warehousePath: string, options: AccessOptions
     });
     if (direct) return prepared({ warehouse: direct, access: 'read-only', release: () => direct.close() });
   }
-  const lease = await leaseSnapshot(warehousePath, { writerInProcess: options.writerInProcess });
+  const lease = await leaseSnapshot(warehousePath, options);
   return prepared({ warehouse: lease.warehouse, access: 'snapshot', release: lease.release });
 }
 

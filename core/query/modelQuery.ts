@@ -3,6 +3,7 @@
 // optionally cut down to a selection or to the CTE around a cursor, then pointed at the environment's views.
 // Every step keeps offsets, so a DuckDB error lands on the model file's line and column.
 
+import { nowMs } from '../clock';
 import { tableKey, tableKeyOfName } from '../dag/names';
 import { SluiceError } from '../errors';
 import { environmentSchema, splitKey } from '../plan/names';
@@ -108,4 +109,9 @@ export function renderedOffsetOf(map: SourceMap, fileOffset: number): number {
 export function findModel(models: readonly ParsedModel[], name: string): ParsedModel | undefined {
   const wanted = tableKeyOfName(name.trim());
   return models.find((m) => m.definition && m.definition.enabled !== false && tableKey(m.definition.nameParts) === wanted);
+}
+
+/** The interval a model's @start_* / @end_* macros get when none is given: yesterday (UTC), as `sluice render`. */
+export function yesterdayUtc(): string {
+  return new Date(nowMs() - 86_400_000).toISOString().slice(0, 10);
 }

@@ -36,14 +36,23 @@ let cleanupRegistered = false;
  * A connection to a copy of the warehouse as it is now. `writerInProcess`: this process itself is writing
  * the file (the language server's own ingest), so it must not be opened here even read-only.
  */
-export async function leaseSnapshot(warehousePath: string, options: { writerInProcess?: boolean } = {}): Promise<SnapshotLease> {
+export interface SnapshotOptions {
+  writerInProcess?: boolean;
+  /**
+   * Runs the copy taken under a read-only open; the language server passes its warehouse gate, so that its
+   * own ingests and applies never open the file while the copy does. A SluiceError from it (busy) means: copy as is.
+   */
+  guard?: (copy: () => Promise<void>) => Promise<void>;
+}
+
+export async function leaseSnapshot(warehousePath: string, options: SnapshotOptions = {}): Promise<SnapshotLease> {
   const key = path.resolve(warehousePath);
   const stamp = fileStamp(key);
   let snapshot = snapshots.get(key);
   if (!snapshot || snapshot.stamp !== stamp) {
     let creating = pending.get(key);
     if (!creating) {
-      creating = createSnapshot(key, stamp, options.writerInProcess === true).finally(() => pending.delete(key));
+      creating = createSnapshot(key, stamp, options).finally(() => pending.delete(key));
       pending.set(key, creating);
     }
     const created = await creating;
@@ -86,24 +95,34 @@ function fileStamp(file: string): string {
   return `${stat(file)}/${stat(`${file}.wal`)}`;
 }
 
-async function createSnapshot(warehousePath: string, stamp: string, writerInProcess: boolean): Promise<Snapshot> {
+async function createSnapshot(warehousePath: string, stamp: string, options: SnapshotOptions): Promise<Snapshot> {
   if (!fs.existsSync(warehousePath)) throw new SluiceError(`there is no warehouse yet (${warehousePath}): run sluice ingest or sluice apply first`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sluice-query-${createHash('sha1').update(warehousePath).digest('hex').slice(0, 8)}-`));
   const file = path.join(dir, 'warehouse.duckdb');
   registerCleanup();
-  // Open read-only for the length of the copy when nobody writes: a consistent copy for sure.
-  let guard: Warehouse | undefined;
-  if (!writerInProcess) {
-    guard = await Warehouse.open(warehousePath, { readOnly: true, lockWaitMs: 0 }).catch((err: unknown) => {
+  const copy = async () => {
+    await fs.promises.copyFile(warehousePath, file, fs.constants.COPYFILE_FICLONE);
+    if (fs.existsSync(`${warehousePath}.wal`)) await fs.promises.copyFile(`${warehousePath}.wal`, `${file}.wal`, fs.constants.COPYFILE_FICLONE);
+  };
+  // Open read-only for the length of the copy when nobody writes: then the copy is consistent for sure.
+  const copyUnderReadLock = async () => {
+    const lock = await Warehouse.open(warehousePath, { readOnly: true, lockWaitMs: 0 }).catch((err: unknown) => {
       if (err instanceof LockTimeoutError) return undefined;
       throw err;
     });
-  }
-  try {
-    await fs.promises.copyFile(warehousePath, file, fs.constants.COPYFILE_FICLONE);
-    if (fs.existsSync(`${warehousePath}.wal`)) await fs.promises.copyFile(`${warehousePath}.wal`, `${file}.wal`, fs.constants.COPYFILE_FICLONE);
-  } finally {
-    guard?.close();
+    try {
+      await copy();
+    } finally {
+      lock?.close();
+    }
+  };
+  if (options.writerInProcess) await copy();
+  else if (!options.guard) await copyUnderReadLock();
+  else {
+    await options.guard(copyUnderReadLock).catch(async (err: unknown) => {
+      if (!(err instanceof SluiceError)) throw err;
+      await copy();
+    });
   }
   try {
     // Opened for writing: a copied WAL is replayed into the copy, never into the warehouse.

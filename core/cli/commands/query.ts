@@ -10,7 +10,7 @@ import { SluiceError } from '../../errors';
 import { discoverModels } from '../../models/discover';
 import type { Project } from '../../project/config';
 import { csvLine, tableCell } from '../../query/format';
-import { findModel, prepareModelQuery, prepareSqlQuery, type PreparedQuery } from '../../query/modelQuery';
+import { findModel, prepareModelQuery, prepareSqlQuery, yesterdayUtc, type PreparedQuery } from '../../query/modelQuery';
 import type { EnvironmentViews } from '../../query/environment';
 import { QueryError } from '../../query/queryError';
 import { QuerySession } from '../../query/session';
@@ -92,7 +92,7 @@ async function modelPreparer(project: Project, name: string, flags: QueryFlags):
   const models = await discoverModels(project.dir, { defaults: project.models.defaults, inferNames: project.models.inferNames });
   const model = findModel(models, name);
   if (!model) throw new CliFailure(`no model named ${name} in ${displayPath(`${project.dir}/models`)}`, 2);
-  const yesterday = new Date(nowMs() - 86_400_000).toISOString().slice(0, 10);
+  const yesterday = yesterdayUtc();
   return (env) =>
     prepareModelQuery(model, {
       env,
