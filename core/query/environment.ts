@@ -31,12 +31,13 @@ export async function environmentViews(wh: Warehouse, requested?: string): Promi
 }
 
 /**
- * The query with the environment's model names pointed at its views. A text DuckDB cannot parse as one
- * SELECT (SHOW, DESCRIBE, SUMMARIZE, a syntax error) runs as written; DuckDB then says what is wrong.
+ * The query with the environment's model names pointed at its views (SUMMARIZE and DESCRIBE too). A text
+ * DuckDB cannot parse as one SELECT (a syntax error, DDL) runs as written; DuckDB then says what is wrong.
  */
 export async function pointAtEnvironment(sql: string, env: EnvironmentViews): Promise<OffsetMap> {
   if (env.name === PROD || env.models.size === 0) return OffsetMap.identity(sql);
   const parsed = await parseSql(sql);
   if (!parsed.query || parsed.diagnostics.some((d) => d.severity === 'error')) return OffsetMap.identity(sql);
-  return rewriteTableNamesMapped(parsed, (key) => (env.models.has(key) ? viewSql(key, env.name) : undefined));
+  const alias = !/^\s*(summarize|describe|show)\b/i.test(sql);
+  return rewriteTableNamesMapped(parsed, (key) => (env.models.has(key) ? viewSql(key, env.name) : undefined), { alias });
 }

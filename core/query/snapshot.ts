@@ -125,8 +125,9 @@ async function createSnapshot(warehousePath: string, stamp: string, options: Sna
     });
   }
   try {
-    // Opened for writing: a copied WAL is replayed into the copy, never into the warehouse.
-    const warehouse = await Warehouse.open(file, { lockWaitMs: 0 });
+    // Read-only like the warehouse itself: a statement that writes fails the same way in both cases
+    // (a copied WAL is still replayed, in memory).
+    const warehouse = await Warehouse.open(file, { readOnly: true, lockWaitMs: 0 });
     return { stamp, file, warehouse, users: 0, stale: false };
   } catch (err) {
     fs.rmSync(dir, { recursive: true, force: true });
