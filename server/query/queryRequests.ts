@@ -67,7 +67,8 @@ export function registerQueryRequests(connection: Connection, deps: QueryRequest
     });
     sessions.set(queryId, session);
     while (sessions.size > MAX_OPEN) await forget(sessions.keys().next().value!);
-    const onCancel = token.onCancellationRequested(() => session.cancel());
+    // A client may send no token (the request cannot be cancelled, CancelQuery still can).
+    const onCancel = token?.onCancellationRequested(() => session.cancel());
     try {
       const begun = await session.start();
       const first = await session.page(0, pageSize(params.pageSize, DEFAULT_PAGE));
@@ -92,7 +93,7 @@ export function registerQueryRequests(connection: Connection, deps: QueryRequest
       if (err instanceof SluiceError) return { status: 'error', queryId, message: err.message };
       throw err;
     } finally {
-      onCancel.dispose();
+      onCancel?.dispose();
     }
   });
 
