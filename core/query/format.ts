@@ -15,9 +15,17 @@ export function cellText(value: QueryValue): string {
   return line.length > MAX_CELL ? `${line.slice(0, MAX_CELL - 1)}…` : line;
 }
 
-/** A table cell: numbers stay numbers so the table right-aligns them. */
-export function tableCell(value: QueryValue): string | number {
-  return typeof value === 'number' ? value : cellText(value);
+const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)\b/;
+
+/** Whether a column of this type is right-aligned in a text table (NULLs and wide values included). */
+export function isNumericType(type: string): boolean {
+  return NUMERIC_TYPE.test(type);
+}
+
+/** A value of a column of `type` as the table shows it: DECIMAL(p,s) with its s digits, as DuckDB prints it. */
+export function typedCellText(value: QueryValue, type: string): string {
+  const scale = /^DECIMAL\(\d+,(\d+)\)$/.exec(type);
+  return scale && typeof value === 'number' ? value.toFixed(Number(scale[1])) : cellText(value);
 }
 
 export function csvField(value: QueryValue): string {

@@ -5,12 +5,13 @@
 import type { Command } from 'commander';
 import { openForQuery } from '../../query/access';
 import { environmentViews } from '../../query/environment';
-import { cellText, tableCell } from '../../query/format';
+import { cellText } from '../../query/format';
 import { profileTable, type ColumnProfile, type TableProfile } from '../../query/profile';
 import { disposeSnapshots } from '../../query/snapshot';
 import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
 import { formatCount, formatTable, printJson } from '../output';
+import { formatResultTable } from './query';
 
 interface ProfileFlags {
   project?: string;
@@ -46,7 +47,7 @@ export function registerProfile(program: Command): void {
 function profileText(p: TableProfile): string {
   const sample = p.sample ? `; figures from a sample of ${formatCount(p.sample.rows)} rows` : '';
   const head = `${p.relation} (${p.environment}): ${formatCount(p.row_count)} row${p.row_count === 1 ? '' : 's'}${sample}\n\n`;
-  const first = p.first_rows.columns.length > 0 ? formatTable(p.first_rows.columns.map((c) => c.name), p.first_rows.rows.map((r) => r.map(tableCell))) : '';
+  const first = formatResultTable(p.first_rows.columns, p.first_rows.rows);
   const columns = formatTable(
     ['column', 'type', 'null %', 'distinct', 'min', 'max', 'top values', 'histogram'],
     p.columns.map((c) => [c.name, c.type, c.null_pct, c.distinct ?? '-', short(c.min), short(c.max), topText(c), sparkline(c)]),

@@ -9,13 +9,13 @@ import { modelOptionsOf } from '../../dag/project';
 import { SluiceError } from '../../errors';
 import { discoverModels } from '../../models/discover';
 import type { Project } from '../../project/config';
-import { csvLine, tableCell } from '../../query/format';
+import { csvLine, isNumericType, typedCellText } from '../../query/format';
 import { findModel, prepareModelQuery, prepareSqlQuery, yesterdayUtc, type PreparedQuery } from '../../query/modelQuery';
 import type { EnvironmentViews } from '../../query/environment';
 import { QueryError } from '../../query/queryError';
 import { QuerySession } from '../../query/session';
 import { disposeSnapshots } from '../../query/snapshot';
-import type { QueryResultJson } from '../../query/types';
+import type { QueryColumn, QueryResultJson, QueryValue } from '../../query/types';
 import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
 import { CliFailure, formatCount, formatTable, printJson } from '../output';
@@ -114,9 +114,16 @@ function queryFailure(err: unknown): unknown {
   return err;
 }
 
+/** Rows under their column names; numbers right-aligned, decimals with their scale, NULL as NULL. */
+export function formatResultTable(columns: readonly QueryColumn[], rows: readonly QueryValue[][]): string {
+  if (columns.length === 0) return '';
+  const types = columns.map((c) => c.type);
+  const cells = rows.map((row) => row.map((value, i) => typedCellText(value, types[i])));
+  return formatTable(columns.map((c) => c.name), cells, types.map(isNumericType));
+}
+
 function textResult(result: QueryResultJson, env: string): string {
-  const header = result.columns.map((c) => c.name);
-  const table = header.length > 0 ? formatTable(header, result.rows.map((row) => row.map(tableCell))) : '';
+  const table = formatResultTable(result.columns, result.rows);
   const count = `${formatCount(result.row_count)} row${result.row_count === 1 ? '' : 's'}`;
   const more = result.truncated ? ` (more exist: --limit N shows more)` : '';
   return `${table}${count}${more} in ${formatCount(result.elapsed_ms)} ms, ${env}\n`;
