@@ -138,15 +138,22 @@ async function profileColumns(wh: Warehouse, source: string, columns: readonly {
 }
 
 async function histogramOf(wh: Warehouse, source: string, col: string): Promise<{ upper: QueryValue; count: number }[]> {
-  const rows = await wh.json<{ h: { key: QueryValue; value: unknown }[] | null }>(
+  const { rows } = await readRows(
+    wh,
     `SELECT histogram(${col}, equi_width_bins((SELECT min(${col}) FROM ${source}), (SELECT max(${col}) FROM ${source}), ${HISTOGRAM_BINS}, true)) AS "h"
      FROM ${source}`,
   );
-  return (rows[0]?.h ?? []).map((bin) => ({ upper: bin.key, count: Number(bin.value) }));
+  const bins = (rows[0]?.[0] ?? []) as { key: QueryValue; value: QueryValue }[];
+  return bins.map((bin) => ({ upper: bin.key, count: Number(bin.value) }));
 }
 
-async function firstRows(wh: Warehouse, relation: string): Promise<{ columns: QueryColumn[]; rows: QueryValue[][] }> {
-  const result = await wh.connection.stream(`SELECT * FROM ${relation} LIMIT ${FIRST_ROWS}`);
+function firstRows(wh: Warehouse, relation: string): Promise<{ columns: QueryColumn[]; rows: QueryValue[][] }> {
+  return readRows(wh, `SELECT * FROM ${relation} LIMIT ${FIRST_ROWS}`);
+}
+
+/** A small result with values as the query results have them (numbers stay numbers, NULL stays null). */
+async function readRows(wh: Warehouse, sql: string): Promise<{ columns: QueryColumn[]; rows: QueryValue[][] }> {
+  const result = await wh.connection.stream(sql);
   const types = result.columnTypes();
   const names = result.deduplicatedColumnNames();
   const rows: QueryValue[][] = [];
