@@ -30,12 +30,11 @@ export interface QueryStarted {
 export class QuerySession {
   private connection?: QueryConnection;
   private run?: QueryRun;
+  private starting?: Promise<QueryStarted>;
   private cancelled = false;
   private closed = false;
 
   constructor(private readonly options: QuerySessionOptions) {}
-
-  private starting?: Promise<QueryStarted>;
 
   start(): Promise<QueryStarted> {
     this.starting ??= this.begin();
@@ -54,7 +53,7 @@ export class QuerySession {
     return { env: env.name, label: prepared.label, sql: prepared.sql, access: this.connection.access, columns: this.run.columns, elapsedMs: nowMs() - started };
   }
 
-  page(offset: number, count: number): Promise<QueryPage> {
+  async page(offset: number, count: number): Promise<QueryPage> {
     this.check();
     if (!this.run) throw new QueryCancelled();
     return this.run.page(offset, count);
