@@ -8,6 +8,8 @@
 // This file must stay free of imports from vscode, vscode-languageserver and Node: core is shared.
 
 import type { HealthReport } from './health/types';
+import type { TableProfile } from './query/profile';
+import type { QueryAccess, QueryColumn, QueryValue } from './query/types';
 
 /** A request: params P, result R. The phantom field only carries the types. */
 export interface RequestDescriptor<P, R> {
@@ -775,5 +777,124 @@ export namespace ProjectHealth {
     modelFiles: Record<string, string>;
   }
   /** Client → server: the health of every model column and source resource, from the warehouse's _sluice tables. */
+  export const type = request<Params, Result>(method);
+}
+
+/** A position in a document as LSP counts it (0-based line, UTF-16 character). */
+export interface TextPosition {
+  line: number;
+  character: number;
+}
+
+/** One page of an open query's rows. */
+export interface QueryPageResult {
+  queryId: string;
+  offset: number;
+  /** Values as JSON carries them: SQL NULL is null, never ''; lists and structs are arrays and objects. */
+  rows: QueryValue[][];
+  /** Rows read from DuckDB so far; the result's size once done. */
+  rowsRead: number;
+  /** Every row has been read. */
+  done: boolean;
+}
+
+export namespace StartQuery {
+  export const method = 'sluice/startQuery';
+  /** What to run: `sql`; or `model` (a name); or the model file `uri` with `range` (a selection) or `position` (the CTE around it), else all of it. */
+  export interface Params {
+    /** Chosen by the client, unique per query, so that CancelQuery reaches a query that is still starting. */
+    queryId: string;
+    /** The project; optional when `uri` names a model file. */
+    projectDir?: string;
+    sql?: string;
+    model?: string;
+    uri?: string;
+    range?: { start: TextPosition; end: TextPosition };
+    position?: TextPosition;
+    /** Environment whose views are read; default dev when it has been applied, else prod. */
+    environment?: string;
+    /** Rows in the first page (default 100, at most 10,000). */
+    pageSize?: number;
+  }
+  export type Result =
+    | {
+        status: 'ok';
+        queryId: string;
+        /** What ran, in words: `query`, `analytics.orders`, `CTE paid in analytics.orders`. */
+        label: string;
+        environment: string;
+        /** read-only: the warehouse itself; snapshot: a private copy (the server always reads a copy, so writers never wait). */
+        access: QueryAccess;
+        /** The SQL DuckDB ran (rendered, pointed at the environment's views). */
+        sql: string;
+        columns: QueryColumn[];
+        firstPage: QueryPageResult;
+        /** From the request until the first page was read. */
+        elapsedMs: number;
+      }
+    | {
+        status: 'error';
+        queryId: string;
+        message: string;
+        /** Where the error is in the model file, for a model's query. */
+        location?: { uri: string; line: number; character: number };
+      }
+    | { status: 'cancelled'; queryId: string };
+  /**
+   * Client → server: runs a query and answers with its first page; the result stays open for FetchQueryPage
+   * until CloseQuery. Cancelling the request, or CancelQuery, interrupts DuckDB.
+   */
+  export const type = request<Params, Result>(method);
+}
+
+export namespace FetchQueryPage {
+  export const method = 'sluice/fetchQueryPage';
+  export interface Params {
+    queryId: string;
+    offset: number;
+    /** At most 10,000. */
+    count: number;
+  }
+  export type Result = QueryPageResult;
+  /** Client → server: rows offset .. offset+count of an open query, read from DuckDB as needed. */
+  export const type = request<Params, Result>(method);
+}
+
+export namespace CancelQuery {
+  export const method = 'sluice/cancelQuery';
+  export interface Params {
+    queryId: string;
+  }
+  export interface Result {
+    /** False when no such query was running or open. */
+    cancelled: boolean;
+  }
+  /** Client → server: interrupts a running query (StartQuery then answers status 'cancelled') and closes it. */
+  export const type = request<Params, Result>(method);
+}
+
+export namespace CloseQuery {
+  export const method = 'sluice/closeQuery';
+  export interface Params {
+    queryId: string;
+  }
+  export interface Result {
+    closed: boolean;
+  }
+  /** Client → server: forgets an open query's result (the grid was closed). */
+  export const type = request<Params, Result>(method);
+}
+
+export namespace ProfileTableRequest {
+  export const method = 'sluice/profileTable';
+  export interface Params {
+    projectDir: string;
+    /** A table or model, e.g. analytics.orders. */
+    table: string;
+    environment?: string;
+  }
+  /** The same object `sluice profile --json` prints. */
+  export type Result = TableProfile;
+  /** Client → server: first rows and per-column statistics of a table (sampled for large tables). */
   export const type = request<Params, Result>(method);
 }

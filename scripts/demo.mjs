@@ -12,20 +12,6 @@ const cli = path.join(root, 'dist', 'cli.js');
 for (const f of ['warehouse.duckdb', 'warehouse.duckdb.wal']) fs.rmSync(path.join(project, f), { force: true });
 fs.rmSync(path.join(project, '.sluice'), { recursive: true, force: true });
 
-/** A peek at a built model, read straight from the warehouse file. */
-function showRevenue() {
-  const sql = 'SELECT order_date, revenue, order_count FROM analytics.daily_revenue ORDER BY order_date LIMIT 5';
-  process.stdout.write(`\n$ duckdb warehouse.duckdb "${sql}"\n`);
-  const script = `
-    const { DuckDBInstance } = require('@duckdb/node-api');
-    DuckDBInstance.create(${JSON.stringify(path.join(project, 'warehouse.duckdb'))}, { access_mode: 'READ_ONLY' })
-      .then((db) => db.connect())
-      .then((c) => c.runAndReadAll(${JSON.stringify(sql)}))
-      .then((r) => console.table(r.getRowObjectsJson()));`;
-  const result = spawnSync(process.execPath, ['-e', script], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
-
 /** Starts scripts/demoApi.mjs in a child process (sluice runs synchronously here) and points the helpdesk source at it. */
 async function startHelpdeskApi() {
   process.env.HELPDESK_TOKEN ??= 'demo-helpdesk-token';
@@ -38,7 +24,7 @@ async function startHelpdeskApi() {
 }
 
 function sluice(...args) {
-  process.stdout.write(`\n$ sluice ${args.join(' ')}\n`);
+  process.stdout.write(`\n$ sluice ${args.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n`);
   const result = spawnSync(process.execPath, [cli, ...args], { cwd: project, stdio: 'inherit' });
   if (result.status !== 0) {
     process.stderr.write(`demo: \`sluice ${args.join(' ')}\` exited with ${result.status}\n`);
@@ -65,8 +51,9 @@ sluice('models');
 sluice('test');
 // Builds every model into prod (audits included) and points prod's views at the new tables.
 sluice('apply');
-showRevenue();
 sluice('lineage', 'analytics.daily_revenue.revenue', '--deep');
 sluice('lineage', 'github.issues.user__login', '--downstream');
 // The stakeholder's question: is this number fresh, which loads fed it, was the model rebuilt, did its audits pass?
 sluice('health', 'analytics.daily_revenue.revenue');
+// A built table, read through the same CLI (read-only, or from a copy while something else writes).
+sluice('query', 'SELECT order_date, revenue, order_count FROM analytics.daily_revenue ORDER BY order_date LIMIT 5');

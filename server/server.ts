@@ -48,6 +48,7 @@ import { prepareRename, rename, type RenameDeps } from './language/rename';
 import { workspaceSymbols } from './language/workspaceSymbols';
 import { lineageRequest } from './lineage/lineageRequest';
 import { listModels } from './models/listModels';
+import { registerQueryRequests } from './query/queryRequests';
 import { ModelIndex } from './models/modelIndex';
 import { listProjectTests, runProjectTests } from './quality/testing';
 import { EditorPlans } from './plan/editorPlans';
@@ -357,6 +358,7 @@ export function startServer(connection: Connection): void {
   });
   registerViewRequests(connection, { index, models, gate, projectOf, written: (warehouse) => warehouseWritten(warehouse) });
   onRequest(connection, ProjectHealth.type, async (params) => health.report(await projectOf(params.projectDir), params.environment));
+  const queries = registerQueryRequests(connection, { models, gate, projectOf, document: (uri) => documents.get(uri) });
   onRequest(connection, ListTests.type, async (params) => {
     await index.ready();
     const entries = params.projectDir ? [await projectOf(params.projectDir)] : index.projects();
@@ -416,6 +418,7 @@ export function startServer(connection: Connection): void {
     columnTypes.dispose();
     history.dispose();
     plans.dispose();
+    await queries.dispose();
     await closeSqlParser();
   });
 

@@ -24,11 +24,11 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** Left-aligned text columns, numbers right-aligned. */
-export function formatTable(header: string[], rows: (string | number)[][]): string {
+/** Left-aligned text columns, numbers right-aligned (or the columns `rightAligned` says). */
+export function formatTable(header: string[], rows: (string | number)[][], rightAligned?: readonly boolean[]): string {
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
+  const numeric = rightAligned ?? header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
   const line = (r: string[]) =>
     r.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n') + '\n';

@@ -10,10 +10,13 @@ import { registerPlan } from './commands/plan';
 import { registerRun } from './commands/run';
 import { registerTest } from './commands/test';
 import { registerIngest } from './commands/ingest';
+import { registerInit } from './commands/init';
 import { registerLineage } from './commands/lineage';
 import { registerLoads } from './commands/loads';
 import { registerModels } from './commands/models';
 import { registerNotify } from './commands/notify';
+import { registerProfile } from './commands/profile';
+import { registerQuery } from './commands/query';
 import { registerSchema, registerSources } from './commands/sources';
 import { CliFailure, hasPrintedJson, printJson } from './output';
 
@@ -39,6 +42,9 @@ export function buildProgram(): Command {
   registerFormat(program);
   registerHealth(program);
   registerNotify(program);
+  registerQuery(program);
+  registerProfile(program);
+  registerInit(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -6,6 +6,7 @@
 
 import { tableReferences, type TableReference } from '../dag/references';
 import { SluiceError } from '../errors';
+import { OffsetMapBuilder, type OffsetMap } from '../query/offsetMap';
 import type { ParsedSql } from '../sql/duckdbParser';
 import { quoteIdent } from '../warehouse/quote';
 
@@ -23,14 +24,22 @@ export function tableNameUses(parsed: ParsedSql): TableNameUse[] {
  * parenthesised subquery), or undefined to leave the name alone.
  */
 export function rewriteTableNames(parsed: ParsedSql, replacement: (key: string) => string | undefined): string {
-  let out = '';
+  return rewriteTableNamesMapped(parsed, replacement).text;
+}
+
+/**
+ * rewriteTableNames, also saying where each character of the result came from (for error positions).
+ * `alias: false` for statements whose table takes no alias (SUMMARIZE t, DESCRIBE t).
+ */
+export function rewriteTableNamesMapped(parsed: ParsedSql, replacement: (key: string) => string | undefined, options: { alias?: boolean } = {}): OffsetMap {
+  const out = new OffsetMapBuilder(parsed.sql);
   let cursor = 0;
   for (const use of tableNameUses(parsed)) {
     const sql = replacement(use.key);
     if (sql === undefined) continue;
     if (use.length === 0 || use.offset < cursor) throw new SluiceError(`cannot locate the table name ${use.key} in the rendered query`);
-    out += parsed.sql.slice(cursor, use.offset) + sql + (use.aliased ? '' : ` AS ${quoteIdent(use.table)}`);
+    out.copy(cursor, use.offset).insert(sql + (use.aliased || options.alias === false ? '' : ` AS ${quoteIdent(use.table)}`), use.offset);
     cursor = use.offset + use.length;
   }
-  return out + parsed.sql.slice(cursor);
+  return out.copy(cursor, parsed.sql.length).build();
 }
