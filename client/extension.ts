@@ -12,6 +12,7 @@ import { LineagePanel, prepareLineage, SHOW_LINEAGE_COMMAND, type LineageTarget 
 import { ModelLanguage } from './modelLanguage';
 import { createOutput } from './output';
 import { PlanPanel, SHOW_PLAN_COMMAND, type PlanTarget } from './plan/panel';
+import { registerScaffoldCommands } from './scaffoldCommands';
 import { ProjectStatus } from './status';
 import { SluiceTests } from './testing';
 import { forwardTrustChanges } from './trust';
@@ -66,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): void {
     modelLanguage,
     forwardTrustChanges(client),
     ...registerCommands(client, output, { afterRun }),
+    ...registerScaffoldCommands(client),
     ...registerViewCommands({
       context,
       client,
