@@ -80,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): void {
         health.refresh();
       },
     }),
-    prepareLineage(context),
+    prepareLineage(context, client),
     vscode.commands.registerCommand(SHOW_LINEAGE_COMMAND, (target?: LineageTarget | vscode.Uri) =>
       LineagePanel.show(context, sluice, output, target instanceof vscode.Uri ? { file: target.toString() } : target),
     ),
