@@ -18,3 +18,6 @@ export type {
 export type { DataType, MergeStrategy, WriteDisposition } from './schema/types';
 /** Sources may throw it for problems the user should fix (missing config, bad secret); it prints as one line. */
 export { SluiceError } from './errors';
+/** A source whose resources are the tables of a PostgreSQL or MySQL/MariaDB schema. */
+export { sqlDatabase } from './sources/sqlDatabase';
+export type { SqlDatabaseConfig, SqlIncrementalConfig } from './sources/sqlDatabase';

@@ -5,6 +5,7 @@ import { SluiceError } from '../../errors';
 import { DATA_TYPES } from '../../schema/types';
 import type { SourceDef } from '../types';
 import { describeType, describeValue, isPlainObject } from './describe';
+import { hasPreparer } from './prepare';
 
 const SOURCE_KEYS = ['name', 'resources'];
 const RESOURCE_KEYS = [
@@ -38,7 +39,7 @@ export function validateSource(value: unknown, where: string): SourceDef {
   if (nameProblem) fail(`the source name ${describeValue(source.name)} ${nameProblem}`);
   if (!Array.isArray(source.resources)) fail(`resources must be an array, got ${describeType(source.resources)}`);
   const resources = source.resources as unknown[];
-  if (resources.length === 0) fail('resources is empty: a source needs at least one resource');
+  if (resources.length === 0 && !hasPreparer(value)) fail('resources is empty: a source needs at least one resource');
 
   const names = new Set<string>();
   resources.forEach((resource, index) => {
