@@ -95,6 +95,8 @@ export class MysqlDatabase implements Database {
       supportBigNumbers: true,
       bigNumberStrings: true,
       dateStrings: true,
+      // JSON as text, parsed here: a JSON string scalar is otherwise indistinguishable from JSON text.
+      jsonStrings: true,
       timezone: 'Z',
       connectTimeout: 15_000,
     });
