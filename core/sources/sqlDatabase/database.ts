@@ -62,16 +62,17 @@ export function convertRow(row: Item, converters: readonly ColumnInfo[]): Item {
   return row;
 }
 
-/** Bound parameters take text for BigInts (drivers differ in what they accept). */
+/** Bound parameters as text for BigInts and Dates (drivers differ in what they accept). */
 export function parameter(value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
+  if (typeof value === 'bigint') return value.toString();
+  return value instanceof Date ? value.toISOString() : value;
 }
 
 /** How a dialect quotes names and numbers its bound parameters. */
 export interface Dialect {
   quote(identifier: string): string;
-  /** The placeholder of the n-th parameter (1-based). */
-  placeholder(n: number): string;
+  /** The placeholder of the n-th parameter (1-based), compared with `column`. */
+  placeholder(n: number, column: ColumnInfo): string;
 }
 
 /** SELECT of the table's columns; the incremental bounds are bound parameters, never pasted text. */
@@ -85,16 +86,17 @@ export function selectSql(dialect: Dialect, schema: string, table: TableInfo, op
   const params: unknown[] = [];
   const cursor = options.cursor;
   if (cursor) {
+    const column = table.columns.find((c) => c.name === cursor.column)!;
     const q = quote(cursor.column);
     // Rows without a cursor value cannot be placed before or after the last run's value.
     const conditions = [`${q} IS NOT NULL`];
     if (cursor.start !== undefined && cursor.start !== null) {
       params.push(parameter(cursor.start));
-      conditions.push(`${q} >= ${dialect.placeholder(params.length)}`);
+      conditions.push(`${q} >= ${dialect.placeholder(params.length, column)}`);
     }
     if (cursor.end !== undefined && cursor.end !== null) {
       params.push(parameter(cursor.end));
-      conditions.push(`${q} <= ${dialect.placeholder(params.length)}`);
+      conditions.push(`${q} <= ${dialect.placeholder(params.length, column)}`);
     }
     // In cursor order, so that a run cut short (--limit) never skips rows before its last value.
     sql += ` WHERE ${conditions.join(' AND ')} ORDER BY ${q}`;

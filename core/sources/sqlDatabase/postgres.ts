@@ -1,30 +1,26 @@
-// PostgreSQL through pg: the catalog from pg_catalog, rows through a server-side cursor fetched in
-// chunks inside a read-only snapshot, so memory stays bounded whatever the table size.
+// PostgreSQL through pg: the catalog from pg_catalog, rows through COPY (SELECT ...) TO STDOUT in text
+// format inside a read-only snapshot. The copy stream pauses the socket while Sluice works through what
+// arrived, so memory stays bounded whatever the table size.
 
 import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { SluiceError } from '../../errors';
 import type { Item } from '../../ingest/types';
 import { decimalFits, integerValue, type ColumnInfo, type TableInfo } from './catalog';
+import { CopyTextDecoder } from './copyText';
 import type { Credentials } from './credentials';
 import { connectError, convertRow, driverMessage, pickTables, selectSql, type Database, type Dialect, type ReadOptions } from './database';
-
-/** Type oids pg parses well (booleans, integers, floats, JSON, bytea); every other type is read as its exact text. */
-const PARSED_OIDS = new Set([16, 17, 21, 23, 26, 114, 700, 701, 3802]);
-const INT8_OID = 20;
-
-const typeParsers = {
-  getTypeParser(oid: number, format?: string): (value: string) => unknown {
-    if (oid === INT8_OID) return integerValue as (value: string) => unknown;
-    if (PARSED_OIDS.has(oid)) return pg.types.getTypeParser(oid, (format ?? 'text') as 'text');
-    return (value: string) => value;
-  },
-} as pg.CustomTypesConfig;
 
 export function quotePg(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
 }
 
-const PG_DIALECT: Dialect = { quote: quotePg, placeholder: (n) => `$${n}` };
+/** Bound values reach COPY, which takes no parameters, as settings of the transaction: see read(). */
+const settingName = (n: number) => `sluice.param_${n}`;
+const PG_DIALECT: Dialect = {
+  quote: quotePg,
+  placeholder: (n, column) => `current_setting('${settingName(n)}')::${column.dbType}`,
+};
 
 const COLUMNS_SQL = `
 SELECT c.relname AS table_name, c.relkind::text AS kind, a.attname AS column_name, a.attnotnull AS not_null,
@@ -48,13 +44,20 @@ JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
 WHERE i.indisprimary AND n.nspname = $1
 ORDER BY c.relname, k.ord`;
 
-/** The Sluice type of a PostgreSQL column, and how it is read. */
+// Values arrive as PostgreSQL's text output; these turn it into what the normalizer stores exactly.
+const toNumber = (text: unknown) => Number(text);
+const toBool = (text: unknown) => text === 't';
+const toJson = (text: unknown) => JSON.parse(text as string);
+/** bytea's hex output, \x00ff. */
+const toBytes = (text: unknown) => Buffer.from((text as string).slice(2), 'hex');
+
+/** The Sluice type of a PostgreSQL column, and how its text is read. */
 export function pgColumn(name: string, baseType: string, kind: string, category: string, notNull: boolean): ColumnInfo {
   const column = (dataType: ColumnInfo['dataType'], extra: Partial<ColumnInfo> = {}): ColumnInfo => ({
     name, dbType: baseType, dataType, nullable: !notNull, ...extra,
   });
-  // Arrays (of any element type, enums and dates included) are read as JSON by the server itself.
-  if (category === 'A') return column('json', { select: (q) => `to_jsonb(${q})` });
+  // Arrays (of any element type, enums and dates included) are turned into JSON by the server itself.
+  if (category === 'A') return column('json', { select: (q) => `to_jsonb(${q})`, convert: toJson });
   if (kind === 'e') return column('text');
   const numeric = /^numeric(?:\((\d+),(\d+)\))?$/.exec(baseType);
   if (numeric) {
@@ -62,12 +65,13 @@ export function pgColumn(name: string, baseType: string, kind: string, category:
     return column(decimalFits(precision, Number(numeric[2] ?? 0)) ? 'decimal' : 'text');
   }
   switch (baseType) {
-    case 'smallint': case 'integer': case 'bigint': case 'oid': return column('bigint');
-    case 'real': case 'double precision': return column('double');
-    case 'boolean': return column('bool');
+    case 'smallint': case 'integer': case 'oid': return column('bigint', { convert: toNumber });
+    case 'bigint': return column('bigint', { convert: integerValue });
+    case 'real': case 'double precision': return column('double', { convert: toNumber });
+    case 'boolean': return column('bool', { convert: toBool });
     case 'date': return column('date');
-    case 'json': case 'jsonb': return column('json');
-    case 'bytea': return column('binary');
+    case 'json': case 'jsonb': return column('json', { convert: toJson });
+    case 'bytea': return column('binary', { convert: toBytes });
   }
   if (baseType.startsWith('timestamp')) return column('timestamp');
   // uuid, time, interval, text, inet, money, xml, ...: their exact text.
@@ -78,18 +82,13 @@ export class PostgresDatabase implements Database {
   private constructor(private readonly source: string, private readonly credentials: Credentials, private readonly client: pg.Client) {}
 
   static async connect(source: string, credentials: Credentials): Promise<PostgresDatabase> {
-    const client = new pg.Client({
-      connectionString: credentials.url,
-      connectionTimeoutMillis: 15_000,
-      application_name: 'sluice',
-      types: typeParsers,
-    });
+    const client = new pg.Client({ connectionString: credentials.url, connectionTimeoutMillis: 15_000, application_name: 'sluice' });
     // A dropped connection also fails the running query; without a listener it would end the process.
     client.on('error', () => undefined);
     try {
       await client.connect();
-      // Timestamps with time zone come as UTC text; floats with all their digits.
-      await client.query("SET TIME ZONE 'UTC'; SET extra_float_digits = 3; SET DateStyle = 'ISO'; SET IntervalStyle = 'iso_8601'");
+      // Timestamps with time zone as UTC text, floats with all their digits, intervals in ISO 8601.
+      await client.query("SET TIME ZONE 'UTC'; SET extra_float_digits = 3; SET DateStyle = 'ISO'; SET IntervalStyle = 'iso_8601'; SET bytea_output = 'hex'");
     } catch (err) {
       await client.end().catch(() => undefined);
       throw connectError(source, credentials, err);
@@ -120,18 +119,31 @@ export class PostgresDatabase implements Database {
 
   async *read(schema: string, table: TableInfo, options: ReadOptions): AsyncGenerator<Item[]> {
     const { sql, params } = selectSql(PG_DIALECT, schema, table, options);
-    const cursor = quotePg('sluice_rows');
     const where = `table "${schema}.${table.name}"`;
     const converters = table.columns.filter((c) => c.convert);
+    const decoder = new CopyTextDecoder(table.columns.map((c) => c.name));
     try {
       await this.run(where, async () => {
         await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        await this.client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`, params);
+        // COPY takes no bound parameters: they are bound to transaction-local settings the query reads.
+        for (const [i, value] of params.entries()) {
+          await this.client.query('SELECT set_config($1, $2, true)', [settingName(i + 1), String(value)]);
+        }
       });
-      for (;;) {
-        const page = await this.run(where, () => this.client.query(`FETCH FORWARD ${options.chunkSize} FROM ${cursor}`));
-        if (page.rows.length > 0) yield converters.length > 0 ? page.rows.map((row) => convertRow(row, converters)) : page.rows;
-        if (page.rows.length < options.chunkSize) break;
+      const stream = this.client.query(copyTo(`COPY (${sql}) TO STDOUT`));
+      try {
+        let page: Item[] = [];
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          for (const row of decoder.rows(chunk)) page.push(converters.length > 0 ? convertRow(row, converters) : row);
+          if (page.length >= Math.min(options.chunkSize, 1000)) {
+            yield page;
+            page = [];
+          }
+        }
+        if (decoder.pending) throw new Error('the COPY output ended in the middle of a row');
+        if (page.length > 0) yield page;
+      } catch (err) {
+        throw this.failure(where, err);
       }
       await this.client.query('COMMIT');
     } finally {
@@ -147,9 +159,14 @@ export class PostgresDatabase implements Database {
     try {
       return await fn();
     } catch (err) {
-      const error = new SluiceError(`source "${this.source}": ${where}: ${driverMessage(err)}`);
-      error.cause = err;
-      throw error;
+      throw this.failure(where, err);
     }
+  }
+
+  private failure(where: string, err: unknown): SluiceError {
+    if (err instanceof SluiceError) return err;
+    const error = new SluiceError(`source "${this.source}": ${where}: ${driverMessage(err)}`);
+    error.cause = err;
+    return error;
   }
 }
