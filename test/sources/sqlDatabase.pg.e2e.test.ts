@@ -181,6 +181,11 @@ export default sqlDatabase({ name: 'shop', credentials: '\${secrets.PG_URL}', sc
       'SELECT count(*)::INT AS n, count(DISTINCT id)::INT AS ids, min(length(payload))::INT AS len FROM shop.big',
     );
     assert.deepEqual(check, { n: 100_000, ids: 100_000, len: 2048 });
+
+    // --limit stops the COPY early and closes the connection: the run ends at once with those rows.
+    const limited = runCliJson(['ingest', 'shop', '--limit', '500', '--full-refresh'], proj.dir);
+    assert.equal(limited.code, 0, limited.stderr);
+    assert.equal(limited.json.tables.big.rows, 500);
   });
 
   it('fails with one line naming the source and table, the password masked', async () => {

@@ -24,7 +24,7 @@ export interface SqlDatabaseConfig {
   tables?: string[];
   /** Per table: load only rows whose cursor column reached the last run's value. */
   incremental?: Record<string, SqlIncrementalConfig>;
-  /** Rows fetched from the database per round trip (default 50,000). */
+  /** At most this many rows are handed to Sluice at a time (default 50,000). */
   chunk_size?: number;
   /** How tables without a primary key are written (default append); tables with one are merged on it. */
   write_disposition?: 'append' | 'replace';

@@ -6,7 +6,7 @@ import type { ColumnInfo, TableInfo } from './catalog';
 import type { Credentials } from './credentials';
 
 export interface ReadOptions {
-  /** Rows fetched per round trip, and at most this many rows per yielded page. */
+  /** At most this many rows per yielded page. */
   chunkSize: number;
   /** Incremental: only rows whose cursor column is at or past start (and not past end). */
   cursor?: { column: string; start?: unknown; end?: unknown };
@@ -66,6 +66,14 @@ export function convertRow(row: Item, converters: readonly ColumnInfo[]): Item {
 export function parameter(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   return value instanceof Date ? value.toISOString() : value;
+}
+
+/**
+ * Rows per page handed to Sluice: chunk_size, but no more than this. Rows in flight die young when pages
+ * are small; large pages get copied to the old generation by every minor GC (see INGEST_BATCH_SIZE).
+ */
+export function pageSize(options: ReadOptions): number {
+  return Math.min(options.chunkSize, 1000);
 }
 
 /** How a dialect quotes names and numbers its bound parameters. */

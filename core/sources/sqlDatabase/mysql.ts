@@ -6,7 +6,7 @@ import { SluiceError } from '../../errors';
 import type { Item } from '../../ingest/types';
 import { decimalFits, integerValue, type ColumnInfo, type TableInfo } from './catalog';
 import type { Credentials } from './credentials';
-import { connectError, convertRow, driverMessage, pickTables, selectSql, type Database, type Dialect, type ReadOptions } from './database';
+import { connectError, convertRow, driverMessage, pageSize, pickTables, selectSql, type Database, type Dialect, type ReadOptions } from './database';
 
 export function quoteMysql(identifier: string): string {
   return `\`${identifier.replace(/`/g, '``')}\``;
@@ -145,14 +145,15 @@ export class MysqlDatabase implements Database {
     const { sql, params } = selectSql(MYSQL_DIALECT, schema, table, options);
     const where = `table "${schema}.${table.name}"`;
     const converters = table.columns.filter((c) => c.convert);
-    const stream = this.connection.query({ sql, values: params }).stream({ highWaterMark: Math.min(options.chunkSize, 1000) });
+    const stream = this.connection.query({ sql, values: params }).stream({ highWaterMark: 1000 });
+    const size = pageSize(options);
     let finished = false;
     try {
       let page: Item[] = [];
       try {
         for await (const row of stream as AsyncIterable<Item>) {
           page.push(convertRow(row, converters));
-          if (page.length >= options.chunkSize) {
+          if (page.length >= size) {
             yield page;
             page = [];
           }

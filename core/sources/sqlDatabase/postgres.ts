@@ -9,7 +9,7 @@ import type { Item } from '../../ingest/types';
 import { decimalFits, integerValue, type ColumnInfo, type TableInfo } from './catalog';
 import { CopyTextDecoder } from './copyText';
 import type { Credentials } from './credentials';
-import { connectError, convertRow, driverMessage, pickTables, selectSql, type Database, type Dialect, type ReadOptions } from './database';
+import { connectError, convertRow, driverMessage, pageSize, pickTables, selectSql, type Database, type Dialect, type ReadOptions } from './database';
 
 export function quotePg(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
@@ -122,6 +122,7 @@ export class PostgresDatabase implements Database {
     const where = `table "${schema}.${table.name}"`;
     const converters = table.columns.filter((c) => c.convert);
     const decoder = new CopyTextDecoder(table.columns.map((c) => c.name));
+    const size = pageSize(options);
     try {
       await this.run(where, async () => {
         await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -135,7 +136,7 @@ export class PostgresDatabase implements Database {
         let page: Item[] = [];
         for await (const chunk of stream as AsyncIterable<Buffer>) {
           for (const row of decoder.rows(chunk)) page.push(converters.length > 0 ? convertRow(row, converters) : row);
-          if (page.length >= Math.min(options.chunkSize, 1000)) {
+          if (page.length >= size) {
             yield page;
             page = [];
           }
