@@ -29,6 +29,23 @@ export function driverMessage(err: unknown): string {
   return message === 'Error' && typeof code === 'string' ? code : message;
 }
 
+/** A driver failure while reading `where` (a table, a schema), as one line naming the source. */
+export function queryError(source: string, where: string, err: unknown): SluiceError {
+  if (err instanceof SluiceError) return err;
+  const error = new SluiceError(`source "${source}": ${where}: ${driverMessage(err)}`);
+  error.cause = err;
+  return error;
+}
+
+/** Runs fn, turning a driver failure into queryError's line. */
+export async function describeFailure<T>(source: string, where: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw queryError(source, where, err);
+  }
+}
+
 export function connectError(source: string, credentials: Credentials, err: unknown): SluiceError {
   const error = new SluiceError(`source "${source}": cannot connect to ${credentials.shown}: ${driverMessage(err)}`);
   error.cause = err;

@@ -9,7 +9,7 @@ import type { Item } from '../../ingest/types';
 import { decimalFits, integerValue, type ColumnInfo, type TableInfo } from './catalog';
 import { CopyTextDecoder } from './copyText';
 import type { Credentials } from './credentials';
-import { connectError, convertRow, driverMessage, pageSize, pickTables, selectSql, type Database, type Dialect, type ReadOptions } from './database';
+import { connectError, convertRow, describeFailure, pageSize, queryError, pickTables, selectSql, type Database, type Dialect, type ReadOptions } from './database';
 
 export function quotePg(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
@@ -156,18 +156,11 @@ export class PostgresDatabase implements Database {
     await this.client.end().catch(() => undefined);
   }
 
-  private async run<T>(where: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw this.failure(where, err);
-    }
+  private run<T>(where: string, fn: () => Promise<T>): Promise<T> {
+    return describeFailure(this.source, where, fn);
   }
 
   private failure(where: string, err: unknown): SluiceError {
-    if (err instanceof SluiceError) return err;
-    const error = new SluiceError(`source "${this.source}": ${where}: ${driverMessage(err)}`);
-    error.cause = err;
-    return error;
+    return queryError(this.source, where, err);
   }
 }
