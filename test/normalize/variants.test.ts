@@ -84,6 +84,16 @@ describe('normalize: variants', () => {
     assert.deepEqual(cells([1.5, 2n, 12, 1e-12], 'decimal').rows, [{ v: '1.5' }, { v: '2' }, { v: '12' }, { v__v_double: 1e-12 }]);
   });
 
+  it('decimal columns take exact decimal text (what database drivers give for NUMERIC) when it fits', () => {
+    assert.deepEqual(
+      cells([1.5, '12.50', '-0.000', '007', '-1.000000001', '0.0000000001', '1e5', 'NaN', '1' + '0'.repeat(29)], 'decimal').rows,
+      [
+        { v: '1.5' }, { v: '12.5' }, { v: '0' }, { v: '7' }, { v: '-1.000000001' },
+        { v__v_text: '0.0000000001' }, { v__v_text: '1e5' }, { v__v_text: 'NaN' }, { v__v_text: '1' + '0'.repeat(29) },
+      ],
+    );
+  });
+
   it('timestamp columns take dates at midnight UTC and send other strings to a text variant', () => {
     assert.deepEqual(cells(['2024-01-02T03:04:05Z', '2024-05-06', 'soon']).rows, [
       { v: '2024-01-02T03:04:05Z' }, { v: '2024-05-06T00:00:00Z' }, { v__v_text: 'soon' },
