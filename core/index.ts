@@ -21,3 +21,6 @@ export { SluiceError } from './errors';
 /** A source whose resources are the tables of a PostgreSQL or MySQL/MariaDB schema. */
 export { sqlDatabase } from './sources/sqlDatabase';
 export type { SqlDatabaseConfig, SqlIncrementalConfig } from './sources/sqlDatabase';
+/** A source whose resources are read from files of the project (JSON Lines, JSON, CSV, Parquet). */
+export { files } from './sources/files';
+export type { FileFormat, FileResourceConfig, FilesConfig } from './sources/files';

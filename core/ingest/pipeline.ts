@@ -115,7 +115,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const settings = sourceSettings(project, source.name);
   const secrets = resolveSecrets(project, source.name);
   // A source built from a database lists its tables now, with the run's secrets.
-  await prepareSource(source, { config: settings.config, secrets, log }).catch((err) => {
+  await prepareSource(source, { projectDir: project.dir, config: settings.config, secrets, log }).catch((err) => {
     throw withoutSecrets(err, secrets);
   });
   const resources = selectResources(source, project, options.resources);

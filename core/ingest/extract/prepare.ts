@@ -4,6 +4,8 @@
 import type { Logger, SourceDef } from '../types';
 
 export interface PrepareContext {
+  /** The project directory (the one holding sluice.yaml): relative paths in a source's config start here. */
+  projectDir: string;
   /** Non-secret config values from sluice.yaml (sources.<name>.config). */
   config: Record<string, unknown>;
   /** Secrets from environment variables / .env. Never logged. */
