@@ -58,8 +58,11 @@ describe('sqlDatabase source on PostgreSQL (end to end)', function () {
          'null', '"just a string"', '{}', '{}', '', 'sad', '{}', '', '');
     `);
     proj = project(db.name, "tables: ['Order Items']");
-    const run = runCliJson(['ingest', 'shop'], proj.dir);
+    const run = runCliJson(['ingest', 'shop'], proj.dir, { SLUICE_DEBUG: '1' });
     assert.equal(run.code, 0, run.stderr + run.stdout);
+    // The debug log names the database, but the URL is the secret's value: it is masked.
+    assert.match(run.stderr, /shop: 1 table\(s\) in sluice_t_\w+ of \*\*\*/);
+    assert.ok(!run.stderr.includes(PG_URL), run.stderr);
     assert.deepEqual(run.json.tables, { order_items: { rows: 3, parts: 1 } });
 
     const types = await columnTypes(proj.warehouse, 'order_items');

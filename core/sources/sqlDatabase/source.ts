@@ -3,6 +3,7 @@
 // turns every table into a resource with column hints, its primary key and a streaming reader.
 
 import { SluiceError } from '../../errors';
+import { maskSecrets } from '../../ingest/extract/logger';
 import { setPreparer, type PrepareContext } from '../../ingest/extract/prepare';
 import type { ColumnHint, ResourceDef, SourceDef } from '../../ingest/types';
 import type { DataType } from '../../schema/types';
@@ -47,7 +48,8 @@ async function tableResources(config: SqlDatabaseConfig, ctx: PrepareContext): P
   } finally {
     await db.close();
   }
-  ctx.log.debug(`${config.name}: ${tables.length} table(s) in ${schema} of ${credentials.shown}`);
+  // The URL without its password may still be a secret's whole value.
+  ctx.log.debug(maskSecrets(`${config.name}: ${tables.length} table(s) in ${schema} of ${credentials.shown}`, ctx.secrets));
   return tables.map((table) => tableResource(config, credentials, schema, table));
 }
 
