@@ -108,6 +108,21 @@ describe('sqlDatabase source on MariaDB (end to end)', function () {
     assert.equal(events.n, 4, 'events (no primary key) appended on each run');
   });
 
+  it('streams a 100k-row table with bounded memory', async () => {
+    // About 200 MB of text: more than the heap the CLI is given, so holding the table would fail.
+    await db.sql(`CREATE TABLE big (id INT PRIMARY KEY, payload TEXT, at DATETIME(6));
+      INSERT INTO big SELECT seq, REPEAT(MD5(seq), 64), TIMESTAMP '2024-01-01 00:00:00' + INTERVAL seq SECOND FROM seq_1_to_100000;`);
+    proj = project(db.url, "tables: ['big'], chunk_size: 2000");
+    const run = runCliJson(['ingest', 'shop'], proj.dir, { NODE_OPTIONS: '--max-old-space-size=128' });
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.equal(run.json.tables.big.rows, 100_000);
+    const [check] = await query<{ n: number; ids: number; len: number }>(
+      proj.warehouse,
+      'SELECT count(*)::INT AS n, count(DISTINCT id)::INT AS ids, min(length(payload))::INT AS len FROM shop.big',
+    );
+    assert.deepEqual(check, { n: 100_000, ids: 100_000, len: 2048 });
+  });
+
   it('names the source and the table when one is missing, the password masked', async () => {
     await db.sql('CREATE TABLE orders (id INT PRIMARY KEY)');
     proj = project(db.url, "tables: ['nope']");
