@@ -15,7 +15,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { benchDir, count, fail, makeBenchProject, mb, measure, printTable, runSluice, secs } from './ingest-common.mjs';
+import { benchDir, count, makeBenchProject, mb, measure, printTable, runSluice, secs } from './ingest-common.mjs';
+
+/** Stops the benchmark; thrown, so that the table it made is dropped on the way out. */
+class Stop extends Error {}
+const fail = (message) => {
+  throw new Stop(message);
+};
 
 function option(name) {
   const at = process.argv.indexOf(name);
@@ -23,7 +29,10 @@ function option(name) {
 }
 
 const rows = Number(String(option('--rows') ?? '1000000').replaceAll('_', ''));
-if (!Number.isInteger(rows) || rows <= 0) fail('--rows expects a positive whole number');
+if (!Number.isInteger(rows) || rows <= 0) {
+  process.stderr.write('bench:sql: --rows expects a positive whole number\n');
+  process.exit(2);
+}
 const pgUrl = option('--pg') ?? process.env.SLUICE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `sluice_bench_${process.pid}`;
 const table = 'orders';
@@ -73,8 +82,9 @@ export default sqlDatabase({ name: 'bench', credentials: '\${secrets.BENCH_PG_UR
       {},
     );
     fs.writeFileSync(path.join(dir, '.env'), `BENCH_PG_URL=${pgUrl}\n`);
-    const sluice = await runSluice(dir);
+    const sluice = await runSluice(dir, { tolerateFailure: true });
     fs.rmSync(dir, { recursive: true, force: true });
+    if (sluice.error) fail(sluice.error);
 
     const ours = sluice.tables[table];
     if (ours?.rows !== rows || baseline.rows !== rows) fail(`row counts differ: Sluice ${ours?.rows}, baseline ${baseline.rows}, expected ${rows}`);
@@ -105,4 +115,9 @@ export default sqlDatabase({ name: 'bench', credentials: '\${secrets.BENCH_PG_UR
   }
 }
 
-await main();
+try {
+  await main();
+} catch (err) {
+  process.stderr.write(`bench:sql: ${err instanceof Stop ? err.message : err?.stack ?? err}\n`);
+  process.exitCode = 1;
+}

@@ -1,8 +1,10 @@
 // The PostgreSQL and MariaDB servers the SQL database source is tested against, and uniquely named
 // schemas on them, so that tests running at the same time on the same servers never meet.
+import { strict as assert } from 'node:assert';
 import crypto from 'node:crypto';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { query, runCliJson, type TempProject } from '../helpers/project';
 
 export const PG_URL = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const MYSQL_URL = process.env.SLUICE_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
@@ -45,4 +47,19 @@ export async function mysqlDatabase(): Promise<{ name: string; url: string; sql:
       await connection.end();
     },
   };
+}
+
+/**
+ * Ingests the test's 100,000-row table "big" (ids 1..100000, 2 KB payloads: about 200 MB of text) with a
+ * 128 MB JavaScript heap, so that holding the table in memory would fail, and checks what arrived.
+ */
+export async function ingestBigTableWithSmallHeap(project: TempProject): Promise<void> {
+  const run = runCliJson(['ingest', 'shop'], project.dir, { NODE_OPTIONS: '--max-old-space-size=128' });
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  assert.equal(run.json.tables.big.rows, 100_000);
+  const [check] = await query<{ n: number; ids: number; len: number }>(
+    project.warehouse,
+    'SELECT count(*)::INT AS n, count(DISTINCT id)::INT AS ids, min(length(payload))::INT AS len FROM shop.big',
+  );
+  assert.deepEqual(check, { n: 100_000, ids: 100_000, len: 2048 });
 }
