@@ -51,7 +51,7 @@ describe('sqlDatabase source on MariaDB (end to end)', function () {
       `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'shop' AND table_name = 'odd_table' AND column_name NOT LIKE '\\_sluice%' ESCAPE '\\'`,
     );
     assert.deepEqual(Object.fromEntries(typeRows.map((r) => [r.column_name, r.data_type])), {
-      id: 'BIGINT', flag: 'BOOLEAN', tiny: 'BIGINT', n: 'BIGINT', huge: 'DECIMAL(38,9)', amount: 'DECIMAL(38,9)', wide: 'VARCHAR',
+      id: 'BIGINT', flag: 'BOOLEAN', tiny: 'BIGINT', n: 'BIGINT', huge: 'DECIMAL(20,0)', amount: 'DECIMAL(12,2)', wide: 'VARCHAR',
       ratio: 'DOUBLE', day: 'DATE', at: 'TIMESTAMP WITH TIME ZONE', stamp: 'TIMESTAMP WITH TIME ZONE', clock: 'VARCHAR', doc: 'JSON',
       mood: 'VARCHAR', raw: 'BLOB', bits: 'BOOLEAN', note: 'VARCHAR', mixed_case: 'VARCHAR',
     });
@@ -63,7 +63,7 @@ describe('sqlDatabase source on MariaDB (end to end)', function () {
        FROM shop.odd_table ORDER BY id`,
     );
     assert.deepEqual(rows[0], {
-      id: '1', flag: true, tiny: -128, n: -5, huge: '18446744073709551615.000000000', amount: '12.500000000',
+      id: '1', flag: true, tiny: -128, n: -5, huge: '18446744073709551615', amount: '12.50',
       wide: '1234567890123456789012345678.123456789012', ratio: 0.1, day: '2024-02-29', at: '2024-03-01 10:00:00.123456',
       stamp: '2024-03-01 10:00:00', clock: '-838:59:59', doc: '{"nested":{"deep":true},"list":[1,"two",null]}', mood: 'very happy',
       raw: '00FF10', bits: true, note: 'tab\there\nnewline \\ backslash, comma "quote" é ✓', mixed_case: 'x',

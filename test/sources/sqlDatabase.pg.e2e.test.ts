@@ -70,7 +70,7 @@ describe('sqlDatabase source on PostgreSQL (end to end)', function () {
       { ...types, _sluice_load_id: undefined, _sluice_id: undefined },
       {
         _sluice_load_id: undefined, _sluice_id: undefined,
-        id: 'BIGINT', small: 'BIGINT', amount: 'DECIMAL(38,9)', wide: 'VARCHAR', plain: 'DECIMAL(38,9)', cost: 'DECIMAL(38,9)',
+        id: 'BIGINT', small: 'BIGINT', amount: 'DECIMAL(12,2)', wide: 'VARCHAR', plain: 'DECIMAL(38,9)', cost: 'DECIMAL(10,3)',
         ratio: 'DOUBLE', flag: 'BOOLEAN', created: 'TIMESTAMP WITH TIME ZONE', local_at: 'TIMESTAMP WITH TIME ZONE', day: 'DATE',
         at_time: 'VARCHAR', uid: 'VARCHAR', doc: 'JSON', docb: 'JSON', tags: 'JSON', nums: 'JSON', raw: 'BLOB', feeling: 'VARCHAR',
         feelings: 'JSON', note: 'VARCHAR', mixed_case: 'VARCHAR',
@@ -85,8 +85,8 @@ describe('sqlDatabase source on PostgreSQL (end to end)', function () {
        FROM shop.order_items ORDER BY id`,
     );
     assert.deepEqual(rows[0], {
-      id: '1', small: -32768, amount: '12.500000000', wide: '123456789012345678901234567890.0123456789', plain: '0.000000001',
-      cost: '1.500000000', ratio: 0.1, flag: true, created: '2024-03-01 10:00:00.123456', local_at: '2024-03-01 08:30:00',
+      id: '1', small: -32768, amount: '12.50', wide: '123456789012345678901234567890.0123456789', plain: '0.000000001',
+      cost: '1.500', ratio: 0.1, flag: true, created: '2024-03-01 10:00:00.123456', local_at: '2024-03-01 08:30:00',
       day: '2024-02-29', at_time: '23:59:59.999999', uid: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', doc: '{"k":[1,2]}',
       docb: '{"list":[1,"two",null],"nested":{"deep":true}}', tags: '["a","b,c",null,"quote\\"d"]', nums: '[1,null,3]',
       raw: '00FF10', feeling: 'very happy', feelings: '["sad","ok"]', note: 'tab\there\nnewline \\ backslash, comma "quote" é ✓', mixed_case: 'x',
@@ -142,7 +142,7 @@ describe('sqlDatabase source on PostgreSQL (end to end)', function () {
     assert.equal(orders.length, 51);
     assert.ok(orders.every((o) => o.n === 1), 'no duplicates');
     assert.deepEqual(orders.filter((o) => o.status === 'shipped').map((o) => o.id), [3, 4]);
-    assert.equal(orders[50].total, '1.000000000');
+    assert.equal(orders[50].total, '1.00');
     const customers = await query<{ name: string }>(proj.warehouse, 'SELECT name FROM shop.customers ORDER BY id');
     assert.deepEqual(customers.map((c) => c.name), ['Ada', 'Grace Hopper']);
     // The primary key reached Sluice's schema: merge on it, the key column not nullable.

@@ -9,6 +9,9 @@ export interface ColumnInfo {
   dbType: string;
   /** The warehouse type the column is hinted as, so typed columns stay typed even when all values are NULL. */
   dataType: DataType;
+  /** For decimal columns of known precision: DECIMAL(precision, scale) in the warehouse. */
+  precision?: number;
+  scale?: number;
   nullable: boolean;
   /** SQL that reads the column when its value needs the database's help (arrays as JSON); else the quoted name. */
   select?: (quoted: string) => string;
@@ -34,5 +37,5 @@ export function integerValue(value: unknown): unknown {
 export function decimalFits(precision: number | undefined, scale: number | undefined): boolean {
   if (precision === undefined) return true;
   const s = scale ?? 0;
-  return s <= 9 && precision - s <= 29;
+  return s <= 9 && s <= precision && precision - s <= 29;
 }

@@ -64,9 +64,9 @@ export function mysqlColumn(
       return column('bigint');
     case 'bigint':
       // Unsigned BIGINT goes beyond int64: DECIMAL holds it exactly.
-      return columnType.includes('unsigned') ? column('decimal') : column('bigint', integerValue);
+      return columnType.includes('unsigned') ? { ...column('decimal'), precision: 20, scale: 0 } : column('bigint', integerValue);
     case 'decimal': case 'numeric':
-      return column(decimalFits(precision, scale) ? 'decimal' : 'text');
+      return decimalFits(precision, scale) ? { ...column('decimal'), precision: precision ?? 38, scale: scale ?? 0 } : column('text');
     case 'float': case 'double': case 'real':
       return column('double');
     case 'date':

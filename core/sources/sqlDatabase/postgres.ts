@@ -62,7 +62,9 @@ export function pgColumn(name: string, baseType: string, kind: string, category:
   const numeric = /^numeric(?:\((\d+),(\d+)\))?$/.exec(baseType);
   if (numeric) {
     const precision = numeric[1] === undefined ? undefined : Number(numeric[1]);
-    return column(decimalFits(precision, Number(numeric[2] ?? 0)) ? 'decimal' : 'text');
+    const scale = Number(numeric[2] ?? 0);
+    if (!decimalFits(precision, scale)) return column('text');
+    return column('decimal', precision === undefined ? {} : { precision, scale });
   }
   switch (baseType) {
     case 'smallint': case 'integer': case 'oid': return column('bigint', { convert: toNumber });

@@ -73,7 +73,11 @@ function tableResource(config: SqlDatabaseConfig, credentials: Credentials, sche
     );
   }
   const columns: Record<string, ColumnHint> = {};
-  for (const column of table.columns) columns[column.name] = { dataType: column.dataType };
+  for (const column of table.columns) {
+    columns[column.name] = column.precision === undefined
+      ? { dataType: column.dataType }
+      : { dataType: column.dataType, precision: column.precision, scale: column.scale };
+  }
   const hasKey = table.primaryKey.length > 0;
   const chunkSize = config.chunk_size ?? DEFAULT_CHUNK_SIZE;
   const resource: ResourceDef = {
