@@ -65,7 +65,7 @@ describe('files source (end to end)', function () {
       id: 'BIGINT', amount: 'DOUBLE', day: 'DATE', note: 'VARCHAR', _file_name: 'VARCHAR', _file_modified_at: 'TIMESTAMP WITH TIME ZONE',
     });
     assert.deepEqual(await types(project.warehouse, 'payments'), {
-      id: 'BIGINT', amount: 'DECIMAL(38,9)', paid_at: 'TIMESTAMP WITH TIME ZONE', tags: 'JSON', ok: 'BOOLEAN',
+      id: 'BIGINT', amount: 'DECIMAL(10,2)', paid_at: 'TIMESTAMP WITH TIME ZONE', tags: 'JSON', ok: 'BOOLEAN',
       _file_name: 'VARCHAR', _file_modified_at: 'TIMESTAMP WITH TIME ZONE',
     });
     const payments = await query<Record<string, unknown>>(
@@ -74,7 +74,7 @@ describe('files source (end to end)', function () {
        FROM lake.payments ORDER BY id`,
     );
     assert.deepEqual(payments, [
-      { id: 1, amount: '12.500000000', paid_at: '2024-03-01 10:00:00.123456', tags: '["a","b"]', ok: true, _file_name: 'data/payments.parquet' },
+      { id: 1, amount: '12.50', paid_at: '2024-03-01 10:00:00.123456', tags: '["a","b"]', ok: true, _file_name: 'data/payments.parquet' },
       { id: 2, amount: null, paid_at: null, tags: '[]', ok: null, _file_name: 'data/payments.parquet' },
     ]);
     const orders = await query<Record<string, unknown>>(project.warehouse, 'SELECT id::INT AS id, note FROM lake.orders ORDER BY id');

@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { DuckDBConnection, DuckDBTypeId, JSDuckDBValueConverter, type DuckDBType } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBDecimalType, DuckDBTypeId, JSDuckDBValueConverter, type DuckDBType } from '@duckdb/node-api';
 import { SluiceError } from '../../errors';
 import { describeThrown } from '../../ingest/extract/describe';
 import type { ColumnHint, Item } from '../../ingest/types';
@@ -92,12 +92,21 @@ async function planDuckdbRead(connection: DuckDBConnection, file: string, format
   const types = probe.columnTypes();
   const hints: Record<string, ColumnHint> = {};
   const select = names.map((name, i) => {
-    hints[name] = { dataType: sluiceType(types[i]) };
+    hints[name] = columnHint(types[i]);
     const q = quoteIdent(name);
     if (types[i].typeId === DuckDBTypeId.TIMESTAMP_TZ) return `strftime(${q}, '%Y-%m-%dT%H:%M:%S.%f%z') AS ${q}`;
     return AS_TEXT.has(types[i].typeId) ? `CAST(${q} AS VARCHAR) AS ${q}` : q;
   });
   return { hints, names, sql: `SELECT ${select.join(', ')} FROM ${reader}` };
+}
+
+/** The hint for a column DuckDB reads as `type`; decimals keep their precision where DECIMAL(38,9) carries it. */
+function columnHint(type: DuckDBType): ColumnHint {
+  const dataType = sluiceType(type);
+  if (type instanceof DuckDBDecimalType && type.scale <= 9 && type.width - type.scale <= 29) {
+    return { dataType, precision: type.width, scale: type.scale };
+  }
+  return { dataType };
 }
 
 /** Column hints of a CSV or Parquet file, from the types DuckDB reads it with. */
