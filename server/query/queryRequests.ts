@@ -1,9 +1,10 @@
-// sluice/startQuery, fetchQueryPage, cancelQuery, closeQuery and profileTable: the result grid's requests.
+// sluice/startQuery, fetchQueryPage, exportQuery, cancelQuery, closeQuery and profileTable: the result grid's requests.
 // Queries read a private copy of the warehouse (core/query/snapshot.ts), so an open result never holds the
 // file: `sluice ingest` and `sluice apply` in a terminal, and this server's own runs, go ahead. Each query
 // has its own connection and streams its rows; pages are read from DuckDB when asked for.
 
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { now } from '../../core/clock';
@@ -12,9 +13,10 @@ import { parseModelFile } from '../../core/models/parse';
 import type { MacroValue } from '../../core/models/render';
 import type { ModelDefaults } from '../../core/models/defaults';
 import type { ParsedModel } from '../../core/models/types';
-import { CancelQuery, CloseQuery, FetchQueryPage, ProfileTableRequest, StartQuery, type QueryPageResult } from '../../core/protocol';
+import { CancelQuery, CloseQuery, ExportQuery, FetchQueryPage, ProfileTableRequest, StartQuery, type QueryPageResult } from '../../core/protocol';
 import { openForQuery } from '../../core/query/access';
 import { environmentViews, type EnvironmentViews } from '../../core/query/environment';
+import { EXPORT_FORMATS, type ExportFormat } from '../../core/query/export';
 import { prepareModelQuery, prepareSqlQuery, yesterdayUtc, type ModelPart, type PreparedQuery } from '../../core/query/modelQuery';
 import { profileTable } from '../../core/query/profile';
 import { QueryCancelled, QueryError } from '../../core/query/queryError';
@@ -113,6 +115,17 @@ export function registerQueryRequests(connection: Connection, deps: QueryRequest
     return { cancelled: await forget(String(params.queryId)) };
   });
 
+  onRequest(connection, ExportQuery.type, async (params): Promise<ExportQuery.Result> => {
+    const queryId = String(params.queryId ?? '');
+    const session = sessions.get(queryId);
+    if (!session) throw new SluiceError(`there is no open query ${queryId} (it was closed, or replaced by newer ones)`);
+    const format = params.format as ExportFormat;
+    if (!EXPORT_FORMATS.includes(format)) throw new SluiceError(`cannot export as '${String(params.format)}': the formats are ${EXPORT_FORMATS.join(', ')}`);
+    const file = typeof params.path === 'string' ? params.path : '';
+    if (!path.isAbsolute(file)) throw new SluiceError(`the export needs an absolute file path, got '${file}'`);
+    return { path: file, rows: await session.export(format, file) };
+  });
+
   onRequest(connection, CloseQuery.type, async (params) => ({ closed: await forget(String(params.queryId ?? '')) }));
 
   onRequest(connection, ProfileTableRequest.type, async (params) => {
@@ -163,7 +176,7 @@ async function queryTarget(deps: QueryRequestDeps, params: StartQuery.Params): P
   const part: ModelPart = params.range
     ? { kind: 'selection', start: document.offsetAt(params.range.start), end: document.offsetAt(params.range.end) }
     : params.position
-      ? { kind: 'cte', offset: document.offsetAt(params.position) }
+      ? { kind: 'cte', offset: document.offsetAt(params.position), orModel: params.orModel === true }
       : { kind: 'model' };
   // An empty selection runs the whole model.
   const effective = part.kind === 'selection' && part.start === part.end ? ({ kind: 'model' } as const) : part;
