@@ -44,6 +44,17 @@ const entries = [
     minify: true,
     sourcemap: false,
   },
+  // The result grid's and the table profile's scripts, likewise run in webviews.
+  ...['grid', 'profile'].map((name) => ({
+    entryPoints: [`client/webview/${name}.ts`],
+    outfile: `media/dist/${name}.js`,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    external: [],
+    minify: true,
+    sourcemap: false,
+  })),
 ];
 for (const entry of entries) {
   const options = { ...common, ...entry };
