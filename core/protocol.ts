@@ -814,6 +814,11 @@ export namespace StartQuery {
     position?: TextPosition;
     /** With `position` outside every CTE: run the whole model rather than answer an error. */
     orModel?: boolean;
+    /**
+     * A model's @start_* macros get the model's `start` (when it has one) instead of yesterday; @end_* stay
+     * yesterday (UTC). An incremental model's preview then shows all it would build, not one day.
+     */
+    wholeRange?: boolean;
     /** Environment whose views are read; default dev when it has been applied, else prod. */
     environment?: string;
     /** Rows in the first page (default 100, at most 10,000). */

@@ -101,6 +101,8 @@ export class GridPanel implements vscode.Disposable {
       range: target.range,
       position: target.position,
       orModel: target.position ? true : undefined,
+      // A preview of an incremental model shows all it would build, not only yesterday's rows.
+      wholeRange: true,
       environment,
       pageSize: rowLimit > 0 ? Math.min(PAGE_SIZE, rowLimit + 1) : PAGE_SIZE,
     };

@@ -165,7 +165,7 @@ async function queryTarget(deps: QueryRequestDeps, params: StartQuery.Params): P
     const project = await deps.models.project(entry.info.dir);
     const model = project.preparedModel(params.model);
     if (!model?.parsed.definition) throw new SluiceError(`no model named ${params.model} in ${entry.info.name}`);
-    return { entry, prepare: (env) => prepareModelQuery(model.parsed, { env, ...renderSettings(project.settings()) }) };
+    return { entry, prepare: (env) => prepareModelQuery(model.parsed, { env, ...renderSettings(project.settings(), params.wholeRange ? model.parsed.definition?.start : undefined) }) };
   }
   const file = typeof params.uri === 'string' ? toFilePath(params.uri) : undefined;
   if (!file) throw new SluiceError('startQuery needs sql, model, or the uri of a model file');
@@ -180,7 +180,8 @@ async function queryTarget(deps: QueryRequestDeps, params: StartQuery.Params): P
       : { kind: 'model' };
   // An empty selection runs the whole model.
   const effective = part.kind === 'selection' && part.start === part.end ? ({ kind: 'model' } as const) : part;
-  return { entry: found.entry, prepare: (env) => prepareModelQuery(parsed, { env, part: effective, ...renderSettings(found.project.settings()) }) };
+  const from = params.wholeRange ? parsed.definition?.start : undefined;
+  return { entry: found.entry, prepare: (env) => prepareModelQuery(parsed, { env, part: effective, ...renderSettings(found.project.settings(), from) }) };
 }
 
 /** The model as the editor shows it: the analysed version when it is current, else the document's text parsed now. */
@@ -190,7 +191,11 @@ function liveModel(prepared: { text: string; parsed: ParsedModel } | undefined, 
   return parseModelFile(text, file, { defaults, inferredName: prepared?.parsed.definition?.nameParts });
 }
 
-/** As `sluice query --model` renders: the project's variables, the interval of yesterday (UTC), now. */
-function renderSettings(settings: { variables?: Record<string, MacroValue> }): { variables?: Record<string, MacroValue>; start: string; executionTime: Date } {
-  return { variables: settings.variables, start: yesterdayUtc(), executionTime: now() };
+/**
+ * As `sluice query --model` renders: the project's variables, the interval of yesterday (UTC), now; or, from
+ * `from` (the model's start, for wholeRange) until yesterday.
+ */
+function renderSettings(settings: { variables?: Record<string, MacroValue> }, from?: string): { variables?: Record<string, MacroValue>; start: string; end: string; executionTime: Date } {
+  const yesterday = yesterdayUtc();
+  return { variables: settings.variables, start: from ?? yesterday, end: yesterday, executionTime: now() };
 }

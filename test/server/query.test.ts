@@ -187,6 +187,27 @@ describe('language server: queries and profiles', function () {
     await client.close(uri);
   });
 
+  it('a preview of an incremental model covers the model\'s whole range when asked to (wholeRange)', async () => {
+    const text = `MODEL (name analytics.orders_by_day, kind INCREMENTAL_BY_TIME_RANGE (time_column order_date), start '2024-01-01');
+
+SELECT order_date, count(*) AS orders FROM staging.orders
+WHERE order_date BETWEEN @start_ds AND @end_ds
+GROUP BY order_date
+`;
+    const file = path.join(dir, 'models/marts/orders_by_day.sql');
+    fs.writeFileSync(file, text);
+    const uri = await client.open(file, text);
+    // Yesterday alone: the shop's orders are from 2024.
+    const yesterday = await startOk({ uri });
+    assert.equal(yesterday.firstPage.rows.length, 0);
+    const whole = await startOk({ uri, wholeRange: true });
+    assert.ok(whole.firstPage.rows.length > 0);
+    assert.match(whole.sql, /'2024-01-01'/);
+    for (const q of [yesterday, whole]) await client.request(CloseQuery.type, { queryId: q.queryId });
+    await client.close(uri);
+    fs.rmSync(file);
+  });
+
   it('exports the whole result of an open query, beyond the rows read, while it keeps paging', async () => {
     // Orders with their optional customer and coupon (NULL), more rows than the first page holds.
     const open = await startOk({ projectDir: dir, environment: 'prod', sql: 'SELECT order_id, customer_id, coupon, [order_id, customer_id] AS ids FROM staging.orders ORDER BY order_id', pageSize: 5 });
