@@ -2,18 +2,10 @@
 // with what to run again (a model file with its selection or cursor, a model, a query text) and where.
 
 import * as vscode from 'vscode';
-import type { TextPosition } from '../../core/protocol';
+import type { StartQuery } from '../../core/protocol';
 
-export interface QueryTarget {
-  /** What ran, in words (the server's label once it answered). */
-  label: string;
-  projectDir?: string;
-  sql?: string;
-  model?: string;
-  uri?: string;
-  range?: { start: TextPosition; end: TextPosition };
-  position?: TextPosition;
-}
+/** What to run, as StartQuery takes it, and what it is in words (the server's label once it answered). */
+export type QueryTarget = Pick<StartQuery.Params, 'projectDir' | 'sql' | 'model' | 'uri' | 'range' | 'position'> & { label: string };
 
 export interface HistoryEntry {
   target: QueryTarget;

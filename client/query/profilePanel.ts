@@ -61,5 +61,4 @@ const STYLES = `  [hidden] { display: none !important; }
   td.number { text-align: right; font-variant-numeric: tabular-nums; }
   td.has-nulls { color: var(--vscode-editorWarning-foreground, var(--vscode-foreground)); }
   td.null { color: var(--vscode-descriptionForeground); font-style: italic; }
-  td.top { white-space: normal; min-width: 12em; }
   svg.spark rect { fill: var(--vscode-charts-blue, var(--vscode-foreground)); }`;

@@ -214,8 +214,8 @@ function showStatus(): void {
       ? rowWord(count)
       : `${rowWord(count)} so far, scroll for more`;
   ui.scope.textContent = derived
-    ? `${sort ? 'sorted' : ''}${sort && filter ? ' and ' : ''}${filter ? `filtered to ${rowWord(derived.order.length)}` : ''} over the ${rowWord(derived.rows.length)} loaded`
-    : 'sort and filter apply to the loaded rows';
+    ? `· ${sort ? 'sorted' : ''}${sort && filter ? ' and ' : ''}${filter ? `filtered to ${rowWord(derived.order.length)}` : ''} over the ${rowWord(derived.rows.length)} loaded`
+    : '· sort and filter apply to the loaded rows';
 }
 
 function showHeader(): void {

@@ -62,7 +62,9 @@ function show(profile: TableProfile): void {
       tr.appendChild(cell('td', c.distinct === null ? '–' : count(c.distinct), 'number'));
       tr.appendChild(c.min === null ? cell('td', 'NULL', 'null') : cell('td', c.min));
       tr.appendChild(c.max === null ? cell('td', 'NULL', 'null') : cell('td', c.max));
-      tr.appendChild(cell('td', c.top.map((t) => `${t.value} (${count(t.count)})`).join(', '), 'top'));
+      const top = cell('td', c.top.map((t) => `${t.value} (${count(t.count)})`).join(', '), 'top');
+      top.title = c.top.map((t) => `${t.value}: ${count(t.count)}`).join('\n');
+      tr.appendChild(top);
       const histogram = doc().createElement('td');
       if (c.histogram && c.histogram.length > 0) histogram.appendChild(sparkline(c.histogram));
       tr.appendChild(histogram);
