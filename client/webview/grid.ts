@@ -123,6 +123,11 @@ function queueRender(): void {
 
 /** Builds the rows in view between two spacer rows as tall as the rows above and below them. */
 function render(): void {
+  // Before a result's columns are known there is nothing to show (a scroll event may still come).
+  if (columns.length === 0) {
+    ui.body.replaceChildren();
+    return;
+  }
   const count = shownCount();
   const window = visibleRows(ui.viewport.scrollTop, ui.viewport.clientHeight, ROW_HEIGHT, count);
   if (!derived && query) fetchPages(pagesOf(window, pageSize()));
@@ -264,6 +269,7 @@ function reset(next: GridQuery): void {
   ui.detail.hidden = true;
   ui.body.replaceChildren();
   ui.header.replaceChildren();
+  ui.viewport.scrollTop = 0;
   ui.label.textContent = next.label;
   ui.environment.replaceChildren(
     ...next.environments.map((name) => {
@@ -308,7 +314,7 @@ win().addEventListener<ToGrid>('message', (event) => {
       if (message.runId !== query?.runId) return;
       setRunning(false);
       columns = message.columns;
-      ui.elapsed.textContent = `in ${message.elapsedMs.toLocaleString('en-US')} ms · ${query.environment} · ${message.access}`;
+      ui.elapsed.textContent = `· first rows in ${message.elapsedMs.toLocaleString('en-US')} ms · ${query.environment} · ${message.access}`;
       pages.set(0, message.rows);
       rowsRead = Math.max(message.rowsRead, message.rows.length);
       done = message.done;

@@ -1,7 +1,8 @@
 // Preview end to end: the "Preview" CodeLens of models/marts/daily_revenue.sql opens the result grid beside
 // the editor; its header, first row and row count are read from the webview. Ctrl+Enter on a selection runs
 // the selected text (the grid says so). Export CSV goes through the save dialog (VS Code's own, a quick
-// input in code-server) and the file written holds the grid's header and first row and as many rows.
+// input in code-server) and the file written holds the grid's header and first row and as many rows. The
+// query replaced by ten million rows scrolls page by page; one that would run for hours stops on Cancel.
 // Last, Profile Table on a Warehouse view table shows its columns with sparkline histograms.
 
 import fs from 'node:fs';
@@ -13,6 +14,9 @@ const COLUMNS = ['order_date', 'revenue', 'order_count', 'customer_count'];
 
 export async function previewSteps({ workbench, workspace, snap }) {
   const page = workbench.page;
+  // No row limit, for the long result below (the setting is read when a query starts).
+  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'sluice.preview.rowLimit': 0 }, null, 2));
   await workbench.quickOpen(MODEL);
   const lens = workbench.codeLens('Preview');
   await lens.waitFor({ state: 'visible', timeout: 60_000 });
@@ -32,7 +36,7 @@ export async function previewSteps({ workbench, workspace, snap }) {
   }
   const environment = await grid.locator('#environment').inputValue();
   const elapsed = await grid.locator('#elapsed').innerText();
-  if (!/^in [\d,]+ ms · \w+ · snapshot$/.test(elapsed)) throw new Error(`the grid's timing line reads "${elapsed}"`);
+  if (!/^· first rows in [\d,]+ ms · \w+ · snapshot$/.test(elapsed)) throw new Error(`the grid's timing line reads "${elapsed}"`);
   // Only the rows in view are in the page (a short result: all of them).
   const built = await grid.locator('#body tr.row').count();
   if (built === 0 || built > rows) throw new Error(`${built} rows built for ${rows}`);
@@ -70,6 +74,8 @@ export async function previewSteps({ workbench, workspace, snap }) {
   if (lines.length - 1 !== rows) throw new Error(`the exported CSV has ${lines.length - 1} rows, the grid ${rows}`);
   fs.rmSync(target);
 
+  const scrolled = await longResultSteps(workbench, grid, snap);
+
   // Profile Table from the Warehouse view: a row per column of shop.customers, numbers with sparkline bars.
   await workbench.treeRowContextCommand('Warehouse', 'customers', 'Profile Table');
   const profile = await workbench.webviewWith('#columns tr');
@@ -79,7 +85,54 @@ export async function previewSteps({ workbench, workspace, snap }) {
   const bars = await profile.locator('#columns svg.spark rect').count();
   if (bars === 0) throw new Error('the profile of shop.customers draws no histogram');
   await snap('profile');
-  return { gridRows: rows, gridFirstRow: firstRow.join(','), gridTypes: types.join(', '), gridEnvironment: environment };
+  return { ...scrolled, gridRows: rows, gridFirstRow: firstRow.join(','), gridTypes: types.join(', '), gridEnvironment: environment };
+}
+
+/**
+ * The model's query replaced in the editor (unsaved) by ten million rows: the grid pages through them as it
+ * is scrolled down, never holding more than the rows in view in the page; then by a query that would run for
+ * hours, which Cancel stops. The file is reverted to its saved text.
+ */
+async function longResultSteps(workbench, grid, snap) {
+  const page = workbench.page;
+  const replaceQuery = async (sql) => {
+    await workbench.focusFirstEditorGroup();
+    await workbench.editorLine('SELECT').click();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Control+Shift+End');
+    await page.keyboard.type(sql);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Enter');
+  };
+  await replaceQuery('SELECT range AS n FROM range(10000000)');
+  const soFar = grid.locator('#row-count', { hasText: /so far, scroll for more$/ });
+  await soFar.waitFor({ state: 'visible', timeout: 60_000 });
+  const lastRow = () => grid.locator('#body').evaluate((body) => Math.max(...[...body.querySelectorAll('tr.row')].map((tr) => Number(tr.getAttribute('data-index')))));
+  let last = await lastRow();
+  for (let step = 0; step < 12; step++) {
+    await grid.locator('#viewport').evaluate((viewport) => (viewport.scrollTop = viewport.scrollHeight));
+    const before = last;
+    await until(async () => (last = await lastRow()) > before, `the grid to show rows past ${before}`);
+  }
+  // The rows built are those in view; the last one holds its own number (the rows came in order).
+  await until(async () => !(await grid.locator('#body tr.row td.loading').count()), 'the rows in view to arrive');
+  const built = await grid.locator('#body tr.row').count();
+  const shown = await grid.locator(`#body tr.row[data-index="${last}"] td.cell`).first().innerText();
+  if (!(last > 2000) || built > 120 || Number(shown) !== last) throw new Error(`after scrolling: last row ${last} showing ${shown}, ${built} rows built`);
+  await snap('preview-scrolled');
+
+  await replaceQuery('SELECT count(*) AS c FROM range(1000000) a, range(1000000) b WHERE a.range + b.range = 7');
+  const cancel = grid.locator('#cancel');
+  await cancel.waitFor({ state: 'visible', timeout: 30_000 });
+  const clicked = Date.now();
+  await cancel.click();
+  await grid.locator('#row-count', { hasText: 'Cancelled.' }).waitFor({ state: 'visible', timeout: 15_000 });
+  const cancelMs = Date.now() - clicked;
+  await snap('preview-cancelled');
+  await workbench.focusFirstEditorGroup();
+  await workbench.runCommand('File: Revert File');
+  await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached', timeout: 10_000 });
+  return { gridScrolledTo: last, gridRowsBuilt: built, gridCancelMs: cancelMs };
 }
 
 /** Waits until check() holds, looking again every 100 ms. */

@@ -60,7 +60,7 @@ for (let n = 1; n <= runs; n++) {
     const outcome = await withTimeout(runOnce(n), RUN_TIMEOUT_MS, `run ${n}`);
     results.push({ n, ok: true, ms: Date.now() - t0, ...outcome });
     log(`run ${n} passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; activation ${outcome.activationMs} ms (activate() ${outcome.activateCallMs} ms), server ready ${outcome.serverReadyMs} ms`);
-    log(`run ${n}: Preview of daily_revenue showed ${outcome.gridRows} rows (${outcome.gridEnvironment}; ${outcome.gridTypes}), first ${outcome.gridFirstRow}; its CSV export matched`);
+    log(`run ${n}: Preview of daily_revenue showed ${outcome.gridRows} rows (${outcome.gridEnvironment}; ${outcome.gridTypes}), first ${outcome.gridFirstRow}; its CSV export matched; scrolled a 10M-row result to row ${outcome.gridScrolledTo} with ${outcome.gridRowsBuilt} rows in the page; Cancel stopped a query in ${outcome.gridCancelMs} ms`);
     log(`run ${n}: rename of a model changed ${outcome.renamedFiles} files, and renaming it back restored them`);
     log(`run ${n}: the plan panel showed an unsaved edit ${outcome.planFollowMs} ms after it was typed; apply summary: ${outcome.planApplied}`);
     log(`run ${n} lineage panel (${outcome.lineagePanelWidth} px wide, ${outcome.lineageNodes.count} boxes all in view): ${outcome.lineageFirstPaint}; nodes seen ${outcome.lineageSeenMs} ms after the command was chosen`);
