@@ -13,6 +13,7 @@ import { ModelLanguage } from './modelLanguage';
 import { createOutput } from './output';
 import { PlanPanel, SHOW_PLAN_COMMAND, type PlanTarget } from './plan/panel';
 import { registerQueryCommands } from './query/commands';
+import { registerScaffoldCommands } from './scaffoldCommands';
 import { ProjectStatus } from './status';
 import { SluiceTests } from './testing';
 import { forwardTrustChanges } from './trust';
@@ -67,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): void {
     modelLanguage,
     forwardTrustChanges(client),
     ...registerCommands(client, output, { afterRun }),
+    ...registerScaffoldCommands(client),
     ...registerViewCommands({
       context,
       client,
@@ -80,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): void {
       },
     }),
     ...registerQueryCommands(context, client, output),
-    prepareLineage(context),
+    prepareLineage(context, client),
     vscode.commands.registerCommand(SHOW_LINEAGE_COMMAND, (target?: LineageTarget | vscode.Uri) =>
       LineagePanel.show(context, sluice, output, target instanceof vscode.Uri ? { file: target.toString() } : target),
     ),

@@ -926,3 +926,24 @@ export namespace ExportQuery {
    */
   export const type = request<Params, Result>(method);
 }
+
+/** What is happening to a project's warehouse file. */
+export interface WarehouseState {
+  projectDir: string;
+  warehouse: string;
+  /** idle: nobody holds it; running: this server loads or applies; locked: another process holds it for writing. */
+  state: 'idle' | 'running' | 'locked';
+  /** The process holding it (locked). */
+  pid?: number;
+  /** Its command line, shortened ("sluice ingest shop"), when it can be read. */
+  command?: string;
+}
+
+export namespace WarehouseStatus {
+  export const method = 'sluice/warehouseStatus';
+  export interface Params {
+    projects: WarehouseState[];
+  }
+  /** Server → client, when a project's warehouse changes state (the status bar shows it). */
+  export const type = notification<Params>(method);
+}

@@ -24,6 +24,7 @@ import {
   PlanRequest,
   ApplyRequest,
   ProjectHealth,
+  WarehouseStatus,
   type InitializationOptions,
 } from '../core/protocol';
 import { SluiceError } from '../core/errors';
@@ -65,6 +66,7 @@ import { tryEndpointRequest } from './sources/tryEndpoint';
 import { WorkspaceTrust } from './trust';
 import { WarehouseGate } from './warehouse/gate';
 import { registerViewRequests } from './warehouse/viewRequests';
+import { WarehouseWatch } from './warehouse/warehouseWatch';
 import { ProjectIndex, type FolderRef, type ProjectEntry } from './workspace/projects';
 import { isInside, toFileUri, toFilePath } from './workspace/uri';
 
@@ -74,6 +76,12 @@ export function startServer(connection: Connection): void {
   const trust = new WorkspaceTrust();
   const index = new ProjectIndex();
   const gate = new WarehouseGate();
+  const warehouseWatch = new WarehouseWatch({
+    gate,
+    projects: () => index.infos(),
+    send: (projects) => sendNotification(connection, WarehouseStatus.type, { projects }),
+  });
+  gate.onRunsChanged = () => void warehouseWatch.check();
   let canPullConfiguration = false;
   let canRegisterConfiguration = false;
   let canWatchFolders = false;
@@ -188,6 +196,7 @@ export function startServer(connection: Connection): void {
     configsWithErrors = withErrors;
     // Always tell the client: a changed setting (environment, warehouse) changes what it shows.
     sendNotification(connection, ProjectsChanged.type, { projects: index.infos() });
+    void warehouseWatch.check();
     models.retain(index.projects().map((p) => p.info.dir));
     // Which files are models may have changed with the projects.
     for (const document of documents.all()) validator.schedule(document);

@@ -11,7 +11,7 @@ import type { Output } from '../output';
 import { openLocation } from '../views/open';
 import type { FromWebview, LineageView, PaintTimings, ToWebview } from '../webview/messages';
 import { nonce } from '../webviewPage';
-import type { GraphName } from './drawing';
+import type { GraphName, ViewGraph } from './drawing';
 import { DrawingCache, scriptIdentity } from './drawingCache';
 import { graphView } from './graphView';
 import { lineageHtml } from './html';
@@ -22,6 +22,8 @@ const MODEL_FILE = /[\\/]models[\\/].+\.sql$/i;
 const FOLLOW_DELAY_MS = 300;
 /** A model file already open at start-up warms the layout up once the editor has settled. */
 const PREPARE_DELAY_MS = 2_000;
+/** How long a model file must stay the active editor before its graphs are laid out ahead of the panel. */
+const PREFETCH_DELAY_MS = 600;
 
 let layouts: LayoutService | undefined;
 
@@ -38,19 +40,41 @@ function layoutService(context: vscode.ExtensionContext): LayoutService {
 }
 
 /**
- * Starts the layout worker whenever a model file becomes the active editor while the worker is not running
- * (the first time, and again after it stopped for idleness), so that the lineage panel, which shows that
- * model, has its layout engine loaded when it opens.
+ * Gets the lineage panel ready for the model file that becomes the active editor: starts the layout worker
+ * when it is not running (the first time, and again after it stopped for idleness), and shortly after lays
+ * out that model's graphs as the panel would first show them, so that a panel opened on it draws them from
+ * the cache at once instead of waiting for a layout.
  */
-export function prepareLineage(context: vscode.ExtensionContext): vscode.Disposable {
+export function prepareLineage(context: vscode.ExtensionContext, client: SluiceClient): vscode.Disposable {
+  let prefetchTimer: NodeJS.Timeout | undefined;
   const check = (editor: vscode.TextEditor | undefined) => {
     if (!editor || editor.document.uri.scheme !== 'file' || !MODEL_FILE.test(editor.document.uri.fsPath)) return;
     const service = layoutService(context);
     if (!service.running) service.warmUp();
+    clearTimeout(prefetchTimer);
+    prefetchTimer = setTimeout(() => void prefetch(service, client, editor), PREFETCH_DELAY_MS);
   };
   const subscription = vscode.window.onDidChangeActiveTextEditor(check);
   const timer = setTimeout(() => check(vscode.window.activeTextEditor), PREPARE_DELAY_MS);
-  return { dispose: () => (clearTimeout(timer), subscription.dispose()) };
+  return { dispose: () => (clearTimeout(timer), clearTimeout(prefetchTimer), subscription.dispose()) };
+}
+
+async function prefetch(service: LayoutService, client: SluiceClient, editor: vscode.TextEditor): Promise<void> {
+  // An open panel lays out what it shows itself; an editor no longer active is not worth it.
+  if (LineagePanel.isOpen || vscode.window.activeTextEditor !== editor) return;
+  try {
+    const position = editor.selection.active;
+    const result = await client.request(Lineage.type, { file: editor.document.uri.toString(), position: { line: position.line, character: position.character } });
+    await Promise.all(firstGraphs(result).map((graph) => service.layout(graph)));
+  } catch {
+    // Only a head start: the panel asks again when it opens.
+  }
+}
+
+/** The graphs of an answer as a new panel shows them: row filters hidden, no box unfolded. */
+function firstGraphs(result: Lineage.Result): ViewGraph[] {
+  const view = (graph: Graph, name: GraphName) => graphView(graph, name, { showRowFilters: false, expanded: new Set() }).graph;
+  return result.columns ? [view(result.models, 'models'), view(result.columns, 'columns')] : [view(result.models, 'models')];
 }
 
 export interface LineageTarget {
@@ -64,6 +88,10 @@ export interface LineageTarget {
 
 export class LineagePanel implements vscode.Disposable {
   private static current: LineagePanel | undefined;
+
+  static get isOpen(): boolean {
+    return LineagePanel.current !== undefined;
+  }
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly layouts: LayoutService;
   private last: ToWebview = { type: 'empty', message: 'Open a model file to see its lineage.' };

@@ -8,6 +8,8 @@ import { SluiceError } from '../../core/errors';
 
 export class WarehouseGate {
   private readonly runs = new Map<string, number>();
+  /** Told when a run of a warehouse starts or ends. */
+  onRunsChanged?: () => void;
   private readonly reads = new Map<string, Set<Promise<unknown>>>();
 
   /** Whether a run of this warehouse is in progress. */
@@ -34,6 +36,7 @@ export class WarehouseGate {
   async run<T>(warehouse: string, fn: () => Promise<T>): Promise<T> {
     const key = path.resolve(warehouse);
     this.runs.set(key, (this.runs.get(key) ?? 0) + 1);
+    this.onRunsChanged?.();
     try {
       await Promise.allSettled([...(this.reads.get(key) ?? [])]);
       return await fn();
@@ -41,6 +44,7 @@ export class WarehouseGate {
       const left = (this.runs.get(key) ?? 1) - 1;
       if (left > 0) this.runs.set(key, left);
       else this.runs.delete(key);
+      this.onRunsChanged?.();
     }
   }
 }

@@ -8,6 +8,7 @@
 
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { Warehouse } from '../../warehouse/connection';
 import { quoteLiteral } from '../../warehouse/quote';
 import type { PackagePart } from '../package';
@@ -20,10 +21,12 @@ const BASE_BYTES = 64 * MIB;
 const COLUMN_BYTES_PER_THREAD = 2 * MIB;
 /** DuckDB's own default limit is 80% of RAM: a computed limit above that is no limit. */
 const DUCKDB_DEFAULT_SHARE = 0.8;
-/** A load's memory needs grow with its threads; wide tables get fewer threads so that they stay within this. */
-const THREADS_BUDGET_BYTES = 768 * MIB;
-/** The least memory a load gets (see withFloor). */
-const LIMIT_FLOOR_BYTES = 512 * MIB;
+/**
+ * A load's memory needs grow with its threads; wide tables get fewer threads so that they stay within this.
+ * DuckDB keeps about its whole limit resident (and some more outside it), beside the ingest's own ~150 MB:
+ * this keeps the process near 500 MB. A 74-column table loads on one thread.
+ */
+const THREADS_BUDGET_BYTES = 384 * MIB;
 /** Share of the memory available now that a load may take after it ran out of memory once. */
 const AVAILABLE_SHARE_AFTER_OOM = 0.5;
 /** Freed memory DuckDB's allocator may keep cached before it hands it back to the system. */
@@ -86,23 +89,11 @@ export async function limitLoadMemory(wh: Warehouse, manifest: LoadShape, option
   const [{ threads }] = await wh.all<{ threads: number | bigint }>(`SELECT current_setting('threads') AS threads`);
   const use = options.afterOutOfMemory ? 1 : loadThreads(manifest, Number(threads));
   if (use !== Number(threads)) await wh.run(`SET threads = ${use}`);
-  const limit = options.afterOutOfMemory ? memoryLimitAfterOutOfMemory(manifest) : (firstAttemptLimit() ?? withFloor(loadMemoryLimit(manifest, use)));
+  const limit = options.afterOutOfMemory ? memoryLimitAfterOutOfMemory(manifest) : (firstAttemptLimit() ?? loadMemoryLimit(manifest, use));
   if (limit !== undefined) await wh.run(`SET memory_limit = ${quoteLiteral(limit)}`);
   if (options.spillDir !== undefined) await spillTo(wh, options.spillDir);
   await wh.run(`SET allocator_flush_threshold = ${quoteLiteral(ALLOCATOR_FLUSH_THRESHOLD)}`);
   await wh.run('SET allocator_background_threads = true');
-}
-
-/**
- * The computed need covers the row groups being built, not what a transaction that loaded many parts
- * still holds of them; a load gets at least LIMIT_FLOOR_BYTES (or a quarter of the memory available, if
- * that is less), which is what loading GitHub-shaped records early, part by part, was seen to need.
- */
-export function withFloor(limit: string | undefined, available = os.freemem()): string | undefined {
-  if (limit === undefined) return undefined;
-  const floor = Math.min(LIMIT_FLOOR_BYTES, available / 4);
-  const bytes = Math.max(Number(/^(\d+)MiB$/.exec(limit)![1]) * MIB, floor);
-  return `${Math.ceil(bytes / MIB)}MiB`;
 }
 
 /**
@@ -114,9 +105,17 @@ function firstAttemptLimit(): string | undefined {
   return value && /^\d+(\.\d+)?\s*[KMGT]i?B$/i.test(value) ? value : undefined;
 }
 
-/** Points DuckDB's temporary files at `dir`; DuckDB refuses once it has spilled elsewhere, and then keeps that place. */
+/**
+ * Points DuckDB's temporary files at `dir`. Once DuckDB has spilled it refuses to switch, even to the same
+ * folder, and a refused SET inside a transaction aborts the transaction: early loading sets the memory of
+ * its connection again in the middle of its transaction as wider tables come, so a connection that already
+ * spills there is left alone.
+ */
 async function spillTo(wh: Warehouse, dir: string): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
+  const [{ current }] = await wh.all<{ current: string | null }>(`SELECT current_setting('temp_directory') AS current`);
+  if (current !== null && path.resolve(current) === path.resolve(dir)) return;
+  // A connection spilling elsewhere already keeps that place.
   await wh.run(`SET temp_directory = ${quoteLiteral(dir)}`).catch(() => undefined);
 }
 
