@@ -428,7 +428,11 @@ function aggregateCall(p: Printer, f: FunctionExpression, name: string, printed:
 
 /** DuckDB's own spelling of a call, for the duckdb dialect. */
 function nativeCall(p: Printer, f: FunctionExpression): string {
-  const args = (f.children ?? []).map((c) => (isLambda(c) ? `${p.expr(c.lhs)} -> ${p.expr(c.expr)}` : p.expr(c)));
+  const args = (f.children ?? []).map((c) => {
+    const value = isLambda(c) ? `${p.expr(c.lhs)} -> ${p.expr(c.expr)}` : p.expr(c);
+    // struct_pack(k := v): the field name is the argument's alias.
+    return c.alias !== undefined ? `${p.ident(c.alias)} := ${value}` : value;
+  });
   const name = f.function_name;
   if (f.is_operator || /^[^a-z_]/i.test(name)) {
     if (args.length === 1) return `(${name}${args[0]})`;

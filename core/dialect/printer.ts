@@ -89,14 +89,14 @@ export class Printer {
     return this.dialect.name === 'duckdb';
   }
 
-  refuse(message: string, node?: { query_location?: number }): string {
-    const location = typeof node?.query_location === 'number' && node.query_location < 2 ** 40 ? node.query_location : this.location;
+  refuse(message: string, node?: object): string {
+    const location = (node ? firstLocation(node) : undefined) ?? this.location;
     this.refusals.push({ location, message });
     return '/* not rendered */';
   }
 
   /** "PostgreSQL has no X" with the dialect's name. */
-  lacks(what: string, node?: { query_location?: number }): string {
+  lacks(what: string, node?: object): string {
     return this.refuse(`${dialectTitle(this.dialect.name)} has no ${what}`, node);
   }
 
@@ -148,26 +148,28 @@ export class Printer {
       case 'UNION': op = 'UNION'; break;
       case 'EXCEPT': op = 'EXCEPT'; break;
       case 'INTERSECT': op = 'INTERSECT'; break;
-      default: return this.refuse(`${node.setop_type.replace(/_/g, ' ')} is not supported outside DuckDB`);
+      default: return this.refuse(`${node.setop_type.replace(/_/g, ' ')} is not supported outside DuckDB`, branches[branches.length - 1]);
     }
     if (this.native) op += node.setop_all ? ' ALL' : '';
-    else if (node.setop_all) op += op === 'UNION' || this.dialect.setAll ? ' ALL' : this.lacks(`${op} ALL`);
+    else if (node.setop_all) op += op === 'UNION' || this.dialect.setAll ? ' ALL' : this.lacks(`${op} ALL`, branches[branches.length - 1]);
     else if (this.dialect.explicitSetDistinct) op += ' DISTINCT';
     return branches.map((b) => (isSelectNode(b) && modifiers(b).length === 0 && cteEntries(b).length === 0 ? this.query(b, scope) : `(${this.query(b, scope)})`)).join(` ${op} `);
   }
 
   private select(node: SelectNode, scope: CteScope): string {
     const relations = this.columns.relations(node.from_table, scope);
-    const items = this.selectItems(node, relations);
+    // Rewrites that name the select items one by one need a star spelled out.
+    const spellOut = (node.qualify !== undefined && !this.dialect.qualify) || (node.aggregate_handling === 'FORCE_AGGREGATES' && !this.dialect.groupByAll);
+    const items = this.selectItems(node, relations, spellOut);
     if (node.qualify && !this.dialect.qualify) return this.qualifyAsSubquery(node, scope, relations, items);
     return this.selectCore(node, scope, items, true) + this.modifiers(node, scope);
   }
 
   /** The select list, with stars the target cannot write spelled out. Each item is printed text plus its name. */
-  private selectItems(node: SelectNode, relations: Relation[]): { sql: string; name?: string; expr?: ExpressionNode }[] {
+  private selectItems(node: SelectNode, relations: Relation[], spellOut: boolean): { sql: string; name?: string; expr?: ExpressionNode }[] {
     const out: { sql: string; name?: string; expr?: ExpressionNode }[] = [];
     for (const item of node.select_list ?? []) {
-      if (isStar(item)) out.push(...this.star(item, relations));
+      if (isStar(item)) out.push(...this.star(item, relations, spellOut));
       else {
         const name = outputName(item);
         const sql = this.expr(item);
@@ -179,7 +181,7 @@ export class Printer {
     return out;
   }
 
-  private star(star: StarExpression, relations: Relation[]): { sql: string; name?: string }[] {
+  private star(star: StarExpression, relations: Relation[], spellOut: boolean): { sql: string; name?: string }[] {
     this.enter(star);
     const excludes = [...(star.exclude_list ?? []), ...(star.qualified_exclude_list ?? []).map((q) => q.column)];
     const replaces = star.replace_list ?? [];
@@ -188,7 +190,7 @@ export class Printer {
     const head = star.relation_name ? `${this.ident(star.relation_name)}.*` : '*';
     const canExclude = excludes.length === 0 || this.dialect.starExclude !== undefined;
     const canReplace = replaces.length === 0 || this.dialect.starReplace;
-    if (canExclude && canReplace) {
+    if (canExclude && canReplace && !spellOut) {
       let sql = head;
       if (excludes.length > 0) sql += ` ${this.dialect.starExclude} (${excludes.map((c) => this.ident(c)).join(', ')})`;
       if (replaces.length > 0) sql += ` REPLACE (${replaces.map((r) => `${this.expr(r.value)} AS ${this.ident(r.key)}`).join(', ')})`;
@@ -196,8 +198,10 @@ export class Printer {
     }
     const expanded = expandStar(star, relations);
     if (!expanded) {
+      const of = star.relation_name ?? 'the FROM clause';
+      if (canExclude && canReplace) return [{ sql: this.refuse(`the star must be spelled out for QUALIFY or GROUP BY ALL on ${dialectTitle(this.dialect.name)}, and the columns of ${of} are not known`, star) }];
       const what = excludes.length > 0 ? '* EXCLUDE' : '* REPLACE';
-      return [{ sql: this.refuse(`${dialectTitle(this.dialect.name)} has no ${what}, and the columns of ${star.relation_name ?? 'the FROM clause'} are not known to spell it out`, star) }];
+      return [{ sql: this.refuse(`${dialectTitle(this.dialect.name)} has no ${what}, and the columns of ${of} are not known to spell it out`, star) }];
     }
     const replaced = new Map(replaces.map((r) => [r.key.toLowerCase(), r.value]));
     return expanded.map((c) => {
@@ -232,13 +236,8 @@ export class Printer {
   private groupBy(node: SelectNode, items: { expr?: ExpressionNode }[]): string {
     if (node.aggregate_handling === 'FORCE_AGGREGATES') {
       if (this.dialect.groupByAll) return ' GROUP BY ALL';
-      // GROUP BY ALL groups by every select item without an aggregate: written as their positions.
-      if (items.some((i) => !i.expr)) {
-        const starred = (node.select_list ?? []).find(isStar);
-        if (starred && (!this.dialect.starExclude || items.length === (node.select_list ?? []).length)) {
-          return ` GROUP BY ${this.refuse('GROUP BY ALL with a star cannot be spelled out here', starred)}`;
-        }
-      }
+      // GROUP BY ALL groups by every select item without an aggregate: written as their positions
+      // (a spelled-out star's columns are plain columns; a star that could not be spelled out was refused).
       const positions = items.flatMap((item, i) => (item.expr && this.containsAggregate(item.expr) ? [] : [String(i + 1)]));
       return positions.length > 0 ? ` GROUP BY ${positions.join(', ')}` : '';
     }
@@ -571,6 +570,28 @@ export class Printer {
         return this.refuse(`a ${e.subquery_type} subquery is not supported outside DuckDB`, e);
     }
   }
+}
+
+/** The node's own location, else the earliest one inside it (operators and set operations carry none). */
+function firstLocation(node: object): number | undefined {
+  let best: number | undefined;
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > 12 || typeof value !== 'object' || value === null) return;
+    if (Array.isArray(value)) {
+      for (const v of value) visit(v, depth + 1);
+      return;
+    }
+    const loc = (value as { query_location?: unknown }).query_location;
+    if (typeof loc === 'number' && loc < 2 ** 40) {
+      if (best === undefined || loc < best) best = loc;
+      if (depth === 0) return;
+    }
+    for (const key in value) if (key !== 'query_location') visit((value as Record<string, unknown>)[key], depth + 1);
+  };
+  const own = (node as { query_location?: unknown }).query_location;
+  if (typeof own === 'number' && own < 2 ** 40) return own;
+  visit(node, 1);
+  return best;
 }
 
 function isPositional(e: ExpressionNode): boolean {
