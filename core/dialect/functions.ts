@@ -196,10 +196,17 @@ function lambdaOverList(c: Call, target: Target, filter: boolean): string {
   const body = c.p.expr((lambda as LambdaExpression).expr);
   const ord = c.p.ident('_sluice_ord');
   if (target === 'snowflake') return `${filter ? 'FILTER' : 'TRANSFORM'}(${c.a(0)}, ${param} -> ${body})`;
+  // DuckDB maps a NULL list to NULL; ARRAY(SELECT ...) over it would give an empty array.
+  const nullSafe = (array: string) => `CASE WHEN ${c.a(0)} IS NULL THEN NULL ELSE ${array} END`;
   const selected = filter ? param : body;
   const where = filter ? ` WHERE ${body}` : '';
-  if (target === 'bigquery') return `ARRAY(SELECT ${selected} FROM UNNEST(${c.a(0)}) AS ${param} WITH OFFSET AS ${ord}${where} ORDER BY ${ord})`;
-  return `ARRAY(SELECT ${selected} FROM unnest(${c.a(0)}) WITH ORDINALITY AS ${c.p.ident('_sluice_list')}(${param}, ${ord})${where} ORDER BY ${ord})`;
+  if (target === 'bigquery') return nullSafe(`ARRAY(SELECT ${selected} FROM UNNEST(${c.a(0)}) AS ${param} WITH OFFSET AS ${ord}${where} ORDER BY ${ord})`);
+  return nullSafe(`ARRAY(SELECT ${selected} FROM unnest(${c.a(0)}) WITH ORDINALITY AS ${c.p.ident('_sluice_list')}(${param}, ${ord})${where} ORDER BY ${ord})`);
+}
+
+/** DuckDB's '' for "no match" (NULL stays NULL): COALESCE with an empty string only when the input is not NULL. */
+function emptyWhenMissing(c: Call, value: string): string {
+  return `COALESCE(${value}, CASE WHEN ${c.a(0)} IS NOT NULL THEN '' END)`;
 }
 
 function regexpGroupPattern(c: Call, i: number): string | undefined {
@@ -269,7 +276,7 @@ const RULES: Record<string, Partial<Record<Target, Rule>>> = {
     bigquery: (c) => `CONCAT(${c.args.map((_, i) => `COALESCE(CAST(${c.a(i)} AS STRING), '')`).join(', ')})`,
     snowflake: (c) => `CONCAT(${c.args.map((_, i) => `COALESCE(CAST(${c.a(i)} AS VARCHAR), '')`).join(', ')})`,
   }),
-  split_part: by({ bigquery: (c) => `COALESCE(SPLIT(${c.a(0)}, ${c.a(1)})[SAFE_ORDINAL(${c.a(2)})], '')` }),
+  split_part: by({ bigquery: (c) => emptyWhenMissing(c, `SPLIT(${c.a(0)}, ${c.a(1)})[SAFE_ORDINAL(${c.a(2)})]`) }),
   starts_with: by({ snowflake: (c) => `STARTSWITH(${c.a(0)}, ${c.a(1)})` }),
   ends_with: by({ postgres: (c) => `(right(${c.a(0)}, length(${c.a(1)})) = ${c.a(1)})`, bigquery: (c) => `ENDS_WITH(${c.a(0)}, ${c.a(1)})`, snowflake: (c) => `ENDSWITH(${c.a(0)}, ${c.a(1)})` }),
   contains: by({ postgres: (c) => `(strpos(${c.a(0)}, ${c.a(1)}) > 0)`, bigquery: (c) => `(STRPOS(${c.a(0)}, ${c.a(1)}) > 0)`, snowflake: (c) => `CONTAINS(${c.a(0)}, ${c.a(1)})` }),
@@ -291,10 +298,10 @@ const RULES: Record<string, Partial<Record<Target, Rule>>> = {
       const pattern = regexpGroupPattern(c, 1);
       const group = c.args[2] ? Number((c.args[2] as ConstantExpression).value?.value) : 0;
       if (pattern === undefined || !Number.isInteger(group)) return c.refuse('regexp_extract needs a constant pattern and group here');
-      return `COALESCE((regexp_match(${c.a(0)}, ${c.p.string(pattern)}))[${group + 1}], '')`;
+      return emptyWhenMissing(c, `(regexp_match(${c.a(0)}, ${c.p.string(pattern)}))[${group + 1}]`);
     },
-    bigquery: (c) => (c.args.length === 2 && !stringConstant(c.args[1])?.includes('(') ? `COALESCE(REGEXP_EXTRACT(${c.a(0)}, ${c.a(1)}), '')` : c.refuse('regexp_extract with groups is not supported on BigQuery')),
-    snowflake: (c) => (c.args.length === 2 ? `COALESCE(REGEXP_SUBSTR(${c.a(0)}, ${c.a(1)}), '')` : `COALESCE(REGEXP_SUBSTR(${c.a(0)}, ${c.a(1)}, 1, 1, 'e', ${c.a(2)}), '')`),
+    bigquery: (c) => (c.args.length === 2 && !stringConstant(c.args[1])?.includes('(') ? emptyWhenMissing(c, `REGEXP_EXTRACT(${c.a(0)}, ${c.a(1)})`) : c.refuse('regexp_extract with groups is not supported on BigQuery')),
+    snowflake: (c) => emptyWhenMissing(c, c.args.length === 2 ? `REGEXP_SUBSTR(${c.a(0)}, ${c.a(1)})` : `REGEXP_SUBSTR(${c.a(0)}, ${c.a(1)}, 1, 1, 'e', ${c.a(2)})`),
   }),
   list_value: by({
     postgres: (c) => (c.args.length === 0 ? c.refuse('an empty list has no element type on PostgreSQL') : `ARRAY[${c.args.map((_, i) => c.a(i)).join(', ')}]`),
@@ -352,12 +359,29 @@ function operator(p: Printer, f: FunctionExpression, name: string): string | und
     case '**':
     case '^':
       return `${d === 'postgres' ? 'power' : 'POWER'}(${a(0)}, ${a(1)})`;
-    case '~~': return `(${a(0)} LIKE ${a(1)})`;
-    case '!~~': return `(${a(0)} NOT LIKE ${a(1)})`;
-    case '~~*': return d === 'bigquery' ? `(LOWER(${a(0)}) LIKE LOWER(${a(1)}))` : `(${a(0)} ILIKE ${a(1)})`;
-    case '!~~*': return d === 'bigquery' ? `(LOWER(${a(0)}) NOT LIKE LOWER(${a(1)}))` : `(${a(0)} NOT ILIKE ${a(1)})`;
+    case '~~': return like(p, f, 'LIKE', false);
+    case '!~~': return like(p, f, 'NOT LIKE', false);
+    case '~~*': return like(p, f, 'LIKE', true);
+    case '!~~*': return like(p, f, 'NOT LIKE', true);
   }
   return undefined;
+}
+
+/**
+ * DuckDB's LIKE has no escape character; the others read a backslash in the pattern as one. PostgreSQL
+ * can switch that off (ESCAPE ''); elsewhere a pattern is rendered only when it is a constant without one.
+ */
+function like(p: Printer, f: FunctionExpression, op: string, caseless: boolean): string {
+  const [value, pattern] = f.children ?? [];
+  const constant = stringConstant(pattern);
+  const d = p.dialect.name;
+  if (d !== 'postgres' && (constant === undefined || constant.includes('\\'))) {
+    return p.refuse(`${dialectTitle(d)} reads a backslash in a LIKE pattern as an escape; only constant patterns without one are rendered`, f);
+  }
+  const escape = d === 'postgres' && (constant === undefined || constant.includes('\\')) ? " ESCAPE ''" : '';
+  if (caseless && d === 'bigquery') return `(LOWER(${p.expr(value)}) ${op} LOWER(${p.expr(pattern)}))`;
+  const word = caseless ? op.replace('LIKE', 'ILIKE') : op;
+  return `(${p.expr(value)} ${word} ${p.expr(pattern)}${escape})`;
 }
 
 // ---- entry points ----
@@ -461,7 +485,8 @@ export function printWindowFunction(p: Printer, w: WindowExpression): string {
   if (w.distinct && !p.native) return p.refuse('DISTINCT in a window function is not supported here', w);
   if (w.arg_orders?.length && !p.native) return p.refuse('ORDER BY inside a window function call is not supported here', w);
   let call: string;
-  if (p.native || WINDOW_ONLY.has(name)) call = `${raw === 'count_star' ? 'count' : w.function_name}(${raw === 'count_star' ? '*' : args.join(', ')})`;
+  if ((name === 'count' || name === 'count_star') && args.length === 0) call = 'count(*)';
+  else if (p.native || WINDOW_ONLY.has(name)) call = `${raw === 'count_star' ? 'count' : w.function_name}(${raw === 'count_star' ? '*' : args.join(', ')})`;
   else if (name === 'count_star') call = 'count(*)';
   else if (PASS[p.dialect.name as Target].has(name) && NULL_IGNORING.has(name)) call = `${name}(${args.join(', ')})`;
   else return p.refuse(`${w.function_name} as a window function is not supported on ${dialectTitle(p.dialect.name)}`, w);

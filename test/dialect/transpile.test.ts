@@ -130,8 +130,8 @@ const ROWS: Row[] = [
   {
     name: 'list functions',
     duckdb: 'SELECT [1, 2] AS l, list_contains(tags, \'x\') AS has, len(tags) AS n, list_transform(nums, x -> x * 2) AS doubled, tags[1] AS first FROM t',
-    postgres: `SELECT ARRAY[1, 2] AS "l", ('x' = ANY("tags")) AS "has", cardinality("tags") AS "n", ARRAY(SELECT ("x" * 2) FROM unnest("nums") WITH ORDINALITY AS "_sluice_list"("x", "_sluice_ord") ORDER BY "_sluice_ord") AS "doubled", ("tags")[1] AS "first" FROM "t"`,
-    bigquery: "SELECT [1, 2] AS `l`, ('x' IN UNNEST(`tags`)) AS `has`, ARRAY_LENGTH(`tags`) AS `n`, ARRAY(SELECT (`x` * 2) FROM UNNEST(`nums`) AS `x` WITH OFFSET AS `_sluice_ord` ORDER BY `_sluice_ord`) AS `doubled`, `tags`[SAFE_ORDINAL(1)] AS `first` FROM `t`",
+    postgres: `SELECT ARRAY[1, 2] AS "l", ('x' = ANY("tags")) AS "has", cardinality("tags") AS "n", CASE WHEN "nums" IS NULL THEN NULL ELSE ARRAY(SELECT ("x" * 2) FROM unnest("nums") WITH ORDINALITY AS "_sluice_list"("x", "_sluice_ord") ORDER BY "_sluice_ord") END AS "doubled", ("tags")[1] AS "first" FROM "t"`,
+    bigquery: "SELECT [1, 2] AS `l`, ('x' IN UNNEST(`tags`)) AS `has`, ARRAY_LENGTH(`tags`) AS `n`, CASE WHEN `nums` IS NULL THEN NULL ELSE ARRAY(SELECT (`x` * 2) FROM UNNEST(`nums`) AS `x` WITH OFFSET AS `_sluice_ord` ORDER BY `_sluice_ord`) END AS `doubled`, `tags`[SAFE_ORDINAL(1)] AS `first` FROM `t`",
     snowflake: `SELECT ARRAY_CONSTRUCT(1, 2) AS "l", ARRAY_CONTAINS(CAST('x' AS VARIANT), "tags") AS "has", ARRAY_SIZE("tags") AS "n", TRANSFORM("nums", "x" -> ("x" * 2)) AS "doubled", "tags"[1 - 1] AS "first" FROM "t"`,
   },
   {
@@ -147,6 +147,13 @@ const ROWS: Row[] = [
     postgres: `SELECT ("s" ~ '^[a-z]+$') AS "ok" FROM "t"`,
     bigquery: "SELECT REGEXP_CONTAINS(`s`, '^[a-z]+$') AS `ok` FROM `t`",
     snowflake: `SELECT (REGEXP_INSTR("s", '^[a-z]+$') > 0) AS "ok" FROM "t"`,
+  },
+  {
+    name: 'LIKE and ILIKE (DuckDB has no LIKE escape character)',
+    duckdb: "SELECT a LIKE 'x%' AS p, a ILIKE '%y' AS q, a NOT LIKE b AS r FROM t",
+    postgres: `SELECT ("a" LIKE 'x%') AS "p", ("a" ILIKE '%y') AS "q", ("a" NOT LIKE "b" ESCAPE '') AS "r" FROM "t"`,
+    bigquery: { refused: /BigQuery reads a backslash in a LIKE pattern as an escape/, at: 'NOT LIKE b' },
+    snowflake: { refused: /Snowflake reads a backslash in a LIKE pattern as an escape/, at: 'NOT LIKE b' },
   },
   {
     name: 'QUALIFY (PostgreSQL: a filtered subquery with the window as a column)',
