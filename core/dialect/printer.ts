@@ -35,6 +35,7 @@ import {
   modifiers,
   setOperationBranches,
 } from '../sql/ast';
+import { COMPARISON_OPERATORS } from '../sql/expressionName';
 import { ColumnResolver, type CteScope, expandStar, outputName, type Relation, withCtes } from './columns';
 import type { DialectRules } from './dialects';
 import { printExtract, printFunction, printIntervalCast, printWindowFunction } from './functions';
@@ -47,16 +48,6 @@ export interface Refusal {
   message: string;
 }
 
-const COMPARISONS: Record<string, string> = {
-  COMPARE_EQUAL: '=',
-  COMPARE_NOTEQUAL: '<>',
-  COMPARE_LESSTHAN: '<',
-  COMPARE_GREATERTHAN: '>',
-  COMPARE_LESSTHANOREQUALTO: '<=',
-  COMPARE_GREATERTHANOREQUALTO: '>=',
-  COMPARE_DISTINCT_FROM: 'IS DISTINCT FROM',
-  COMPARE_NOT_DISTINCT_FROM: 'IS NOT DISTINCT FROM',
-};
 
 // Names DuckDB reads as special values when no column has them (it serializes them as column references).
 const SPECIAL_VALUES: Record<string, string> = {
@@ -428,7 +419,7 @@ export class Printer {
       case 'CAST':
         return this.cast(e as CastExpression);
       case 'COMPARISON':
-        return `(${this.expr(e.left as ExpressionNode)} ${COMPARISONS[e.type] ?? this.refuse(`comparison ${e.type}`)} ${this.expr(e.right as ExpressionNode)})`;
+        return `(${this.expr(e.left as ExpressionNode)} ${COMPARISON_OPERATORS[e.type] ?? this.refuse(`comparison ${e.type}`)} ${this.expr(e.right as ExpressionNode)})`;
       case 'CONJUNCTION': {
         const op = e.type === 'CONJUNCTION_OR' ? ' OR ' : ' AND ';
         return `(${(e.children as ExpressionNode[]).map((c) => this.expr(c)).join(op)})`;
@@ -564,7 +555,7 @@ export class Printer {
         const cmp = String(e.comparison_type ?? 'COMPARE_EQUAL');
         if (cmp === 'COMPARE_EQUAL') return `(${child} IN (${body}))`;
         if (this.dialect.name === 'bigquery') return this.lacks('comparison with ANY (subquery)', e);
-        return `(${child} ${COMPARISONS[cmp] ?? '='} ANY (${body}))`;
+        return `(${child} ${COMPARISON_OPERATORS[cmp] ?? '='} ANY (${body}))`;
       }
       default:
         return this.refuse(`a ${e.subquery_type} subquery is not supported outside DuckDB`, e);

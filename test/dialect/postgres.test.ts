@@ -92,9 +92,38 @@ function normalize(rows: Record<string, unknown>[], ordered = false): string[] {
   return ordered ? out : out.sort();
 }
 
+/** A client of the test server in UTC; timestamps without zone read as UTC, dates as text (compared after normalizing). */
+async function connectPostgres(): Promise<Client> {
+  const client = new Client({
+    host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test',
+    types: { getTypeParser: (oid: number, format?: string) => (oid === 1114 ? (s: string) => new Date(`${s}Z`) : oid === 1082 ? (s: string) => s : types.getTypeParser(oid, format as 'text')) },
+  });
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new Error(`PostgreSQL at 127.0.0.1:5432 (database test) is needed for this test: ${(err as Error).message}`);
+  }
+  await client.query(`SET TIME ZONE 'UTC'`);
+  return client;
+}
+
+/** A schema name no other run on the shared server uses. */
+function runSchema(): string {
+  return `sluice_dialect_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+}
+
+/** Drops the run's schema (with everything in it) and closes both engines. */
+async function cleanUp(pg: Client | undefined, schema: string, duck: DuckDBConnection | undefined, instance: DuckDBInstance | undefined): Promise<void> {
+  await pg?.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`).catch(() => undefined);
+  await pg?.end().catch(() => undefined);
+  duck?.closeSync();
+  instance?.closeSync();
+  await closeSqlParser();
+}
+
 describe('dialect printer on a real PostgreSQL server: the demo project', function () {
   this.timeout(120_000);
-  const schema = `sluice_dialect_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  const schema = runSchema();
   let pg: Client;
   let duck: DuckDBConnection;
   let instance: DuckDBInstance;
@@ -106,17 +135,7 @@ describe('dialect printer on a real PostgreSQL server: the demo project', functi
   const built: string[] = [];
 
   before(async function () {
-    pg = new Client({
-      host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test',
-      // timestamp without time zone read as UTC, dates and numerics as text: compared after normalizing.
-      types: { getTypeParser: (oid: number, format?: string) => (oid === 1114 ? (s: string) => new Date(`${s}Z`) : oid === 1082 ? (s: string) => s : types.getTypeParser(oid, format as 'text')) },
-    });
-    try {
-      await pg.connect();
-    } catch (err) {
-      throw new Error(`PostgreSQL at 127.0.0.1:5432 (database test) is needed for this test: ${(err as Error).message}`);
-    }
-    await pg.query(`SET TIME ZONE 'UTC'`);
+    pg = await connectPostgres();
     await pg.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
     instance = await DuckDBInstance.create(':memory:');
     duck = await instance.connect();
@@ -142,13 +161,7 @@ describe('dialect printer on a real PostgreSQL server: the demo project', functi
     }
   });
 
-  after(async () => {
-    await pg?.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`).catch(() => undefined);
-    await pg?.end().catch(() => undefined);
-    duck?.closeSync();
-    instance?.closeSync();
-    await closeSqlParser();
-  });
+  after(() => cleanUp(pg, schema, duck, instance));
 
   it('renders every demo model for PostgreSQL and builds them in DAG order on the server', async () => {
     const models = project.models();
@@ -244,18 +257,13 @@ const CONSTRUCTS: { name: string; sql: string; ordered?: boolean }[] = [
 
 describe('dialect printer on a real PostgreSQL server: construct by construct', function () {
   this.timeout(60_000);
-  const schema = `sluice_dialect_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  const schema = runSchema();
   let pg: Client;
   let instance: DuckDBInstance;
   let duck: DuckDBConnection;
 
   before(async () => {
-    pg = new Client({
-      host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test',
-      types: { getTypeParser: (oid: number, format?: string) => (oid === 1114 ? (s: string) => new Date(`${s}Z`) : oid === 1082 ? (s: string) => s : types.getTypeParser(oid, format as 'text')) },
-    });
-    await pg.connect();
-    await pg.query(`SET TIME ZONE 'UTC'`);
+    pg = await connectPostgres();
     await pg.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
     await pg.query(`SET search_path TO ${quoteIdent(schema)}`);
     instance = await DuckDBInstance.create(':memory:');
@@ -271,13 +279,7 @@ describe('dialect printer on a real PostgreSQL server: construct by construct', 
     }
   });
 
-  after(async () => {
-    await pg?.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`).catch(() => undefined);
-    await pg?.end().catch(() => undefined);
-    duck?.closeSync();
-    instance?.closeSync();
-    await closeSqlParser();
-  });
+  after(() => cleanUp(pg, schema, duck, instance));
 
   const columnsOf = (parts: readonly string[]) => (parts.join('.') === 'ev' ? EVENTS_COLUMNS.split(', ').map((c) => c.split(' ')[0]) : undefined);
 
