@@ -106,7 +106,7 @@ export class Printer {
     const ctes = this.ctes(node, inner);
     let body: string;
     if (isSelectNode(node)) body = this.select(node, inner);
-    else if (isSetOperationNode(node)) body = this.setOperation(node, inner) + this.modifiers(node, inner);
+    else if (isSetOperationNode(node)) body = this.setOperation(node, inner) + this.modifiers(node);
     else if (isRecursiveCteNode(node)) body = this.refuse('a recursive CTE here is not supported');
     else body = this.refuse(`a ${node.type} query is not supported`);
     return ctes + body;
@@ -153,7 +153,7 @@ export class Printer {
     const spellOut = (node.qualify !== undefined && !this.dialect.qualify) || (node.aggregate_handling === 'FORCE_AGGREGATES' && !this.dialect.groupByAll);
     const items = this.selectItems(node, relations, spellOut);
     if (node.qualify && !this.dialect.qualify) return this.qualifyAsSubquery(node, scope, relations, items);
-    return this.selectCore(node, scope, items, true) + this.modifiers(node, scope);
+    return this.selectCore(node, scope, items, true) + this.modifiers(node);
   }
 
   /** The select list, with stars the target cannot write spelled out. Each item is printed text plus its name. */
@@ -205,7 +205,7 @@ export class Printer {
   /** SELECT ... FROM ... WHERE ... GROUP BY ... HAVING [... QUALIFY], without ORDER BY / LIMIT. */
   private selectCore(node: SelectNode, scope: CteScope, items: { sql: string; expr?: ExpressionNode }[], withDistinct: boolean, extra: string[] = []): string {
     let sql = 'SELECT ';
-    if (withDistinct) sql += this.distinct(node, scope);
+    if (withDistinct) sql += this.distinct(node);
     sql += [...items.map((i) => i.sql), ...extra].join(', ');
     if (node.from_table && node.from_table.type !== 'EMPTY') sql += ` FROM ${this.tableRef(node.from_table, scope)}`;
     if (node.where_clause) sql += ` WHERE ${this.expr(node.where_clause)}`;
@@ -215,7 +215,7 @@ export class Printer {
     return sql;
   }
 
-  private distinct(node: QueryNode, _scope: CteScope): string {
+  private distinct(node: QueryNode): string {
     const d = modifiers(node).find((m) => m.type === 'DISTINCT_MODIFIER');
     if (!d) return '';
     const on = d.distinct_on_targets ?? [];
@@ -238,7 +238,9 @@ export class Printer {
     if (sets.length === 1 && sets[0].length === groups.length && sets[0].every((g, i) => g === i)) {
       return ` GROUP BY ${groups.map((g) => this.expr(g)).join(', ')}`;
     }
-    return ` GROUP BY GROUPING SETS (${sets.map((s) => `(${s.map((i) => this.expr(groups[i])).join(', ')})`).join(', ')})`;
+    // The parse tree is serialized without empty lists, so the empty grouping set of a ROLLUP or CUBE
+    // cannot be told apart from its absence: rendering the sets could drop the grand total.
+    return ` GROUP BY ${this.refuse('GROUPING SETS, ROLLUP and CUBE are not rendered for other engines yet', groups[0])}`;
   }
 
   /** Whether an expression aggregates (not counting subqueries, which aggregate on their own). */
@@ -291,12 +293,12 @@ export class Printer {
     for (const m of orderMods) for (const o of m.orders ?? []) if (!isPositional(o.expression)) lift(o.expression);
     const inner = this.selectCore(node, scope, items, false, extra);
     const alias = this.ident(`${HIDDEN_PREFIX}qualified`);
-    let sql = `SELECT ${this.distinct(node, scope)}${outputs.map((n) => this.ident(n)).join(', ')} FROM (${inner}) AS ${alias} WHERE ${this.expr(node.qualify!)}`;
-    sql += this.modifiers(node, scope);
+    let sql = `SELECT ${this.distinct(node)}${outputs.map((n) => this.ident(n)).join(', ')} FROM (${inner}) AS ${alias} WHERE ${this.expr(node.qualify!)}`;
+    sql += this.modifiers(node);
     return sql;
   }
 
-  private modifiers(node: QueryNode, _scope: CteScope): string {
+  private modifiers(node: QueryNode): string {
     let sql = '';
     for (const m of modifiers(node)) {
       if (m.type === 'ORDER_MODIFIER') sql += ` ORDER BY ${this.orderList(m.orders ?? [])}`;

@@ -233,6 +233,13 @@ const ROWS: Row[] = [
     snowflake: { refused: /POSITIONAL JOIN/, at: 'POSITIONAL' },
   },
   {
+    name: 'ROLLUP (its empty grouping set is not in the parse tree)',
+    duckdb: 'SELECT a, b, sum(c) AS s FROM t GROUP BY ROLLUP (a, b)',
+    postgres: { refused: /GROUPING SETS, ROLLUP and CUBE are not rendered/, at: 'a, b)' },
+    bigquery: { refused: /GROUPING SETS, ROLLUP and CUBE are not rendered/, at: 'a, b)' },
+    snowflake: { refused: /GROUPING SETS, ROLLUP and CUBE are not rendered/, at: 'a, b)' },
+  },
+  {
     name: 'a function Sluice has no rule for',
     duckdb: 'SELECT levenshtein(a, b) AS d FROM t',
     postgres: { refused: /levenshtein is not a function Sluice can render for PostgreSQL/, at: 'levenshtein' },
@@ -265,7 +272,7 @@ describe('dialect printer: DuckDB constructs × target dialects', () => {
   }
 
   it('the duckdb dialect prints a query DuckDB reads back to the same tree', async () => {
-    for (const row of ROWS) {
+    for (const row of ROWS.filter((r) => !r.name.startsWith('ROLLUP'))) {
       const printed = await transpile(row.duckdb, 'duckdb' as TargetDialect, { columnsOf });
       assert.ok(printed.sql, `${row.name}: ${JSON.stringify(printed.problems)}`);
       const again = await transpile(printed.sql!, 'duckdb', { columnsOf });
