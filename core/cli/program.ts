@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, SluiceError } from '../errors';
 import { registerApply } from './commands/apply';
 import { registerDiff } from './commands/diff';
+import { registerEnvironments, registerInvalidate } from './commands/environments';
 import { registerFormat } from './commands/format';
 import { registerHealth } from './commands/health';
 import { registerJanitor } from './commands/janitor';
@@ -37,6 +38,8 @@ export function buildProgram(): Command {
   registerApply(program);
   registerRun(program);
   registerJanitor(program);
+  registerEnvironments(program);
+  registerInvalidate(program);
   registerTest(program);
   registerDiff(program);
   registerFormat(program);

@@ -88,12 +88,16 @@ function ownColumns(record: SnapshotRecord): { name: string; type: string }[] {
   return record.columns.map((c) => ({ name: c.name, type: checkedType(c.type!, `${where}, column ${c.name}`) }));
 }
 
-/** Rebuilds a stored FULL or SEED table in place (restatement), audits included. */
+/**
+ * Rebuilds a stored FULL or SEED table in place (restatement, or a run on the model's cron), audits
+ * included. The range it covers is recorded as the table's interval, so a run knows when it was refreshed.
+ */
 export async function rebuildInPlace(record: SnapshotRecord, ctx: BuildContext): Promise<void> {
   const full = wholeRange(record, ctx);
   const body = record.kind.name === 'SEED' ? `SELECT * FROM ${seedReader(record)}` : await executionQuery(record, ctx, full);
   await inTransaction(ctx, record, full, async () => {
     await ctx.wh.run(`CREATE OR REPLACE TABLE ${physicalSql(record.name, record.version)} AS ${body}`);
+    if (full.endMs > full.startMs) await writeIntervals(ctx.wh, record.name, record.version, [full]);
     return true;
   });
 }

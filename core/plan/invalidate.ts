@@ -9,6 +9,7 @@ import { withLock } from './lock';
 import { environmentName, environmentSchema, PROD, viewRelation, viewSql } from './names';
 import { deleteEnvironment, readEnvironments } from './state';
 import { hasView } from './swap';
+import type { EnvironmentRecord } from './types';
 
 export interface InvalidateResult {
   environment: string;
@@ -22,22 +23,38 @@ export async function invalidateEnvironment(wh: Warehouse, name: string): Promis
   return withLock(wh, 'invalidate', environment, async () => {
     const record = (await readEnvironments(wh)).find((e) => e.name === environment);
     if (!record) throw new SluiceError(`there is no environment ${environment} in ${wh.path}`);
-    const views = record.snapshots.filter((e) => hasView(e.kind)).map((e) => e.name);
-    const droppedViews: string[] = [];
-    await wh.transaction(async () => {
-      for (const key of views) {
-        await wh.run(`DROP VIEW IF EXISTS ${viewSql(key, environment)}`);
-        const v = viewRelation(key, environment);
-        droppedViews.push(`${v.schema}.${v.table}`);
-      }
-      for (const schema of new Set(views.map((key) => environmentSchema(key, environment)))) {
-        if (!(await schemaIsEmpty(wh, schema))) continue;
-        await wh.run(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)}`);
-      }
-      await deleteEnvironment(wh, environment);
-    });
-    return { environment, droppedViews: droppedViews.sort() };
+    return { environment, droppedViews: await dropEnvironment(wh, record) };
   });
+}
+
+/**
+ * Drops an environment's views (and its schemas once empty) and its record, in one transaction. The caller
+ * holds the apply lock. Returns `schema.view` of every view dropped.
+ */
+export async function dropEnvironment(wh: Warehouse, record: EnvironmentRecord): Promise<string[]> {
+  const environment = record.name;
+  if (environment === PROD) throw new SluiceError('prod cannot be removed: it is what the project serves');
+  const views = record.snapshots.filter((e) => hasView(e.kind)).map((e) => e.name);
+  await wh.transaction(async () => {
+    for (const key of views) await wh.run(`DROP VIEW IF EXISTS ${viewSql(key, environment)}`);
+    for (const schema of new Set(views.map((key) => environmentSchema(key, environment)))) {
+      if (!(await schemaIsEmpty(wh, schema))) continue;
+      await wh.run(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)}`);
+    }
+    await deleteEnvironment(wh, environment);
+  });
+  return environmentViews(record);
+}
+
+/** `schema.view` of every view an environment has, sorted. */
+export function environmentViews(record: Pick<EnvironmentRecord, 'name' | 'snapshots'>): string[] {
+  return record.snapshots
+    .filter((e) => hasView(e.kind))
+    .map((e) => {
+      const v = viewRelation(e.name, record.name);
+      return `${v.schema}.${v.table}`;
+    })
+    .sort();
 }
 
 /** Whether a schema holds no table or view (something else put there by hand keeps it). */

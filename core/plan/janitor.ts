@@ -1,11 +1,15 @@
-// `sluice janitor`: drops the physical tables and views no environment references, now or as its rollback
-// target, and forgets their snapshots and intervals. Objects in sluice__ schemas that no snapshot row
+// `sluice janitor`: first removes the dev environments that expired (not applied for longer than the
+// project's environment_ttl; prod never expires), then drops the physical tables and views no environment
+// references, now or as its rollback target, and forgets their snapshots and intervals. Objects in sluice__ schemas that no snapshot row
 // describes (left by a build that never committed, or by hand) are dropped too.
 
 import { listValue } from '@duckdb/node-api';
 import type { Warehouse } from '../warehouse/connection';
 import { qualified, quoteIdent } from '../warehouse/quote';
 import { systemTableExists } from '../warehouse/system';
+import { nowMs } from '../clock';
+import { expiredEnvironments } from './environments';
+import { dropEnvironment, environmentViews } from './invalidate';
 import { withLock } from './lock';
 import { PHYSICAL_PREFIX, physicalSchema, physicalTable, tableId } from './names';
 import { INTERVALS_TABLE, readEnvironments, SNAPSHOTS_TABLE } from './state';
@@ -18,6 +22,17 @@ export interface JanitorResult {
   /** Physical objects kept because an environment references them. */
   kept: number;
   dryRun: boolean;
+  /** Environments removed because they expired (or that would be, in a dry run), with their views. */
+  expired: { environment: string; updatedAt: string; droppedViews: string[] }[];
+}
+
+export interface JanitorOptions {
+  /** List what would be removed, remove nothing. */
+  dryRun?: boolean;
+  /** Remove dev environments last applied longer ago than this (ms); null or absent: none expire. */
+  ttlMs?: number | null;
+  /** The time expiry is judged at (default: now, SLUICE_NOW honoured). */
+  nowMs?: number;
 }
 
 interface PhysicalObject {
@@ -26,12 +41,20 @@ interface PhysicalObject {
   type: 'table' | 'view';
 }
 
-export async function runJanitor(wh: Warehouse, options: { dryRun?: boolean } = {}): Promise<JanitorResult> {
+export async function runJanitor(wh: Warehouse, options: JanitorOptions = {}): Promise<JanitorResult> {
   const dryRun = options.dryRun === true;
   return withLock(wh, 'janitor', undefined, async () => {
+    const environments = await readEnvironments(wh);
+    const expiredRecords = expiredEnvironments(environments, options.ttlMs ?? null, options.nowMs ?? nowMs());
+    const expired: JanitorResult['expired'] = [];
+    for (const record of expiredRecords) {
+      const droppedViews = dryRun ? environmentViews(record) : await dropEnvironment(wh, record);
+      expired.push({ environment: record.name, updatedAt: record.updatedAt, droppedViews });
+    }
+    const gone = new Set(expiredRecords.map((r) => r.name));
     const referenced = new Set<string>();
     const referencedObjects = new Set<string>();
-    for (const env of await readEnvironments(wh)) {
+    for (const env of environments.filter((e) => !gone.has(e.name))) {
       for (const e of [...env.snapshots, ...env.previous]) {
         referenced.add(tableId(e.name, e.version));
         referencedObjects.add(`${physicalSchema(e.name)}.${physicalTable(e.name, e.version)}`.toLowerCase());
@@ -43,7 +66,7 @@ export async function runJanitor(wh: Warehouse, options: { dryRun?: boolean } = 
       ? await wh.all<{ fingerprint: string; name: string; version: string }>(`SELECT "fingerprint", "name", "version" FROM ${SNAPSHOTS_TABLE}`)
       : [];
     const forget = rows.filter((r) => !referenced.has(tableId(r.name, r.version))).map((r) => r.fingerprint);
-    const result: JanitorResult = { dropped: drop.map((o) => `${o.schema}.${o.name}`).sort(), forgotten: forget.length, kept: objects.length - drop.length, dryRun };
+    const result: JanitorResult = { dropped: drop.map((o) => `${o.schema}.${o.name}`).sort(), forgotten: forget.length, kept: objects.length - drop.length, dryRun, expired };
     if (dryRun || (drop.length === 0 && forget.length === 0)) return result;
 
     await wh.transaction(async () => {

@@ -1,17 +1,18 @@
 // `sluice run`: processes the intervals that have become due, per cron, for the incremental models of an
-// environment, as the environment's stored versions define them (not the files on disk).
+// environment, and rebuilds its FULL (and materialized VIEW) tables whose cron ticked since they were last
+// built, as the environment's stored versions define them (not the files on disk).
 
 import crypto from 'node:crypto';
 import { nowMs as clockMs } from '../clock';
 import { SluiceError } from '../errors';
 import type { Warehouse } from '../warehouse/connection';
 import { auditCollector, type FailedAudit } from './apply';
-import { processIntervals, type BuildContext } from './build';
-import { batches, dueRange, formatRange, intervalUnit, mergeIntervals, subtractIntervals } from './intervals';
+import { processIntervals, rebuildInPlace, type BuildContext } from './build';
+import { batches, dueRange, formatRange, intervalUnit, lastCronTick, mergeIntervals, subtractIntervals } from './intervals';
 import { withLock } from './lock';
 import { isIncremental } from './plan';
 import { runAfterAll, runProjectStatements, type ProjectStatements } from './projectStatements';
-import { readEnvironments, readIntervals, readSnapshots } from './state';
+import { lastRefreshMs, readEnvironments, readIntervals, readSnapshots } from './state';
 import type { BackfillEntry, SnapshotRecord } from './types';
 
 export interface RunOptions {
@@ -25,6 +26,8 @@ export interface RunOptions {
 export interface RunResult {
   environment: string;
   processed: BackfillEntry[];
+  /** Whole-table models rebuilt because their cron ticked since their last build. */
+  refreshed: string[];
   /** An after_all statement failed (the intervals were processed all the same). */
   afterAllError?: string;
   /** Audits of the processed intervals that found rows or could not run. */
@@ -48,10 +51,20 @@ export async function runEnvironment(wh: Warehouse, environment: string, options
     };
     await runProjectStatements(wh, options.statements?.beforeAll ?? [], 'before_all', options.log);
     const processed: BackfillEntry[] = [];
+    const refreshed: string[] = [];
     // Environment entries are stored upstream first, so a model's inputs are processed before it.
     for (const entry of env.snapshots) {
       const record = byName.get(entry.name);
-      if (!record || !isIncremental(record.kind)) continue;
+      if (!record) continue;
+      if (refreshesOnCron(record.kind)) {
+        const last = await lastRefreshMs(wh, record.name, record.version);
+        if (last !== undefined && last >= lastCronTick(record, nowMs)) continue;
+        options.log?.(`refresh ${record.name}`);
+        await rebuildInPlace(record, ctx);
+        refreshed.push(record.name);
+        continue;
+      }
+      if (!isIncremental(record.kind)) continue;
       const done = await readIntervals(wh, record.name, record.version);
       const missing = subtractIntervals(dueRange(record, nowMs), done);
       if (missing.length === 0) continue;
@@ -60,10 +73,15 @@ export async function runEnvironment(wh: Warehouse, environment: string, options
       await processIntervals(record, steps, ctx);
       processed.push({ model: record.name, intervals: mergeIntervals(steps).map(formatRange) });
     }
-    const result: RunResult = { environment, processed, failedAudits, durationMs: 0 };
+    const result: RunResult = { environment, processed, refreshed, failedAudits, durationMs: 0 };
     const afterAllError = await runAfterAll(wh, options.statements?.afterAll ?? [], options.log);
     if (afterAllError !== undefined) result.afterAllError = afterAllError;
     result.durationMs = performance.now() - started;
     return result;
   });
+}
+
+/** Kinds whose whole table is rebuilt on their cron (views and seeds need no refresh). */
+function refreshesOnCron(kind: SnapshotRecord['kind']): boolean {
+  return kind.name === 'FULL' || (kind.name === 'VIEW' && kind.materialized === true);
 }

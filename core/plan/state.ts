@@ -8,6 +8,7 @@ import { SluiceError } from '../errors';
 import type { Warehouse } from '../warehouse/connection';
 import { qualified, quoteIdent } from '../warehouse/quote';
 import { SYSTEM_SCHEMA, systemTableExists } from '../warehouse/system';
+import { currentActor, parseActor, type Actor } from './actor';
 import { mergeIntervals } from './intervals';
 import { tableId } from './names';
 import type { AuditResult } from '../quality/types';
@@ -20,6 +21,7 @@ export const ENVIRONMENTS_TABLE = qualified(SYSTEM_SCHEMA, 'environments');
 export const INTERVALS_TABLE = qualified(SYSTEM_SCHEMA, 'intervals');
 export const AUDIT_RESULTS_TABLE = qualified(SYSTEM_SCHEMA, 'audit_results');
 export const LOCK_TABLE = qualified(SYSTEM_SCHEMA, 'apply_lock');
+const ENVIRONMENT_ACTOR_COLUMNS = [['created_at', 'TIMESTAMPTZ'], ['created_by', 'JSON'], ['applied_by', 'JSON']] as const;
 
 /** Creates the plan tables when missing and checks the format version. Safe inside a transaction. */
 export async function ensurePlanTables(wh: Warehouse): Promise<void> {
@@ -35,6 +37,10 @@ export async function ensurePlanTables(wh: Warehouse): Promise<void> {
       "name" VARCHAR NOT NULL, "snapshots" JSON NOT NULL, "previous" JSON NOT NULL,
       "plan_id" VARCHAR NOT NULL, "updated_at" TIMESTAMPTZ NOT NULL)`,
   );
+  // Who made and who last applied an environment; warehouses planned before this get the columns empty.
+  for (const [column, type] of ENVIRONMENT_ACTOR_COLUMNS) {
+    await wh.run(`ALTER TABLE ${ENVIRONMENTS_TABLE} ADD COLUMN IF NOT EXISTS ${quoteIdent(column)} ${type}`);
+  }
   await wh.run(
     `CREATE TABLE IF NOT EXISTS ${INTERVALS_TABLE} (
       "name" VARCHAR NOT NULL, "version" VARCHAR NOT NULL, "start_ms" BIGINT NOT NULL, "end_ms" BIGINT NOT NULL,
@@ -107,18 +113,43 @@ export async function readPlanState(wh: Warehouse): Promise<PlanState> {
 
 export async function readEnvironments(wh: Warehouse): Promise<EnvironmentRecord[]> {
   if (!(await systemTableExists(wh, 'environments'))) return [];
-  const rows = await wh.all<{ name: string; snapshots: string; previous: string; plan_id: string; updated_ms: bigint }>(
+  // A read-only connection cannot add the actor columns to an older warehouse: read them only when there.
+  const hasActors = await environmentsHaveActors(wh);
+  const actors = hasActors
+    ? `, epoch_ms("created_at") AS "created_ms", CAST("created_by" AS VARCHAR) AS "created_by", CAST("applied_by" AS VARCHAR) AS "applied_by"`
+    : '';
+  const rows = await wh.all<{
+    name: string; snapshots: string; previous: string; plan_id: string; updated_ms: bigint;
+    created_ms?: bigint | null; created_by?: string | null; applied_by?: string | null;
+  }>(
     `SELECT "name", CAST("snapshots" AS VARCHAR) AS "snapshots", CAST("previous" AS VARCHAR) AS "previous", "plan_id",
-            epoch_ms("updated_at") AS "updated_ms"
+            epoch_ms("updated_at") AS "updated_ms"${actors}
      FROM ${ENVIRONMENTS_TABLE} ORDER BY "name"`,
   );
-  return rows.map((r) => ({
-    name: r.name,
-    snapshots: JSON.parse(r.snapshots) as EnvironmentEntry[],
-    previous: JSON.parse(r.previous) as EnvironmentEntry[],
-    planId: r.plan_id,
-    updatedAt: new Date(Number(r.updated_ms)).toISOString(),
-  }));
+  return rows.map((r) => {
+    const record: EnvironmentRecord = {
+      name: r.name,
+      snapshots: JSON.parse(r.snapshots) as EnvironmentEntry[],
+      previous: JSON.parse(r.previous) as EnvironmentEntry[],
+      planId: r.plan_id,
+      updatedAt: new Date(Number(r.updated_ms)).toISOString(),
+    };
+    if (r.created_ms !== null && r.created_ms !== undefined) record.createdAt = new Date(Number(r.created_ms)).toISOString();
+    const createdBy = parseActor(r.created_by);
+    if (createdBy) record.createdBy = createdBy;
+    const appliedBy = parseActor(r.applied_by);
+    if (appliedBy) record.appliedBy = appliedBy;
+    return record;
+  });
+}
+
+async function environmentsHaveActors(wh: Warehouse): Promise<boolean> {
+  const rows = await wh.all<{ n: bigint }>(
+    `SELECT count(*) AS n FROM duckdb_columns()
+     WHERE database_name = current_database() AND schema_name = $1 AND table_name = 'environments' AND column_name = 'applied_by'`,
+    [SYSTEM_SCHEMA],
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
 }
 
 export async function readSnapshots(wh: Warehouse, fingerprints: readonly string[]): Promise<SnapshotRecord[]> {
@@ -141,12 +172,30 @@ export async function storeSnapshot(wh: Warehouse, record: SnapshotRecord): Prom
   );
 }
 
-export async function writeEnvironment(wh: Warehouse, name: string, snapshots: EnvironmentEntry[], previous: EnvironmentEntry[], planId: string): Promise<void> {
+/**
+ * Writes an environment's row (call inside the swap's transaction, after ensurePlanTables). Its creation
+ * time and creator are kept from the row it replaces; `actor` is who applies it now.
+ */
+export async function writeEnvironment(
+  wh: Warehouse,
+  name: string,
+  snapshots: EnvironmentEntry[],
+  previous: EnvironmentEntry[],
+  planId: string,
+  actor: Actor = currentActor(),
+): Promise<void> {
+  const at = now().toISOString();
+  const existing = await wh.all<{ created_at: string | null; created_by: string | null }>(
+    `SELECT CAST("created_at" AS VARCHAR) AS "created_at", CAST("created_by" AS VARCHAR) AS "created_by" FROM ${ENVIRONMENTS_TABLE} WHERE "name" = $1`,
+    [name],
+  );
+  // A row from before creators were recorded keeps them unknown rather than claiming this apply made it.
+  const created = existing.length > 0 ? { at: existing[0].created_at, by: existing[0].created_by } : { at, by: JSON.stringify(actor) };
   await wh.run(`DELETE FROM ${ENVIRONMENTS_TABLE} WHERE "name" = $1`, [name]);
   await wh.run(
-    `INSERT INTO ${ENVIRONMENTS_TABLE} ("name", "snapshots", "previous", "plan_id", "updated_at")
-     VALUES ($1, CAST($2 AS JSON), CAST($3 AS JSON), $4, CAST($5 AS TIMESTAMPTZ))`,
-    [name, JSON.stringify(snapshots), JSON.stringify(previous), planId, now().toISOString()],
+    `INSERT INTO ${ENVIRONMENTS_TABLE} ("name", "snapshots", "previous", "plan_id", "updated_at", "created_at", "created_by", "applied_by")
+     VALUES ($1, CAST($2 AS JSON), CAST($3 AS JSON), $4, CAST($5 AS TIMESTAMPTZ), CAST($6 AS TIMESTAMPTZ), CAST($7 AS JSON), CAST($8 AS JSON))`,
+    [name, JSON.stringify(snapshots), JSON.stringify(previous), planId, at, created.at, created.by, JSON.stringify(actor)],
   );
 }
 
@@ -160,6 +209,20 @@ export async function readIntervals(wh: Warehouse, name: string, version: string
     [name, version],
   );
   return mergeIntervals(rows.map((r) => ({ startMs: Number(r.start_ms), endMs: Number(r.end_ms) })));
+}
+
+/**
+ * When a whole-table version (FULL, materialized VIEW) last got its data: the end of the range a rebuild in
+ * place recorded, else when its table was first stored. Undefined when the warehouse knows neither.
+ */
+export async function lastRefreshMs(wh: Warehouse, name: string, version: string): Promise<number | undefined> {
+  const rows = await wh.all<{ refreshed: bigint | null; built: bigint | null }>(
+    `SELECT (SELECT max("end_ms") FROM ${INTERVALS_TABLE} WHERE "name" = $1 AND "version" = $2) AS "refreshed",
+            (SELECT epoch_ms(min("created_at")) FROM ${SNAPSHOTS_TABLE} WHERE "name" = $1 AND "version" = $2) AS "built"`,
+    [name, version],
+  );
+  const times = [rows[0]?.refreshed, rows[0]?.built].filter((v): v is bigint => v !== null && v !== undefined).map(Number);
+  return times.length === 0 ? undefined : Math.max(...times);
 }
 
 /** Replaces a table's processed intervals (merged). */

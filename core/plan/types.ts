@@ -3,6 +3,7 @@
 // can be computed without DuckDB, printed as JSON and sent to the editor.
 
 import type { ColumnInfo } from '../dag/types';
+import type { Actor } from './actor';
 import type { ColumnLineage } from '../lineage/types';
 import type { ModelDefaults } from '../models/defaults';
 import type { MacroValue } from '../models/render';
@@ -80,7 +81,13 @@ export interface EnvironmentRecord {
   /** What the environment showed before its last apply (the target of a rollback). */
   previous: EnvironmentEntry[];
   planId: string;
+  /** When it was last applied (or rolled back). */
   updatedAt: string;
+  /** When it was first applied; unknown for environments made before this was recorded. */
+  createdAt?: string;
+  createdBy?: Actor;
+  /** Who applied it last. */
+  appliedBy?: Actor;
 }
 
 /** A processed time range of one physical table: [startMs, endMs). */

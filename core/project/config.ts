@@ -8,6 +8,7 @@ import { SluiceError } from '../errors';
 import { ANOMALY_DIRECTIONS, freshnessProblems, parseDuration, type AnomalyDirection, type Freshness, type HealthSettings } from '../health/settings';
 import type { Contract } from '../ingest/types';
 import { readNotifications } from '../notify/config';
+import { DEFAULT_ENVIRONMENT_TTL_MS } from '../plan/environments';
 import type { NotificationTarget } from '../notify/types';
 import { mergeShared, readSharedSettings, type ModelSettings, type SharedSettings } from './settings';
 import { readSqlmeshConfig, sqlmeshConfigFile } from './sqlmesh';
@@ -45,6 +46,8 @@ export interface Project {
   models: ModelSettings;
   /** default_target_environment: the environment plan, apply and run use when none is named. */
   defaultEnvironment?: string;
+  /** environment_ttl in ms, null for never: dev environments not applied for longer are removed by the janitor. */
+  environmentTtlMs: number | null;
   /** SQL run at the start and at the end of an apply or run. */
   beforeAll: string[];
   afterAll: string[];
@@ -122,6 +125,7 @@ export function loadProject(dir: string): Project {
     models: shared.models,
     beforeAll: shared.beforeAll ?? [],
     afterAll: shared.afterAll ?? [],
+    environmentTtlMs: shared.environmentTtlMs !== undefined ? shared.environmentTtlMs : DEFAULT_ENVIRONMENT_TTL_MS,
     notes: shared.notes,
   };
   const notifications = readNotifications(raw.notifications, fail);

@@ -5,6 +5,7 @@
 import { SluiceError } from '../errors';
 import type { ModelDefaults } from '../models/defaults';
 import { parseModelFile } from '../models/parse';
+import { parseEnvironmentTtl } from '../plan/environments';
 import type { MacroValue } from '../models/render';
 import { quoteIdent, quoteLiteral } from '../warehouse/quote';
 
@@ -30,6 +31,8 @@ export interface SharedSettings {
   models: ModelSettings;
   /** default_target_environment: what plan, apply and run work on when no environment is named. */
   defaultEnvironment?: string;
+  /** environment_ttl in ms (null: never): how long a dev environment lasts after its last apply. */
+  environmentTtlMs?: number | null;
   beforeAll?: string[];
   afterAll?: string[];
   /** Settings read but not acted on, and other things the user should know, each naming where. */
@@ -43,6 +46,14 @@ export function readSharedSettings(source: ConfigSource): SharedSettings {
   const settings: SharedSettings = { models: { defaults: readModelDefaults(source, notes), variables: readVariables(source, ['variables'], notes) }, notes };
   const environment = source.value(['default_target_environment']);
   if (environment !== undefined) settings.defaultEnvironment = text(source, ['default_target_environment'], environment);
+  const ttl = source.value(['environment_ttl']);
+  if (ttl !== undefined && ttl !== null) {
+    const ms = typeof ttl === 'string' ? parseEnvironmentTtl(ttl) : undefined;
+    if (ms === undefined) {
+      throw new SluiceError(`${source.where(['environment_ttl'])}: environment_ttl must be a duration such as 7d, 12h, 2w or 'in 1 week', or never`);
+    }
+    settings.environmentTtlMs = ms;
+  }
   for (const [key, field] of [['before_all', 'beforeAll'], ['after_all', 'afterAll']] as const) {
     const value = source.value([key]);
     if (value === undefined || value === null) continue;
@@ -175,6 +186,7 @@ export function mergeShared(base: SharedSettings, over: SharedSettings): SharedS
   return {
     models,
     defaultEnvironment: over.defaultEnvironment ?? base.defaultEnvironment,
+    environmentTtlMs: over.environmentTtlMs !== undefined ? over.environmentTtlMs : base.environmentTtlMs,
     beforeAll: over.beforeAll ?? base.beforeAll,
     afterAll: over.afterAll ?? base.afterAll,
     notes: [...base.notes, ...over.notes],

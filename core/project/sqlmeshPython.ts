@@ -9,7 +9,7 @@ import type { ConfigSource } from './settings';
 
 /** The Config keywords Sluice acts on; the rest are not read at all. */
 const READ_KEYS = new Set([
-  'gateways', 'default_gateway', 'default_connection', 'model_defaults', 'variables', 'default_target_environment',
+  'gateways', 'default_gateway', 'default_connection', 'model_defaults', 'variables', 'default_target_environment', 'environment_ttl',
   'before_all', 'after_all', 'project', 'model_naming',
 ]);
 

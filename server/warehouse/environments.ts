@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { describeError, SluiceError } from '../../core/errors';
 import { formatDiff, storedGrain } from '../../core/plan/diffReport';
+import { overridesVsProd } from '../../core/plan/environments';
 import { invalidateEnvironment } from '../../core/plan/invalidate';
 import { runJanitor } from '../../core/plan/janitor';
 import { environmentName, PROD } from '../../core/plan/names';
@@ -13,7 +14,7 @@ import { readEnvironments } from '../../core/plan/state';
 import { hasView } from '../../core/plan/swap';
 import { diffEnvironments } from '../../core/plan/tableDiff';
 import type { EnvironmentRecord } from '../../core/plan/types';
-import { SluiceErrorCodes, type EnvironmentDiff, type EnvironmentInfo, type EnvironmentOverride, type Environments, type InvalidateEnvironment } from '../../core/protocol';
+import { SluiceErrorCodes, type EnvironmentDiff, type EnvironmentInfo, type Environments, type InvalidateEnvironment } from '../../core/protocol';
 import { withWarehouse } from '../../core/warehouse/connection';
 import { RefusedError } from '../rpc';
 import type { WarehouseGate } from './gate';
@@ -44,20 +45,6 @@ export async function listEnvironments(gate: WarehouseGate, warehouse: string, m
       return env;
     }),
   };
-}
-
-/** The models an environment shows differently from prod: added, another version, or removed; by name. */
-export function overridesVsProd(env: Pick<EnvironmentRecord, 'snapshots'>, prod: Pick<EnvironmentRecord, 'snapshots'> | undefined): EnvironmentOverride[] {
-  const inProd = new Map((prod?.snapshots ?? []).map((s) => [s.name, s.fingerprint]));
-  const here = new Set(env.snapshots.map((s) => s.name));
-  const out: EnvironmentOverride[] = [];
-  for (const s of env.snapshots) {
-    const fingerprint = inProd.get(s.name);
-    if (fingerprint === undefined) out.push({ model: s.name, change: 'added' });
-    else if (fingerprint !== s.fingerprint) out.push({ model: s.name, change: 'changed' });
-  }
-  for (const name of inProd.keys()) if (!here.has(name)) out.push({ model: name, change: 'removed' });
-  return out.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
 }
 
 export async function environmentDiff(gate: WarehouseGate, warehouse: string, params: EnvironmentDiff.Params): Promise<EnvironmentDiff.Result> {

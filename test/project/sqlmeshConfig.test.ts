@@ -109,6 +109,15 @@ after_all:
     assert.equal(project.defaultEnvironment, 'staging');
   });
 
+  it('reads environment_ttl: SQLMesh\'s "in 1 week" in config.yaml, 3d in sluice.yaml (which wins), never, and a week by default', () => {
+    const day = 86_400_000;
+    assert.equal(loadProject(make({ 'config.yaml': 'environment_ttl: in 2 weeks\n' }).dir).environmentTtlMs, 14 * day);
+    assert.equal(loadProject(make({ 'config.py': 'from sqlmesh.core.config import Config\n\nconfig = Config(environment_ttl="in 36 hours")\n' }).dir).environmentTtlMs, 1.5 * day);
+    assert.equal(loadProject(make({ 'config.yaml': 'environment_ttl: in 2 weeks\n', 'sluice.yaml': 'environment_ttl: 3d\n' }).dir).environmentTtlMs, 3 * day);
+    assert.equal(loadProject(make({ 'config.yaml': 'environment_ttl: in 2 weeks\n', 'sluice.yaml': 'environment_ttl: never\n' }).dir).environmentTtlMs, null);
+    assert.equal(loadProject(make({ 'config.yaml': 'project: p\n' }).dir).environmentTtlMs, 7 * day);
+  });
+
   it('reports bad settings at their file, line and column', () => {
     const cases: [string, RegExp][] = [
       ['model_defaults:\n  kind: SNAPSHOT\n', /config\.yaml:2:9: model_defaults\.kind: unknown model kind 'SNAPSHOT'/],
@@ -117,6 +126,7 @@ after_all:
       ['gateways:\n  a:\n    connection:\n      type: duckdb\ndefault_gateway: b\n', /config\.yaml:5:18: default_gateway b is not one of the gateways \(a\)/],
       ['before_all: CREATE SCHEMA x\n', /config\.yaml:1:13: before_all must be a list of SQL statements/],
       ['model_defaults:\n  dialect: [a]\n', /config\.yaml:2:12: model_defaults\.dialect must be a string/],
+      ['environment_ttl: soon\n', /config\.yaml:1:18: environment_ttl must be a duration such as 7d, 12h, 2w or 'in 1 week', or never/],
       ['model_defaults:\n  dialect: duckdb\n bad indent: 1\n', /config\.yaml:3:\d+: /],
     ];
     for (const [text, expected] of cases) {

@@ -16,7 +16,7 @@ import { parseSchemaYaml } from '../../core/schema/read';
 import type { SourceSchema } from '../../core/schema/types';
 import { resourceState, unknownToggles } from '../../server/sources/outline';
 import { recentChanges } from '../../server/sources/schemaView';
-import { overridesVsProd } from '../../server/warehouse/environments';
+import { overridesVsProd } from '../../core/plan/environments';
 import { classifySchema, compareSchemas, physicalModel } from '../../server/warehouse/schemaGroups';
 
 const project: ProjectInfo = { name: 'demo', dir: '/p', warehouse: '/p/warehouse.duckdb', environment: 'dev' };

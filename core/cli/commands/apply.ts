@@ -113,7 +113,7 @@ export async function announceApply(
 ): Promise<void> {
   await announce(project, () => {
     const failed = 'error' in outcome;
-    const touched = failed ? outcome.models : [...new Set([...('built' in outcome ? outcome.built : []), ...outcome.processed.map((p) => p.model)])];
+    const touched = failed ? outcome.models : [...new Set([...('built' in outcome ? outcome.built : outcome.refreshed), ...outcome.processed.map((p) => p.model)])];
     const events = applyEvents(project, {
       environment: env, kind, models: touched,
       ...(failed ? { error: outcome.error } : { durationMs: outcome.durationMs }),

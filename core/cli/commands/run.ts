@@ -1,4 +1,5 @@
-// `sluice run [ENV]`: processes the intervals of incremental models that have become due per their cron.
+// `sluice run [ENV]`: processes the intervals of incremental models that have become due per their cron, and
+// rebuilds FULL models whose cron ticked since their last build.
 
 import type { Command } from 'commander';
 import { runEnvironment } from '../../plan/run';
@@ -20,7 +21,7 @@ interface RunFlags extends LockWaitFlags {
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('process the intervals of incremental models that are due per their cron')
+    .description('process the intervals of incremental models that are due per their cron, and refresh FULL models on theirs')
     .argument('[environment]', "environment to run (default: the project's default_target_environment, else prod)")
     .option('--execution-time <time>', 'run as if it were this time')
     .addOption(lockWaitOption())
@@ -40,11 +41,12 @@ export function registerRun(program: Command): void {
         outcome = result;
         afterAllError = result.afterAllError;
         if (flags.json) {
-          printJson({ environment: env, processed: result.processed, duration_ms: Math.round(result.durationMs) });
-        } else if (result.processed.length === 0) {
+          printJson({ environment: env, processed: result.processed, refreshed: result.refreshed, duration_ms: Math.round(result.durationMs) });
+        } else if (result.processed.length === 0 && result.refreshed.length === 0) {
           process.stdout.write(`Nothing is due in ${env}.\n`);
         } else {
           for (const p of result.processed) process.stdout.write(`Processed ${p.model}: ${p.intervals.map(([s, e]) => (s === e ? s : `${s} .. ${e}`)).join(', ')}\n`);
+          for (const model of result.refreshed) process.stdout.write(`Refreshed ${model} (full rebuild on its cron)\n`);
         }
       } catch (err) {
         outcome = { error: describeError(err), models: [] };
@@ -53,7 +55,7 @@ export function registerRun(program: Command): void {
         wh.close();
         await closeSqlParser();
         // Only a run that did something (or failed) is news.
-        if (outcome && ('error' in outcome || outcome.processed.length > 0)) await announceApply(project, env, 'run', undefined, outcome);
+        if (outcome && ('error' in outcome || outcome.processed.length > 0 || ('refreshed' in outcome && outcome.refreshed.length > 0))) await announceApply(project, env, 'run', undefined, outcome);
       }
       if (afterAllError) throw new CliFailure(`environment ${env} was run, but ${afterAllError}`, 1);
     });
