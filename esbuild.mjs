@@ -31,19 +31,19 @@ const entries = [
   // The lineage layout (ELK), run by the extension in a worker thread while the panel's page loads. Not
   // minified: V8 needs about 150 ms more to load and first run ELK's minified form.
   { entryPoints: ['client/lineage/layoutWorker.ts'], outfile: 'dist/lineageLayout.js', sourcemap: false },
-  // The lineage panel's script, run in a webview (a browser): it only draws, zooms and searches, so it is
-  // small and starts at once (ELK is not in it). It is written under media/ because the VSIX carries media/
-  // as it is; media/.gitignore keeps the build output out of git.
-  {
-    entryPoints: ['client/webview/lineage.ts'],
-    outfile: 'media/dist/lineage.js',
+  // The webview scripts: the lineage panel's (it only draws, zooms and searches, so it is small and starts at
+  // once; ELK is not in it), the result grid's and the table profile's. They run in a browser and are written
+  // under media/ because the VSIX carries media/ as it is; media/.gitignore keeps the build output out of git.
+  ...['lineage', 'grid', 'profile'].map((name) => ({
+    entryPoints: [`client/webview/${name}.ts`],
+    outfile: `media/dist/${name}.js`,
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
     external: [],
     minify: true,
     sourcemap: false,
-  },
+  })),
 ];
 for (const entry of entries) {
   const options = { ...common, ...entry };

@@ -103,7 +103,7 @@ async function addHistory(engine, warehouse) {
     const spanMs = 60 * 86_400_000;
     await wh.run('BEGIN TRANSACTION');
     await wh.run(
-      `INSERT INTO "_sluice"."loads"
+      `INSERT INTO "_sluice"."loads" ("load_id", "source", "status", "started_at", "finished_at", "rows", "schema_version", "error")
        SELECT printf('%s-%06x', strftime(started, '%Y%m%dT%H%M%S') || 'Z', i) AS load_id,
               's' || (i % $1) AS source,
               CASE WHEN i % 33 = 0 THEN 'failed' ELSE 'loaded' END AS status,

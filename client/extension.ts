@@ -12,6 +12,7 @@ import { LineagePanel, prepareLineage, SHOW_LINEAGE_COMMAND, type LineageTarget 
 import { ModelLanguage } from './modelLanguage';
 import { createOutput } from './output';
 import { PlanPanel, SHOW_PLAN_COMMAND, type PlanTarget } from './plan/panel';
+import { registerQueryCommands } from './query/commands';
 import { registerScaffoldCommands } from './scaffoldCommands';
 import { ProjectStatus } from './status';
 import { SluiceTests } from './testing';
@@ -80,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): void {
         health.refresh();
       },
     }),
+    ...registerQueryCommands(context, client, output),
     prepareLineage(context, client),
     vscode.commands.registerCommand(SHOW_LINEAGE_COMMAND, (target?: LineageTarget | vscode.Uri) =>
       LineagePanel.show(context, sluice, output, target instanceof vscode.Uri ? { file: target.toString() } : target),

@@ -21,3 +21,9 @@ export { SluiceError } from './errors';
 /** A source built from a declarative REST API config (dlt's rest_api keys); see docs/rest-api.md. */
 export { restApiSource } from './sources/rest';
 export type { RestApiConfig, ResourceConfig as RestResourceConfig, EndpointConfig as RestEndpointConfig } from './sources/rest';
+/** A source whose resources are the tables of a PostgreSQL or MySQL/MariaDB schema. */
+export { sqlDatabase } from './sources/sqlDatabase';
+export type { SqlDatabaseConfig, SqlIncrementalConfig } from './sources/sqlDatabase';
+/** A source whose resources are read from files of the project (JSON Lines, JSON, CSV, Parquet). */
+export { files } from './sources/files';
+export type { FileFormat, FileResourceConfig, FilesConfig } from './sources/files';

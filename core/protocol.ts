@@ -8,6 +8,7 @@
 // This file must stay free of imports from vscode, vscode-languageserver and Node: core is shared.
 
 import type { HealthReport } from './health/types';
+import type { ExportFormat } from './query/export';
 import type { TableProfile } from './query/profile';
 import type { QueryAccess, QueryColumn, QueryValue } from './query/types';
 
@@ -817,6 +818,13 @@ export namespace StartQuery {
     uri?: string;
     range?: { start: TextPosition; end: TextPosition };
     position?: TextPosition;
+    /** With `position` outside every CTE: run the whole model rather than answer an error. */
+    orModel?: boolean;
+    /**
+     * A model's @start_* macros get the model's `start` (when it has one) instead of yesterday; @end_* stay
+     * yesterday (UTC). An incremental model's preview then shows all it would build, not one day.
+     */
+    wholeRange?: boolean;
     /** Environment whose views are read; default dev when it has been applied, else prod. */
     environment?: string;
     /** Rows in the first page (default 100, at most 10,000). */
@@ -902,6 +910,26 @@ export namespace ProfileTableRequest {
   /** The same object `sluice profile --json` prints. */
   export type Result = TableProfile;
   /** Client → server: first rows and per-column statistics of a table (sampled for large tables). */
+  export const type = request<Params, Result>(method);
+}
+
+export namespace ExportQuery {
+  export const method = 'sluice/exportQuery';
+  export interface Params {
+    queryId: string;
+    format: ExportFormat;
+    /** Absolute path of the file to write (replaced when it exists). */
+    path: string;
+  }
+  export interface Result {
+    path: string;
+    /** Rows written: the whole result, not only the rows the grid has read. */
+    rows: number;
+  }
+  /**
+   * Client → server: writes an open query's whole result to a file as CSV (like `sluice query --csv`), JSON
+   * (an array of row objects) or Parquet (DuckDB's COPY). The query runs again on the snapshot it reads.
+   */
   export const type = request<Params, Result>(method);
 }
 

@@ -20,6 +20,9 @@ export interface MiniPointerEvent extends MiniEvent {
   readonly clientY: number;
   readonly button: number;
   readonly pointerId: number;
+  readonly shiftKey: boolean;
+  readonly ctrlKey: boolean;
+  readonly metaKey: boolean;
 }
 
 export interface MiniWheelEvent extends MiniPointerEvent {
@@ -50,7 +53,10 @@ export interface MiniElement {
   readonly clientWidth: number;
   readonly clientHeight: number;
   /** Set through the CSSOM, which a Content Security Policy without 'unsafe-inline' allows. */
-  readonly style: { flexGrow: string };
+  readonly style: { flexGrow: string; height: string; width: string };
+  /** Scrolling elements. */
+  scrollTop: number;
+  title: string;
   readonly classList: { add(...names: string[]): void; remove(...names: string[]): void; toggle(name: string, on?: boolean): void; contains(name: string): boolean };
   setAttribute(name: string, value: string): void;
   getAttribute(name: string): string | null;
@@ -69,7 +75,8 @@ export interface MiniElement {
   addEventListener(type: 'keydown', listener: (event: MiniKeyboardEvent) => void): void;
   addEventListener(type: 'click' | 'pointerdown' | 'pointermove' | 'pointerup' | 'pointercancel', listener: (event: MiniPointerEvent) => void, capture?: boolean): void;
   addEventListener(type: 'wheel', listener: (event: MiniWheelEvent) => void, options: { passive: boolean }): void;
-  addEventListener(type: 'input' | 'change', listener: (event: MiniEvent) => void): void;
+  addEventListener(type: 'input' | 'change' | 'scroll', listener: (event: MiniEvent) => void): void;
+  addEventListener(type: 'dblclick', listener: (event: MiniPointerEvent) => void): void;
 }
 
 export interface MiniDocument {

@@ -4,7 +4,7 @@
 
 import * as path from 'node:path';
 import { listExternalModelFiles, writeExternalModels, type ExternalModelInput, type MergeResult } from '../models/externalModels';
-import { duckdbType, type SourceSchema } from '../schema/types';
+import { columnDuckdbType, type SourceSchema } from '../schema/types';
 import { quoteIdent } from '../warehouse/quote';
 
 /** One external model entry per table of the source: name `source.table`, columns in schema order. */
@@ -12,7 +12,7 @@ export function externalModelsFor(schema: SourceSchema): ExternalModelInput[] {
   return schema.tables.map((table) => ({
     name: `${sqlName(schema.name)}.${sqlName(table.name)}`,
     description: `Loaded by Sluice source ${schema.name} (resource ${table.resource})`,
-    columns: Object.fromEntries(table.columns.map((c) => [c.name, duckdbType(c.dataType)])),
+    columns: Object.fromEntries(table.columns.map((c) => [c.name, columnDuckdbType(c)])),
   }));
 }
 

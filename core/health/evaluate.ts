@@ -75,7 +75,14 @@ export function evaluateHealth(input: HealthInput): HealthReport {
       if (!known) entries.set(origin, (known = sourceEntry(origin, feed(origin.resourceKey), refs)));
       return known;
     };
-    const context: ModelContext = { model, build, notBuilt, health: describeModel(model, build), entry };
+    const context: ModelContext = {
+      model,
+      build,
+      notBuilt,
+      health: describeModel(model, build),
+      entry,
+      buildText: describeBuild(model, build, input.environment, input.nowMs),
+    };
     for (const column of model.columns) {
       const key = `${model.key}.${column.name}`;
       if (select && !select.columns.has(key)) continue;
@@ -319,6 +326,8 @@ interface ModelContext {
   health: ModelHealth;
   /** The entry of a source field, shared by the model's columns that depend on it. */
   entry: (origin: HealthOrigin) => SourceEntry;
+  /** How the model was built, as its columns' reasons say it. */
+  buildText: string;
 }
 
 function sourceEntry(origin: HealthOrigin, feed: Feed, refs: Refs): SourceEntry {
@@ -394,7 +403,7 @@ function columnHealth(context: ModelContext, column: string, origins: readonly H
     reason = `${name} depends on ${dependency(missing)}, but ${missing.entry.resource} has never been loaded: run sluice ingest ${missing.entry.resource.split('.')[0]}`;
   } else {
     status = 'fresh';
-    reason = freshText(name, model, oldest, sources.length, filters.length, build, environment, nowMs);
+    reason = freshText(name, context.buildText, oldest, sources.length, filters.length, nowMs);
   }
   return {
     status,
@@ -462,17 +471,7 @@ function staleText(name: string, e: SourceEntry, nowMs: number, facts: Warehouse
   return `${name} shows ${dependency(e)} from load ${fed.loadId}, which finished ${ago(committedMs(fed), nowMs)}: ${limit}`;
 }
 
-function freshText(
-  name: string,
-  model: HealthModel,
-  first: SourceEntry | undefined,
-  valueCount: number,
-  filterCount: number,
-  build: ModelBuildFact | undefined,
-  environment: string,
-  nowMs: number,
-): string {
-  const modelPart = describeBuild(model, build, environment, nowMs);
+function freshText(name: string, modelPart: string, first: SourceEntry | undefined, valueCount: number, filterCount: number, nowMs: number): string {
   if (!first) return `${name} depends on no source field; ${modelPart}`;
   const values = valueCount - (first.role === 'value' ? 1 : 0);
   const filters = filterCount - (first.role === 'filter' ? 1 : 0);
@@ -541,8 +540,17 @@ function sentence(text: string): string {
   return `${text.replace(/[.\s]+$/, '')}.`;
 }
 
+/** Many columns and loads share their times: each is formatted once per evaluation's worth of times. */
+const isoTexts = new Map<number, string>();
+
 function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  let text = isoTexts.get(ms);
+  if (text === undefined) {
+    if (isoTexts.size > 50_000) isoTexts.clear();
+    text = new Date(ms).toISOString();
+    isoTexts.set(ms, text);
+  }
+  return text;
 }
 
 function countStatuses(items: { status: HealthStatus }[]): StatusCounts {

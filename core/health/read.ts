@@ -51,10 +51,8 @@ interface LoadRow {
 
 /** Whether the loads table records each load's resources (warehouses written by older versions do not, until their next write). */
 async function hasResourcesColumn(wh: Warehouse): Promise<boolean> {
-  const found = await wh.all(
-    `SELECT 1 FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = $1 AND table_name = 'loads' AND column_name = 'resources'`,
-    [SYSTEM_SCHEMA],
-  );
+  // pragma_table_info looks at the one table (duckdb_columns() would list every column of the warehouse).
+  const found = await wh.all(`SELECT 1 FROM pragma_table_info($1) WHERE "name" = 'resources'`, [table('loads')]);
   return found.length > 0;
 }
 

@@ -4,8 +4,17 @@ import { formatDuration } from './settings';
 
 const NUMBERS = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
 
+/** Formatted counts, kept: a report says the same few numbers thousands of times. */
+const counted = new Map<number, string>();
+
 export function count(n: number): string {
-  return NUMBERS.format(n);
+  let text = counted.get(n);
+  if (text === undefined) {
+    if (counted.size > 10_000) counted.clear();
+    text = NUMBERS.format(n);
+    counted.set(n, text);
+  }
+  return text;
 }
 
 /** "2 h ago", "just now", "in 5 min" (a load stamped after the time health judges at). */

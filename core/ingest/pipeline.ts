@@ -15,7 +15,7 @@ import { exportSchemaYaml } from '../schema/export';
 import type { SchemaChange, TableSchema } from '../schema/types';
 import { withWarehouse } from '../warehouse/connection';
 import { ensureSystemTables, readNextRowId, readSchema, readState, recordFailedLoad } from '../warehouse/system';
-import { Extraction, loadSourceByName, maskSecrets } from './extract';
+import { Extraction, loadSourceByName, maskSecrets, prepareSource } from './extract';
 import { PackageWriter, writeManifest } from './load/packageWriter';
 import { LoadSession } from './load/session';
 import { LOAD_ID, Normalizer, type StageSink } from './normalize';
@@ -112,9 +112,13 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     // The module's top level can read secrets too: what it throws is shown without them.
     throw withoutSecrets(err, resolveSecrets(project, options.source));
   }
-  const resources = selectResources(source, project, options.resources);
   const settings = sourceSettings(project, source.name);
   const secrets = resolveSecrets(project, source.name);
+  // A source built from a database lists its tables now, with the run's secrets.
+  await prepareSource(source, { projectDir: project.dir, config: settings.config, secrets, log }).catch((err) => {
+    throw withoutSecrets(err, secrets);
+  });
+  const resources = selectResources(source, project, options.resources);
 
   // A second ingest queues behind the first (of this source, or of any source on the warehouse).
   const lockWait: LockWait = { ...queueLockWait(options.lockWaitMs, project.lockWaitMs), onLockWait: (note) => log.info(note), signal: options.signal };

@@ -29,6 +29,12 @@ export interface ColumnHint {
   dataType?: DataType;
   nullable?: boolean;
   primaryKey?: boolean;
+  /**
+   * With dataType 'decimal': the warehouse column is DECIMAL(precision, scale) instead of DECIMAL(38,9).
+   * precision - scale <= 29 and scale <= 9; values that do not fit go to a variant column, never rounded.
+   */
+  precision?: number;
+  scale?: number;
 }
 
 export interface Logger {

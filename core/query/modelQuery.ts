@@ -19,7 +19,8 @@ import { QueryError } from './queryError';
 import type { QuerySourcePosition } from './types';
 
 /** What of the model to run: all of it, the text between two file offsets, or the CTE around one. */
-export type ModelPart = { kind: 'model' } | { kind: 'selection'; start: number; end: number } | { kind: 'cte'; offset: number };
+/** `orModel`: a cursor outside every CTE runs the whole model (the editor's Preview) instead of failing. */
+export type ModelPart = { kind: 'model' } | { kind: 'selection'; start: number; end: number } | { kind: 'cte'; offset: number; orModel?: boolean };
 
 export interface ModelQueryOptions {
   env: EnvironmentViews;
@@ -82,9 +83,12 @@ export async function prepareModelQuery(model: ParsedModel, options: ModelQueryO
     label = `selection in ${definition.name}`;
   } else if (part.kind === 'cte' && mapped) {
     const cte = cteQueryAt(translated.sql, renderedOffsetOf(rendered.sourceMap, part.offset));
-    if (!cte) throw new SluiceError(`the cursor is not inside a CTE of ${definition.name}`);
-    cut = cte.map;
-    label = `CTE ${cte.name} in ${definition.name}`;
+    if (cte) {
+      cut = cte.map;
+      label = `CTE ${cte.name} in ${definition.name}`;
+    } else if (!part.orModel) {
+      throw new SluiceError(`the cursor is not inside a CTE of ${definition.name}`);
+    }
   }
   const pointed = await pointAtEnvironment(cut.text, env);
   const locate = (offset: number): QuerySourcePosition => {

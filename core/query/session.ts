@@ -5,6 +5,7 @@
 import { nowMs } from '../clock';
 import { openForQuery, type AccessOptions, type QueryConnection } from './access';
 import { environmentViews, type EnvironmentViews } from './environment';
+import { exportQueryResult, type ExportFormat } from './export';
 import type { PreparedQuery } from './modelQuery';
 import { QueryCancelled } from './queryError';
 import { QueryRun, type QueryPage } from './run';
@@ -57,6 +58,22 @@ export class QuerySession {
     this.check();
     if (!this.run) throw new QueryCancelled();
     return this.run.page(offset, count);
+  }
+
+  /**
+   * Writes the whole result to a file: the query runs again on another connection to the same database (the
+   * same snapshot), so the paging of this result goes on undisturbed.
+   */
+  async export(format: ExportFormat, file: string): Promise<number> {
+    this.check();
+    if (!this.run || !this.connection) throw new QueryCancelled();
+    const other = await this.connection.warehouse.connect();
+    try {
+      await other.run('SET errors_as_json = true');
+      return await exportQueryResult(other, this.run.sql, format, file);
+    } finally {
+      other.close();
+    }
   }
 
   cancel(): void {

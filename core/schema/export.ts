@@ -16,6 +16,7 @@ export function schemaToDocument(schema: SourceSchema): Record<string, unknown> 
     for (const column of table.columns) {
       columns[column.name] = {
         data_type: column.dataType,
+        ...(column.precision !== undefined ? { precision: column.precision, scale: column.scale ?? 0 } : {}),
         nullable: column.nullable,
         ...(column.primaryKey ? { primary_key: true } : {}),
         ...(column.mergeKey ? { merge_key: true } : {}),

@@ -31,6 +31,9 @@ export interface ColumnSchema {
   variantOf?: string;
   /** Set when the type came from a hint in the resource definition rather than inference. */
   hinted?: boolean;
+  /** Decimal columns of known precision (a database column's numeric(p,s)): the warehouse column is DECIMAL(precision, scale). */
+  precision?: number;
+  scale?: number;
 }
 
 export type WriteDisposition = 'append' | 'replace' | 'merge';
@@ -66,6 +69,12 @@ export type SchemaChange =
   | { kind: 'variant_added'; table: string; column: string; variantOf: string; dataType: DataType }
   /** A column's type widened in place (bigint → double when a fractional number arrived). */
   | { kind: 'type_widened'; table: string; column: string; from: DataType; dataType: DataType };
+
+/** The DuckDB type of a column: its type's, or DECIMAL(p,s) for a decimal column of known precision. */
+export function columnDuckdbType(column: Pick<ColumnSchema, 'dataType' | 'precision' | 'scale'>): string {
+  if (column.dataType === 'decimal' && column.precision !== undefined) return `DECIMAL(${column.precision},${column.scale ?? 0})`;
+  return duckdbType(column.dataType);
+}
 
 /** The DuckDB type each logical type is stored as. */
 export function duckdbType(type: DataType): string {

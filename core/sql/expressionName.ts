@@ -14,7 +14,7 @@ import {
   isConstant,
 } from './ast';
 
-const COMPARISON_OPERATORS: Record<string, string> = {
+export const COMPARISON_OPERATORS: Record<string, string> = {
   COMPARE_EQUAL: '=',
   COMPARE_NOTEQUAL: '!=',
   COMPARE_LESSTHAN: '<',

@@ -1,6 +1,6 @@
 // Every CodeLens above a model's MODEL block: its columns and place in the graph (language/modelLenses.ts),
-// its plan status (planLens.ts) and its health (health/healthLens.ts). While the file has errors the first
-// two cannot be trusted (a query that does not parse has no columns and reads nothing; the plan would
+// its plan status (planLens.ts), its health (health/healthLens.ts) and, last, Preview (its rows in the
+// result grid). While the file has errors the first two cannot be trusted (a query that does not parse has no columns and reads nothing; the plan would
 // compare a broken query), so a single lens says how many errors stand in the way instead, and opens the
 // Problems view.
 
@@ -21,14 +21,24 @@ export interface HealthLensInput {
 }
 
 export const SHOW_PROBLEMS_COMMAND = 'workbench.actions.view.problems';
+export const PREVIEW_QUERY_COMMAND = 'sluice.previewQuery';
 
 export function modelFileLenses(ctx: ModelFileContext, plan: EditorPlan | undefined, health?: HealthLensInput): CodeLens[] {
   const errors = fileErrorCount(ctx.project, ctx.file);
   if (errors === 0) {
     const summary = health && ctx.prepared?.key ? health.models.get(ctx.prepared.key) : undefined;
-    return [...modelCodeLenses(ctx), ...planCodeLenses(ctx, plan), ...(health ? healthCodeLenses(ctx, health.environment, summary) : [])];
+    const lenses = [...modelCodeLenses(ctx), ...planCodeLenses(ctx, plan), ...(health ? healthCodeLenses(ctx, health.environment, summary) : [])];
+    return ctx.prepared?.key ? [...lenses, previewLens(ctx)] : lenses;
   }
   return [{ range: modelBlockRange(ctx), command: { title: `$(error) ${errorsTitle(errors, plan !== undefined)}`, command: SHOW_PROBLEMS_COMMAND } }];
+}
+
+/** Last of the lenses: runs the model's query and shows its rows in the result grid. */
+function previewLens(ctx: ModelFileContext): CodeLens {
+  return {
+    range: modelBlockRange(ctx),
+    command: { title: '$(play) Preview', tooltip: 'Run the model\'s query and show its rows (Ctrl+Enter)', command: PREVIEW_QUERY_COMMAND, arguments: [{ uri: ctx.document.uri }] },
+  };
 }
 
 /** "fix 1 error to see the plan and columns"; without a plan for the project, only the columns are missing. */

@@ -1,9 +1,10 @@
-// sluice/startQuery, fetchQueryPage, cancelQuery, closeQuery and profileTable: the result grid's requests.
+// sluice/startQuery, fetchQueryPage, exportQuery, cancelQuery, closeQuery and profileTable: the result grid's requests.
 // Queries read a private copy of the warehouse (core/query/snapshot.ts), so an open result never holds the
 // file: `sluice ingest` and `sluice apply` in a terminal, and this server's own runs, go ahead. Each query
 // has its own connection and streams its rows; pages are read from DuckDB when asked for.
 
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { now } from '../../core/clock';
@@ -12,9 +13,10 @@ import { parseModelFile } from '../../core/models/parse';
 import type { MacroValue } from '../../core/models/render';
 import type { ModelDefaults } from '../../core/models/defaults';
 import type { ParsedModel } from '../../core/models/types';
-import { CancelQuery, CloseQuery, FetchQueryPage, ProfileTableRequest, StartQuery, type QueryPageResult } from '../../core/protocol';
+import { CancelQuery, CloseQuery, ExportQuery, FetchQueryPage, ProfileTableRequest, StartQuery, type QueryPageResult } from '../../core/protocol';
 import { openForQuery } from '../../core/query/access';
 import { environmentViews, type EnvironmentViews } from '../../core/query/environment';
+import { EXPORT_FORMATS, type ExportFormat } from '../../core/query/export';
 import { prepareModelQuery, prepareSqlQuery, yesterdayUtc, type ModelPart, type PreparedQuery } from '../../core/query/modelQuery';
 import { profileTable } from '../../core/query/profile';
 import { QueryCancelled, QueryError } from '../../core/query/queryError';
@@ -113,6 +115,17 @@ export function registerQueryRequests(connection: Connection, deps: QueryRequest
     return { cancelled: await forget(String(params.queryId)) };
   });
 
+  onRequest(connection, ExportQuery.type, async (params): Promise<ExportQuery.Result> => {
+    const queryId = String(params.queryId ?? '');
+    const session = sessions.get(queryId);
+    if (!session) throw new SluiceError(`there is no open query ${queryId} (it was closed, or replaced by newer ones)`);
+    const format = params.format as ExportFormat;
+    if (!EXPORT_FORMATS.includes(format)) throw new SluiceError(`cannot export as '${String(params.format)}': the formats are ${EXPORT_FORMATS.join(', ')}`);
+    const file = typeof params.path === 'string' ? params.path : '';
+    if (!path.isAbsolute(file)) throw new SluiceError(`the export needs an absolute file path, got '${file}'`);
+    return { path: file, rows: await session.export(format, file) };
+  });
+
   onRequest(connection, CloseQuery.type, async (params) => ({ closed: await forget(String(params.queryId ?? '')) }));
 
   onRequest(connection, ProfileTableRequest.type, async (params) => {
@@ -152,7 +165,7 @@ async function queryTarget(deps: QueryRequestDeps, params: StartQuery.Params): P
     const project = await deps.models.project(entry.info.dir);
     const model = project.preparedModel(params.model);
     if (!model?.parsed.definition) throw new SluiceError(`no model named ${params.model} in ${entry.info.name}`);
-    return { entry, prepare: (env) => prepareModelQuery(model.parsed, { env, ...renderSettings(project.settings()) }) };
+    return { entry, prepare: (env) => prepareModelQuery(model.parsed, { env, ...renderSettings(project.settings(), params.wholeRange ? model.parsed.definition?.start : undefined) }) };
   }
   const file = typeof params.uri === 'string' ? toFilePath(params.uri) : undefined;
   if (!file) throw new SluiceError('startQuery needs sql, model, or the uri of a model file');
@@ -163,11 +176,12 @@ async function queryTarget(deps: QueryRequestDeps, params: StartQuery.Params): P
   const part: ModelPart = params.range
     ? { kind: 'selection', start: document.offsetAt(params.range.start), end: document.offsetAt(params.range.end) }
     : params.position
-      ? { kind: 'cte', offset: document.offsetAt(params.position) }
+      ? { kind: 'cte', offset: document.offsetAt(params.position), orModel: params.orModel === true }
       : { kind: 'model' };
   // An empty selection runs the whole model.
   const effective = part.kind === 'selection' && part.start === part.end ? ({ kind: 'model' } as const) : part;
-  return { entry: found.entry, prepare: (env) => prepareModelQuery(parsed, { env, part: effective, ...renderSettings(found.project.settings()) }) };
+  const from = params.wholeRange ? parsed.definition?.start : undefined;
+  return { entry: found.entry, prepare: (env) => prepareModelQuery(parsed, { env, part: effective, ...renderSettings(found.project.settings(), from) }) };
 }
 
 /** The model as the editor shows it: the analysed version when it is current, else the document's text parsed now. */
@@ -177,7 +191,11 @@ function liveModel(prepared: { text: string; parsed: ParsedModel } | undefined, 
   return parseModelFile(text, file, { defaults, inferredName: prepared?.parsed.definition?.nameParts });
 }
 
-/** As `sluice query --model` renders: the project's variables, the interval of yesterday (UTC), now. */
-function renderSettings(settings: { variables?: Record<string, MacroValue> }): { variables?: Record<string, MacroValue>; start: string; executionTime: Date } {
-  return { variables: settings.variables, start: yesterdayUtc(), executionTime: now() };
+/**
+ * As `sluice query --model` renders: the project's variables, the interval of yesterday (UTC), now; or, from
+ * `from` (the model's start, for wholeRange) until yesterday.
+ */
+function renderSettings(settings: { variables?: Record<string, MacroValue> }, from?: string): { variables?: Record<string, MacroValue>; start: string; end: string; executionTime: Date } {
+  const yesterday = yesterdayUtc();
+  return { variables: settings.variables, start: from ?? yesterday, end: yesterday, executionTime: now() };
 }

@@ -13,7 +13,8 @@
 // model in the editor, sees the plan panel follow an unsaved edit and its undo, and applies the panel's
 // non-breaking change to dev, whose summary stays (test/e2e/planSteps.mjs); checks the Warehouse view (user
 // schemas first, an "internal" group collapsed), the Schemas view (a source's tables), the Environments view,
-// a run result's Show Tables and a table preview (test/e2e/viewSteps.mjs); and renames a model with F2,
+// a run result's Show Tables and a table preview (test/e2e/viewSteps.mjs); runs Preview on a model and
+// exports its rows as CSV (test/e2e/previewSteps.mjs); and renames a model with F2,
 // which must change every file naming it, then back (test/e2e/renameSteps.mjs).
 // Screenshots of every step go to test/e2e/artifacts/run-N/. Exit code 0 only if every run passed.
 
@@ -26,6 +27,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { CodeServer } from './codeServer.mjs';
 import { lineagePanelSteps } from './lineageSteps.mjs';
 import { planPanelSteps } from './planSteps.mjs';
+import { previewSteps } from './previewSteps.mjs';
 import { renameSteps } from './renameSteps.mjs';
 import { viewSteps } from './viewSteps.mjs';
 import { openBrowser, Workbench } from './workbench.mjs';
@@ -58,6 +60,7 @@ for (let n = 1; n <= runs; n++) {
     const outcome = await withTimeout(runOnce(n), RUN_TIMEOUT_MS, `run ${n}`);
     results.push({ n, ok: true, ms: Date.now() - t0, ...outcome });
     log(`run ${n} passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; activation ${outcome.activationMs} ms (activate() ${outcome.activateCallMs} ms), server ready ${outcome.serverReadyMs} ms`);
+    log(`run ${n}: Preview of daily_revenue showed ${outcome.gridRows} rows (${outcome.gridEnvironment}; ${outcome.gridTypes}), first ${outcome.gridFirstRow}; its CSV export matched; scrolled a 10M-row result to row ${outcome.gridScrolledTo} with ${outcome.gridRowsBuilt} rows in the page; Cancel stopped a query in ${outcome.gridCancelMs} ms`);
     log(`run ${n}: rename of a model changed ${outcome.renamedFiles} files, and renaming it back restored them`);
     log(`run ${n}: the plan panel showed an unsaved edit ${outcome.planFollowMs} ms after it was typed; apply summary: ${outcome.planApplied}`);
     log(`run ${n} lineage panel (${outcome.lineagePanelWidth} px wide, ${outcome.lineageNodes.count} boxes all in view): ${outcome.lineageFirstPaint}; nodes seen ${outcome.lineageSeenMs} ms after the command was chosen`);
@@ -140,9 +143,10 @@ async function runOnce(n) {
     const editor = await editorFeatures(workbench, server, workspace, snap);
     const plan = await planPanelSteps({ workbench, workspace, root, snap });
     const views = await viewSteps({ workbench, snap });
+    const preview = await previewSteps({ workbench, workspace, snap });
     const rename = await renameSteps({ workbench, workspace, snap });
     const timings = await activationTimings(server);
-    return { message, progress, counts, ...editor, ...plan, ...views, ...rename, ...timings };
+    return { message, progress, counts, ...editor, ...plan, ...views, ...preview, ...rename, ...timings };
   } catch (err) {
     if (workbench) await snap('failure').catch(() => undefined);
     if (browser) fs.writeFileSync(path.join(shots, 'browser-console.log'), browser.console.join('\n'));

@@ -167,6 +167,8 @@ export default { name: 'local', resources: [{ name: 'r', *rows() { for (const p 
       ['unknown resource property', `export default { name: 's', resources: [{ name: 'r', rows: () => [], primary_key: 'id' }] };`, /unknown property "primary_key" in resource \(did you mean "primaryKey"\?\)/],
       ['invalid primaryKey', `export default { name: 's', resources: [{ name: 'r', rows: () => [], primaryKey: [] }] };`, /primaryKey must be a field name or a non-empty list/],
       ['invalid column hint', `export default { name: 's', resources: [{ name: 'r', rows: () => [], columns: { id: { dataType: 'int' } } }] };`, /columns\.id\.dataType must be one of text, bigint/],
+      ['precision on a non-decimal hint', `export default { name: 's', resources: [{ name: 'r', rows: () => [], columns: { n: { dataType: 'bigint', precision: 10 } } }] };`, /columns\.n: precision and scale apply to dataType "decimal" only/],
+      ['precision wider than staging carries', `export default { name: 's', resources: [{ name: 'r', rows: () => [], columns: { n: { dataType: 'decimal', precision: 38, scale: 2 } } }] };`, /columns\.n: precision and scale must be whole numbers with 0 <= scale <= 9, scale <= precision and precision - scale <= 29, got 38, 2/],
       ['invalid contract', `export default { name: 's', resources: [{ name: 'r', rows: () => [], contract: { columns: 'strict' } }] };`, /contract\.columns must be one of evolve, freeze, discard_row, discard_value, got "strict"/],
       ['invalid maxNesting', `export default { name: 's', resources: [{ name: 'r', rows: () => [], maxNesting: -1 }] };`, /maxNesting must be a whole number >= 0, got -1/],
     ];

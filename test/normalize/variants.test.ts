@@ -84,6 +84,28 @@ describe('normalize: variants', () => {
     assert.deepEqual(cells([1.5, 2n, 12, 1e-12], 'decimal').rows, [{ v: '1.5' }, { v: '2' }, { v: '12' }, { v__v_double: 1e-12 }]);
   });
 
+  it('decimal columns take exact decimal text (what database drivers give for NUMERIC) when it fits', () => {
+    assert.deepEqual(
+      cells([1.5, '12.50', '-0.000', '007', '-1.000000001', '0.0000000001', '1e5', 'NaN', '1' + '0'.repeat(29)], 'decimal').rows,
+      [
+        { v: '1.5' }, { v: '12.5' }, { v: '0' }, { v: '7' }, { v: '-1.000000001' },
+        { v__v_text: '0.0000000001' }, { v__v_text: '1e5' }, { v__v_text: 'NaN' }, { v__v_text: '1' + '0'.repeat(29) },
+      ],
+    );
+  });
+
+  it('decimal columns of known precision take only what DECIMAL(p,s) holds exactly', () => {
+    const r = run(
+      ['12.50', 0.5, '-999.99', '1000', '1.005', 7n, '-0.001'].map((v) => ({ v })),
+      { columns: { v: { dataType: 'decimal', precision: 5, scale: 2 } } },
+    );
+    assert.deepEqual(rowsOf(r, 'r').map(data), [
+      { v: '12.5' }, { v: '0.5' }, { v: '-999.99' }, { v__v_text: '1000' }, { v__v_text: '1.005' }, { v: '7' }, { v__v_text: '-0.001' },
+    ]);
+    const base = column(r.schema, 'r', 'v');
+    assert.deepEqual({ dataType: base.dataType, precision: base.precision, scale: base.scale }, { dataType: 'decimal', precision: 5, scale: 2 });
+  });
+
   it('timestamp columns take dates at midnight UTC and send other strings to a text variant', () => {
     assert.deepEqual(cells(['2024-01-02T03:04:05Z', '2024-05-06', 'soon']).rows, [
       { v: '2024-01-02T03:04:05Z' }, { v: '2024-05-06T00:00:00Z' }, { v__v_text: 'soon' },

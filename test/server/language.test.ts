@@ -170,6 +170,7 @@ describe('language server: hover, navigation, completion and CodeLens in the dem
       [
         [lineOf(demo.text(DAILY), 'MODEL ('), typed, 'sluice.showLineage'],
         [lineOf(demo.text(DAILY), 'MODEL ('), '$(type-hierarchy) reads intermediate.orders_enriched · read by no model', 'sluice.showLineage'],
+        [lineOf(demo.text(DAILY), 'MODEL ('), '$(play) Preview', 'sluice.previewQuery'],
       ],
     );
     // Lenses asked for before the types arrived are refreshed: the server asks the editor for new ones.

@@ -97,10 +97,11 @@ describe('language server: the plan in the editor', function () {
     // Two unknown columns: two errors of the analysis.
     const unknown = await lensesOf(withFilter.replace('i * 10.0 AS amount', 'nope_a * 10.0 AS amount, nope_b AS other'));
     assert.deepEqual(unknown.map((l) => l.command?.title), ['$(error) fix 2 errors to see the plan and columns']);
-    // Fixed: the columns, the graph and the plan are back.
+    // Fixed: the columns, the graph and the plan are back, and Preview last.
     // (The health lens comes and goes with the background health report: not counted here.)
     const fixed = (await lensesOf(withFilter)).filter((l) => l.command?.command !== 'sluice.showHealth');
-    assert.deepEqual(fixed.map((l) => l.command?.command), ['sluice.showLineage', 'sluice.showLineage', 'sluice.showPlan']);
+    assert.deepEqual(fixed.map((l) => l.command?.command), ['sluice.showLineage', 'sluice.showLineage', 'sluice.showPlan', 'sluice.previewQuery']);
+    assert.deepEqual(fixed[3].command!.arguments, [{ uri }]);
     assert.equal(fixed[0].command!.title, '4 columns: id, customer_id, amount, order_date');
     assert.equal(await planLensUntil((t) => t !== undefined && t.includes('rebuilds')), '$(warning) plan prod: breaking · 2 downstream · rebuilds 3 models');
   });

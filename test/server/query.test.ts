@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CancelQuery, CloseQuery, FetchQueryPage, ProfileTableRequest, StartQuery } from '../../core/protocol';
+import { CancelQuery, CloseQuery, ExportQuery, FetchQueryPage, ProfileTableRequest, StartQuery } from '../../core/protocol';
 import { runCli } from '../helpers/project';
 import { positionOf } from './demo';
 import { CancellationTokenSource, fileUri, LspTestClient } from './lspClient';
@@ -168,6 +168,71 @@ describe('language server: queries and profiles', function () {
     assert.equal(page.rows.length, 1);
     await client.request(CloseQuery.type, { queryId: open.queryId });
     await client.request(CloseQuery.type, { queryId: dev.queryId });
+  });
+
+  it('Preview at a cursor outside every CTE runs the whole model when asked to (orModel)', async () => {
+    const file = path.join(dir, CUSTOMER_ORDERS);
+    const uri = await client.open(file, CUSTOMER_ORDERS_SQL);
+    const outside = positionOf(CUSTOMER_ORDERS_SQL, 'WHERE customer_id IS NOT NULL');
+    const strict = await start({ uri, position: outside });
+    assert.equal(strict.status, 'error');
+    assert.match(strict.status === 'error' ? strict.message : '', /not inside a CTE/);
+    const whole = await startOk({ uri, position: outside, orModel: true });
+    assert.equal(whole.label, 'analytics.customer_orders');
+    assert.ok(whole.firstPage.rows.length > 0 && whole.firstPage.rows.every((r) => r[0] !== null));
+    // Inside a CTE it is still the CTE.
+    const cte = await startOk({ uri, position: positionOf(CUSTOMER_ORDERS_SQL, 'sum(amount)'), orModel: true });
+    assert.equal(cte.label, 'CTE per_customer in analytics.customer_orders');
+    for (const q of [whole, cte]) await client.request(CloseQuery.type, { queryId: q.queryId });
+    await client.close(uri);
+  });
+
+  it('a preview of an incremental model covers the model\'s whole range when asked to (wholeRange)', async () => {
+    const text = `MODEL (name analytics.orders_by_day, kind INCREMENTAL_BY_TIME_RANGE (time_column order_date), start '2024-01-01');
+
+SELECT order_date, count(*) AS orders FROM staging.orders
+WHERE order_date BETWEEN @start_ds AND @end_ds
+GROUP BY order_date
+`;
+    const file = path.join(dir, 'models/marts/orders_by_day.sql');
+    fs.writeFileSync(file, text);
+    const uri = await client.open(file, text);
+    // Yesterday alone: the shop's orders are from 2024.
+    const yesterday = await startOk({ uri });
+    assert.equal(yesterday.firstPage.rows.length, 0);
+    const whole = await startOk({ uri, wholeRange: true });
+    assert.ok(whole.firstPage.rows.length > 0);
+    assert.match(whole.sql, /'2024-01-01'/);
+    for (const q of [yesterday, whole]) await client.request(CloseQuery.type, { queryId: q.queryId });
+    await client.close(uri);
+    fs.rmSync(file);
+  });
+
+  it('exports the whole result of an open query, beyond the rows read, while it keeps paging', async () => {
+    // Orders with their optional customer and coupon (NULL), more rows than the first page holds.
+    const open = await startOk({ projectDir: dir, environment: 'prod', sql: 'SELECT order_id, customer_id, coupon, [order_id, customer_id] AS ids FROM staging.orders ORDER BY order_id', pageSize: 5 });
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-lsp-export-'));
+    const csv = await client.request(ExportQuery.type, { queryId: open.queryId, format: 'csv', path: path.join(out, 'orders.csv') });
+    assert.equal(csv.rows, 60);
+    const lines = fs.readFileSync(csv.path, 'utf8').trimEnd().split('\r\n');
+    assert.equal(lines.length, 61);
+    assert.equal(lines[0], 'order_id,customer_id,coupon,ids');
+    const rows = await client.request(FetchQueryPage.type, { queryId: open.queryId, offset: 0, count: 60 });
+    const csvOf = (v: unknown) => (v === null ? '' : Array.isArray(v) ? `"${JSON.stringify(v).replace(/"/g, '""')}"` : String(v));
+    assert.deepEqual(lines.slice(1), rows.rows.map((r) => r.map(csvOf).join(',')));
+    const json = await client.request(ExportQuery.type, { queryId: open.queryId, format: 'json', path: path.join(out, 'orders.json') });
+    const objects = JSON.parse(fs.readFileSync(json.path, 'utf8')) as { order_id: number; coupon: string | null }[];
+    assert.deepEqual(objects.map((o) => o.coupon), rows.rows.map((r) => r[2]));
+    const parquet = await client.request(ExportQuery.type, { queryId: open.queryId, format: 'parquet', path: path.join(out, 'orders.parquet') });
+    assert.equal(parquet.rows, 60);
+    assert.ok(fs.statSync(parquet.path).size > 0);
+    // The grid's result is still there, and a bad request says what is wrong.
+    assert.equal((await client.request(FetchQueryPage.type, { queryId: open.queryId, offset: 55, count: 10 })).rows.length, 5);
+    await assert.rejects(client.request(ExportQuery.type, { queryId: open.queryId, format: 'xlsx' as 'csv', path: path.join(out, 'x') }), /cannot export as 'xlsx'/);
+    await assert.rejects(client.request(ExportQuery.type, { queryId: open.queryId, format: 'csv', path: 'relative.csv' }), /absolute file path/);
+    await client.request(CloseQuery.type, { queryId: open.queryId });
+    await assert.rejects(client.request(ExportQuery.type, { queryId: open.queryId, format: 'csv', path: path.join(out, 'y.csv') }), /no open query/);
+    fs.rmSync(out, { recursive: true, force: true });
   });
 
   it('profiles a table', async () => {

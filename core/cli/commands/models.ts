@@ -13,10 +13,11 @@ import { discoverModels } from '../../models/discover';
 import { renderQuery } from '../../models/render';
 import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
+import { printRendered, renderDialect } from './renderDialect';
 import { CliFailure, formatTable, printJson } from '../output';
 
 interface ModelsFlags { project?: string; json?: boolean }
-interface RenderFlags { project?: string; start?: string; end?: string; executionTime?: string }
+interface RenderFlags { project?: string; start?: string; end?: string; executionTime?: string; dialect?: string; json?: boolean }
 
 /** Loads and analyses the project's models; the SQL parser is closed again by the caller via withModelProject. */
 export async function withModelProject<T>(projectOption: string | undefined, task: (project: ModelProject) => Promise<T> | T): Promise<T> {
@@ -98,8 +99,11 @@ export function registerModels(program: Command): void {
     .option('--start <time>', 'start of the interval (@start_*), default: yesterday (UTC)')
     .option('--end <time>', 'end of the interval (@end_*), default: the start')
     .option('--execution-time <time>', '@execution_* values, default: now')
+    .option('--dialect <name>', 'SQL dialect to print: duckdb (default), postgres, bigquery or snowflake')
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
+    .option('--json', 'print one JSON object')
     .action(async (name: string, flags: RenderFlags) => {
+      const dialect = renderDialect(flags.dialect);
       const project = resolveProject(flags.project);
       const dir = project.dir;
       const key = tableKeyOfName(name);
@@ -117,8 +121,6 @@ export function registerModels(program: Command): void {
         if (err instanceof SluiceError) throw new CliFailure(err.message, 2);
         throw err;
       }
-      const errors = reportDiagnostics(rendered.diagnostics.filter((d) => d.severity === 'error'));
-      if (errors > 0) throw new CliFailure(`cannot render ${model.definition.name}`, 1);
-      process.stdout.write(rendered.sql.endsWith('\n') ? rendered.sql : `${rendered.sql}\n`);
+      await printRendered(project, model, rendered, dialect, flags.json === true);
     });
 }

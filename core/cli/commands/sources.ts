@@ -43,6 +43,8 @@ export function registerSources(program: Command): void {
       const rows: string[][] = [];
       for (const s of sources) {
         if ('error' in s && s.error) rows.push([s.name, '-', 'error', String(s.error)]);
+        // A database source reading every table knows them once an ingest reflects the catalog.
+        else if (s.resources.length === 0) rows.push([s.name, '-', 'enabled', 'resources listed when an ingest starts']);
         for (const r of s.resources) rows.push([s.name, r.name, r.enabled ? 'enabled' : 'disabled', r.write_disposition + (r.incremental ? ` (incremental on ${r.incremental})` : '')]);
       }
       process.stdout.write(rows.length ? formatTable(['source', 'resource', 'state', 'load'], rows) : 'No sources in sources/.\n');

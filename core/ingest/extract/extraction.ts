@@ -65,8 +65,6 @@ export class Extraction {
   private readonly roots: Node[] = [];
   private readonly batchSize: number;
   private readonly signal: AbortSignal;
-  private readonly abortPromise?: Promise<never>;
-  private readonly onAbort?: () => void;
   private started = false;
 
   constructor(
@@ -83,16 +81,6 @@ export class Extraction {
     }
     this.batchSize = batchSize;
     this.signal = options.signal ?? new AbortController().signal;
-    if (options.signal) {
-      const signal = options.signal;
-      let reject!: (err: unknown) => void;
-      this.abortPromise = new Promise<never>((_, rej) => {
-        reject = rej;
-      });
-      this.abortPromise.catch(() => undefined);
-      this.onAbort = () => reject(cancelled());
-      signal.addEventListener('abort', this.onAbort, { once: true });
-    }
     this.plan();
   }
 
@@ -101,13 +89,9 @@ export class Extraction {
     if (this.started) throw new SluiceError(`source "${this.source.name}": batches() can only be read once per extraction`);
     this.started = true;
     sourceConsoleOf(this.source)?.attach(this.options.log, this.options.secrets);
-    try {
-      this.throwIfAborted();
-      for (const root of this.roots) {
-        yield* this.runRoot(root);
-      }
-    } finally {
-      if (this.onAbort) this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.throwIfAborted();
+    for (const root of this.roots) {
+      yield* this.runRoot(root);
     }
   }
 
@@ -347,12 +331,32 @@ export class Extraction {
     if (this.signal.aborted) throw cancelled();
   }
 
-  /** Waits for p, or rejects with 'ingest cancelled' as soon as the signal aborts. */
+  /**
+   * Waits for p, or rejects with 'ingest cancelled' as soon as the signal aborts. Not Promise.race with one
+   * long-lived abort promise: every race would leave a reaction on it holding its value, that is every item
+   * of an async source, until the run ends.
+   */
   private race<T>(p: PromiseLike<T>): Promise<T> {
-    if (!this.abortPromise) return Promise.resolve(p);
-    const promise = Promise.resolve(p);
-    promise.catch(() => undefined);
-    return Promise.race([promise, this.abortPromise]);
+    const signal = this.options.signal;
+    if (!signal) return Promise.resolve(p);
+    if (signal.aborted) {
+      Promise.resolve(p).catch(() => undefined);
+      return Promise.reject(cancelled());
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(cancelled());
+      signal.addEventListener('abort', onAbort, { once: true });
+      Promise.resolve(p).then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (err) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      );
+    });
   }
 
   /** A user's error as `resource "x" failed after N items: ...`, pointing at their file and line. */

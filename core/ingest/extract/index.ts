@@ -4,3 +4,4 @@ export { discoverSources, loadSource, loadSourceByName, type DiscoveredSource } 
 export { Extraction, DEFAULT_BATCH_SIZE, type ExtractBatch, type ExtractOptions } from './extraction';
 export { compareCursors } from './cursor';
 export { maskSecrets } from './logger';
+export { prepareSource, setPreparer, type PrepareContext, type SourcePreparer } from './prepare';

@@ -5,6 +5,7 @@ import { SluiceError } from '../../errors';
 import { DATA_TYPES } from '../../schema/types';
 import type { SourceDef } from '../types';
 import { describeType, describeValue, isPlainObject } from './describe';
+import { hasPreparer } from './prepare';
 
 const SOURCE_KEYS = ['name', 'resources'];
 const RESOURCE_KEYS = [
@@ -16,7 +17,7 @@ const STRATEGIES = ['delete-insert', 'upsert', 'scd2'];
 const CONTRACT_MODES = ['evolve', 'freeze', 'discard_row', 'discard_value'];
 const CONTRACT_ENTITIES = ['tables', 'columns', 'data_type'];
 const INCREMENTAL_KEYS = ['cursor', 'initialValue', 'lastValue', 'endValue'];
-const COLUMN_HINT_KEYS = ['dataType', 'nullable', 'primaryKey'];
+const COLUMN_HINT_KEYS = ['dataType', 'nullable', 'primaryKey', 'precision', 'scale'];
 
 /**
  * Returns the value as a SourceDef when it is one; throws a SluiceError otherwise.
@@ -38,7 +39,7 @@ export function validateSource(value: unknown, where: string): SourceDef {
   if (nameProblem) fail(`the source name ${describeValue(source.name)} ${nameProblem}`);
   if (!Array.isArray(source.resources)) fail(`resources must be an array, got ${describeType(source.resources)}`);
   const resources = source.resources as unknown[];
-  if (resources.length === 0) fail('resources is empty: a source needs at least one resource');
+  if (resources.length === 0 && !hasPreparer(value)) fail('resources is empty: a source needs at least one resource');
 
   const names = new Set<string>();
   resources.forEach((resource, index) => {
@@ -169,6 +170,18 @@ function checkColumns(value: unknown, fail: Fail): void {
     for (const flag of ['nullable', 'primaryKey']) {
       if (h[flag] !== undefined && typeof h[flag] !== 'boolean') fail(`${at}.${flag} must be true or false, got ${describeValue(h[flag])}`);
     }
+    checkPrecision(h, at, fail);
+  }
+}
+
+/** precision/scale describe a decimal column that DECIMAL(38,9), the staging type, can carry exactly. */
+function checkPrecision(h: Record<string, unknown>, at: string, fail: Fail): void {
+  if (h.precision === undefined && h.scale === undefined) return;
+  if (h.dataType !== 'decimal') fail(`${at}: precision and scale apply to dataType "decimal" only`);
+  const p = h.precision;
+  const s = h.scale ?? 0;
+  if (!Number.isInteger(p) || !Number.isInteger(s) || (s as number) < 0 || (s as number) > 9 || (p as number) < 1 || (p as number) - (s as number) > 29 || (s as number) > (p as number)) {
+    fail(`${at}: precision and scale must be whole numbers with 0 <= scale <= 9, scale <= precision and precision - scale <= 29, got ${describeValue(p)}, ${describeValue(h.scale)}`);
   }
 }
 

@@ -3,7 +3,7 @@
 // has (information_schema), so a warehouse that is behind or ahead of the stored schema converges.
 
 import { SluiceError } from '../../errors';
-import { duckdbType, type ColumnSchema, type TableSchema } from '../../schema/types';
+import { columnDuckdbType, type ColumnSchema, type TableSchema } from '../../schema/types';
 import type { Warehouse } from '../../warehouse/connection';
 import { qualified, quoteIdent } from '../../warehouse/quote';
 import { VALID_FROM, VALID_TO } from './columns';
@@ -33,9 +33,9 @@ export async function convergeTables(wh: Warehouse, source: string, families: Ta
         const type = known.get(column.name.toLowerCase());
         if (type === undefined) {
           await doing(`cannot add column "${column.name}" to table "${source}"."${table.name}"`, () =>
-            exec(wh, `ALTER TABLE ${qualified(source, table.name)} ADD COLUMN ${quoteIdent(column.name)} ${duckdbType(column.dataType)}`),
+            exec(wh, `ALTER TABLE ${qualified(source, table.name)} ADD COLUMN ${quoteIdent(column.name)} ${columnDuckdbType(column)}`),
           );
-          known.set(column.name.toLowerCase(), duckdbType(column.dataType));
+          known.set(column.name.toLowerCase(), columnDuckdbType(column));
           columns.push(column.name);
         } else if (column.dataType === 'double' && INTEGER_TYPES.has(type)) {
           await widenToDouble(wh, source, table.name, column.name);
@@ -62,7 +62,7 @@ export function requiredColumns(table: TableSchema, family: TableFamily): Column
 async function createTable(wh: Warehouse, source: string, table: TableSchema, columns: ColumnSchema[]): Promise<void> {
   // No NOT NULL or key constraints: columns are added to tables that already hold rows, and keys are
   // enforced by the merge itself.
-  const definitions = columns.map((c) => `${quoteIdent(c.name)} ${duckdbType(c.dataType)}`);
+  const definitions = columns.map((c) => `${quoteIdent(c.name)} ${columnDuckdbType(c)}`);
   await doing(`cannot create table "${source}"."${table.name}"`, () =>
     exec(wh, `CREATE TABLE ${qualified(source, table.name)} (${definitions.join(', ')})`),
   );

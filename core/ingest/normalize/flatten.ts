@@ -7,7 +7,7 @@ import type { DataType } from '../../schema/types';
 import type { Item } from '../types';
 import type { Cell, LineLayout, Row } from '../package';
 import { violation, type ContractEntity } from './contract';
-import { isBinary, naturalType, toColumnCell } from './infer';
+import { fitsDecimal, isBinary, naturalType, toColumnCell } from './infer';
 import { PATH_SEPARATOR, isSystemName, normalizeSegment, shortenName, variantColumnName } from './naming';
 import type { ResolvedHint, ResourcePlan } from './resourcePlan';
 import { SYSTEM_PATH_KEY, pathKey, type ColumnState, type SchemaBuilder, type TableState } from './schemaBuilder';
@@ -562,6 +562,10 @@ export class ResourceFlattener {
       if (column === undefined) return;
     }
     let cell: Cell | undefined = type === 'json' ? (column.type === 'json' ? jsonText : undefined) : toColumnCell(value, column.type);
+    // A decimal column of known precision takes only what it holds exactly; the rest goes to a variant.
+    if (column.schema.precision !== undefined && typeof cell === 'string' && !fitsDecimal(cell, column.schema.precision, column.schema.scale ?? 0)) {
+      cell = undefined;
+    }
     if (cell === undefined && this.widensToDouble(column, value)) {
       if (!this.widen(slot, node, column, value)) return;
       cell = value as number;
@@ -626,6 +630,7 @@ export class ResourceFlattener {
         ...(hint?.primaryKey ? { primaryKey: true } : {}),
         ...(hint?.mergeKey ? { mergeKey: true } : {}),
         ...(hint?.dataType ? { hinted: true } : {}),
+        ...(hint?.dataType === 'decimal' && hint.precision !== undefined ? { precision: hint.precision, scale: hint.scale } : {}),
       },
       slot.pathKey,
     );

@@ -169,6 +169,33 @@ function stringCell(value: string, type: DataType): Cell | undefined {
       return midnightUtcDate(timestampMillis(value));
     }
     case 'json': return JSON.stringify(value);
+    case 'decimal': return decimalTextCell(value);
     default: return undefined;
   }
+}
+
+const DECIMAL_TEXT = /^([+-]?)(\d+)(?:\.(\d*))?$/;
+
+/** Whether a decimal cell (canonical text: no leading or trailing zeros) fits DECIMAL(precision, scale). */
+export function fitsDecimal(cell: string, precision: number, scale: number): boolean {
+  const digits = cell.charCodeAt(0) === 45 ? cell.slice(1) : cell; // '-'
+  const dot = digits.indexOf('.');
+  const intDigits = dot < 0 ? digits.length : dot;
+  const fracDigits = dot < 0 ? 0 : digits.length - dot - 1;
+  const significantInt = intDigits === 1 && digits.charCodeAt(0) === 48 ? 0 : intDigits; // '0'
+  return fracDigits <= scale && significantInt <= precision - scale;
+}
+
+/**
+ * Exact decimal text (what database drivers give for NUMERIC) as a DECIMAL(38,9) cell, or undefined
+ * when it is not a plain decimal number or would not fit without rounding.
+ */
+function decimalTextCell(value: string): string | undefined {
+  const m = DECIMAL_TEXT.exec(value);
+  if (!m) return undefined;
+  const intPart = m[2].replace(/^0+(?=\d)/, '');
+  const fracPart = (m[3] ?? '').replace(/0+$/, '');
+  if (fracPart.length > DECIMAL_SCALE || intPart.length > DECIMAL_INTEGER_DIGITS) return undefined;
+  const negative = m[1] === '-' && /[1-9]/.test(intPart + fracPart);
+  return (negative ? '-' : '') + intPart + (fracPart ? '.' + fracPart : '');
 }

@@ -24,6 +24,9 @@ export interface ResolvedHint {
   nullable: boolean;
   primaryKey: boolean;
   mergeKey: boolean;
+  /** DECIMAL(precision, scale) for a decimal hint of known precision. */
+  precision?: number;
+  scale?: number;
 }
 
 export interface ResourcePlan {
@@ -102,6 +105,10 @@ function hints(def: ResourceDef): Map<string, ResolvedHint> {
         throw new SluiceError(`${where}: dataType ${previewValue(raw.dataType)} is not one of ${DATA_TYPES.join(', ')}`);
       }
       hint.dataType = raw.dataType;
+    }
+    if (raw.dataType === 'decimal' && raw.precision !== undefined) {
+      hint.precision = raw.precision;
+      hint.scale = raw.scale ?? 0;
     }
     if (raw.nullable !== undefined) {
       if (typeof raw.nullable !== 'boolean') throw new SluiceError(`${where}: nullable must be true or false`);
