@@ -483,6 +483,12 @@ export interface EnvironmentInfo {
   models?: number;
   /** Non-prod environments recorded in the warehouse: the models they show differently from prod. */
   overrides?: EnvironmentOverride[];
+  /** Who made it and who applied it last ("ana", "runner (github:ana-gh)"), when recorded. */
+  createdBy?: string;
+  appliedBy?: string;
+  /** ISO time a dev environment expires (its last apply plus environment_ttl); absent for prod. */
+  expiresAt?: string;
+  expired?: boolean;
 }
 
 export namespace EnvironmentDiff {

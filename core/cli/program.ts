@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, SluiceError } from '../errors';
 import { registerApply } from './commands/apply';
+import { registerCi } from './commands/ci';
 import { registerDiff } from './commands/diff';
 import { registerEnvironments, registerInvalidate } from './commands/environments';
 import { registerFormat } from './commands/format';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerJanitor(program);
   registerEnvironments(program);
   registerInvalidate(program);
+  registerCi(program);
   registerTest(program);
   registerDiff(program);
   registerFormat(program);

@@ -38,6 +38,11 @@ export interface ComputePlanOptions extends PlanOptions, DescribeOptions {
   drafts?: ModelDraft[];
   /** Errors in the project: the models they belong to, and everything downstream, are left out of the plan. */
   errors?: readonly ProjectDiagnostic[];
+  /**
+   * Compare with this environment instead of the target's current state (a pull request's environment is
+   * judged against prod however often it was applied). Models unchanged from it get its versions.
+   */
+  base?: string;
 }
 
 const DAY = 86_400_000;
@@ -66,7 +71,7 @@ export function computePlan(state: PlanState, project: ModelProject, environment
   const env = environmentName(environment);
   const nowMs = options.now === undefined ? clockMs() : new Date(options.now).getTime();
   const target = state.environments.get(env);
-  const baseEnv = target ?? state.environments.get(PROD);
+  const baseEnv = options.base !== undefined ? state.environments.get(environmentName(options.base)) : target ?? state.environments.get(PROD);
   const baseRecords = new Map<string, SnapshotRecord>();
   for (const entry of baseEnv?.snapshots ?? []) {
     const record = state.snapshots.get(entry.fingerprint);

@@ -119,7 +119,7 @@ export function loadProject(dir: string): Project {
   const project: Project = {
     name,
     dir,
-    warehouse: warehouseSetting !== undefined ? path.resolve(dir, warehouseSetting) : sqlmesh?.warehouse ?? path.resolve(dir, 'warehouse.duckdb'),
+    warehouse: warehouseOverride(dir) ?? (warehouseSetting !== undefined ? path.resolve(dir, warehouseSetting) : sqlmesh?.warehouse ?? path.resolve(dir, 'warehouse.duckdb')),
     ...(lockWait === undefined ? {} : { lockWaitMs: lockWait * 1000 }),
     sources: readSources(file, raw.sources, fail),
     models: shared.models,
@@ -133,6 +133,15 @@ export function loadProject(dir: string): Project {
   if (shared.defaultEnvironment !== undefined) project.defaultEnvironment = shared.defaultEnvironment;
   if (sqlmeshFile) project.sqlmeshConfig = sqlmeshFile;
   return project;
+}
+
+/**
+ * SLUICE_WAREHOUSE (relative to the project) replaces the warehouse setting: a CI runner keeps the warehouse
+ * outside the checkout, which is cleaned between jobs, without editing sluice.yaml.
+ */
+function warehouseOverride(dir: string): string | undefined {
+  const value = process.env.SLUICE_WAREHOUSE?.trim();
+  return value ? path.resolve(dir, value) : undefined;
 }
 
 /** Throws a SluiceError about the value (or the key) at a path of sluice.yaml, naming its line and column. */

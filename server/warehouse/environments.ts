@@ -5,7 +5,9 @@
 import fs from 'node:fs';
 import { describeError, SluiceError } from '../../core/errors';
 import { formatDiff, storedGrain } from '../../core/plan/diffReport';
-import { overridesVsProd } from '../../core/plan/environments';
+import { nowMs } from '../../core/clock';
+import { formatActor } from '../../core/plan/actor';
+import { overridesVsProd, summarizeEnvironments } from '../../core/plan/environments';
 import { invalidateEnvironment } from '../../core/plan/invalidate';
 import { runJanitor } from '../../core/plan/janitor';
 import { environmentName, PROD } from '../../core/plan/names';
@@ -22,7 +24,7 @@ import type { WarehouseGate } from './gate';
 /** At most this many models are compared in one environment diff. */
 const MAX_DIFFED = 20;
 
-export async function listEnvironments(gate: WarehouseGate, warehouse: string, modelFile: (key: string) => string | undefined): Promise<Environments.Result> {
+export async function listEnvironments(gate: WarehouseGate, warehouse: string, modelFile: (key: string) => string | undefined, ttlMs: number | null): Promise<Environments.Result> {
   const prodOnly: Environments.Result = { environments: [{ name: PROD }] };
   if (!fs.existsSync(warehouse)) return prodOnly;
   let records: EnvironmentRecord[];
@@ -32,15 +34,20 @@ export async function listEnvironments(gate: WarehouseGate, warehouse: string, m
     return { ...prodOnly, error: describeError(err) };
   }
   if (records.length === 0) return prodOnly;
-  const prod = records.find((r) => r.name === PROD);
   return {
-    environments: records.map((r) => {
-      const env: EnvironmentInfo = { name: r.name, updatedAt: r.updatedAt, models: r.snapshots.length };
-      if (r.name !== PROD) {
-        env.overrides = overridesVsProd(r, prod).map((o) => {
+    environments: summarizeEnvironments(records, ttlMs, nowMs()).map((s) => {
+      const env: EnvironmentInfo = { name: s.name, updatedAt: s.updatedAt, models: s.models };
+      if (s.overrides) {
+        env.overrides = s.overrides.map((o) => {
           const file = modelFile(o.model);
           return file ? { ...o, file } : o;
         });
+      }
+      if (s.createdBy) env.createdBy = formatActor(s.createdBy);
+      if (s.appliedBy) env.appliedBy = formatActor(s.appliedBy);
+      if (s.expiresAt) {
+        env.expiresAt = s.expiresAt;
+        env.expired = s.expired;
       }
       return env;
     }),

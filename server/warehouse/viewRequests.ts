@@ -11,6 +11,7 @@ import { sourceModules } from '../sources/sourceFiles';
 import type { ProjectEntry, ProjectIndex } from '../workspace/projects';
 import { readCatalog } from './catalog';
 import { environmentDiff, listEnvironments, removeEnvironment } from './environments';
+import { DEFAULT_ENVIRONMENT_TTL_MS } from '../../core/plan/environments';
 import type { WarehouseGate } from './gate';
 import { OriginLookup } from './origins';
 import { previewTable } from './preview';
@@ -33,7 +34,7 @@ export function registerViewRequests(connection: Connection, deps: ViewRequestDe
   onRequest(connection, Environments.type, async (params) => {
     const entry = await deps.projectOf(params.projectDir);
     const project = await deps.models.project(entry.info.dir).catch(() => undefined);
-    return listEnvironments(gate, entry.info.warehouse, (key) => project?.model(key)?.file);
+    return listEnvironments(gate, entry.info.warehouse, (key) => project?.model(key)?.file, entry.project?.environmentTtlMs ?? DEFAULT_ENVIRONMENT_TTL_MS);
   });
   onRequest(connection, EnvironmentDiff.type, async (params) => environmentDiff(gate, (await deps.projectOf(params.projectDir)).info.warehouse, params));
   onRequest(connection, InvalidateEnvironment.type, async (params) => {

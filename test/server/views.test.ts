@@ -3,6 +3,7 @@
 // changing shape in between), prod applied, a model changed and dev applied.
 
 import { strict as assert } from 'node:assert';
+import os from 'node:os';
 import fs from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
@@ -171,6 +172,12 @@ describe('language server: the Warehouse, Environments, Schemas and Sources view
     assert.deepEqual(dev.overrides, [{ model: 'analytics.daily_revenue', change: 'changed', file: demo.file(DAILY) }]);
     assert.equal(prod.overrides, undefined);
     for (const env of environments) assert.ok(Date.now() - Date.parse(env.updatedAt ?? '') < 10 * 60_000, `${env.name} applied at ${env.updatedAt}`);
+    // Who applied them, and when dev expires: a week after its last apply (the default environment_ttl); prod never.
+    const user = os.userInfo().username;
+    assert.ok(dev.createdBy?.startsWith(user) && prod.appliedBy?.startsWith(user), `${dev.createdBy} / ${prod.appliedBy}`);
+    assert.equal(Date.parse(dev.expiresAt ?? '') - Date.parse(dev.updatedAt ?? ''), 7 * 86_400_000);
+    assert.equal(dev.expired, false);
+    assert.equal(prod.expiresAt, undefined);
   });
 
   it('diffs an environment\'s data against prod like `sluice diff`', async () => {

@@ -95,6 +95,13 @@ describe('the views\' data', function () {
     assert.equal(environmentDescription({ ...dev, overrides: [] }, 'prod', now), 'applied 2 h ago · same as prod · 12 models');
     assert.equal(environmentDescription({ name: 'prod' }, 'dev', now), '');
     assert.match(environmentTooltip(dev, 'dev'), /last applied 2024-05-10 10:00 UTC[\s\S]*changed: a\.two/);
+    const recorded = { ...dev, createdBy: 'ana', appliedBy: 'runner (github:bo)', expiresAt: '2024-05-17T10:00:00.000Z', expired: false };
+    assert.equal(
+      environmentTooltip(recorded, 'prod').split('\n').slice(1, 4).join('\n'),
+      'last applied 2024-05-10 10:00 UTC by runner (github:bo)\ncreated by ana\nexpires 2024-05-17 10:00 UTC',
+    );
+    assert.equal(environmentDescription({ ...recorded, expired: true }, 'prod', now), 'applied 2 h ago · 1 differs from prod · 12 models · expired');
+    assert.match(environmentTooltip({ ...recorded, expired: true }, 'prod'), /expired 2024-05-17 10:00 UTC \(sluice janitor removes it\)/);
   });
 
   it('tells the changes between two schema versions the way ingest reports them', () => {

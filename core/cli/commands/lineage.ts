@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { closestName } from '../../dag/unknownTable';
 import type { ModelProject } from '../../dag/project';
 import { tableKeyOfName } from '../../dag/names';
-import { columnText, type ColumnOrigin, type DownstreamNode, type LineageNode } from '../../lineage/project';
+import { columnText, type ColumnOrigin, type LineageNode } from '../../lineage/project';
+import { downstreamLabel, renderTree } from '../../lineage/tree';
 import { CliFailure, printJson } from '../output';
 import { failOnErrors, reportDiagnostics, withModelProject } from './models';
 
@@ -157,23 +158,4 @@ function upstreamLabel(node: LineageNode): string {
   else if (node.kind === 'external') note = '  [external model]';
   else if (node.kind === 'unknown') note = '  [unknown table]';
   return `${role}${node.column}${note}${node.repeated ? '  (shown above)' : ''}`;
-}
-
-function downstreamLabel(node: DownstreamNode): string {
-  return `${node.role === 'filter' ? 'filter: ' : ''}${node.column}${node.repeated ? '  (shown above)' : ''}`;
-}
-
-/** Draws a tree with box-drawing branches, one node per line. */
-function renderTree<N extends { children: N[] }>(root: N, label: (node: N) => string, keep: (node: N) => boolean = () => true): string[] {
-  const lines = [label(root)];
-  const walk = (node: N, prefix: string): void => {
-    const children = node.children.filter(keep);
-    children.forEach((child, i) => {
-      const last = i === children.length - 1;
-      lines.push(`${prefix}${last ? '└── ' : '├── '}${label(child)}`);
-      walk(child, prefix + (last ? '    ' : '│   '));
-    });
-  };
-  walk(root, '');
-  return lines;
 }
