@@ -91,7 +91,7 @@ describe('health reader', () => {
       { name: 'a.inc', fingerprint: 'f2', version: 'v2', kind: 'INCREMENTAL_BY_TIME_RANGE' },
       { name: 'a.view', fingerprint: 'f3', version: 'v3', kind: 'VIEW' },
     ];
-    await wh.run(`INSERT INTO "_sluice"."environments" VALUES ('prod', CAST($1 AS JSON), CAST('[]' AS JSON), 'p1', CAST($2 AS TIMESTAMPTZ))`, [JSON.stringify(env), iso(T)]);
+    await wh.run(`INSERT INTO "_sluice"."environments" ("name", "snapshots", "previous", "plan_id", "updated_at") VALUES ('prod', CAST($1 AS JSON), CAST('[]' AS JSON), 'p1', CAST($2 AS TIMESTAMPTZ))`, [JSON.stringify(env), iso(T)]);
     const snapshot = (name: string, fingerprint: string, version: string, ms: number) =>
       wh.run(`INSERT INTO "_sluice"."snapshots" VALUES ($1, $2, $3, 'd', CAST('{}' AS JSON), CAST($4 AS TIMESTAMPTZ))`, [name, fingerprint, version, iso(ms)]);
     // A later snapshot of the same version (a metadata change) did not rebuild the table.
