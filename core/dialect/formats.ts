@@ -56,3 +56,36 @@ export function strftimeFormat(format: string, target: Target): { format: string
   flush();
   return { format: out };
 }
+
+/**
+ * The other way: a TO_CHAR / TO_DATE pattern of PostgreSQL or Snowflake as a DuckDB strftime format, read
+ * with the table above (longest pattern word first, letters in any case). "quoted text" is printed as is.
+ */
+export function patternToStrftime(pattern: string, source: 'postgres' | 'snowflake'): { format: string } | { refused: string } {
+  const words = Object.entries(SPECIFIERS)
+    .filter(([key, to]) => !['%', 'F', 'T'].includes(key) && to[source] !== null) // F and T are composites DuckDB lacks
+    .map(([key, to]) => ({ word: to[source]!.toUpperCase(), spec: `%${key}` }))
+    .sort((x, y) => y.word.length - x.word.length);
+  let out = '';
+  for (let i = 0; i < pattern.length; ) {
+    const c = pattern[i];
+    if (c === '"') {
+      const end = pattern.indexOf('"', i + 1);
+      if (end < 0) return { refused: 'the format has an unclosed quote' };
+      out += pattern.slice(i + 1, end).replace(/%/g, '%%');
+      i = end + 1;
+      continue;
+    }
+    if (!/[A-Za-z]/.test(c)) {
+      out += c === '%' ? '%%' : c;
+      i++;
+      continue;
+    }
+    const rest = pattern.slice(i).toUpperCase();
+    const match = words.find((w) => rest.startsWith(w.word));
+    if (!match) return { refused: `format element at '${pattern.slice(i, i + 4)}' has no DuckDB strftime equivalent` };
+    out += match.spec;
+    i += match.word.length;
+  }
+  return { format: out };
+}
