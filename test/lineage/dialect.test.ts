@@ -1,4 +1,4 @@
-// Models in other SQL dialects: node-sql-parser reads them, the translation is DuckDB SQL that parses and
+// Models in other SQL dialects: the translation is DuckDB SQL that parses and
 // runs with the same meaning, and a model declaring `dialect mysql` gets lineage like any other model.
 
 import { strict as assert } from 'node:assert';
