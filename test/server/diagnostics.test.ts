@@ -77,6 +77,29 @@ describe('language server: model diagnostics while typing', function () {
     await client.diagnostics(uri, (ds) => ds.length === 0, mark);
   });
 
+  it('reports errors in a model of another dialect at the file position, through the translation', async () => {
+    // Backticks, a date function with its arguments moved and IFF are rewritten before the error: the
+    // position must still be the token the user wrote.
+    const text = "MODEL (name shop.hive_orders, dialect spark);\nSELECT `id`, datediff(a, b) AS d, IFF(x, 1, 2) AS f FROM t WHERE id = = 3";
+    const uri = await client.open(path.join(project.dir, 'models', 'hive_orders.sql'), text);
+    const [d, ...rest] = await client.diagnostics(uri, (ds) => ds.length > 0);
+    assert.deepEqual(rest, []);
+    assert.match(d.message, /^syntax error at or near "=" \(the spark query is read as DuckDB SQL/);
+    const column = text.split('\n')[1].lastIndexOf('=');
+    assert.equal(d.range.start.line, 1);
+    assert.equal(d.range.start.character, column);
+  });
+
+  it('reports a construct with no DuckDB translation where it is written', async () => {
+    const text = 'MODEL (\n  name shop.variant,\n  dialect snowflake\n);\nSELECT IFF(a, 1, 2) AS x,\n  payload:customer AS customer\nFROM t';
+    const uri = await client.open(path.join(project.dir, 'models', 'variant.sql'), text);
+    const [d] = await client.diagnostics(uri, (ds) => ds.length > 0);
+    assert.match(d.message, /value:path access of semi-structured data has no DuckDB translation/);
+    assert.equal(d.range.start.line, 5);
+    assert.equal(d.range.start.character, '  payload'.length);
+    assert.equal(d.severity, 1);
+  });
+
   it('leaves SQL files outside models/ alone', async () => {
     const outside = await client.open(path.join(project.dir, 'scratch.sql'), 'SELEC broken');
     const model = await client.open(path.join(project.dir, 'models', 'after.sql'), 'MODEL (name a.after);\nSELECT 1 FROM');
