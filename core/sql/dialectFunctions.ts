@@ -195,6 +195,10 @@ const RENAMES: Record<string, string> = { NVL: 'coalesce', IFF: 'if', IIF: 'if',
 
 const COMMON: Record<string, Rule> = {
   NVL2: (c) => (c.argCount === 3 ? ['CASE WHEN ', a(0), ' IS NOT NULL THEN ', a(1), ' ELSE ', a(2), ' END'] : undefined),
+  // DuckDB has these as keywords only: current_timestamp() does not run there.
+  CURRENT_TIMESTAMP: (c) => (c.argCount === 0 ? ['current_timestamp'] : undefined),
+  CURRENT_TIME: (c) => (c.argCount === 0 ? ['current_time'] : undefined),
+  LOCALTIMESTAMP: (c) => (c.argCount === 0 ? ['localtimestamp'] : undefined),
   ZEROIFNULL: (c) => (c.argCount === 1 ? ['coalesce(', a(0), ', 0)'] : undefined),
   // T-SQL's ISNULL(a, b) is COALESCE; MySQL's one-argument ISNULL(a) is a test DuckDB has too.
   ISNULL: (c) => (c.argCount === 2 ? renamed('coalesce', c) : undefined),

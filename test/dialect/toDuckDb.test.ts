@@ -38,6 +38,7 @@ const GOLDEN: [string, string, string][] = [
   ['snowflake', "SELECT IFF(a > 1, 'x', 'y'), NVL(a, 0), NVL2(a, 1, 2), ZEROIFNULL(b) FROM t", "SELECT if(a > 1, 'x', 'y'), coalesce(a, 0), CASE WHEN a IS NOT NULL THEN 1 ELSE 2 END, coalesce(b, 0) FROM t"],
   ['tsql', 'SELECT IIF(a > 1, 1, 0), ISNULL(a, 0), GETDATE(), LEN(s) FROM t', 'SELECT if(a > 1, 1, 0), coalesce(a, 0), now(), length(s) FROM t'],
   ['bigquery', 'SELECT SAFE_CAST(a AS INT64) FROM t', 'SELECT TRY_CAST(a AS INT64) FROM t'],
+  ['spark', 'SELECT current_timestamp(), current_date(), current_timestamp FROM t', 'SELECT current_timestamp, current_date(), current_timestamp FROM t'],
   // date functions
   ['hive', 'SELECT date_add(d, 1), date_sub(d, n), datediff(a, b) FROM t', "SELECT (CAST(d AS DATE) + CAST(1 AS INTEGER)), (CAST(d AS DATE) - CAST(n AS INTEGER)), date_diff('day', CAST(b AS DATE), CAST(a AS DATE)) FROM t"],
   ['spark', "SELECT date_format(ts, 'yyyy-MM-dd HH:mm:ss'), to_date(s), to_date(s, 'dd/MM/yyyy'), add_months(d, 2) FROM t", "SELECT strftime(ts, '%Y-%m-%d %H:%M:%S'), CAST(s AS DATE), CAST(strptime(s, '%d/%m/%Y') AS DATE), CAST(CAST(d AS DATE) + to_months(CAST(2 AS INTEGER)) AS DATE) FROM t"],
