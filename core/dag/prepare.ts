@@ -8,6 +8,7 @@ import { parseModelFile } from '../models/parse';
 import { isPythonModelFile, parsePythonModelFile } from '../models/pythonModel';
 import { renderForAnalysis, type MacroValue, type RenderedQuery } from '../models/render';
 import type { ParsedModel, Position } from '../models/types';
+import { forEachObject } from '../sql/ast';
 import { parseMany, type ParsedSql } from '../sql/duckdbParser';
 import { isSupportedDialect } from '../sql/dialect';
 import { duckdbFunctionNames } from '../sql/functionNames';
@@ -156,19 +157,11 @@ function finish(model: PreparedModel, sql: ParsedSql, functions: ReadonlySet<str
 /** Calls of functions DuckDB's catalog does not have (schema-qualified calls and operators aside). */
 function unknownFunctions(sql: ParsedSql, known: ReadonlySet<string>): { name: string; offset: number }[] {
   const out: { name: string; offset: number }[] = [];
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item);
-      return;
-    }
-    if (typeof value !== 'object' || value === null) return;
-    const node = value as Record<string, unknown>;
+  forEachObject(sql.statements, (node) => {
     const name = node.function_name;
     if (node.class === 'FUNCTION' && typeof name === 'string' && node.is_operator !== true && !node.schema && !node.catalog && !known.has(name.toLowerCase())) {
       out.push({ name, offset: sql.source.indexOfByte(node.query_location) ?? 0 });
     }
-    for (const key in node) visit(node[key]);
-  };
-  visit(sql.statements);
+  });
   return out;
 }

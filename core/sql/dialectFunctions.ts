@@ -3,7 +3,7 @@
 // returns the DuckDB text as pieces, or refuses with the reason. A function with no rule is copied as
 // written; the project analysis then checks that DuckDB has a function of that name.
 
-import { patternToStrftime } from '../dialect/formats';
+import { patternToStrftime, percentFormatToStrftime, wordPatternToStrftime, type FormatConversion } from '../dialect/formats';
 
 /** The dialect families whose functions differ (close relatives share one: MariaDB is MySQL, Spark is Hive). */
 export type DialectFamily = 'mysql' | 'postgres' | 'redshift' | 'bigquery' | 'snowflake' | 'tsql' | 'sqlite' | 'trino' | 'hive';
@@ -111,7 +111,7 @@ const castTo = (type: string): Rule => (c) => (c.argCount === 1 ? ['CAST(', a(0)
 
 // ---- formats ----
 
-type Converted = { format: string } | { refused: string };
+type Converted = FormatConversion;
 
 // Java's DateTimeFormatter letters (Hive, Spark, Databricks), longest first.
 const JAVA_PATTERNS: [string, string][] = [
@@ -121,28 +121,7 @@ const JAVA_PATTERNS: [string, string][] = [
 ];
 
 export function javaToStrftime(pattern: string): Converted {
-  let out = '';
-  for (let i = 0; i < pattern.length; ) {
-    const c = pattern[i];
-    if (c === "'") {
-      // 'text' is literal text; '' is a quote.
-      const end = pattern.indexOf("'", i + 1);
-      if (end < 0) return { refused: 'the format has an unclosed quote' };
-      out += end === i + 1 ? "'" : pattern.slice(i + 1, end).replace(/%/g, '%%');
-      i = end + 1;
-      continue;
-    }
-    if (!/[A-Za-z]/.test(c)) {
-      out += c === '%' ? '%%' : c;
-      i++;
-      continue;
-    }
-    const match = JAVA_PATTERNS.find(([p]) => pattern.startsWith(p, i) && pattern[i + p.length] !== c);
-    if (!match) return { refused: `format letter '${c}' has no DuckDB strftime equivalent` };
-    out += match[1];
-    i += match[0].length;
-  }
-  return { format: out };
+  return wordPatternToStrftime(pattern, JAVA_PATTERNS, { quote: "'", wholeRuns: true });
 }
 
 // MySQL's DATE_FORMAT specifiers that DuckDB spells differently; the rest are the same as strftime's.
@@ -153,18 +132,7 @@ const MYSQL_SPECIFIERS: Record<string, string | null> = {
 };
 
 export function mysqlToStrftime(format: string): Converted {
-  let out = '';
-  for (let i = 0; i < format.length; i++) {
-    if (format[i] !== '%') {
-      out += format[i];
-      continue;
-    }
-    const spec = format[++i];
-    const mapped = MYSQL_SPECIFIERS[spec];
-    if (!mapped) return { refused: `format specifier %${spec ?? ''} has no DuckDB strftime equivalent` };
-    out += mapped;
-  }
-  return { format: out };
+  return percentFormatToStrftime(format, (spec) => MYSQL_SPECIFIERS[spec] ?? undefined);
 }
 
 // BigQuery's format elements are strftime's; these few are not DuckDB's.
@@ -172,18 +140,7 @@ const BIGQUERY_SPECIFIERS: Record<string, string> = { F: '%Y-%m-%d', T: '%H:%M:%
 const STRFTIME_SAME = new Set('aAwdbBhmyYHIpMSfzZjUWcxX%'.split(''));
 
 export function bigqueryToStrftime(format: string): Converted {
-  let out = '';
-  for (let i = 0; i < format.length; i++) {
-    if (format[i] !== '%') {
-      out += format[i];
-      continue;
-    }
-    const spec = format[++i];
-    if (spec !== undefined && STRFTIME_SAME.has(spec)) out += `%${spec}`;
-    else if (spec !== undefined && BIGQUERY_SPECIFIERS[spec]) out += BIGQUERY_SPECIFIERS[spec];
-    else return { refused: `format element %${spec ?? ''} has no DuckDB strftime equivalent` };
-  }
-  return { format: out };
+  return percentFormatToStrftime(format, (spec) => (STRFTIME_SAME.has(spec) ? `%${spec}` : BIGQUERY_SPECIFIERS[spec]));
 }
 
 const toCharFormat = (target: 'postgres' | 'snowflake') => (format: string): Converted => patternToStrftime(format, target);

@@ -68,7 +68,7 @@ const REFUSED: [string, string, RegExp, number][] = [
   ['tsql', 'SELECT TOP 10 a FROM t ORDER BY a OFFSET 5 ROWS', /both TOP and LIMIT/, 8],
   ['tsql', 'SELECT CONVERT(INT, a) FROM t', /CONVERT has no DuckDB translation/, 8],
   ['spark', "SELECT date_format(d, fmt) FROM t", /date_format needs its format as a string literal/i, 8],
-  ['spark', "SELECT date_format(d, 'yyyy-QQ') FROM t", /format letter 'Q'/, 8],
+  ['spark', "SELECT date_format(d, 'yyyy-QQ') FROM t", /format element 'QQ' has no DuckDB strftime equivalent/, 8],
   ['mysql', "SELECT DATE_FORMAT(d, '%D %M') FROM t", /%D has no DuckDB strftime/, 8],
   ['snowflake', 'SELECT DATEADD(x + 1, 1, d) FROM t', /DATEADD needs a date part/, 8],
   ['bigquery', "SELECT FORMAT_DATE('%Ez', d) FROM t", /%E has no DuckDB strftime/, 8],
