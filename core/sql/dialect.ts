@@ -154,6 +154,9 @@ const TYPE_RENAMES: Record<string, string> = {
 // T-SQL table hints: about locking, which DuckDB has no use for.
 const TABLE_HINTS = new Set(['NOLOCK', 'READUNCOMMITTED', 'UPDLOCK', 'ROWLOCK', 'HOLDLOCK', 'TABLOCK', 'TABLOCKX', 'PAGLOCK', 'READPAST', 'XLOCK', 'NOWAIT', 'READCOMMITTED', 'REPEATABLEREAD', 'SERIALIZABLE']);
 
+// Functions whose arguments use FROM: what follows is a value, not a table.
+const KEYWORD_ARGUMENTS = new Set(['EXTRACT', 'SUBSTRING', 'TRIM', 'POSITION', 'OVERLAY']);
+
 const CLAUSE_ENDS = new Set(['UNION', 'EXCEPT', 'INTERSECT', 'MINUS']);
 
 /** How a rule replaces tokens [start, next): DuckDB text and arguments (token ranges translated in place). */
@@ -266,7 +269,7 @@ class Translation {
     const next = this.tokens[i + 1];
     const upper = t.type === 'word' ? t.text.toUpperCase() : '';
     const p = this.profile;
-    if ((upper === 'FROM' || upper === 'JOIN') && next && (next.type === 'word' || next.type === 'name')) {
+    if ((upper === 'FROM' || upper === 'JOIN') && next && (next.type === 'word' || next.type === 'name') && !this.inFunctionSyntax(i)) {
       // The keyword, then the table name with its catalog part dropped.
       this.same(i);
       this.copy(t.end, next.start);
@@ -309,6 +312,12 @@ class Translation {
       return this.same(i);
     }
     return this.same(i);
+  }
+
+  /** Whether token i is inside EXTRACT(part FROM x) and the like, where FROM is followed by a value. */
+  private inFunctionSyntax(i: number): boolean {
+    const open = this.enclosing[i];
+    return open > 0 && KEYWORD_ARGUMENTS.has(this.tokens[open - 1].text.toUpperCase());
   }
 
   /** Whether token i is the type in CAST(x AS type). */

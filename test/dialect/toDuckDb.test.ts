@@ -17,6 +17,7 @@ const GOLDEN: [string, string, string][] = [
   ['bigquery', 'SELECT a FROM `my-project.shop.orders`', 'SELECT a FROM "shop"."orders"'],
   ['bigquery', 'SELECT a FROM `my-project`.shop.orders AS o', 'SELECT a FROM shop.orders AS o'],
   ['snowflake', 'SELECT a FROM analytics.shop.orders o', 'SELECT a FROM shop.orders o'],
+  ['snowflake', 'SELECT EXTRACT(year FROM o.s.d) FROM (SELECT * FROM db.s.t) AS o', 'SELECT EXTRACT(year FROM o.s.d) FROM (SELECT * FROM s.t) AS o'],
   ['tsql', 'SELECT [c].[name] FROM [db].[shop].[customers] AS [c] WITH (NOLOCK)', 'SELECT "c"."name" FROM "shop"."customers" AS "c" '],
   ['bigquery', 'SELECT CAST(a AS FLOAT64), SAFE_CAST(b AS BIGNUMERIC) FROM t', 'SELECT CAST(a AS DOUBLE), TRY_CAST(b AS DECIMAL(38, 9)) FROM t'],
   ['snowflake', 'SELECT a::NUMBER, b::NUMBER(10, 2), c::TIMESTAMP_NTZ FROM t', 'SELECT a::DECIMAL(38, 0), b::DECIMAL(10, 2), c::TIMESTAMP FROM t'],
