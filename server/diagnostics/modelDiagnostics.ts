@@ -9,8 +9,11 @@ import { isSupportedDialect, parseSql } from '../../core/sql';
 
 export const DIAGNOSTIC_SOURCE = 'sluice';
 
-/** Diagnostics for a model file's current text. Never throws: a failure becomes a diagnostic on line 1. */
-export async function modelDiagnostics(text: string, file: string): Promise<Diagnostic[]> {
+/**
+ * Diagnostics for a model file's current text. Never throws: a failure becomes a diagnostic on line 1.
+ * `defaultDialect` is the project's model_defaults dialect, for a model that does not name its own.
+ */
+export async function modelDiagnostics(text: string, file: string, defaultDialect?: string): Promise<Diagnostic[]> {
   const content = text.startsWith('\ufeff') ? text.slice(1) : text;
   const shift = text.length - content.length;
   const lines = new LineMap(text);
@@ -19,7 +22,7 @@ export async function modelDiagnostics(text: string, file: string): Promise<Diag
     const parsed = parseModelFile(content, file);
     for (const d of parsed.diagnostics) out.push(fromModelDiagnostic(d, lines, shift));
     if (!parsed.query) return out;
-    const dialect = parsed.definition?.dialect;
+    const dialect = parsed.definition?.dialect ?? defaultDialect;
     // A dialect Sluice cannot translate is reported by the model's own checks; its SQL is not DuckDB's.
     if (dialect && !isSupportedDialect(dialect)) return out;
 

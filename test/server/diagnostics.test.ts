@@ -137,3 +137,28 @@ describe('language server: diagnostics wait for typing to pause', function () {
     assert.equal(client.all('textDocument/publishDiagnostics').filter((p) => p.uri === uri).length, 1);
   });
 });
+
+describe('language server: diagnostics of a project whose model_defaults name a dialect', function () {
+  let project: TempProject;
+  let client: LspTestClient;
+
+  before(async () => {
+    project = makeProject({ 'models/t.sql': 'MODEL (name main.t, kind VIEW);\nSELECT 1 AS a, 2 AS b' });
+    project.write('sluice.yaml', 'name: test\nmodel_defaults:\n  dialect: spark\n');
+    client = await LspTestClient.start({ folders: [project.dir], trusted: false });
+  });
+
+  after(async () => {
+    await client?.stop();
+    project?.cleanup();
+  });
+
+  it('reads a model without its own dialect in the default one, and reports what has no translation there', async () => {
+    // Valid Spark SQL that DuckDB would reject as written (* EXCEPT); then DISTRIBUTE BY, which has no translation.
+    const text = 'MODEL (name main.spark_orders);\nSELECT * EXCEPT (b), "x" AS label FROM main.t\nDISTRIBUTE BY a';
+    const uri = await client.open(path.join(project.dir, 'models', 'spark_orders.sql'), text);
+    const diagnostics = await client.diagnostics(uri, (ds) => ds.length > 0);
+    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.range.start.character]), [[2, 0]]);
+    assert.match(diagnostics[0].message, /DISTRIBUTE BY has no DuckDB translation/);
+  });
+});
