@@ -98,6 +98,26 @@ describe('models in Hive, Spark, BigQuery and Snowflake SQL, through the CLI', f
     assert.match(JSON.stringify(deep.json), /raw\.orders\.event_date/);
   });
 
+  it('sluice render prints the DuckDB translation apply runs, and --dialect renders it for another engine', () => {
+    const run = runCli(['render', 'sushi.orders_enriched'], dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(
+      run.stdout,
+      [
+        'SELECT',
+        '  * EXCLUDE (internal_note),',
+        `  strftime("event_date", '%Y-%m') AS "month",`,
+        "  coalesce(internal_note, 'none') AS note,",
+        '  (CAST(event_date AS DATE) + CAST(7 AS INTEGER)) AS follow_up_on',
+        'FROM raw.orders',
+        '',
+      ].join('\n'),
+    );
+    const postgres = runCli(['render', 'sushi.item_prices', '--dialect', 'postgres'], dir);
+    assert.equal(postgres.code, 0, postgres.stderr);
+    assert.match(postgres.stdout, /FROM "raw"\."items"/);
+  });
+
   it('reports what cannot be translated at its file:line:col and leaves the model and its readers out', () => {
     fs.writeFileSync(
       path.join(dir, 'models', 'marts', 'waiter_tags.sql'),
