@@ -113,9 +113,13 @@ describe('models in Hive, Spark, BigQuery and Snowflake SQL, through the CLI', f
         '',
       ].join('\n'),
     );
-    const postgres = runCli(['render', 'sushi.item_prices', '--dialect', 'postgres'], dir);
+    const postgres = runCli(['render', 'marts.top_waiters', '--dialect', 'postgres'], dir);
     assert.equal(postgres.code, 0, postgres.stderr);
-    assert.match(postgres.stdout, /FROM "raw"\."items"/);
+    assert.match(postgres.stdout, /FROM "sushi"\."orders_enriched" AS "o"/);
+    // What PostgreSQL lacks is reported where it is written, through the translation: SAFE_CAST on line 10.
+    const refused = runCli(['render', 'sushi.item_prices', '--dialect', 'postgres'], dir);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /models\/item_prices\.sql:10:3: PostgreSQL has no TRY_CAST/);
   });
 
   it('reports what cannot be translated at its file:line:col and leaves the model and its readers out', () => {
