@@ -217,6 +217,26 @@ LIMIT 0, 10
     assert.deepEqual([errors[0].start.line, errors[0].start.column], [6, 1]);
   });
 
+  it('places errors after macros and rewritten text at the file position, and finds functions DuckDB lacks', async () => {
+    // Macros expand to longer text and the translation rewrites backticks, nvl and date_add before the errors.
+    const text = [
+      'MODEL (name shop.spark_daily, kind INCREMENTAL_BY_TIME_RANGE (time_column d), dialect spark);',
+      'SELECT `id`, nvl(name, "?") AS name, date_add(CAST(@start_ds AS DATE), 1) AS d,',
+      '  collect_list(region) AS regions',
+      'FROM raw.customers WHERE region BETWEEN @start_ds AND @end_ds AND nope > 1',
+      'GROUP BY id, name',
+    ].join('\n');
+    const models = await ModelProject.fromTexts(dir, [{ file: 'models/spark_daily.sql', text }], inputs);
+    const errors = problems(models, 'error').map((d) => [d.start.line, d.start.column, d.message]);
+    const lines = text.split('\n');
+    assert.deepEqual(errors.map(([line, column]) => [line, column]), [
+      [3, lines[2].indexOf('collect_list') + 1],
+      [4, lines[3].indexOf('nope') + 1],
+    ]);
+    assert.match(String(errors[0][2]), /^collect_list is not a DuckDB function, and Sluice has no translation of it from spark/);
+    assert.match(String(errors[1][2]), /nope/);
+  });
+
   it('reads a model in an unknown dialect as DuckDB SQL, with a warning', async () => {
     const oracle = 'MODEL (name shop.plain, dialect oracle);\nSELECT id, name FROM raw.customers\n';
     const models = await ModelProject.fromTexts(dir, [{ file: 'models/plain.sql', text: oracle }], inputs);
