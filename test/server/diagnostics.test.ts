@@ -138,7 +138,7 @@ describe('language server: diagnostics wait for typing to pause', function () {
   });
 });
 
-describe('language server: diagnostics of a project whose model_defaults name a dialect', function () {
+describe('language server: a project whose model_defaults name a dialect', function () {
   let project: TempProject;
   let client: LspTestClient;
 
@@ -160,5 +160,18 @@ describe('language server: diagnostics of a project whose model_defaults name a 
     const diagnostics = await client.diagnostics(uri, (ds) => ds.length > 0);
     assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.range.start.character]), [[2, 0]]);
     assert.match(diagnostics[0].message, /DISTRIBUTE BY has no DuckDB translation/);
+  });
+
+  it('hovers a column inside rewritten text with the column it reads', async () => {
+    // `b`, nvl and date_add are rewritten before and around the cursor; the hover must still find a.
+    const text = 'MODEL (name main.spark_hover);\nSELECT `b`, nvl(a, 0) AS z, date_add(CAST(\'2024-01-01\' AS DATE), a) AS d FROM main.t';
+    const uri = await client.open(path.join(project.dir, 'models', 'spark_hover.sql'), text);
+    await client.diagnostics(uri, () => true);
+    const line = text.split('\n')[1];
+    for (const at of [line.indexOf('nvl(a') + 4, line.lastIndexOf('a)')]) {
+      const hover = await client.hoverText(uri, { line: 1, character: at });
+      assert.ok(hover, `no hover at ${at}`);
+      assert.match(hover!.split('\n')[0], /main\.t\.a/);
+    }
   });
 });
