@@ -40,7 +40,7 @@ interface DialectProfile extends LexOptions {
   hiveClauses?: boolean;
 }
 
-const MYSQL: DialectProfile = { family: 'mysql', doubleQuotedStrings: true, backslashEscapes: true, pipesAreOr: true, limitComma: true };
+const MYSQL: DialectProfile = { family: 'mysql', doubleQuotedStrings: true, backslashEscapes: true, pipesAreOr: true, limitComma: true, hashComments: true };
 const POSTGRES: DialectProfile = { family: 'postgres' };
 const HIVE: DialectProfile = { family: 'hive', doubleQuotedStrings: true, backslashEscapes: true, hiveClauses: true };
 const TSQL: DialectProfile = { family: 'tsql', bracketNames: true, plusConcatenates: true, top: true };
@@ -59,7 +59,7 @@ const DIALECTS: Record<string, DialectProfile> = {
   materialize: POSTGRES,
   risingwave: POSTGRES,
   redshift: { family: 'redshift', backslashEscapes: true },
-  bigquery: { family: 'bigquery', doubleQuotedStrings: true, backslashEscapes: true, dottedQuotedNames: true, rawStrings: true },
+  bigquery: { family: 'bigquery', doubleQuotedStrings: true, backslashEscapes: true, dottedQuotedNames: true, rawStrings: true, hashComments: true },
   snowflake: { family: 'snowflake', backslashEscapes: true, top: true, variantPaths: true },
   tsql: TSQL,
   fabric: TSQL,
@@ -117,7 +117,7 @@ export function transpileToDuckDb(sql: string, dialect: string | undefined): Tra
   if (lexed.error) {
     return { sql, diagnostics: [source.diagnosticAt(lexed.error.offset, `${name}: ${lexed.error.message}`, 'error')], translated: false, segments: identity(sql) };
   }
-  const translation = new Translation(sql, lexed.tokens, profile, name);
+  const translation = new Translation(sql, lexed.tokens, profile, name, lexed.hashComments);
   translation.run();
   return {
     sql: translation.out,
@@ -178,6 +178,7 @@ class Translation {
     private readonly tokens: DialectToken[],
     private readonly profile: DialectProfile,
     private readonly dialect: string,
+    private readonly hashComments: readonly number[] = [],
   ) {
     const stack: number[] = [];
     tokens.forEach((t, i) => {
@@ -206,6 +207,14 @@ class Translation {
 
   private copy(start: number, end: number): void {
     if (end <= start) return;
+    // MySQL's and BigQuery's # comments are -- comments in DuckDB.
+    const hash = this.hashComments.find((h) => h >= start && h < end);
+    if (hash !== undefined) {
+      this.copy(start, hash);
+      this.write('--', hash, hash + 1);
+      this.copy(hash + 1, end);
+      return;
+    }
     const last = this.segments[this.segments.length - 1];
     if (last && last.kind === 'copy' && last.fileEnd === start && last.outEnd === this.out.length) {
       last.outEnd += end - start;

@@ -26,10 +26,14 @@ export interface LexOptions {
   bracketNames?: boolean;
   /** r'...' is a raw string (BigQuery). */
   rawStrings?: boolean;
+  /** # starts a comment to the end of the line (MySQL, BigQuery). */
+  hashComments?: boolean;
 }
 
 export interface LexResult {
   tokens: DialectToken[];
+  /** Offsets of the # that start comments (DuckDB writes them --). */
+  hashComments: number[];
   /** An unterminated string, name or comment, at its start. */
   error?: { offset: number; message: string };
 }
@@ -39,6 +43,7 @@ const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', '0
 
 export function lexDialect(sql: string, options: LexOptions): LexResult {
   const tokens: DialectToken[] = [];
+  const hashComments: number[] = [];
   const n = sql.length;
   let i = 0;
   const push = (type: DialectTokenType, start: number, end: number, value: string, quote?: string) =>
@@ -77,35 +82,44 @@ export function lexDialect(sql: string, options: LexOptions): LexResult {
       i++;
       continue;
     }
-    if (c === '-' && sql[i + 1] === '-') {
+    if ((c === '-' && sql[i + 1] === '-') || (c === '#' && options.hashComments)) {
+      if (c === '#') hashComments.push(i);
       const end = sql.indexOf('\n', i);
       i = end < 0 ? n : end + 1;
       continue;
     }
     if (c === '/' && sql[i + 1] === '*') {
       const end = sql.indexOf('*/', i + 2);
-      if (end < 0) return { tokens, error: { offset: i, message: 'a comment is not closed' } };
+      if (end < 0) return { tokens, hashComments, error: { offset: i, message: 'a comment is not closed' } };
       i = end + 2;
       continue;
     }
     const raw = options.rawStrings && (c === 'r' || c === 'R') && (sql[i + 1] === "'" || sql[i + 1] === '"');
     if (raw) {
       const close = sql.indexOf(sql[i + 1], i + 2);
-      if (close < 0) return { tokens, error: { offset: i, message: 'a string is not closed' } };
+      if (close < 0) return { tokens, hashComments, error: { offset: i, message: 'a string is not closed' } };
       push('string', i, close + 1, sql.slice(i + 2, close));
       i = close + 1;
       continue;
     }
+    if ((c === 'E' || c === 'e') && sql[i + 1] === "'" && !/[\p{L}\p{N}_$]/u.test(sql[i - 1] ?? '')) {
+      // An escape string (E'it\'s', PostgreSQL and DuckDB): backslash escapes whatever the dialect.
+      const q = quoted(i + 1, "'", true);
+      if (!q) return { tokens, hashComments, error: { offset: i, message: 'a string is not closed' } };
+      push('string', i, q.end, q.value);
+      i = q.end;
+      continue;
+    }
     if (c === "'" || (c === '"' && options.doubleQuotedStrings)) {
       const q = quoted(i, c, options.backslashEscapes === true);
-      if (!q) return { tokens, error: { offset: i, message: 'a string is not closed' } };
+      if (!q) return { tokens, hashComments, error: { offset: i, message: 'a string is not closed' } };
       push('string', i, q.end, q.value);
       i = q.end;
       continue;
     }
     if (c === '"' || c === '`' || (c === '[' && options.bracketNames)) {
       const q = quoted(i, c === '[' ? ']' : c, false);
-      if (!q) return { tokens, error: { offset: i, message: 'a quoted name is not closed' } };
+      if (!q) return { tokens, hashComments, error: { offset: i, message: 'a quoted name is not closed' } };
       push('name', i, q.end, q.value, c);
       i = q.end;
       continue;
@@ -126,5 +140,5 @@ export function lexDialect(sql: string, options: LexOptions): LexResult {
     push('punct', i, i + op.length, op);
     i += op.length;
   }
-  return { tokens };
+  return { tokens, hashComments };
 }

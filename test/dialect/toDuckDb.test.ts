@@ -26,6 +26,8 @@ const GOLDEN: [string, string, string][] = [
   ['mysql', String.raw`SELECT 'it\'s', "dq", 'a''b' FROM t`, "SELECT 'it''s', 'dq', 'a''b' FROM t"],
   ['bigquery', String.raw`SELECT r'\d+', "x" FROM t`, String.raw`SELECT '\d+', 'x' FROM t`],
   ['postgres', `SELECT "Name" FROM t WHERE a = 'x'`, `SELECT "Name" FROM t WHERE a = 'x'`],
+  ['postgres', String.raw`SELECT E'it\'s' FROM t`, "SELECT 'it''s' FROM t"],
+  ['mysql', "SELECT a # the key, with 'quotes'\nFROM t", "SELECT a -- the key, with 'quotes'\nFROM t"],
   // stars, QUALIFY, LIMIT, TOP, operators
   ['spark', 'SELECT * EXCEPT (dup) FROM bronze.a', 'SELECT * EXCLUDE (dup) FROM bronze.a'],
   ['bigquery', 'SELECT t.* EXCEPT (a, b) FROM t', 'SELECT t.* EXCLUDE (a, b) FROM t'],
