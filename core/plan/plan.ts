@@ -124,7 +124,12 @@ export function computePlan(state: PlanState, project: ModelProject, environment
       backfill.push({ model: record.name, intervals: [formatRange(alignRange(restateRange, 'day'))] });
     }
     models.push(planned);
-    if (decision.change) changes.push(describeChange(project, draft, old, decision, planned, children, baseList));
+    if (decision.change) {
+      const change = describeChange(project, draft, old, decision, planned, children, baseList);
+      // SQLMesh keeps an SCD type 2 table through changes (forward-only); Sluice builds a new one, so say what that costs.
+      if (old && isScd2(old.kind) && planned.action === 'build') change.reason += `; the new table's history starts over from the query's rows as they are now (the current table keeps its history)`;
+      changes.push(change);
+    }
   }
 
   // A model left out keeps the version the environment shows; one the environment lacks stays out of it.

@@ -262,6 +262,8 @@ describe('SCD type 2 models through the CLI', function () {
     const dev = runCliJson(['apply', 'dev', '--execution-time', '2020-01-05 11:00'], dir);
     assert.equal(dev.code, 0, dev.stderr);
     assert.deepEqual(dev.json.result.built, ['menu.menu_prices']);
+    const change = dev.json.changes.find((c: any) => c.model === 'menu.menu_prices');
+    assert.match(change.reason, /the SCD_TYPE_2_BY_COLUMN options changed; the new table's history starts over from the query's rows as they are now/);
     // Its first load is the menu as it is now.
     assert.deepEqual(await versions(warehouse, 'menu__dev.menu_prices'), [
       [1, 'Chicken Sandwich', 15.99, EPOCH, null],
