@@ -255,6 +255,14 @@ describe('SCD type 2 models through the CLI', function () {
     ]);
   });
 
+  it('refuses to restate an SCD type 2 model: its history cannot be computed again', async () => {
+    const before = await versions(warehouse, 'menu.menu_items');
+    const restate = runCliJson(['apply', 'prod', '--restate', 'menu.menu_items', '--start', '2020-01-01', '--end', '2020-01-03', '--execution-time', '2020-01-05 11:00'], dir);
+    assert.notEqual(restate.code, 0);
+    assert.match(restate.json.error, /cannot restate menu\.menu_items: it is an SCD type 2 model, whose history its query cannot give back/);
+    assert.deepEqual(await versions(warehouse, 'menu.menu_items'), before);
+  });
+
   it('a changed SCD type 2 model starts its own history in dev; promoting it reuses that table', async () => {
     const prodBefore = await versions(warehouse, 'menu.menu_prices');
     const file = path.join(dir, 'models', 'menu_prices.sql');
