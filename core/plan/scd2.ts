@@ -74,39 +74,36 @@ export async function applyScd2Batch(wh: Warehouse, record: SnapshotRecord, quer
   // One row per key: with duplicates, the one updated last.
   const latestFirst = kind.updatedAtName === undefined ? '' : ` ORDER BY q.${quoteIdent(kind.updatedAtName)} DESC NULLS LAST`;
   await wh.run(`CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT ${sourceColumns(kind, type)} FROM (${query}) AS q QUALIFY row_number() OVER (PARTITION BY ${keys.map((k) => `q.${quoteIdent(k)}`).join(', ')}${latestFirst}) = 1`);
-  try {
-    let changed: string;
-    let changedAt: string;
-    let opensFrom: string;
-    if (kind.name === 'SCD_TYPE_2_BY_TIME') {
-      changed = `${updatedAt} > t.${quoteIdent(kind.updatedAtName)}`;
-      changedAt = updatedAt!;
-      // A key seen before (closed now or earlier) reopens at its updated_at, never before its last valid_to.
-      opensFrom = `CASE WHEN h.last_to IS NOT NULL THEN greatest(h.last_to, ${updatedAt}) ELSE ${kind.updatedAtAsValidFrom ? updatedAt : at(quoteLiteral(EPOCH))} END`;
-    } else {
-      const compared = kind.columns === '*' ? await stageColumns(wh, stage) : kind.columns;
-      changed = `(${compared.map((c) => `t.${quoteIdent(c)} IS DISTINCT FROM s.${quoteIdent(c)}`).join(' OR ')})`;
-      changedAt = updatedAt ? at(updatedAt) : executionTime;
-      opensFrom = batch.first && !kind.executionTimeAsValidFrom ? `CASE WHEN h.last_to IS NOT NULL THEN ${changedAt} ELSE ${at(quoteLiteral(EPOCH))} END` : changedAt;
-    }
-    const t = target;
-    let count = 0;
-    // Close the current versions of changed keys...
-    count += changedRows(await wh.json(`UPDATE ${t} AS t SET ${to} = ${changedAt} FROM ${stage} AS s WHERE t.${to} IS NULL AND ${sameKey('t', 's')} AND ${changed}`));
-    // ...and of keys the query no longer returns, when deletes count.
-    if (kind.invalidateHardDeletes) {
-      count += changedRows(await wh.json(`UPDATE ${t} AS t SET ${to} = ${executionTime} WHERE t.${to} IS NULL AND NOT EXISTS (SELECT 1 FROM ${stage} AS s WHERE ${sameKey('t', 's')})`));
-    }
-    // Open a version for every key left without a current one: new, changed, or back after a delete.
-    const history = `SELECT ${partition}, max(${to}) AS last_to FROM ${t} GROUP BY ${partition}`;
-    count += changedRows(await wh.json(
-      `INSERT INTO ${t} BY NAME SELECT s.*, ${opensFrom} AS ${from}, CAST(NULL AS ${type}) AS ${to} FROM ${stage} AS s LEFT JOIN (${history}) AS h ON ${sameKey('h', 's')}
-       WHERE NOT EXISTS (SELECT 1 FROM ${t} AS c WHERE c.${to} IS NULL AND ${sameKey('c', 's')})`
-    ));
-    return count;
-  } finally {
-    await wh.run(`DROP TABLE IF EXISTS ${stage}`);
+  let changed: string;
+  let changedAt: string;
+  let opensFrom: string;
+  if (kind.name === 'SCD_TYPE_2_BY_TIME') {
+    changed = `${updatedAt} > t.${quoteIdent(kind.updatedAtName)}`;
+    changedAt = updatedAt!;
+    // A key seen before (closed now or earlier) reopens at its updated_at, never before its last valid_to.
+    opensFrom = `CASE WHEN h.last_to IS NOT NULL THEN greatest(h.last_to, ${updatedAt}) ELSE ${kind.updatedAtAsValidFrom ? updatedAt : at(quoteLiteral(EPOCH))} END`;
+  } else {
+    const compared = kind.columns === '*' ? await stageColumns(wh, stage) : kind.columns;
+    changed = `(${compared.map((c) => `t.${quoteIdent(c)} IS DISTINCT FROM s.${quoteIdent(c)}`).join(' OR ')})`;
+    changedAt = updatedAt ? at(updatedAt) : executionTime;
+    opensFrom = batch.first && !kind.executionTimeAsValidFrom ? `CASE WHEN h.last_to IS NOT NULL THEN ${changedAt} ELSE ${at(quoteLiteral(EPOCH))} END` : changedAt;
   }
+  let count = 0;
+  // Close the current versions of changed keys...
+  count += changedRows(await wh.json(`UPDATE ${target} AS t SET ${to} = ${changedAt} FROM ${stage} AS s WHERE t.${to} IS NULL AND ${sameKey('t', 's')} AND ${changed}`));
+  // ...and of keys the query no longer returns, when deletes count.
+  if (kind.invalidateHardDeletes) {
+    count += changedRows(await wh.json(`UPDATE ${target} AS t SET ${to} = ${executionTime} WHERE t.${to} IS NULL AND NOT EXISTS (SELECT 1 FROM ${stage} AS s WHERE ${sameKey('t', 's')})`));
+  }
+  // Open a version for every key left without a current one: new, changed, or back after a delete.
+  const history = `SELECT ${partition}, max(${to}) AS last_to FROM ${target} GROUP BY ${partition}`;
+  count += changedRows(await wh.json(
+    `INSERT INTO ${target} BY NAME SELECT s.*, ${opensFrom} AS ${from}, CAST(NULL AS ${type}) AS ${to} FROM ${stage} AS s LEFT JOIN (${history}) AS h ON ${sameKey('h', 's')}
+     WHERE NOT EXISTS (SELECT 1 FROM ${target} AS c WHERE c.${to} IS NULL AND ${sameKey('c', 's')})`,
+  ));
+  // On failure the transaction's rollback removes the staging table with everything else.
+  await wh.run(`DROP TABLE ${stage}`);
+  return count;
 }
 
 /** The column names of the staged query rows (for columns '*'). */
