@@ -6,25 +6,15 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { query, repoRoot, runCli, runCliJson } from '../helpers/project';
+import { query, repoRoot, runCli, runCliJson, writeDb } from '../helpers/project';
 
 const FIXTURE = path.join(repoRoot, 'test', 'fixtures', 'sqlmesh-scd2');
 
 /** The till's current menu, as raw.menu_items: what each run reads. */
 async function writeMenu(dbFile: string, rows: [number, string, number, string][]): Promise<void> {
-  const instance = await DuckDBInstance.create(dbFile);
-  try {
-    const connection = await instance.connect();
-    try {
-      await connection.run('CREATE SCHEMA IF NOT EXISTS raw; CREATE OR REPLACE TABLE raw.menu_items (id INT, name VARCHAR, price DOUBLE, updated_at TIMESTAMP)');
-      for (const row of rows) await connection.run('INSERT INTO raw.menu_items VALUES ($1, $2, $3, CAST($4 AS TIMESTAMP))', row);
-    } finally {
-      connection.closeSync();
-    }
-  } finally {
-    instance.closeSync();
-  }
+  const values = rows.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, CAST($${i * 4 + 4} AS TIMESTAMP))`).join(', ');
+  await writeDb(dbFile, `CREATE SCHEMA IF NOT EXISTS raw; CREATE OR REPLACE TABLE raw.menu_items (id INT, name VARCHAR, price DOUBLE, updated_at TIMESTAMP)`);
+  await writeDb(dbFile, `INSERT INTO raw.menu_items VALUES ${values}`, rows.flat());
 }
 
 type Version = [number, string, number, string | null, string | null];

@@ -2,23 +2,8 @@
 // updated_at_name and batch_size 1, SQLMesh's documented example), a composite key with a DATE time type and
 // updated_at_as_valid_from, and execution_time_as_valid_from on a first load.
 import { strict as assert } from 'node:assert';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { writeDb as feed } from '../helpers/project';
 import { applyEnv, makeProject, rows, type TempProject } from './helpers';
-
-/** Runs SQL on the warehouse file, as the system feeding the source tables would. */
-async function feed(db: string, sql: string): Promise<void> {
-  const instance = await DuckDBInstance.create(db);
-  try {
-    const connection = await instance.connect();
-    try {
-      await connection.run(sql);
-    } finally {
-      connection.closeSync();
-    }
-  } finally {
-    instance.closeSync();
-  }
-}
 
 const EXTERNAL = `- name: raw.snapshots
   columns: { id: INT, some_value: INT, ds: DATE }
