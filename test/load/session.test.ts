@@ -162,7 +162,7 @@ describe('LoadSession (loading while the package is written)', function () {
     assert.deepEqual(c, { n: 70, lo: 0, hi: 69 });
   });
 
-  it('leaves merge tables to the end', async () => {
+  it('leaves merge tables without load ids to the end', async () => {
     const t = table('orders', [col('_sluice_id', 'bigint'), col('n', 'bigint', { primaryKey: true })], { disposition: 'merge' });
     const run = new Run(ws, 'src', { partRows: 10, groupRows: 20 });
     for (let i = 0; i < 60; i += 10) await run.write(t, rowsOfRange(i, i + 10));
@@ -170,6 +170,83 @@ describe('LoadSession (loading while the package is written)', function () {
     await run.session.finish(run.manifest(['orders']), new Date());
     const wh = await ws.warehouse();
     assert.equal(await countOf(wh, 'src', 'orders'), 60);
+  });
+
+  describe('merge tables loaded while the source runs', () => {
+    const orders = table('orders', [col('_sluice_load_id'), col('_sluice_id', 'bigint'), col('k', 'bigint', { primaryKey: true }), col('v')], { disposition: 'merge' });
+    const items = table(
+      'orders__items',
+      [col('_sluice_id', 'bigint'), col('_sluice_parent_id', 'bigint'), col('_sluice_root_id', 'bigint'), col('_sluice_list_idx', 'bigint'), col('x')],
+      { resource: 'orders', parent: 'orders', disposition: 'merge' },
+    );
+    /** Keys 0..29 come twice in 60 rows: the second row of each key (i = k + 30) is the one a merge keeps. */
+    const newRows = (loadId: string, from: number, to: number): Row[] =>
+      Array.from({ length: to - from }, (_, j) => ({ _sluice_load_id: loadId, _sluice_id: from + j + 1, k: (from + j) % 30, v: `new${from + j}` }));
+    /** One child row per root row, whose text names the root row. */
+    const childRows = (rows: Row[]): Row[] =>
+      rows.map((r) => ({ _sluice_id: 10_000 + Number(r._sluice_id), _sluice_parent_id: r._sluice_id, _sluice_root_id: r._sluice_id, _sluice_list_idx: 0, x: `of ${String(r.v)}` }));
+
+    /** Rows committed before the run: keys 0..9 (replaced by it) and 100 (left alone), each with a child row. */
+    async function loadOlderRows(): Promise<void> {
+      const older = [...Array.from({ length: 10 }, (_, k) => k), 100].map((k) => ({ _sluice_load_id: 'older', _sluice_id: 1000 + k, k, v: 'old' }));
+      const wh = await ws.warehouse();
+      await ws.load(wh, { source: 'src', tables: [orders, items], rows: { orders: older, orders__items: childRows(older) } });
+      wh.close();
+    }
+
+    it('go into the target early; the last row of each key wins, older rows of the keys go, others stay', async () => {
+      await loadOlderRows();
+      const loadId = 'load-merge-early';
+      const run = new Run(ws, 'src', { partRows: 10, groupRows: 20, loadId });
+      for (let i = 0; i < 60; i += 10) {
+        const rows = newRows(loadId, i, i + 10);
+        await run.write(orders, rows);
+        await run.write(items, childRows(rows));
+      }
+      assert.ok(await run.earlyLoadStarts(), 'merge parts go in while the source runs');
+      const outcome = await run.session.finish(run.manifest(['orders']), new Date());
+      assert.deepEqual(outcome.rows, { orders: 30, orders__items: 30 }, 'rows counted once per key, children of dropped rows not counted');
+      const wh = await ws.warehouse();
+      const kept = await query<{ k: number; v: string; x: string }>(
+        wh,
+        'SELECT o.k::INT AS k, o.v, i.x FROM src.orders o LEFT JOIN src.orders__items i ON i._sluice_root_id = o._sluice_id ORDER BY o.k',
+      );
+      const expected = [...Array.from({ length: 30 }, (_, k) => ({ k, v: `new${k + 30}`, x: `of new${k + 30}` })), { k: 100, v: 'old', x: 'of old' }];
+      assert.deepEqual(kept, expected);
+      assert.equal(await countOf(wh, 'src', 'orders__items'), 31, 'no child row of a replaced or dropped row is left');
+      const [load] = await query<{ rows: string }>(wh, `SELECT CAST("rows" AS VARCHAR) AS "rows" FROM _sluice.loads WHERE load_id = '${loadId}'`);
+      assert.deepEqual(JSON.parse(load.rows), { orders: 30, orders__items: 30 });
+    });
+
+    it('merge the same way when everything loads at the end', async () => {
+      await loadOlderRows();
+      const loadId = 'load-merge-late';
+      const run = new Run(ws, 'src', { partRows: 10, groupRows: 1000, loadId });
+      for (let i = 0; i < 60; i += 10) {
+        const rows = newRows(loadId, i, i + 10);
+        await run.write(orders, rows);
+        await run.write(items, childRows(rows));
+      }
+      assert.equal(run.loadedEarly, false);
+      const outcome = await run.session.finish(run.manifest(['orders']), new Date());
+      assert.deepEqual(outcome.rows, { orders: 30, orders__items: 30 });
+      const wh = await ws.warehouse();
+      const [c] = await query<{ n: number; kept: number }>(wh, `SELECT count(*)::INT AS n, count(*) FILTER (WHERE v = 'new' || (k + 30))::INT AS kept FROM src.orders`);
+      assert.deepEqual(c, { n: 31, kept: 30 });
+    });
+
+    it('roll back with the rest of the load when the run fails', async () => {
+      await loadOlderRows();
+      const loadId = 'load-merge-abort';
+      const run = new Run(ws, 'src', { partRows: 10, groupRows: 20, loadId });
+      for (let i = 0; i < 60; i += 10) await run.write(orders, newRows(loadId, i, i + 10));
+      assert.ok(await run.earlyLoadStarts());
+      await run.session.abort();
+      run.writer.abandon();
+      const wh = await ws.warehouse();
+      const [c] = await query<{ n: number; old: number }>(wh, `SELECT count(*)::INT AS n, count(*) FILTER (WHERE v = 'old')::INT AS old FROM src.orders`);
+      assert.deepEqual(c, { n: 11, old: 11 });
+    });
   });
 
   it('stops the run at the first part that fails to load, naming it, and rolls back', async () => {
