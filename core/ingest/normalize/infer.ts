@@ -187,6 +187,15 @@ export function fitsDecimal(cell: string, precision: number, scale: number): boo
 }
 
 /**
+ * Decimal text as the cell of a decimal column of the given precision (undefined: DECIMAL(38,9)), or
+ * undefined when it is not a plain decimal number or does not fit the column exactly.
+ */
+export function decimalColumnCell(value: string, precision: number | undefined, scale: number | undefined): string | undefined {
+  const cell = decimalTextCell(value);
+  return cell === undefined || precision === undefined || fitsDecimal(cell, precision, scale ?? 0) ? cell : undefined;
+}
+
+/**
  * Exact decimal text (what database drivers give for NUMERIC) as a DECIMAL(38,9) cell, or undefined
  * when it is not a plain decimal number or would not fit without rounding.
  */
