@@ -9,7 +9,7 @@ import type { Item } from '../../ingest/types';
 import { decimalFits, integerValue, type ColumnInfo, type TableInfo } from './catalog';
 import { CopyTextDecoder } from './copyText';
 import type { Credentials } from './credentials';
-import { connectError, convertRow, describeFailure, pageSize, queryError, pickTables, selectSql, type Database, type Dialect, type ReadOptions } from './database';
+import { connectError, describeFailure, pageSize, queryError, pickTables, selectSql, type Database, type Dialect, type ReadOptions } from './database';
 
 export function quotePg(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
@@ -122,8 +122,7 @@ export class PostgresDatabase implements Database {
   async *read(schema: string, table: TableInfo, options: ReadOptions): AsyncGenerator<Item[]> {
     const { sql, params } = selectSql(PG_DIALECT, schema, table, options);
     const where = `table "${schema}.${table.name}"`;
-    const converters = table.columns.filter((c) => c.convert);
-    const decoder = new CopyTextDecoder(table.columns.map((c) => c.name));
+    const decoder = new CopyTextDecoder(table.columns.map((c) => c.name), table.columns.map((c) => c.convert));
     const size = pageSize(options);
     try {
       await this.run(where, async () => {
@@ -137,7 +136,7 @@ export class PostgresDatabase implements Database {
       try {
         let page: Item[] = [];
         for await (const chunk of stream as AsyncIterable<Buffer>) {
-          for (const row of decoder.rows(chunk)) page.push(converters.length > 0 ? convertRow(row, converters) : row);
+          for (const row of decoder.rows(chunk)) page.push(row);
           if (page.length >= size) {
             yield page;
             page = [];
