@@ -194,15 +194,21 @@ describe('LoadSession (loading while the package is written)', function () {
       wh.close();
     }
 
-    it('go into the target early; the last row of each key wins, older rows of the keys go, others stay', async () => {
-      await loadOlderRows();
-      const loadId = 'load-merge-early';
-      const run = new Run(ws, 'src', { partRows: 10, groupRows: 20, loadId });
+    /** A run that writes the 60 new rows, each with its child row, in parts of 10; groups of groupRows load early. */
+    async function writeNewRows(loadId: string, groupRows: number): Promise<Run> {
+      const run = new Run(ws, 'src', { partRows: 10, groupRows, loadId });
       for (let i = 0; i < 60; i += 10) {
         const rows = newRows(loadId, i, i + 10);
         await run.write(orders, rows);
         await run.write(items, childRows(rows));
       }
+      return run;
+    }
+
+    it('go into the target early; the last row of each key wins, older rows of the keys go, others stay', async () => {
+      await loadOlderRows();
+      const loadId = 'load-merge-early';
+      const run = await writeNewRows(loadId, 20);
       assert.ok(await run.earlyLoadStarts(), 'merge parts go in while the source runs');
       const outcome = await run.session.finish(run.manifest(['orders']), new Date());
       assert.deepEqual(outcome.rows, { orders: 30, orders__items: 30 }, 'rows counted once per key, children of dropped rows not counted');
@@ -221,12 +227,7 @@ describe('LoadSession (loading while the package is written)', function () {
     it('merge the same way when everything loads at the end', async () => {
       await loadOlderRows();
       const loadId = 'load-merge-late';
-      const run = new Run(ws, 'src', { partRows: 10, groupRows: 1000, loadId });
-      for (let i = 0; i < 60; i += 10) {
-        const rows = newRows(loadId, i, i + 10);
-        await run.write(orders, rows);
-        await run.write(items, childRows(rows));
-      }
+      const run = await writeNewRows(loadId, 1000);
       assert.equal(run.loadedEarly, false);
       const outcome = await run.session.finish(run.manifest(['orders']), new Date());
       assert.deepEqual(outcome.rows, { orders: 30, orders__items: 30 });
