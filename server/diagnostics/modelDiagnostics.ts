@@ -4,12 +4,13 @@
 
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver/node';
 import { LineMap, parseModelFile, renderForAnalysis, type ModelDiagnostic, type Position } from '../../core/models';
+import type { ProjectMacros } from '../../core/models/macroApi';
 import { parseSql } from '../../core/sql';
 
 export const DIAGNOSTIC_SOURCE = 'sluice';
 
 /** Diagnostics for a model file's current text. Never throws: a failure becomes a diagnostic on line 1. */
-export async function modelDiagnostics(text: string, file: string): Promise<Diagnostic[]> {
+export async function modelDiagnostics(text: string, file: string, macros?: ProjectMacros): Promise<Diagnostic[]> {
   const content = text.startsWith('\ufeff') ? text.slice(1) : text;
   const shift = text.length - content.length;
   const lines = new LineMap(text);
@@ -22,7 +23,7 @@ export async function modelDiagnostics(text: string, file: string): Promise<Diag
     // A query in another dialect is run as written elsewhere; DuckDB's grammar would flag valid code.
     if (dialect && dialect !== 'duckdb') return out;
 
-    const rendered = renderForAnalysis(parsed);
+    const rendered = renderForAnalysis(parsed, { macros });
     for (const d of rendered.diagnostics) out.push(fromModelDiagnostic(d, lines, shift));
     // With an unexpanded macro left in the SQL, DuckDB would only repeat the macro error.
     if (rendered.diagnostics.some((d) => d.severity === 'error')) return out;
