@@ -154,8 +154,21 @@ export function startServer(connection: Connection): void {
   trust.onChange((trusted) => {
     connection.console.info(trusted ? 'workspace trusted: sources and macros may run' : 'workspace not trusted');
     // Macro calls were rendered with (or without) the project's macros/*.ts: render them again.
-    for (const dir of models.loadedDirs()) void models.reloadMacros(dir).catch((err) => log(`reloading the macros of ${dir}: ${String(err)}`));
+    for (const dir of models.loadedDirs()) void reloadMacros(dir);
   });
+
+  /** Loads a project's macros again; open model files are checked again, since their own checks render too. */
+  async function reloadMacros(dir: string): Promise<void> {
+    try {
+      await models.reloadMacros(dir);
+      for (const document of documents.all()) {
+        const file = toFilePath(document.uri);
+        if (file && isInside(file, dir)) validator.schedule(document);
+      }
+    } catch (err) {
+      log(`reloading the macros of ${dir}: ${String(err)}`);
+    }
+  }
 
   async function publishSourceDiagnostics(dir: string): Promise<void> {
     const entry = index.projectAt(dir);
@@ -262,7 +275,7 @@ export function startServer(connection: Connection): void {
       else if (change.type !== FileChangeType.Deleted && isSourceFile(entry.info.dir, file)) void publishSourceDiagnostics(entry.info.dir);
     }
     for (const dir of inputsChanged) await models.reloadInputs(dir);
-    for (const dir of macrosChanged) await models.reloadMacros(dir);
+    for (const dir of macrosChanged) await reloadMacros(dir);
   });
 
   documents.onDidChangeContent((change) => validator.schedule(change.document));
