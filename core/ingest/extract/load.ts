@@ -100,7 +100,7 @@ export async function loadModule(file: string, what: string): Promise<LoadedModu
     if (!stat.isFile()) throw new SluiceError(`${where}: not a file`);
   } catch (err) {
     if (err instanceof SluiceError) throw err;
-    throw new SluiceError(`${where}: cannot read ${what} file (${describeError(err)})`);
+    throw new SluiceError(`${where}: cannot read the file (${describeError(err)})`);
   }
   const bundle = await bundleSource(abs);
   const bundleName = `${abs}.bundle.js`;
