@@ -4,6 +4,7 @@
 
 import crypto from 'node:crypto';
 import type { ModelDefaults } from '../models/defaults';
+import type { ProjectMacros } from '../models/macroApi';
 import { parseModelFile } from '../models/parse';
 import { isPythonModelFile, parsePythonModelFile } from '../models/pythonModel';
 import { renderForAnalysis, type MacroValue, type RenderedQuery } from '../models/render';
@@ -48,8 +49,8 @@ export interface PrepareOptions {
   variables?: Record<string, MacroValue>;
   /** The project's model_defaults (dialect, kind, start, cron, owner) for what a MODEL block leaves unset. */
   defaults?: ModelDefaults;
-  /** Python macros of the project (lower-cased name → file), so a call of one gets a precise error. */
-  pythonMacros?: ReadonlyMap<string, string>;
+  /** The project's macros: macros/*.ts functions to call, Python macro names for a precise error. */
+  macros?: ProjectMacros;
   /** The project folder, for seed paths starting with $root. */
   projectDir?: string;
   /** Names models after their folders when the MODEL block has no name (SQLMesh's infer_names). */
@@ -104,7 +105,7 @@ function stage(file: string, rawText: string, options: PrepareOptions): Prepared
     if (key && key !== model.key && dependsOn) model.references.push({ key, start: dependsOn.start, end: dependsOn.end });
   }
   if (parsed.query.trim() === '') return model;
-  const rendered = renderForAnalysis(parsed, { variables: options.variables, pythonMacros: options.pythonMacros });
+  const rendered = renderForAnalysis(parsed, { variables: options.variables, macros: options.macros });
   model.diagnostics.push(...rendered.diagnostics.map((d) => ({ ...d, model: model.key })));
   // With a macro that could not be expanded the SQL is not what the model means: no lineage for it.
   if (rendered.diagnostics.some((d) => d.severity === 'error')) return model;

@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { SluiceError } from '../errors';
+import type { ProjectMacros } from '../models/macroApi';
 import { isScd2 } from '../models/scd2';
 import { quoteIdent } from '../warehouse/quote';
 import type { AuditResult } from '../quality/types';
@@ -27,6 +28,8 @@ export interface ApplyOptions {
   warn?: (message: string) => void;
   /** The project's before_all / after_all, rendered: run first, and once the environment is swapped. */
   statements?: ProjectStatements;
+  /** The project's macros, for models calling a macros/*.ts function. */
+  macros?: ProjectMacros;
 }
 
 /** Intervals an apply processed for one model, and the rows that wrote. */
@@ -105,7 +108,7 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
     // A before_all failure stops the apply before anything is built or swapped.
     await runProjectStatements(wh, options.statements?.beforeAll ?? [], 'before_all', options.log);
     const models = new Map<string, SnapshotRecord>(plan.models.map((m) => [m.record.name, m.record]));
-    const ctx: BuildContext = { wh, applyId: planId, models, environment: plan.environment, executionTimeMs: plan.nowMs, log: options.log, warn: options.warn, audited };
+    const ctx: BuildContext = { wh, applyId: planId, models, environment: plan.environment, executionTimeMs: plan.nowMs, macros: options.macros, log: options.log, warn: options.warn, audited };
     const outcomes = await buildConcurrently(plan, ctx, options);
     // Reported in plan order, whatever order the concurrent builds finished in.
     for (const planned of plan.models) {

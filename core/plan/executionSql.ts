@@ -6,6 +6,7 @@
 import { SluiceError } from '../errors';
 import { inferModelName } from '../models/discover';
 import { parseModelFile } from '../models/parse';
+import type { ProjectMacros } from '../models/macroApi';
 import { renderQuery } from '../models/render';
 import { translateRendered } from '../models/translate';
 import { parseSql } from '../sql/duckdbParser';
@@ -19,6 +20,8 @@ export interface ExecutionContext {
   models: ReadonlyMap<string, SnapshotRecord>;
   environment: string;
   executionTimeMs: number;
+  /** The project's macros, for models calling a macros/*.ts function. */
+  macros?: ProjectMacros;
 }
 
 const MAX_EMBEDDING = 32;
@@ -38,6 +41,7 @@ export async function executionQuery(record: SnapshotRecord, context: ExecutionC
     thisModel: [physicalSchema(record.name), physicalTable(record.name, record.version)],
     environment: context.environment,
     variables: record.variables,
+    macros: context.macros,
   });
   const renderError = rendered.diagnostics.find((d) => d.severity === 'error');
   if (renderError) throw modelError(record, renderError);

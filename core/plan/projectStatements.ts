@@ -3,6 +3,7 @@
 // macro function Sluice cannot evaluate is refused before anything runs, naming the statement.
 
 import { SluiceError } from '../errors';
+import type { ProjectMacros } from '../models/macroApi';
 import { renderQuery, type MacroValue } from '../models/render';
 import type { Warehouse } from '../warehouse/connection';
 
@@ -14,7 +15,7 @@ export interface ProjectStatements {
 export interface StatementContext {
   environment: string;
   variables?: Record<string, MacroValue>;
-  pythonMacros?: ReadonlyMap<string, string>;
+  macros?: ProjectMacros;
   /** The file the statements are written in, for messages. */
   configFile: string;
 }
@@ -24,7 +25,7 @@ export function renderProjectStatements(statements: { beforeAll: readonly string
   const render = (list: readonly string[], key: string): string[] =>
     list.map((sql, i) => {
       const parsed = { file: context.configFile, defs: {}, defLocations: {}, query: sql, queryStart: { offset: 0, line: 1, column: 1 }, statements: [], diagnostics: [] };
-      const rendered = renderQuery(parsed, { environment: context.environment, variables: context.variables, pythonMacros: context.pythonMacros, runtimeStage: 'evaluating' });
+      const rendered = renderQuery(parsed, { environment: context.environment, variables: context.variables, macros: context.macros, runtimeStage: 'evaluating' });
       const error = rendered.diagnostics.find((d) => d.severity === 'error');
       if (error) throw new SluiceError(`${context.configFile}: ${key}[${i}] (${abbreviate(sql)}): ${error.message}`);
       return rendered.sql;

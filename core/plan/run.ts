@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { nowMs as clockMs } from '../clock';
 import { SluiceError } from '../errors';
+import type { ProjectMacros } from '../models/macroApi';
 import type { Warehouse } from '../warehouse/connection';
 import { auditCollector, batchSize, type FailedAudit } from './apply';
 import { processIntervals, rebuildInPlace, type BuildContext } from './build';
@@ -21,6 +22,8 @@ export interface RunOptions {
   warn?: (message: string) => void;
   /** The project's before_all / after_all, rendered. */
   statements?: ProjectStatements;
+  /** The project's macros, for models calling a macros/*.ts function. */
+  macros?: ProjectMacros;
 }
 
 export interface RunResult {
@@ -46,7 +49,7 @@ export async function runEnvironment(wh: Warehouse, environment: string, options
     const byName = new Map<string, SnapshotRecord>(records.map((r) => [r.name, r]));
     const failedAudits: FailedAudit[] = [];
     const ctx: BuildContext = {
-      wh, applyId: `run-${crypto.randomUUID()}`, models: byName, environment, executionTimeMs: nowMs, log: options.log, warn: options.warn,
+      wh, applyId: `run-${crypto.randomUUID()}`, models: byName, environment, executionTimeMs: nowMs, macros: options.macros, log: options.log, warn: options.warn,
       audited: auditCollector({ run: 0, passed: 0, failed: 0 }, failedAudits),
     };
     await runProjectStatements(wh, options.statements?.beforeAll ?? [], 'before_all', options.log);

@@ -7,6 +7,7 @@ import { nowMs } from '../clock';
 import { tableKey, tableKeyOfName } from '../dag/names';
 import { SluiceError } from '../errors';
 import { environmentSchema, splitKey } from '../plan/names';
+import type { ProjectMacros } from '../models/macroApi';
 import { renderQuery, type MacroValue } from '../models/render';
 import type { SourceMap } from '../models/sourceMap';
 import type { TimeInput } from '../models/temporal';
@@ -26,7 +27,7 @@ export interface ModelQueryOptions {
   env: EnvironmentViews;
   part?: ModelPart;
   variables?: Record<string, MacroValue>;
-  pythonMacros?: ReadonlyMap<string, string>;
+  macros?: ProjectMacros;
   start?: TimeInput;
   end?: TimeInput;
   executionTime?: TimeInput;
@@ -60,7 +61,7 @@ export async function prepareModelQuery(model: ParsedModel, options: ModelQueryO
     thisModel: [environmentSchema(key, env.name), splitKey(key).table],
     environment: env.name,
     variables: options.variables,
-    pythonMacros: options.pythonMacros,
+    macros: options.macros,
   });
   const renderError = rendered.diagnostics.find((d) => d.severity === 'error');
   if (renderError) {

@@ -4,16 +4,22 @@
 
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver/node';
 import { LineMap, parseModelFile, renderForAnalysis, type ModelDiagnostic, type Position } from '../../core/models';
+import type { ProjectMacros } from '../../core/models/macroApi';
 import { translateRendered } from '../../core/models/translate';
 import { isSupportedDialect, parseSql } from '../../core/sql';
 
 export const DIAGNOSTIC_SOURCE = 'sluice';
 
-/**
- * Diagnostics for a model file's current text. Never throws: a failure becomes a diagnostic on line 1.
- * `defaultDialect` is the project's model_defaults dialect, for a model that does not name its own.
- */
-export async function modelDiagnostics(text: string, file: string, defaultDialect?: string): Promise<Diagnostic[]> {
+export interface ModelDiagnosticsOptions {
+  /** The project's model_defaults dialect, for a model that does not name its own. */
+  defaultDialect?: string;
+  /** The project's macros, so calls of macros/*.ts functions are evaluated (or say why they cannot be). */
+  macros?: ProjectMacros;
+}
+
+/** Diagnostics for a model file's current text. Never throws: a failure becomes a diagnostic on line 1. */
+export async function modelDiagnostics(text: string, file: string, options: ModelDiagnosticsOptions = {}): Promise<Diagnostic[]> {
+  const { defaultDialect, macros } = options;
   const content = text.startsWith('\ufeff') ? text.slice(1) : text;
   const shift = text.length - content.length;
   const lines = new LineMap(text);
@@ -26,7 +32,7 @@ export async function modelDiagnostics(text: string, file: string, defaultDialec
     // A dialect Sluice cannot translate is reported by the model's own checks; its SQL is not DuckDB's.
     if (dialect && !isSupportedDialect(dialect)) return out;
 
-    const written = renderForAnalysis(parsed);
+    const written = renderForAnalysis(parsed, { macros });
     for (const d of written.diagnostics) out.push(fromModelDiagnostic(d, lines, shift));
     // With an unexpanded macro left in the SQL, DuckDB would only repeat the macro error.
     if (written.diagnostics.some((d) => d.severity === 'error')) return out;

@@ -7,7 +7,8 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { describeError } from '../../errors';
-import { findPythonMacros } from '../../models/pythonMacros';
+import { loadProjectMacros } from '../../models/loadMacros';
+import type { ProjectMacros } from '../../models/macroApi';
 import { applyPlan, rollbackEnvironment, type ApplyResult } from '../../plan/apply';
 import type { ModelProject } from '../../dag/project';
 import { applyEvents, eventKey } from '../../notify/events';
@@ -64,7 +65,7 @@ export function registerApply(program: Command): void {
         }
         const options = planOptions(flags);
         const models = await loadModelsOrFail(project, env, flags);
-        const statements = await projectStatements(project, env);
+        const statements = await projectStatements(project, env, models.project.settings().macros);
         const wh = await openWarehouse(project.warehouse, lockWait);
         let plan: Plan | undefined;
         let result: ApplyResult | undefined;
@@ -73,7 +74,7 @@ export function registerApply(program: Command): void {
           const errors = await withPythonTables(models, await existingTables(wh), env, flags);
           plan = computePlan(await readPlanState(wh), models.project, env, { ...options, drafts: models.drafts, errors });
           if (!flags.json) process.stdout.write(formatPlan(plan, { diffs: false }));
-          result = await applyPlan(wh, plan, { log, warn, statements });
+          result = await applyPlan(wh, plan, { log, warn, statements, macros: models.project.settings().macros });
           if (flags.json) printJson({ ...planJson(plan), result: resultJson(result) });
           else process.stdout.write(summary(result));
         } catch (err) {
@@ -93,11 +94,11 @@ export function registerApply(program: Command): void {
 }
 
 /** The project's before_all / after_all with their macro variables expanded; one that cannot be stops the command (exit 1). */
-export async function projectStatements(project: Project, env: string): Promise<ProjectStatements> {
-  const pythonMacros = project.beforeAll.length + project.afterAll.length > 0 ? await findPythonMacros(project.dir) : undefined;
+export async function projectStatements(project: Project, env: string, loaded?: ProjectMacros): Promise<ProjectStatements> {
+  const macros = loaded ?? (project.beforeAll.length + project.afterAll.length > 0 ? await loadProjectMacros(project.dir) : undefined);
   const configFile = project.sqlmeshConfig ?? path.join(project.dir, PROJECT_FILE);
   try {
-    return renderProjectStatements(project, { environment: env, variables: project.models.variables, pythonMacros, configFile });
+    return renderProjectStatements(project, { environment: env, variables: project.models.variables, macros, configFile });
   } catch (err) {
     throw new CliFailure(describeError(err), 1);
   }

@@ -2,6 +2,7 @@
 // rebuilds FULL models whose cron ticked since their last build.
 
 import type { Command } from 'commander';
+import { loadProjectMacros } from '../../models/loadMacros';
 import { runEnvironment } from '../../plan/run';
 import { openWarehouse } from '../../plan/session';
 import { closeSqlParser } from '../../sql/duckdbParser';
@@ -32,12 +33,13 @@ export function registerRun(program: Command): void {
       const env = targetEnvironment(environment, project);
       const { now } = planOptions({ executionTime: flags.executionTime });
       const log = progressLogger(flags.json === true);
-      const statements = await projectStatements(project, env);
+      const macros = await loadProjectMacros(project.dir);
+      const statements = await projectStatements(project, env, macros);
       const wh = await openWarehouse(project.warehouse, writerLockWait(project, flags, log));
       let afterAllError: string | undefined;
       let outcome: Parameters<typeof announceApply>[4] | undefined;
       try {
-        const result = await runEnvironment(wh, env, { now, log, warn: (m) => process.stderr.write(`warning: ${m}\n`), statements });
+        const result = await runEnvironment(wh, env, { now, log, warn: (m) => process.stderr.write(`warning: ${m}\n`), statements, macros });
         outcome = result;
         afterAllError = result.afterAllError;
         if (flags.json) {
