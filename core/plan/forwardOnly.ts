@@ -48,7 +48,7 @@ export function isForwardOnly(kind: ModelKind, planForwardOnly: boolean): boolea
  * the table holds, so the model is rebuilt.
  */
 export function sameTableKind(before: ModelKind, after: ModelKind): boolean {
-  const LATER_BATCHES = ['batchSize', 'columns', 'invalidateHardDeletes', 'executionTimeAsValidFrom', 'updatedAtAsValidFrom'];
+  const LATER_BATCHES = ['batchSize', 'lookback', 'whenMatched', 'columns', 'invalidateHardDeletes', 'executionTimeAsValidFrom', 'updatedAtAsValidFrom'];
   const strip = (kind: ModelKind) => {
     const rest: Record<string, unknown> = { ...dataKind(kind) };
     for (const key of LATER_BATCHES) if (key !== 'columns' || isScd2(kind)) delete rest[key];
