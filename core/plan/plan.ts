@@ -11,6 +11,8 @@
 //   exceptions are rebuilt: VIEW models whose parent moved to a new table (recreating a view costs nothing
 //   and keeps it reading the parent's current table), and models whose own output columns changed (a
 //   `SELECT *` picking up the new column).
+// - forward-only models (forwardOnly.ts) keep their version through a change in prod, their table changed
+//   in place; other environments preview such a change on a version of their own.
 
 import { createTwoFilesPatch } from 'diff';
 import { nowMs as clockMs } from '../clock';
