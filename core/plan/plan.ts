@@ -268,10 +268,10 @@ function forwardOnlyDecision(decision: Decision, draft: ModelDraft, old: Snapsho
   ].filter((part) => part !== '').join('; ');
   const next = draft.kind.name === 'FULL' ? 'its next refresh uses the new query' : 'only intervals processed from now on use the new query';
   if (ctx.environment === PROD) {
-    const reason = `forward-only, no rebuild: the table is kept${schema ? ` with ${schema}` : ''}; ${next} (${decision.reason})`;
+    const reason = `forward-only, no rebuild: the table is kept${schema ? ` with ${schema}` : ''}; ${next}; ${decision.reason}`;
     return { ...decision, version: old.version, breaking: false, forwardOnly: 'in_place', reason };
   }
-  const reason = `forward-only: previewed in ${ctx.environment} on a table of its own over its last interval; prod's table is changed in place only when this is applied to prod${schema ? ` (${schema})` : ''} (${decision.reason})`;
+  const reason = `forward-only: previewed in ${ctx.environment} on a table of its own over its last interval; prod's table is changed in place only when this is applied to prod${schema ? `, ${schema}` : ''}; ${decision.reason}`;
   return { ...preview, breaking: false, forwardOnly: 'preview', reason };
 }
 
