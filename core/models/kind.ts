@@ -3,7 +3,7 @@
 import type { HeaderProperty, HeaderValue } from './headerParser';
 import { KIND_OPTIONS, SQLMESH_KIND_NAMES, SUPPORTED_KIND_NAMES } from './properties';
 import { setOwn } from './objects';
-import type { ModelKind } from './types';
+import type { DestructiveChangePolicy, ForwardOnlyOptions, ModelKind } from './types';
 import {
   booleanValue, integerValue, listItems, nameOrExpressionList, plainValue, rawText, scalarText, stringValue,
   type ValueContext,
@@ -84,6 +84,7 @@ export function interpretKind(ctx: KindContext, value: HeaderValue): ModelKind |
   };
 
   checkCommonOptions(ctx, name, opt);
+  const forwardOnly = forwardOnlyOptions(opt);
 
   switch (name) {
     case 'FULL':
@@ -118,7 +119,7 @@ export function interpretKind(ctx: KindContext, value: HeaderValue): ModelKind |
         const n = integerValue(ctx, lookback, 'lookback', 0);
         if (n !== undefined) kind.lookback = n;
       }
-      return kind;
+      return { ...kind, ...forwardOnly };
     }
     case 'INCREMENTAL_BY_UNIQUE_KEY': {
       const keyValue = requireOption('unique_key');
@@ -135,12 +136,12 @@ export function interpretKind(ctx: KindContext, value: HeaderValue): ModelKind |
         const v = opt(key);
         if (v) integerValue(ctx, v, key, key === 'lookback' ? 0 : 1);
       }
-      return kind;
+      return { ...kind, ...forwardOnly };
     }
     case 'SCD_TYPE_2':
     case 'SCD_TYPE_2_BY_TIME':
     case 'SCD_TYPE_2_BY_COLUMN':
-      return scd2Kind(ctx, name, opt, requireOption);
+      return withForwardOnly(scd2Kind(ctx, name, opt, requireOption), forwardOnly);
     case 'SEED': {
       const pathValue = requireOption('path');
       const path = pathValue ? stringValue(ctx, pathValue, 'path') : undefined;
@@ -157,6 +158,25 @@ export function interpretKind(ctx: KindContext, value: HeaderValue): ModelKind |
     }
   }
   return undefined;
+}
+
+/** forward_only and on_destructive_change as written (absent when not written; checkCommonOptions reported bad values). */
+function forwardOnlyOptions(opt: (key: string) => HeaderValue | undefined): ForwardOnlyOptions {
+  const out: ForwardOnlyOptions = {};
+  const text = (key: string) => {
+    const v = opt(key);
+    return v ? scalarText(v)?.toLowerCase() : undefined;
+  };
+  const flag = text('forward_only');
+  if (flag === 'true' || flag === '1') out.forwardOnly = true;
+  else if (flag === 'false' || flag === '0') out.forwardOnly = false;
+  const policy = text('on_destructive_change');
+  if (policy && CHANGE_POLICIES.has(policy)) out.onDestructiveChange = policy as DestructiveChangePolicy;
+  return out;
+}
+
+function withForwardOnly(kind: ModelKind | undefined, options: ForwardOnlyOptions): ModelKind | undefined {
+  return kind && (kind.name === 'SCD_TYPE_2_BY_TIME' || kind.name === 'SCD_TYPE_2_BY_COLUMN') ? { ...kind, ...options } : kind;
 }
 
 /** SCD_TYPE_2 (an old name of SCD_TYPE_2_BY_TIME), SCD_TYPE_2_BY_TIME and SCD_TYPE_2_BY_COLUMN, with SQLMesh's defaults. */

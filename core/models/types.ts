@@ -23,14 +23,14 @@ export type ModelKindName = ModelKind['name'];
 export type ModelKind =
   | { name: 'FULL' }
   | { name: 'VIEW'; materialized?: boolean }
-  | {
+  | ({
       name: 'INCREMENTAL_BY_TIME_RANGE';
       timeColumn: string;
       timeColumnFormat?: string;
       batchSize?: number;
       lookback?: number;
-    }
-  | { name: 'INCREMENTAL_BY_UNIQUE_KEY'; uniqueKey: string[]; whenMatched?: string }
+    } & ForwardOnlyOptions)
+  | ({ name: 'INCREMENTAL_BY_UNIQUE_KEY'; uniqueKey: string[]; whenMatched?: string } & ForwardOnlyOptions)
   | { name: 'SEED'; path: string; csvSettings?: Record<string, unknown> }
   | { name: 'EMBEDDED' }
   | { name: 'EXTERNAL' }
@@ -49,8 +49,20 @@ export type ModelKind =
       updatedAtName?: string;
     });
 
+/** What a destructive forward-only change (a column dropped or retyped in place) does: SQLMesh's on_destructive_change. */
+export type DestructiveChangePolicy = 'allow' | 'warn' | 'error' | 'ignore';
+
+/**
+ * The incremental kinds' forward-only options, set only when written: a change to a forward-only model keeps
+ * its table (see core/plan/forwardOnly.ts). They are metadata: switching them rebuilds nothing.
+ */
+export interface ForwardOnlyOptions {
+  forwardOnly?: boolean;
+  onDestructiveChange?: DestructiveChangePolicy;
+}
+
 /** What both SCD type 2 kinds share: how rows are matched and the validity columns Sluice adds. */
-export interface Scd2Options {
+export interface Scd2Options extends ForwardOnlyOptions {
   uniqueKey: string[];
   validFromName: string;
   validToName: string;

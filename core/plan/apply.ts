@@ -11,7 +11,7 @@ import { isScd2 } from '../models/scd2';
 import { quoteIdent } from '../warehouse/quote';
 import type { AuditResult } from '../quality/types';
 import type { Warehouse } from '../warehouse/connection';
-import { auditExisting, buildSnapshot, processIntervals, rebuildInPlace, type BuildContext } from './build';
+import { auditExisting, buildSnapshot, migrateTable, processIntervals, rebuildInPlace, type BuildContext } from './build';
 import { batches, formatRange, intervalUnit, mergeIntervals } from './intervals';
 import { withLock } from './lock';
 import { physicalSchema } from './names';
@@ -58,6 +58,8 @@ export interface ApplyResult {
   failedAudits: FailedAudit[];
   /** Models rebuilt in place by a restatement. */
   restated: string[];
+  /** Forward-only changes: each kept table and what changed in its columns (nothing when only the query changed). */
+  changedInPlace: { model: string; changes: string[] }[];
   removed: string[];
   /** Whether the environment's views were swapped (false: nothing changed). */
   swapped: boolean;
@@ -99,7 +101,7 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
     }
     const planId = crypto.randomUUID();
     const result: ApplyResult = {
-      environment: plan.environment, planId, built: [], reused: [], processed: [], audits: { run: 0, passed: 0, failed: 0 }, failedAudits: [], restated: [],
+      environment: plan.environment, planId, built: [], reused: [], processed: [], audits: { run: 0, passed: 0, failed: 0 }, failedAudits: [], restated: [], changedInPlace: [],
       removed: plan.removed, swapped: false, durationMs: 0,
     };
     const audited = auditCollector(result.audits, result.failedAudits);
@@ -116,6 +118,7 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
       if (outcome.built) result.built.push(planned.record.name);
       else if (planned.action === 'reuse') result.reused.push(planned.record.name);
       if (outcome.restated) result.restated.push(planned.record.name);
+      if (outcome.changedInPlace) result.changedInPlace.push({ model: planned.record.name, changes: outcome.changedInPlace });
       if (outcome.processed) result.processed.push(outcome.processed);
     }
 
@@ -144,6 +147,7 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
 interface BuildOutcome {
   built: boolean;
   restated: boolean;
+  changedInPlace?: string[];
   processed?: ProcessedEntry;
 }
 
@@ -196,7 +200,7 @@ async function buildOne(planned: PlannedModel, base: BuildContext, options: Appl
   const { record } = planned;
   const outcome: BuildOutcome = { built: false, restated: false };
   const steps = batches(planned.missing, isIncremental(record.kind) ? intervalUnit(record) : 'day', batchSize(record));
-  const needsWork = planned.action === 'build' || planned.restate || planned.auditReused || steps.length > 0;
+  const needsWork = planned.action === 'build' || planned.restate || planned.auditReused || planned.migrate === true || steps.length > 0;
   if (!needsWork) return outcome;
   const wh = await base.wh.connect();
   try {
@@ -211,6 +215,11 @@ async function buildOne(planned: PlannedModel, base: BuildContext, options: Appl
       options.log?.(`restate ${record.name}`);
       await rebuildInPlace(record, ctx);
       outcome.restated = true;
+    }
+    if (planned.migrate) {
+      const changes = await migrateTable(record, ctx, steps[0]);
+      options.log?.(`forward-only ${record.name}: table kept${changes.length > 0 ? `, ${changes.join(', ')}` : ''}`);
+      outcome.changedInPlace = changes;
     }
     if (planned.auditReused) await auditExisting(record, ctx);
     if (steps.length > 0) {

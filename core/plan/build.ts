@@ -13,6 +13,7 @@ import { executionQuery, type ExecutionContext } from './executionSql';
 import { mergeIntervals, parseModelTime } from './intervals';
 import { isScd2, validityColumns } from '../models/scd2';
 import { physicalSchema, physicalSql, physicalTable } from './names';
+import { migrateInPlace } from './forwardOnly';
 import { isIncremental } from './plan';
 import { applyScd2Batch, scd2TableShape } from './scd2';
 import { readIntervals, recordAuditResults, storeSnapshot, writeIntervals } from './state';
@@ -107,6 +108,20 @@ export async function rebuildInPlace(record: SnapshotRecord, ctx: BuildContext):
     if (full.endMs > full.startMs) await writeIntervals(ctx.wh, record.name, record.version, [full]);
     return true;
   });
+}
+
+/**
+ * A forward-only change keeps this table: its columns are brought to the new query's shape in place, in
+ * one transaction (forwardOnly.ts). Returns what changed, in words.
+ */
+export async function migrateTable(record: SnapshotRecord, ctx: BuildContext, interval: Interval | undefined): Promise<string[]> {
+  const query = await executionQuery(record, ctx, interval ?? wholeRange(record, ctx));
+  const shape = isScd2(record.kind) ? scd2TableShape(record, query) : `SELECT * FROM (${query}) AS q LIMIT 0`;
+  let done: string[] = [];
+  await ctx.wh.transaction(async () => {
+    done = await migrateInPlace(ctx.wh, record, shape, ctx.warn);
+  });
+  return done;
 }
 
 /** Processes intervals of an incremental version, one transaction per batch; returns the rows written. */

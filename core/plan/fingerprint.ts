@@ -13,6 +13,7 @@ import type { ModelDefinition } from '../models/types';
 import { resolveAudits } from '../quality/resolveAudits';
 import type { ParsedAuditFile } from '../quality/types';
 import { queryShape } from './categorize';
+import { dataKind, forwardOnlyOptions } from './forwardOnly';
 import { astText, normalizeAst } from './normalize';
 import type { SnapshotRecord } from './types';
 
@@ -67,7 +68,7 @@ export function describeModels(project: ModelProject, options: DescribeOptions =
     const dataHash = sha256(JSON.stringify({
       query: queryAst ?? prepared.parsed.query.trim(),
       // A seed counts by its content: moving the file does not change the data.
-      kind: definition.kind.name === 'SEED' ? { ...definition.kind, path: null } : definition.kind,
+      kind: definition.kind.name === 'SEED' ? { ...definition.kind, path: null } : dataKind(definition.kind),
       columns: declaredColumns(definition),
       seed: seedFile ? (seedContent === undefined ? 'missing' : sha256(seedContent)) : null,
     }));
@@ -83,6 +84,8 @@ export function describeModels(project: ModelProject, options: DescribeOptions =
       owner: definition.owner ?? null,
       cron: definition.cron ?? null,
       intervalUnit: intervalUnitOf(definition) ?? null,
+      // Undefined (so no part of it) unless written: older fingerprints stay as they were.
+      forwardOnly: forwardOnlyOptions(definition.kind),
       start: definition.start ?? null,
       end: definition.end ?? null,
       tags: definition.tags ?? [],

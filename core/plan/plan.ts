@@ -11,6 +11,8 @@
 //   exceptions are rebuilt: VIEW models whose parent moved to a new table (recreating a view costs nothing
 //   and keeps it reading the parent's current table), and models whose own output columns changed (a
 //   `SELECT *` picking up the new column).
+// - forward-only models (forwardOnly.ts) keep their version through a change in prod, their table changed
+//   in place; other environments preview such a change on a version of their own.
 
 import { createTwoFilesPatch } from 'diff';
 import { nowMs as clockMs } from '../clock';
@@ -23,6 +25,9 @@ import { isScd2 } from '../models/scd2';
 import { addedPositions, categorizeQueryChange } from './categorize';
 import { declaredColumnsReason } from './changedColumns';
 import { describeModels, type DescribeOptions, type ModelDraft } from './fingerprint';
+import {
+  dataKind, describeDestructive, destructiveError, destructivePolicy, isForwardOnly, isPreviewVersion, previewRecord, previewVersion, sameTableKind,
+} from './forwardOnly';
 import { heldBackModels } from './heldBack';
 import { childrenMap, columnChanges, descendants, downstreamColumnsInRecords } from './impact';
 import {
@@ -67,6 +72,15 @@ interface Decision {
   dataChanged: boolean;
   /** The change may alter existing columns or rows of readers. */
   breaking: boolean;
+  /** A forward-only change (forwardOnly.ts): the table kept and changed in place, or a preview of it. */
+  forwardOnly?: 'in_place' | 'preview';
+}
+
+/** What forward-only decisions depend on besides the model. */
+interface ForwardOnlyContext {
+  environment: string;
+  /** plan --forward-only. */
+  plan: boolean;
 }
 
 export function computePlan(state: PlanState, project: ModelProject, environment: string, options: ComputePlanOptions = {}): Plan {
@@ -85,12 +99,17 @@ export function computePlan(state: PlanState, project: ModelProject, environment
   const builtVersions = new Map<string, string>();
   const storedVersions = new Set<string>();
   for (const s of state.stored.values()) {
-    builtVersions.set(`${s.name}@${s.dataFingerprint}`, s.version);
+    // A preview holds a sample: no other plan takes it for the version's data.
+    if (!isPreviewVersion(s.version)) builtVersions.set(`${s.name}@${s.dataFingerprint}`, s.version);
     storedVersions.add(tableId(s.name, s.version));
   }
 
   const decisions = new Map<string, Decision>();
-  for (const draft of drafts) decisions.set(draft.name, decide(draft, baseRecords, decisions, builtVersions));
+  const forward: ForwardOnlyContext = { environment: env, plan: options.forwardOnly === true };
+  for (const draft of drafts) {
+    const decision = decide(draft, baseRecords, decisions, builtVersions);
+    decisions.set(draft.name, forwardOnlyDecision(decision, draft, baseRecords.get(draft.name), decisions, forward));
+  }
 
   const restated = restatedModels(options.restate, drafts, nowMs);
   const baseList = [...baseRecords.values()];
@@ -101,8 +120,12 @@ export function computePlan(state: PlanState, project: ModelProject, environment
   for (const draft of drafts) {
     const decision = decisions.get(draft.name)!;
     const { queryTree: _tree, ...stored } = draft;
-    const record: SnapshotRecord = { ...stored, version: decision.version };
     const old = baseRecords.get(draft.name);
+    let record: SnapshotRecord = { ...stored, version: decision.version };
+    if (isPreviewVersion(decision.version)) {
+      // A preview kept from an earlier plan keeps its start; a new one starts at the last interval.
+      record = previewRecord(record, env, nowMs, old?.version === decision.version ? old.start : undefined);
+    }
     const built = storedVersions.has(tableId(draft.name, decision.version));
     const planned: PlannedModel = {
       record,
@@ -112,6 +135,7 @@ export function computePlan(state: PlanState, project: ModelProject, environment
       auditReused: decision.change === 'metadata' && built && record.audits.length > 0,
       restate: false,
     };
+    if (decision.forwardOnly === 'in_place') planned.migrate = true;
     // An SCD type 2 table's history cannot be computed again: it is never reprocessed (as in SQLMesh).
     const restateRange = isScd2(record.kind) ? undefined : restated.get(draft.name);
     if (isIncremental(record.kind)) {
@@ -126,8 +150,9 @@ export function computePlan(state: PlanState, project: ModelProject, environment
     models.push(planned);
     if (decision.change) {
       const change = describeChange(project, draft, old, decision, planned, children, baseList);
-      // SQLMesh keeps an SCD type 2 table through changes (forward-only); Sluice builds a new one, so say what that costs.
-      if (old && isScd2(old.kind) && planned.action === 'build') change.reason += `; the new table's history starts over from the query's rows as they are now (the current table keeps its history)`;
+      if (decision.forwardOnly) change.forward_only = decision.forwardOnly;
+      // An SCD type 2 table rebuilt (its kind's options changed, or forward_only false): say what that costs.
+      if (old && isScd2(old.kind) && planned.action === 'build' && !decision.forwardOnly) change.reason += `; the new table's history starts over from the query's rows as they are now (the current table keeps its history)`;
       changes.push(change);
     }
   }
@@ -177,7 +202,7 @@ function decide(draft: ModelDraft, base: ReadonlyMap<string, SnapshotRecord>, de
   const changedParents = draft.parents.filter((p) => decided.get(p)?.dataChanged);
   const parentBreaking = changedParents.some((p) => decided.get(p)!.breaking);
   if (!old) return { change: 'added', category: 'breaking', reason: 'a new model', version: fresh, dataChanged: true, breaking: true };
-  if (old.fingerprint === draft.fingerprint) return { reason: 'unchanged', version: old.version, dataChanged: false, breaking: false };
+  if ((old.previewOf ?? old.fingerprint) === draft.fingerprint) return { reason: 'unchanged', version: old.version, dataChanged: false, breaking: false };
   if (old.dataFingerprint === draft.dataFingerprint) {
     return { change: 'metadata', category: 'metadata', reason: 'only metadata changed (description, owner, cron, tags, grain, audits, start/end)', version: old.version, dataChanged: false, breaking: false };
   }
@@ -221,9 +246,38 @@ function decide(draft: ModelDraft, base: ReadonlyMap<string, SnapshotRecord>, de
   };
 }
 
+/**
+ * Turns a decision to build a new table into a forward-only one when the model is forward-only: prod keeps
+ * the table and changes it in place, another environment previews the change on a table of its own. A model
+ * built over a preview is a preview too (its data comes from a sample).
+ */
+function forwardOnlyDecision(decision: Decision, draft: ModelDraft, old: SnapshotRecord | undefined, decided: ReadonlyMap<string, Decision>, ctx: ForwardOnlyContext): Decision {
+  const newTable = decision.change !== undefined && decision.change !== 'added' && decision.version !== old?.version;
+  if (!old || !newTable) return decision;
+  const preview = { ...decision, version: previewVersion(draft.dataFingerprint, ctx.environment) };
+  if (!isForwardOnly(draft.kind, ctx.plan) || !isStored(old.kind) || !sameTableKind(old.kind, draft.kind)) {
+    return draft.parents.some((p) => decided.get(p)?.forwardOnly === 'preview') ? { ...preview, forwardOnly: 'preview', reason: `${decision.reason}; built over a forward-only preview upstream` } : decision;
+  }
+  const columns = columnChanges(old.columns, draft.columns);
+  const destructive = describeDestructive({ dropped: columns.removed, retyped: columns.retyped });
+  const policy = destructivePolicy(draft.kind);
+  if (destructive && policy === 'error') throw destructiveError(draft, destructive, ctx.plan && !isForwardOnly(draft.kind, false));
+  const schema = [
+    columns.added.length > 0 ? `column${columns.added.length === 1 ? '' : 's'} ${columns.added.join(', ')} added (NULL in existing rows)` : '',
+    destructive ? `${policy === 'ignore' ? 'kept as they are although it ' : ''}${destructive} (on_destructive_change ${policy})` : '',
+  ].filter((part) => part !== '').join('; ');
+  const next = draft.kind.name === 'FULL' ? 'its next refresh uses the new query' : 'only intervals processed from now on use the new query';
+  if (ctx.environment === PROD) {
+    const reason = `forward-only, no rebuild: the table is kept${schema ? ` with ${schema}` : ''}; ${next}; ${decision.reason}`;
+    return { ...decision, version: old.version, breaking: false, forwardOnly: 'in_place', reason };
+  }
+  const reason = `forward-only: previewed in ${ctx.environment} on a table of its own over its last interval; prod's table is changed in place only when this is applied to prod${schema ? `, ${schema}` : ''}; ${decision.reason}`;
+  return { ...preview, breaking: false, forwardOnly: 'preview', reason };
+}
+
 function categorizeDirect(old: SnapshotRecord, draft: ModelDraft): { category: 'breaking' | 'non_breaking'; reason: string } {
   if (old.kind.name === 'SEED' && draft.kind.name === 'SEED') return { category: 'breaking', reason: 'the seed data or its CSV settings changed' };
-  if (JSON.stringify(old.kind) !== JSON.stringify(draft.kind)) {
+  if (JSON.stringify(dataKind(old.kind)) !== JSON.stringify(dataKind(draft.kind))) {
     return { category: 'breaking', reason: old.kind.name === draft.kind.name ? `the ${draft.kind.name} options changed` : `the kind changed (${old.kind.name} → ${draft.kind.name})` };
   }
   const oldDeclared = (old.declaredColumns ?? []).map((c) => c.join(' '));

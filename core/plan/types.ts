@@ -64,6 +64,8 @@ export interface SnapshotRecord {
   tags?: string[];
   /** Audits resolved when the version was planned; run after each build. */
   audits: AuditSpec[];
+  /** A forward-only change previewed outside prod: the fingerprint of the version it previews (see forwardOnly.ts). */
+  previewOf?: string;
 }
 
 /** Which version of each model an environment shows. */
@@ -144,6 +146,8 @@ export interface PlanChange {
   reason: string;
   /** Whether the model's table will be built by this plan (false: an existing table is reused). */
   rebuild: boolean;
+  /** A forward-only change: its table changed in place (prod), or previewed on a table of the environment's own. */
+  forward_only?: 'in_place' | 'preview';
 }
 
 export interface BackfillEntry {
@@ -165,6 +169,8 @@ export interface PlannedModel {
   auditReused: boolean;
   /** FULL model rebuilt in place by a restatement. */
   restate: boolean;
+  /** A forward-only change keeps this table: its columns follow the new query in place before its intervals. */
+  migrate?: boolean;
 }
 
 /** A model left out of a plan because of an error in it or upstream of it. */
@@ -206,4 +212,6 @@ export interface PlanOptions {
   now?: Date | number;
   /** Reprocess this model and what reads it over [start, end]. */
   restate?: { model: string; start: string; end: string };
+  /** Every change to a FULL or incremental model keeps its table (forwardOnly.ts). */
+  forwardOnly?: boolean;
 }

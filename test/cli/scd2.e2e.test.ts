@@ -253,16 +253,18 @@ describe('SCD type 2 models through the CLI', function () {
     assert.deepEqual(await versions(warehouse, 'menu.menu_items'), before);
   });
 
-  it('a changed SCD type 2 model starts its own history in dev; promoting it reuses that table', async () => {
+  it('a changed SCD type 2 model keeps its history (forward-only): dev previews it on a table of its own, promotion keeps prod\'s table', async () => {
     const prodBefore = await versions(warehouse, 'menu.menu_prices');
+    const prodTable = (await query<{ sql: string }>(warehouse, "SELECT sql FROM duckdb_views() WHERE schema_name = 'menu' AND view_name = 'menu_prices'"))[0].sql;
     const file = path.join(dir, 'models', 'menu_prices.sql');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('columns [price]', 'columns [name, price]'));
     const dev = runCliJson(['apply', 'dev', '--execution-time', '2020-01-05 11:00'], dir);
     assert.equal(dev.code, 0, dev.stderr);
     assert.deepEqual(dev.json.result.built, ['menu.menu_prices']);
     const change = dev.json.changes.find((c: any) => c.model === 'menu.menu_prices');
-    assert.match(change.reason, /the SCD_TYPE_2_BY_COLUMN options changed; the new table's history starts over from the query's rows as they are now/);
-    // Its first load is the menu as it is now.
+    assert.equal(change.forward_only, 'preview');
+    assert.match(change.reason, /^forward-only: previewed in dev on a table of its own over its last interval; prod's table is changed in place only when this is applied to prod; the SCD_TYPE_2_BY_COLUMN options changed$/);
+    // The preview's first load is the menu as it is now.
     assert.deepEqual(await versions(warehouse, 'menu__dev.menu_prices'), [
       [1, 'Chicken Sandwich', 15.99, EPOCH, null],
       [2, 'Cheeseburger', 8.99, EPOCH, null],
@@ -271,9 +273,36 @@ describe('SCD type 2 models through the CLI', function () {
     ]);
     assert.deepEqual(await versions(warehouse, 'menu.menu_prices'), prodBefore);
 
+    // Promotion computes nothing and keeps prod's table with its whole history.
     const prod = runCliJson(['apply', 'prod', '--execution-time', '2020-01-05 11:00'], dir);
     assert.equal(prod.code, 0, prod.stderr);
     assert.deepEqual(prod.json.result.built, []);
-    assert.deepEqual(await versions(warehouse, 'menu.menu_prices'), await versions(warehouse, 'menu__dev.menu_prices'));
+    assert.equal(prod.json.changes.find((c: any) => c.model === 'menu.menu_prices').forward_only, 'in_place');
+    assert.deepEqual(await versions(warehouse, 'menu.menu_prices'), prodBefore);
+    const view = (await query<{ sql: string }>(warehouse, "SELECT sql FROM duckdb_views() WHERE schema_name = 'menu' AND view_name = 'menu_prices'"))[0].sql;
+    assert.equal(view, prodTable);
+
+    // From now on a rename opens a version too: the new query, on the kept history.
+    await writeDb(warehouse, "UPDATE raw.menu_items SET name = 'Vanilla Milkshake' WHERE id = 4");
+    const run = runCliJson(['run', '--execution-time', '2020-01-06 11:00'], dir);
+    assert.equal(run.code, 0, run.stderr);
+    const after = await versions(warehouse, 'menu.menu_prices');
+    assert.deepEqual(after.slice(0, prodBefore.length).filter((v) => v[0] !== 4), prodBefore.filter((v) => v[0] !== 4));
+    const milkshake = after.filter((v) => v[0] === 4);
+    assert.deepEqual(milkshake.slice(0, -1).map((v) => v.slice(0, 3)), prodBefore.filter((v) => v[0] === 4).map((v) => v.slice(0, 3)));
+    assert.deepEqual(milkshake[milkshake.length - 1].slice(1, 3), ['Vanilla Milkshake', 3.99]);
+    assert.equal(milkshake[milkshake.length - 1][4], null);
+    assert.notEqual(milkshake[milkshake.length - 2][4], null);
+  });
+
+  it('an SCD type 2 model whose key changes is rebuilt: its new history starts over', async () => {
+    const file = path.join(dir, 'models', 'menu_prices.sql');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('unique_key id', 'unique_key (id, name)'));
+    const plan = runCliJson(['plan', 'prod', '--execution-time', '2020-01-06 12:00'], dir);
+    assert.equal(plan.code, 0, plan.stderr);
+    const change = plan.json.changes.find((c: any) => c.model === 'menu.menu_prices');
+    assert.equal(change.forward_only, undefined);
+    assert.equal(change.rebuild, true);
+    assert.match(change.reason, /the SCD_TYPE_2_BY_COLUMN options changed; the new table's history starts over from the query's rows as they are now/);
   });
 });

@@ -40,6 +40,7 @@ export function registerApply(program: Command): void {
     .option('--start <time>', 'start of the range to restate')
     .option('--end <time>', 'end of the range to restate (a date includes that day)')
     .option('--execution-time <time>', 'process intervals due at this time instead of now')
+    .option('--forward-only', 'keep the tables of changed FULL and incremental models: no rebuild, the new query from now on (outside prod: a preview over the last interval)')
     .option('--rollback', 'switch the environment back to what it showed before its last apply (nothing is computed)')
     .option('--strict', 'stop at any error instead of leaving the models with errors out')
     .addOption(lockWaitOption())
@@ -142,6 +143,7 @@ function resultJson(result: ApplyResult): Record<string, unknown> {
     reused: result.reused,
     processed: result.processed,
     restated: result.restated,
+    changed_in_place: result.changedInPlace,
     removed: result.removed,
     swapped: result.swapped,
     duration_ms: Math.round(result.durationMs),
@@ -156,6 +158,7 @@ function summary(result: ApplyResult): string {
   lines.push(`Built ${result.built.length} table${result.built.length === 1 ? '' : 's'}, reused ${result.reused.length}.`);
   for (const p of result.processed) lines.push(`Processed ${p.model}: ${p.intervals.map(([s, e]) => (s === e ? s : `${s} .. ${e}`)).join(', ')}`);
   if (result.restated.length > 0) lines.push(`Restated ${result.restated.join(', ')}.`);
+  for (const c of result.changedInPlace) lines.push(`Forward-only ${c.model}: table kept${c.changes.length > 0 ? `, ${c.changes.join(', ')}` : ''}.`);
   lines.push(result.swapped ? `Environment ${result.environment} now shows the new versions (${(result.durationMs / 1000).toFixed(2)}s).` : `Environment ${result.environment} was already up to date.`);
   return lines.join('\n') + '\n';
 }

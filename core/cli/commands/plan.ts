@@ -30,6 +30,7 @@ export interface PlanFlags {
   executionTime?: string;
   diff?: boolean;
   strict?: boolean;
+  forwardOnly?: boolean;
 }
 
 export function registerPlan(program: Command): void {
@@ -41,6 +42,7 @@ export function registerPlan(program: Command): void {
     .option('--start <time>', 'start of the range to restate')
     .option('--end <time>', 'end of the range to restate (a date includes that day)')
     .option('--execution-time <time>', 'plan intervals due at this time instead of now')
+    .option('--forward-only', 'keep the tables of changed FULL and incremental models: no rebuild, the new query from now on (outside prod: a preview over the last interval)')
     .option('--no-diff', 'leave the diffs out of the text output')
     .option('--strict', 'stop at any error instead of leaving the models with errors out of the plan')
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
@@ -80,6 +82,7 @@ export function planOptions(flags: PlanFlags): PlanOptions {
   } else if (flags.start !== undefined || flags.end !== undefined) {
     throw new CliFailure('--start and --end go with --restate MODEL', 2);
   }
+  if (flags.forwardOnly) options.forwardOnly = true;
   if (flags.executionTime !== undefined) {
     options.now = usage(() => parseModelTime(flags.executionTime!, '--execution-time', nowMs()).ms);
   }
