@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import { nowMs as clockMs } from '../clock';
 import { SluiceError } from '../errors';
-import type { Warehouse } from '../warehouse/connection';
+import type { EngineConnection } from '../engine';
 import { auditCollector, type FailedAudit } from './apply';
 import { processIntervals, rebuildInPlace, type BuildContext } from './build';
 import { batches, dueRange, formatRange, intervalUnit, lastCronTick, mergeIntervals, subtractIntervals } from './intervals';
@@ -35,7 +35,7 @@ export interface RunResult {
   durationMs: number;
 }
 
-export async function runEnvironment(wh: Warehouse, environment: string, options: RunOptions = {}): Promise<RunResult> {
+export async function runEnvironment(wh: EngineConnection, environment: string, options: RunOptions = {}): Promise<RunResult> {
   const started = performance.now();
   const nowMs = options.now === undefined ? clockMs() : new Date(options.now).getTime();
   return withLock(wh, 'run', environment, async () => {
