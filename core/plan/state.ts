@@ -162,8 +162,8 @@ export async function readSnapshots(wh: EngineConnection, fingerprints: readonly
 export async function storeSnapshot(wh: EngineConnection, record: SnapshotRecord): Promise<void> {
   await wh.run(
     `INSERT INTO ${SNAPSHOTS_TABLE} ("name", "fingerprint", "version", "data_fingerprint", "record", "created_at")
-     SELECT $1, $2, $3, $4, CAST($5 AS JSON), CAST($6 AS TIMESTAMPTZ)
-     WHERE NOT EXISTS (SELECT 1 FROM ${SNAPSHOTS_TABLE} WHERE "fingerprint" = $2)`,
+     SELECT CAST($1 AS VARCHAR), CAST($2 AS VARCHAR), CAST($3 AS VARCHAR), CAST($4 AS VARCHAR), CAST($5 AS JSON), CAST($6 AS TIMESTAMPTZ)
+     WHERE NOT EXISTS (SELECT 1 FROM ${SNAPSHOTS_TABLE} WHERE "fingerprint" = CAST($2 AS VARCHAR))`,
     [record.name, record.fingerprint, record.version, record.dataFingerprint, JSON.stringify(record), now().toISOString()],
   );
 }

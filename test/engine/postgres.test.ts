@@ -1,0 +1,259 @@
+// Plans and applies run on a real PostgreSQL server (127.0.0.1:5432, trust auth) through the Postgres engine
+// adapter: FULL, VIEW, INCREMENTAL_BY_TIME_RANGE and INCREMENTAL_BY_UNIQUE_KEY models, a dev environment,
+// promotion to prod, a breaking change and its re-apply, each step checked in the server's own catalog
+// (pg_views, information_schema) and rows. Sluice's state schema `_sluice` has a fixed name, so the test
+// works in a database of its own, created for the run and dropped afterwards.
+
+import { strict as assert } from 'node:assert';
+import crypto from 'node:crypto';
+import { Client } from 'pg';
+import { PostgresAdapter } from '../../core/engine/postgres';
+import { applyPlan, rollbackEnvironment } from '../../core/plan/apply';
+import { invalidateEnvironment } from '../../core/plan/invalidate';
+import { runJanitor } from '../../core/plan/janitor';
+import { computePlan } from '../../core/plan/plan';
+import { loadModels } from '../../core/plan/session';
+import { readEnvironments, readPlanState } from '../../core/plan/state';
+import type { Plan } from '../../core/plan/types';
+import { makeProject, type TempProject } from '../helpers/project';
+
+export const SERVER = 'postgres://postgres@127.0.0.1:5432';
+
+/** A database of this run's own on the shared server; dropped by the returned function. */
+export async function scratchDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: `${SERVER}/test` });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: `${SERVER}/${name}`,
+    drop: async () => {
+      const c = new Client({ connectionString: `${SERVER}/test` });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+export const SOURCE_SQL = `
+CREATE SCHEMA src;
+CREATE TABLE src.customers (id INTEGER, name TEXT, region TEXT);
+INSERT INTO src.customers VALUES (1, 'Ann', 'north'), (2, 'Bob', 'south'), (3, 'Cid', 'north'), (4, 'Dörte', NULL);
+CREATE TABLE src.orders (id INTEGER, customer_id INTEGER, amount NUMERIC(10, 2), ordered_at TIMESTAMP);
+INSERT INTO src.orders
+  SELECT i, CASE WHEN i = 7 THEN NULL ELSE 1 + (i % 3) END, i * 10.0, TIMESTAMP '2024-01-01' + (i % 5) * INTERVAL '1 day' + i * INTERVAL '1 hour'
+  FROM generate_series(1, 20) AS t(i);
+`;
+
+export const MODELS: Record<string, string> = {
+  'external_models.yaml': `- name: src.customers
+  columns: { id: INT, name: TEXT, region: TEXT }
+- name: src.orders
+  columns: { id: INT, customer_id: INT, amount: 'DECIMAL(10,2)', ordered_at: TIMESTAMP }
+`,
+  'models/orders.sql': `MODEL (name staging.orders, kind FULL, grain id);
+
+SELECT id, customer_id, amount * 1 AS amount, CAST(ordered_at AS DATE) AS order_date, ordered_at
+FROM src.orders
+`,
+  'models/enriched.sql': `MODEL (name staging.enriched, kind VIEW);
+
+SELECT o.id, o.amount, o.order_date, o.ordered_at, o.customer_id, coalesce(c.region, 'unknown') AS region
+FROM staging.orders AS o LEFT JOIN src.customers AS c ON c.id = o.customer_id
+`,
+  'models/revenue.sql': `MODEL (name analytics.revenue, kind FULL, grain region);
+
+SELECT region, sum(amount) AS revenue, count(*) AS orders
+FROM staging.enriched
+GROUP BY region
+`,
+  'models/daily.sql': `MODEL (
+  name analytics.daily,
+  kind INCREMENTAL_BY_TIME_RANGE (time_column ordered_at),
+  start '2024-01-01',
+  cron '@daily'
+);
+
+SELECT date_trunc('day', ordered_at) AS ordered_at, count(*) AS orders, sum(amount) AS revenue
+FROM staging.enriched
+WHERE ordered_at >= @start_ts AND ordered_at < @end_ts
+GROUP BY ALL
+`,
+  'models/latest.sql': `MODEL (
+  name analytics.latest_order,
+  kind INCREMENTAL_BY_UNIQUE_KEY (unique_key customer_id),
+  start '2024-01-01',
+  cron '@daily'
+);
+
+SELECT customer_id, arg_max(id, ordered_at) AS last_order_id, max(ordered_at) AS last_ordered_at
+FROM staging.enriched
+WHERE customer_id IS NOT NULL
+GROUP BY customer_id
+`,
+};
+
+const NOW = new Date('2024-01-10T00:00:00Z');
+
+describe('engine: plan and apply on PostgreSQL', function () {
+  this.timeout(120_000);
+  let db: { url: string; drop: () => Promise<void> };
+  let project: TempProject;
+  let server: Client;
+  let prodViews: Record<string, string>;
+
+  before(async () => {
+    db = await scratchDatabase('sluice_engine_test');
+    server = new Client({ connectionString: db.url });
+    await server.connect();
+    await server.query(SOURCE_SQL);
+    project = makeProject(MODELS);
+  });
+  after(async () => {
+    await server?.end();
+    await db?.drop();
+    project?.cleanup();
+  });
+
+  const withEngine = async <T>(fn: (engine: PostgresAdapter) => Promise<T>): Promise<T> => {
+    const engine = await PostgresAdapter.open(db.url);
+    try {
+      return await fn(engine);
+    } finally {
+      engine.close();
+    }
+  };
+  const planOf = (env: string) =>
+    withEngine(async (engine) => {
+      const models = await loadModels(project.dir);
+      const errors = models.diagnostics.filter((d) => d.severity === 'error');
+      assert.deepEqual(errors.map((e) => e.message), []);
+      return computePlan(await readPlanState(engine), models.project, env, { drafts: models.drafts, now: NOW });
+    });
+  const apply = (plan: Plan) => withEngine((engine) => applyPlan(engine, plan));
+
+  /** `schema.view` → `schema.table` it reads, from pg_views, for the environment's schemas. */
+  const views = async (env: string): Promise<Record<string, string>> => {
+    const { rows } = await server.query<{ schemaname: string; viewname: string; definition: string }>(
+      `SELECT schemaname, viewname, definition FROM pg_views WHERE schemaname = ANY($1) ORDER BY 1, 2`,
+      [env === 'prod' ? ['staging', 'analytics'] : [`staging__${env}`, `analytics__${env}`]],
+    );
+    return Object.fromEntries(rows.map((r) => {
+      const from = /FROM\s+([a-z_0-9]+)\.([a-z_0-9]+)/i.exec(r.definition);
+      return [`${r.schemaname.replace(`__${env}`, '')}.${r.viewname}`, from ? `${from[1]}.${from[2]}` : r.definition];
+    }));
+  };
+  const physical = async (): Promise<string[]> => {
+    const { rows } = await server.query<{ name: string }>(
+      `SELECT table_schema || '.' || table_name AS name FROM information_schema.tables WHERE table_schema LIKE 'sluice\\_\\_%' ORDER BY 1`,
+    );
+    return rows.map((r) => r.name);
+  };
+  const revenue = async (schema: string) =>
+    (await server.query<{ region: string; revenue: string }>(`SELECT region, revenue::text AS revenue FROM "${schema}".revenue ORDER BY region`)).rows;
+
+  it('plans dev on an empty server: every model is added and built, incremental ones backfilled', async () => {
+    const plan = await planOf('dev');
+    // Planning only reads: nothing exists on the server yet.
+    assert.deepEqual(await physical(), []);
+    assert.equal((await server.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = '_sluice'`)).rows[0].n, 0);
+    assert.deepEqual(plan.models.filter((m) => m.action === 'build').map((m) => m.record.name).sort(), ['analytics.daily', 'analytics.latest_order', 'analytics.revenue', 'staging.enriched', 'staging.orders']);
+    assert.deepEqual(plan.backfill.map((b) => b.model).sort(), ['analytics.daily', 'analytics.latest_order']);
+  });
+
+  it('applies dev: physical tables in sluice__ schemas, dev views over them, state in _sluice', async () => {
+    const result = await apply(await planOf('dev'));
+    assert.deepEqual([...result.built].sort(), ['analytics.daily', 'analytics.latest_order', 'analytics.revenue', 'staging.enriched', 'staging.orders']);
+    assert.equal(result.swapped, true);
+    const dev = await views('dev');
+    assert.deepEqual(Object.keys(dev), ['analytics.daily', 'analytics.latest_order', 'analytics.revenue', 'staging.enriched', 'staging.orders']);
+    for (const [model, target] of Object.entries(dev)) assert.match(target, new RegExp(`^sluice__${model.replace('.', '\\.')}__[0-9a-f]{10}$`));
+    // The VIEW model is a view in its physical schema; the others are tables.
+    const tables = await physical();
+    const enriched = (await server.query(`SELECT table_type FROM information_schema.tables WHERE table_schema || '.' || table_name = $1`, [dev['staging.enriched']])).rows[0];
+    assert.equal(enriched.table_type, 'VIEW');
+    assert.deepEqual(tables, Object.values(dev).sort());
+    assert.deepEqual(await views('prod'), {});
+    assert.deepEqual(await revenue('analytics__dev'), await expectedRevenue());
+    // Incremental tables hold what their intervals produced.
+    const daily = (await server.query(`SELECT count(*)::int AS days, sum(orders)::int AS orders FROM analytics__dev.daily`)).rows[0];
+    assert.deepEqual(daily, { days: 5, orders: 20 });
+    const latest = (await server.query(`SELECT customer_id, last_order_id FROM analytics__dev.latest_order ORDER BY 1`)).rows;
+    const expected = (await server.query(
+      `SELECT DISTINCT ON (customer_id) customer_id, id AS last_order_id FROM src.orders WHERE customer_id IS NOT NULL ORDER BY customer_id, ordered_at DESC`,
+    )).rows;
+    assert.equal(expected.length, 3);
+    assert.deepEqual(latest, expected);
+    const state = (await server.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = '_sluice' ORDER BY 1`)).rows.map((r) => r.table_name);
+    for (const t of ['apply_lock', 'environments', 'intervals', 'plan_meta', 'snapshots']) assert.ok(state.includes(t), `_sluice.${t}`);
+    assert.equal((await server.query(`SELECT count(*)::int AS n FROM _sluice.apply_lock`)).rows[0].n, 0);
+  });
+
+  it('promotes dev to prod: the same tables, only views are created', async () => {
+    const before = await physical();
+    const plan = await planOf('prod');
+    const result = await apply(plan);
+    assert.deepEqual(result.built, []);
+    prodViews = await views('prod');
+    assert.deepEqual(prodViews, await views('dev'));
+    assert.deepEqual(await physical(), before);
+    assert.deepEqual(await revenue('analytics'), await expectedRevenue());
+    const envs = await withEngine((engine) => readEnvironments(engine));
+    assert.deepEqual(envs.map((e) => e.name), ['dev', 'prod']);
+  });
+
+  it('a breaking change rebuilds the model and everything below it in dev; prod keeps its tables', async () => {
+    project.write('models/orders.sql', MODELS['models/orders.sql'].replace('amount * 1 AS amount', 'amount * 2 AS amount'));
+    const plan = await planOf('dev');
+    const change = plan.changes.find((c) => c.model === 'staging.orders');
+    assert.equal(change?.category, 'breaking');
+    const result = await apply(plan);
+    assert.deepEqual([...result.built].sort(), ['analytics.daily', 'analytics.latest_order', 'analytics.revenue', 'staging.enriched', 'staging.orders']);
+    const dev = await views('dev');
+    for (const model of Object.keys(prodViews)) assert.notEqual(dev[model], prodViews[model], model);
+    const prodRevenue = await expectedRevenue();
+    assert.deepEqual(await revenue('analytics'), prodRevenue);
+    assert.deepEqual(await revenue('analytics__dev'), prodRevenue.map((r) => ({ region: r.region, revenue: (Number(r.revenue) * 2).toFixed(2) })));
+    assert.deepEqual(await views('prod'), prodViews);
+  });
+
+  it('re-applies prod with the change: prod views swap to dev\'s tables in one transaction, nothing built', async () => {
+    const result = await apply(await planOf('prod'));
+    assert.deepEqual(result.built, []);
+    assert.deepEqual(await views('prod'), await views('dev'));
+    const daily = (await server.query(`SELECT sum(revenue)::text AS revenue FROM analytics.daily`)).rows[0];
+    assert.equal(daily.revenue, '4200.00');
+  });
+
+  it('invalidating dev drops its views and schemas; rolling prod back points it at its first tables again', async () => {
+    const removed = await withEngine((engine) => invalidateEnvironment(engine, 'dev'));
+    assert.equal(removed.droppedViews.length, 5);
+    assert.deepEqual(await views('dev'), {});
+    const schemas = (await server.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE '%\\_\\_dev'`)).rows;
+    assert.deepEqual(schemas, []);
+    // prod's rollback target still holds the first tables: the janitor keeps every table.
+    const janitor = await withEngine((engine) => runJanitor(engine));
+    assert.deepEqual(janitor.dropped, []);
+    const rolledBack = await withEngine((engine) => rollbackEnvironment(engine, 'prod'));
+    assert.equal(rolledBack.restored, 5);
+    assert.deepEqual(await views('prod'), prodViews);
+    assert.deepEqual(await revenue('analytics'), await expectedRevenue());
+  });
+
+  /** Revenue per region computed by the server straight from the source rows. */
+  async function expectedRevenue(): Promise<{ region: string; revenue: string }[]> {
+    const { rows } = await server.query<{ region: string; revenue: string }>(
+      `SELECT coalesce(c.region, 'unknown') AS region, sum(o.amount)::numeric(12, 2)::text AS revenue
+       FROM src.orders o LEFT JOIN src.customers c ON c.id = o.customer_id GROUP BY 1 ORDER BY 1`,
+    );
+    return rows;
+  }
+});
