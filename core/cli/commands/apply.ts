@@ -16,7 +16,9 @@ import { announce, commandLine, modelInfo } from '../notifications';
 import { formatPlan } from '../../plan/format';
 import { computePlan } from '../../plan/plan';
 import { renderProjectStatements, type ProjectStatements } from '../../plan/projectStatements';
-import { existingTables, openWarehouse } from '../../plan/session';
+import { openGateway } from '../../engine/open';
+import { existingTables } from '../../plan/session';
+import { chooseGateway } from '../../project/gateways';
 import { readPlanState } from '../../plan/state';
 import type { Plan } from '../../plan/types';
 import { PROJECT_FILE, type Project } from '../../project/config';
@@ -24,7 +26,7 @@ import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
 import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { CliFailure, printJson } from '../output';
-import { loadModelsOrFail, planJson, planOptions, targetEnvironment, withPythonTables, type PlanFlags } from './plan';
+import { loadModelsOrFail, planJson, planOptions, targetEnvironment, usage, withEngineChecks, withPythonTables, type PlanFlags } from './plan';
 
 interface ApplyFlags extends PlanFlags, LockWaitFlags {
   rollback?: boolean;
@@ -41,6 +43,7 @@ export function registerApply(program: Command): void {
     .option('--execution-time <time>', 'process intervals due at this time instead of now')
     .option('--rollback', 'switch the environment back to what it showed before its last apply (nothing is computed)')
     .option('--strict', 'stop at any error instead of leaving the models with errors out')
+    .option('--gateway <name>', "apply on this gateway's engine (default: default_gateway, else the warehouse file)")
     .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
@@ -50,9 +53,10 @@ export function registerApply(program: Command): void {
       const log = progressLogger(flags.json === true);
       const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
       const lockWait = writerLockWait(project, flags, log);
+      const gateway = usage(() => chooseGateway(project, flags.gateway));
       try {
         if (flags.rollback) {
-          const wh = await openWarehouse(project.warehouse, lockWait);
+          const wh = await openGateway(project, flags.gateway, lockWait);
           try {
             const result = await rollbackEnvironment(wh, env, { log });
             if (flags.json) printJson({ environment: env, rolled_back: true, models: result.restored });
@@ -64,8 +68,9 @@ export function registerApply(program: Command): void {
         }
         const options = planOptions(flags);
         const models = await loadModelsOrFail(project, env, flags);
+        await withEngineChecks(models, gateway, env, flags);
         const statements = await projectStatements(project, env);
-        const wh = await openWarehouse(project.warehouse, lockWait);
+        const wh = await openGateway(project, flags.gateway, lockWait);
         let plan: Plan | undefined;
         let result: ApplyResult | undefined;
         let failure: CliFailure | undefined;
