@@ -14,7 +14,8 @@ describe('gateways: sluice plan/apply --gateway on PostgreSQL (end to end)', fun
   let db: { url: string; drop: () => Promise<void> };
   let project: TempProject;
   let server: Client;
-  const env = () => ({ PG_URL: db.url });
+  // Sluice's clock at the execution time, so a table built "now" is due for a refresh two days later.
+  const env = () => ({ PG_URL: db.url, SLUICE_NOW: '2024-01-10T00:00:00Z' });
   const views = async (schema: string) =>
     (await server.query(`SELECT viewname, definition FROM pg_views WHERE schemaname = $1 ORDER BY 1`, [schema])).rows.map((r) => `${r.viewname} <- ${/FROM\s+(\S+)/.exec(r.definition)?.[1]}`);
 
@@ -99,5 +100,28 @@ describe('gateways: sluice plan/apply --gateway on PostgreSQL (end to end)', fun
     assert.notDeepEqual(await views('staging__dev'), before);
     const total = (await server.query(`SELECT sum(revenue)::text AS r FROM analytics__dev.revenue`)).rows[0].r;
     assert.equal(total, '6300.00');
+  });
+
+  it('run, diff and janitor work on the default postgres gateway', async () => {
+    const promoted = runCliJson(['apply', 'prod', '--execution-time', '2024-01-10'], project.dir, env());
+    assert.equal(promoted.code, 0, promoted.stderr);
+    assert.deepEqual(promoted.json.result.built, []);
+    const diff = runCliJson(['diff', 'prod:dev', 'staging.orders'], project.dir, env());
+    assert.equal(diff.code, 0, diff.stderr);
+    assert.equal(diff.json.left.rows, 20);
+    assert.equal(diff.json.onlyLeft.count, 0);
+    assert.deepEqual(diff.json.grain.columns, ['id']);
+    assert.equal(diff.json.grain.joined, 20);
+    // Two days later: the incremental model's new days are due, the FULL models' cron ticked.
+    await server.query(`INSERT INTO src.orders VALUES (21, 1, 5.00, TIMESTAMP '2024-01-10 12:00'), (22, 2, 7.00, TIMESTAMP '2024-01-11 08:00')`);
+    const run = runCliJson(['run', 'prod', '--execution-time', '2024-01-12'], project.dir, env());
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.json.processed.map((p: { model: string }) => p.model).sort(), ['analytics.daily', 'analytics.latest_order']);
+    assert.ok(run.json.refreshed.includes('staging.orders'), JSON.stringify(run.json.refreshed));
+    const days = (await server.query(`SELECT count(*)::int AS n FROM analytics.daily`)).rows[0].n;
+    assert.equal(days, 7);
+    const janitor = runCliJson(['janitor'], project.dir, env());
+    assert.equal(janitor.code, 0, janitor.stderr);
+    assert.equal(typeof janitor.json.kept, 'number');
   });
 });
