@@ -117,6 +117,10 @@ export class DuckDbAdapter implements EngineAdapter {
     return listValue([...values]);
   }
 
+  isolated<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
   async renderQuery(duckdbSql: string): Promise<string> {
     return duckdbSql;
   }

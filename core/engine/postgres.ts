@@ -234,6 +234,19 @@ export class PostgresAdapter implements EngineAdapter {
     return [...values];
   }
 
+  async isolated<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.inTransaction) return fn();
+    await this.run('SAVEPOINT sluice_isolated');
+    try {
+      const result = await fn();
+      await this.run('RELEASE SAVEPOINT sluice_isolated');
+      return result;
+    } catch (err) {
+      await this.run('ROLLBACK TO SAVEPOINT sluice_isolated').catch(() => undefined);
+      throw err;
+    }
+  }
+
   async renderQuery(duckdbSql: string, model: { name: string; file: string }): Promise<string> {
     const known = await this.knownColumns();
     const result = await transpile(duckdbSql, 'postgres', { columnsOf: (parts) => known.get(parts.slice(-2).join('.').toLowerCase()) });

@@ -97,6 +97,12 @@ export interface EngineAdapter extends SqlSession {
   /** A list of strings as one parameter, read in SQL as `$n::VARCHAR[]`. */
   textList(values: readonly string[]): unknown;
 
+  /**
+   * Runs fn so that a statement of it failing leaves the caller's transaction usable (PostgreSQL aborts a
+   * transaction at its first error: a savepoint there; DuckDB needs nothing).
+   */
+  isolated<T>(fn: () => Promise<T>): Promise<T>;
+
   // ---- dialect ----
   /** A model's DuckDB query (physical names already in) as this engine runs it; throws when it cannot be rendered. */
   renderQuery(duckdbSql: string, model: { name: string; file: string }): Promise<string>;

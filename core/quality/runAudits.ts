@@ -39,9 +39,13 @@ async function runOne(wh: EngineConnection, relation: AuditRelation, spec: Audit
     // Audits are written in DuckDB's dialect, like models: another engine runs them rendered in its own.
     const engine = engineOf(wh);
     const runnable = await engine.renderQuery(sql, { name: spec.model, file: `audit ${spec.label}` });
-    const [{ violations }] = await engine.json<{ violations: number | string }>(`SELECT count(*) AS violations FROM (\n${runnable}\n) AS audit_rows`);
-    const count = Number(violations);
-    const sample = count > 0 && sampleSize > 0 ? await engine.json(`SELECT * FROM (\n${runnable}\n) AS audit_rows LIMIT ${Math.trunc(sampleSize)}`) : [];
+    // An audit that cannot run is reported on its result; it must not spoil the build's transaction.
+    const { count, sample } = await engine.isolated(async () => {
+      const [{ violations }] = await engine.json<{ violations: number | string }>(`SELECT count(*) AS violations FROM (\n${runnable}\n) AS audit_rows`);
+      const count = Number(violations);
+      const sample = count > 0 && sampleSize > 0 ? await engine.json(`SELECT * FROM (\n${runnable}\n) AS audit_rows LIMIT ${Math.trunc(sampleSize)}`) : [];
+      return { count, sample };
+    });
     return { ...base, passed: count === 0, violations: count, sample, sql };
   } catch (err) {
     return { ...base, passed: false, violations: 0, sample: [], sql, error: `audit ${spec.label} on ${spec.model} could not run: ${describeError(err)}` };

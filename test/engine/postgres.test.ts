@@ -164,6 +164,25 @@ describe('engine: plan and apply on PostgreSQL', function () {
     assert.deepEqual(await revenue('analytics'), await expectedRevenue());
   });
 
+  it('audits run on the server: passing ones are recorded; a failing blocking audit stops the apply and leaves the environment as it was', async () => {
+    const withAudits = (audits: string) => MODELS['models/orders.sql'].replace('kind FULL, grain id', `kind FULL, grain id, audits (${audits})`);
+    // The last audit cannot run on the server (no such column): a non-blocking failure, and the build's transaction still commits.
+    project.write('models/orders.sql', withAudits('not_null(columns := (id)), unique_values(columns := (id)), forall(criteria := (amount > 0)), forall(criteria := (no_such_column > 0), blocking := false)'));
+    const ok = await apply(await planOf('qa'));
+    assert.ok(ok.audits.run >= 4, JSON.stringify(ok.audits));
+    assert.equal(ok.audits.failed, 1);
+    assert.match(ok.failedAudits[0].error ?? '', /could not run: .*no_such_column/);
+    const recorded = (await server.query(`SELECT "audit", passed FROM _sluice.audit_results WHERE model = 'staging.orders' ORDER BY 1`)).rows;
+    assert.ok(recorded.filter((r) => r.passed === true).length >= 3, JSON.stringify(recorded));
+    const before = await views('qa');
+    project.write('models/orders.sql', withAudits('not_null(columns := (id, customer_id))').replace('amount * 1', 'amount * 5'));
+    await assert.rejects(apply(await planOf('qa')), /blocking audit failed on staging\.orders: not_null.*1 row/);
+    assert.deepEqual(await views('qa'), before);
+    const failed = (await server.query(`SELECT violations::int AS v FROM _sluice.audit_results WHERE model = 'staging.orders' AND NOT passed AND error IS NULL`)).rows;
+    assert.deepEqual(failed, [{ v: 1 }]);
+    assert.equal((await server.query(`SELECT count(*)::int AS n FROM _sluice.apply_lock`)).rows[0].n, 0);
+  });
+
   /** Revenue per region computed by the server straight from the source rows. */
   async function expectedRevenue(): Promise<{ region: string; revenue: string }[]> {
     const { rows } = await server.query<{ region: string; revenue: string }>(
