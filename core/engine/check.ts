@@ -6,7 +6,6 @@ import { tableKey } from '../dag/names';
 import type { ModelProject } from '../dag/project';
 import type { ProjectDiagnostic } from '../dag/types';
 import { renderModelInDialect } from '../dialect/model';
-import { dialectTitle } from '../dialect/typeNames';
 import type { TargetDialect } from '../dialect/types';
 
 export async function dialectDiagnostics(project: ModelProject, dialect: TargetDialect): Promise<ProjectDiagnostic[]> {
@@ -16,12 +15,8 @@ export async function dialectDiagnostics(project: ModelProject, dialect: TargetD
   for (const model of project.models()) {
     const prepared = project.preparedModel(model.key);
     const definition = prepared?.parsed.definition;
-    if (!prepared || !definition || prepared.parsed.python || definition.kind.name === 'EXTERNAL') continue;
-    if (definition.kind.name === 'SEED') {
-      const where = definition.properties.name ?? { start: prepared.parsed.queryStart, end: prepared.parsed.queryStart };
-      out.push({ file: prepared.file, message: `SEED models are not loaded into ${dialectTitle(dialect)} yet`, start: where.start, end: where.end, severity: 'error', model: model.key });
-      continue;
-    }
+    // Seeds are read by DuckDB on this machine and copied over; external models are not built.
+    if (!prepared || !definition || prepared.parsed.python || definition.kind.name === 'EXTERNAL' || definition.kind.name === 'SEED') continue;
     if (!prepared.rendered || prepared.rendered.diagnostics.some((d) => d.severity === 'error')) continue;
     const result = await renderModelInDialect(prepared.parsed, prepared.rendered, dialect, { columnsOf });
     out.push(...result.diagnostics.map((d) => ({ ...d, model: model.key })));

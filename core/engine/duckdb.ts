@@ -66,6 +66,10 @@ export class DuckDbAdapter implements EngineAdapter {
     await this.run(`CREATE OR REPLACE TABLE ${sqlOf(relation)} AS ${query}`);
   }
 
+  replaceTableFromDuckDb(relation: Relation, duckdbQuery: string): Promise<void> {
+    return this.replaceTableAs(relation, duckdbQuery);
+  }
+
   async replaceView(relation: Relation, query: string): Promise<void> {
     await this.run(`CREATE OR REPLACE VIEW ${sqlOf(relation)} AS ${query}`);
   }

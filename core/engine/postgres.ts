@@ -7,11 +7,15 @@
 import pg from 'pg';
 import { transpile } from '../dialect/transpile';
 import { SluiceError } from '../errors';
+import { Warehouse } from '../warehouse/connection';
 import { qualified, quoteIdent } from '../warehouse/quote';
 import { sqlTimestamp } from './duckdb';
 import type { CatalogColumn, CatalogRelation, EngineAdapter, Relation, TimeColumn, ViewDefinition } from './types';
 
 const sqlOf = (r: Relation) => qualified(r.schema, r.table);
+
+/** PostgreSQL's limit on bound parameters in one statement. */
+const MAX_PARAMETERS = 65_535;
 
 /** Every Sluice writer of a database takes this advisory lock (the key is arbitrary but fixed). */
 const STATE_LOCK_KEY = 0x51_1ce;
@@ -138,6 +142,34 @@ export class PostgresAdapter implements EngineAdapter {
       await this.run(`INSERT INTO ${sqlOf(relation)} SELECT * FROM (${query}) AS q`);
     } else {
       await this.run(`CREATE TABLE ${sqlOf(relation)} AS ${query}`);
+    }
+  }
+
+  async replaceTableFromDuckDb(relation: Relation, duckdbQuery: string): Promise<void> {
+    // DuckDB reads the rows here (a seed's file is on this machine, not on the server); they reach the server
+    // as bound parameters, in batches, inside the caller's transaction.
+    const scratch = await Warehouse.open(':memory:');
+    let columns: { name: string; type: string }[];
+    let rows: Record<string, unknown>[];
+    try {
+      columns = (await scratch.all<{ column_name: string; column_type: string }>(`DESCRIBE ${duckdbQuery}`)).map((c) => ({ name: c.column_name, type: c.column_type }));
+      rows = await scratch.json(duckdbQuery);
+    } finally {
+      scratch.close();
+    }
+    if (await this.exists(relation)) await this.run(`DELETE FROM ${sqlOf(relation)}`);
+    else await this.createEmptyTable(relation, { columns });
+    const list = columns.map((c) => quoteIdent(c.name)).join(', ');
+    const perBatch = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, columns.length)));
+    for (let at = 0; at < rows.length; at += perBatch) {
+      const batch = rows.slice(at, at + perBatch);
+      const values: unknown[] = [];
+      const tuples = batch.map((row) => `(${columns.map((c) => {
+        const value = row[c.name];
+        values.push(value !== null && typeof value === 'object' ? JSON.stringify(value) : value);
+        return `$${values.length}`;
+      }).join(', ')})`);
+      await this.run(`INSERT INTO ${sqlOf(relation)} (${list}) VALUES ${tuples.join(', ')}`, values);
     }
   }
 

@@ -70,6 +70,8 @@ export interface EngineAdapter extends SqlSession {
   /** Creates the table from the query, or refills it when it exists (same version: same columns). */
   replaceTableAs(relation: Relation, query: string): Promise<void>;
   replaceView(relation: Relation, query: string): Promise<void>;
+  /** replaceTableAs for a query only DuckDB can run (a seed's read_csv of a file on this machine). */
+  replaceTableFromDuckDb(relation: Relation, duckdbQuery: string): Promise<void>;
   /** An empty table with the query's columns, or with these columns (DuckDB type names). */
   createEmptyTable(relation: Relation, shape: { query: string } | { columns: { name: string; type: string }[] }): Promise<void>;
   /**

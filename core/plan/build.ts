@@ -52,7 +52,7 @@ export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, f
   const kind = record.kind;
   const full = wholeRange(record, ctx);
   let body: string | undefined;
-  if (kind.name === 'SEED') body = seedQuery(record, engine.type);
+  if (kind.name === 'SEED') body = `SELECT * FROM ${seedReader(record)}`;
   else if (kind.name !== 'INCREMENTAL_BY_TIME_RANGE' && kind.name !== 'INCREMENTAL_BY_UNIQUE_KEY') body = await engineQuery(record, ctx, full);
   // A model reading its own table cannot take its shape from its query before the table exists.
   const columns = body === undefined && record.readsItself ? ownColumns(record) : undefined;
@@ -61,6 +61,8 @@ export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, f
     await wh.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(physicalSchema(record.name))}`);
     if (kind.name === 'VIEW' && !kind.materialized) {
       await engine.replaceView(target, body!);
+    } else if (kind.name === 'SEED') {
+      await engine.replaceTableFromDuckDb(target, body!);
     } else if (body !== undefined) {
       await engine.replaceTableAs(target, body);
     } else {
@@ -95,9 +97,11 @@ function ownColumns(record: SnapshotRecord): { name: string; type: string }[] {
 export async function rebuildInPlace(record: SnapshotRecord, ctx: BuildContext): Promise<void> {
   const full = wholeRange(record, ctx);
   const engine = engineOf(ctx.wh);
-  const body = record.kind.name === 'SEED' ? seedQuery(record, engine.type) : await engineQuery(record, ctx, full);
+  const seed = record.kind.name === 'SEED';
+  const body = seed ? `SELECT * FROM ${seedReader(record)}` : await engineQuery(record, ctx, full);
   await inTransaction(ctx, record, full, async () => {
-    await engine.replaceTableAs({ schema: physicalSchema(record.name), table: physicalTable(record.name, record.version) }, body);
+    const target = { schema: physicalSchema(record.name), table: physicalTable(record.name, record.version) };
+    await (seed ? engine.replaceTableFromDuckDb(target, body) : engine.replaceTableAs(target, body));
     if (full.endMs > full.startMs) await writeIntervals(ctx.wh, record.name, record.version, [full]);
     return true;
   });
@@ -180,12 +184,6 @@ async function mergeByKey(wh: EngineConnection, record: SnapshotRecord, query: s
 /** The model's query for the interval, in the dialect of the engine it runs on. */
 async function engineQuery(record: SnapshotRecord, ctx: BuildContext, interval: Interval): Promise<string> {
   return engineOf(ctx.wh).renderQuery(await executionQuery(record, ctx, interval), record);
-}
-
-/** A seed's rows: read_csv is DuckDB's; other engines cannot read the file from their server. */
-function seedQuery(record: SnapshotRecord, engine: string): string {
-  if (engine !== 'duckdb') throw new SluiceError(`model ${record.name} (${record.file}): SEED models are not loaded into ${engine} yet`);
-  return `SELECT * FROM ${seedReader(record)}`;
 }
 
 /** read_csv over a seed file; names and settings are literals, never pasted text. */

@@ -183,6 +183,35 @@ describe('engine: plan and apply on PostgreSQL', function () {
     assert.equal((await server.query(`SELECT count(*)::int AS n FROM _sluice.apply_lock`)).rows[0].n, 0);
   });
 
+  it('a SEED model is read from its CSV on this machine and loaded into the server, typed', async () => {
+    project.write('models/orders.sql', MODELS['models/orders.sql']);
+    project.write('seeds/regions.csv', 'region,manager,since,target\nnorth,Åsa "A" Berg,2023-05-01,1200.5\nsouth,,2024-01-15,800\n');
+    project.write('models/regions.sql', "MODEL (name raw.regions, kind SEED (path '../seeds/regions.csv'));\n");
+    project.write('models/targets.sql', 'MODEL (name analytics.targets, kind FULL);\n\nSELECT r.region, r.manager, r.since, rv.revenue >= r.target AS met\nFROM raw.regions AS r JOIN analytics.revenue AS rv ON rv.region = r.region\n');
+    const result = await apply(await planOf('qa'));
+    assert.ok(result.built.includes('raw.regions') && result.built.includes('analytics.targets'), JSON.stringify(result.built));
+    const types = (await server.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'raw__qa' AND table_name = 'regions' ORDER BY ordinal_position`)).rows;
+    assert.deepEqual(types.map((t) => `${t.column_name} ${t.data_type}`), ['region text', 'manager text', 'since date', 'target double precision']);
+    const rows = (await server.query(`SELECT region, manager, since::text AS since, met FROM analytics__qa.targets ORDER BY region`)).rows;
+    assert.deepEqual(rows, [
+      { region: 'north', manager: 'Åsa "A" Berg', since: '2023-05-01', met: true },
+      { region: 'south', manager: null, since: '2024-01-15', met: false },
+    ]);
+  });
+
+  it('an EMBEDDED model is inlined into its readers, a materialized VIEW is a table', async () => {
+    project.write('models/big.sql', 'MODEL (name staging.big_orders, kind EMBEDDED);\n\nSELECT id, amount FROM staging.orders WHERE amount >= 100\n');
+    project.write('models/big_summary.sql', 'MODEL (name analytics.big_summary, kind VIEW (materialized true));\n\nSELECT count(*) AS orders, sum(amount) AS amount FROM staging.big_orders\n');
+    const result = await apply(await planOf('qa'));
+    assert.ok(result.built.includes('analytics.big_summary'));
+    assert.ok(!(await physical()).some((t) => t.includes('big_orders')), 'no table for the EMBEDDED model');
+    const kind = (await server.query(`SELECT table_type FROM information_schema.tables WHERE table_schema = 'sluice__analytics' AND table_name LIKE 'big_summary__%'`)).rows;
+    assert.deepEqual(kind, [{ table_type: 'BASE TABLE' }]);
+    const row = (await server.query(`SELECT orders::int AS orders, amount::text AS amount FROM analytics__qa.big_summary`)).rows[0];
+    const expected = (await server.query(`SELECT count(*)::int AS orders, sum(amount)::text AS amount FROM src.orders WHERE amount >= 100`)).rows[0];
+    assert.deepEqual(row, expected);
+  });
+
   /** Revenue per region computed by the server straight from the source rows. */
   async function expectedRevenue(): Promise<{ region: string; revenue: string }[]> {
     const { rows } = await server.query<{ region: string; revenue: string }>(
