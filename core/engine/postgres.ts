@@ -7,6 +7,7 @@
 import pg from 'pg';
 import { transpile } from '../dialect/transpile';
 import { SluiceError } from '../errors';
+import { maskUrl } from '../sources/sqlDatabase/credentials';
 import { Warehouse } from '../warehouse/connection';
 import { qualified, quoteIdent } from '../warehouse/quote';
 import { sqlTimestamp } from './duckdb';
@@ -35,12 +36,10 @@ const TYPES = {
   },
 };
 
-/** The URL with its password masked, for messages and lock keys. */
+/** The URL with its password masked, for messages. */
 export function redactedUrl(url: string): string {
   try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
+    return maskUrl(new URL(url));
   } catch {
     return 'postgres://(unparseable URL)';
   }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadProject } from '../../core/project/config';
 import { chooseGateway, gatewayUrl } from '../../core/project/gateways';
+import { PostgresAdapter } from '../../core/engine/postgres';
 import { makeProject, type TempProject } from '../helpers/project';
 
 describe('gateways in sluice.yaml and SQLMesh config', () => {
@@ -65,5 +66,13 @@ describe('gateways in sluice.yaml and SQLMesh config', () => {
     assert.equal(local.defaultGateway, undefined);
     assert.equal(local.warehouse, path.join(local.dir, 'w.duckdb'));
     assert.equal(local.gateways.pg.type, 'postgres');
+  });
+
+  it('a connection failure names the server with its password masked', async () => {
+    await assert.rejects(PostgresAdapter.open('postgres://ana:hunter2@127.0.0.1:1/shop?password=hunter2'), (err: Error) => {
+      assert.match(err.message, /^cannot connect to postgres:\/\/ana:\*\*\*@127\.0\.0\.1:1\/shop: /);
+      assert.doesNotMatch(err.message, /hunter2/);
+      return true;
+    });
   });
 });
