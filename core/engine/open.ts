@@ -1,6 +1,7 @@
 // Opening the engine of a gateway: the DuckDB warehouse file as it always was, or a PostgreSQL server whose
 // URL may hold `${secrets.NAME}` (from the environment, then the project's .env; never printed).
 
+import fs from 'node:fs';
 import { readPlanState } from '../plan/state';
 import { existingTables, existingTablesOf, openWarehouse, readStateOf } from '../plan/session';
 import type { PlanState } from '../plan/types';
@@ -36,6 +37,13 @@ export async function gatewayTables(project: GatewayProject, name: string | unde
   const gateway = chooseGateway(project, name);
   if (gateway.type === 'duckdb') return existingTablesOf(gateway.path!);
   return withEngine(project, name, existingTables);
+}
+
+/** fn on the gateway's engine opened read-only; `empty` when it is a DuckDB file that does not exist yet. */
+export async function readFromGateway<T>(project: GatewayProject, name: string | undefined, fn: (engine: EngineConnection) => Promise<T>, empty: T): Promise<T> {
+  const gateway = chooseGateway(project, name);
+  if (gateway.type === 'duckdb' && !fs.existsSync(gateway.path!)) return empty;
+  return withEngine(project, name, fn);
 }
 
 async function withEngine<T>(project: GatewayProject, name: string | undefined, fn: (engine: EngineConnection) => Promise<T>): Promise<T> {

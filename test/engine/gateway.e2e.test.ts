@@ -124,4 +124,17 @@ describe('gateways: sluice plan/apply --gateway on PostgreSQL (end to end)', fun
     assert.equal(janitor.code, 0, janitor.stderr);
     assert.equal(typeof janitor.json.kept, 'number');
   });
+
+  it('environments lists the server\'s environments; invalidate removes dev there', async () => {
+    const listed = runCliJson(['environments'], project.dir, env());
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(listed.json.environments.map((e: { name: string }) => e.name), ['dev', 'prod']);
+    const local = runCliJson(['environments', '--gateway', 'local'], project.dir, env());
+    assert.deepEqual(local.json.environments, []);
+    const removed = runCliJson(['invalidate', 'dev'], project.dir, env());
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(removed.json.dropped_views.length, 6); // the five models and analytics.series
+    assert.deepEqual(await views('staging__dev'), []);
+    assert.ok((await views('staging')).length > 0, 'prod keeps its views');
+  });
 });
