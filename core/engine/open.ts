@@ -22,7 +22,7 @@ export interface GatewayProject {
 export async function openGateway(project: GatewayProject, name: string | undefined, options: OpenOptions = {}): Promise<EngineConnection> {
   const gateway = chooseGateway(project, name);
   if (gateway.type === 'duckdb') return openWarehouse(gateway.path!, options);
-  return PostgresAdapter.open(gatewayUrl(gateway, secretsOf(project.dir)));
+  return PostgresAdapter.open(gatewayUrl(gateway, secretsOf(project.dir)), options);
 }
 
 /** The plan state the gateway holds; empty for a DuckDB file that does not exist yet (nothing is created). */

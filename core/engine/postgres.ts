@@ -7,6 +7,7 @@
 import pg from 'pg';
 import { transpile } from '../dialect/transpile';
 import { SluiceError } from '../errors';
+import { waitForLock, type LockWait } from '../lockWait';
 import { maskUrl } from '../sources/sqlDatabase/credentials';
 import { Warehouse } from '../warehouse/connection';
 import { qualified, quoteIdent } from '../warehouse/quote';
@@ -52,13 +53,14 @@ export class PostgresAdapter implements EngineAdapter {
   readonly stateKey: string;
   private inTransaction = false;
 
-  private constructor(private readonly url: string, private readonly client: pg.Client) {
+  private constructor(private readonly url: string, private readonly client: pg.Client, private readonly wait: Partial<LockWait>) {
     this.path = redactedUrl(url);
     const u = new URL(url);
     this.stateKey = `postgres://${u.hostname}:${u.port || 5432}/${decodeURIComponent(u.pathname.slice(1))}`;
   }
 
-  static async open(url: string): Promise<PostgresAdapter> {
+  /** `wait`: how long a writer queues behind another one for the state lock (default: not at all). */
+  static async open(url: string, wait: Partial<LockWait> = {}): Promise<PostgresAdapter> {
     if (!/^postgres(ql)?:\/\//.test(url)) throw new SluiceError(`a postgres gateway needs a URL like postgres://user@host:5432/database, not ${redactedUrl(url)}`);
     const client = new pg.Client({ connectionString: url, types: TYPES, application_name: 'sluice' });
     // A dropped connection must not crash the process: the next query reports it.
@@ -70,7 +72,7 @@ export class PostgresAdapter implements EngineAdapter {
       await client.end().catch(() => undefined);
       throw new SluiceError(`cannot connect to ${redactedUrl(url)}: ${messageOf(err)}`);
     }
-    return new PostgresAdapter(url, client);
+    return new PostgresAdapter(url, client, wait);
   }
 
   async run(sql: string, params?: unknown[] | object): Promise<void> {
@@ -238,23 +240,34 @@ export class PostgresAdapter implements EngineAdapter {
   }
 
   async lockState(): Promise<{ exclusive: boolean; release: () => Promise<void> }> {
-    const [row] = await this.all<{ taken: boolean }>('SELECT pg_try_advisory_lock($1) AS "taken"', [STATE_LOCK_KEY]);
-    if (!row?.taken) {
-      const [holder] = await this.all<{ pid: number | null; application: string | null }>(
-        `SELECT l.pid, a.application_name AS "application" FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-         WHERE l.locktype = 'advisory' AND l.objid = $1 AND l.granted AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
-         LIMIT 1`,
-        [STATE_LOCK_KEY],
-      );
-      const who = holder?.pid ? ` (server process ${holder.pid}${holder.application ? `, ${holder.application}` : ''})` : '';
-      throw new SluiceError(`another apply, run or janitor holds the Sluice state in ${this.path}${who}; wait for it to finish, then retry`);
-    }
+    await waitForLock<true>(
+      {
+        name: `the Sluice state in ${this.path}`,
+        tryTake: async () => {
+          const [row] = await this.all<{ taken: boolean }>('SELECT pg_try_advisory_lock($1) AS "taken"', [STATE_LOCK_KEY]);
+          return row?.taken ? { taken: true } : { holder: await this.stateLockHolder() };
+        },
+        heldBy: (holder) => `another apply, run or janitor holds the Sluice state in ${this.path}${holder === undefined ? '' : ` (server process ${holder})`}`,
+      },
+      { lockWaitMs: this.wait.lockWaitMs ?? 0, onLockWait: this.wait.onLockWait, signal: this.wait.signal, waitLonger: this.wait.waitLonger ?? '--lock-wait SECONDS' },
+    );
     return {
       exclusive: true,
       release: async () => {
         await this.run('SELECT pg_advisory_unlock($1)', [STATE_LOCK_KEY]);
       },
     };
+  }
+
+  /** The server process holding the state lock, if it can be seen. */
+  private async stateLockHolder(): Promise<number | undefined> {
+    const [holder] = await this.all<{ pid: number | null }>(
+      `SELECT pid FROM pg_catalog.pg_locks
+       WHERE locktype = 'advisory' AND objid = $1 AND granted AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+       LIMIT 1`,
+      [STATE_LOCK_KEY],
+    );
+    return holder?.pid ?? undefined;
   }
 
   epochMs(expression: string): string {

@@ -212,6 +212,33 @@ describe('engine: plan and apply on PostgreSQL', function () {
     assert.deepEqual(row, expected);
   });
 
+  it('a second writer queues behind the one holding the state lock, for as long as it is told to wait', async () => {
+    const holder = new Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      const [{ pid }] = (await holder.query(`SELECT pg_backend_pid() AS pid, pg_advisory_lock(${0x511ce})`)).rows;
+      const plan = await planOf('qa');
+      const impatient = await PostgresAdapter.open(db.url, { lockWaitMs: 300 });
+      try {
+        await assert.rejects(applyPlan(impatient, plan), new RegExp(`another apply, run or janitor holds the Sluice state in postgres://postgres@127\\.0\\.0\\.1:5432/\\w+ \\(server process ${pid}\\); waited`));
+      } finally {
+        impatient.close();
+      }
+      const notes: string[] = [];
+      const patient = await PostgresAdapter.open(db.url, { lockWaitMs: 20_000, onLockWait: (n) => notes.push(n) });
+      try {
+        setTimeout(() => void holder.query(`SELECT pg_advisory_unlock(${0x511ce})`), 1500);
+        const result = await applyPlan(patient, plan);
+        assert.equal(result.environment, 'qa');
+        assert.ok(notes.length >= 1 && /waiting for the Sluice state/.test(notes[0]), JSON.stringify(notes));
+      } finally {
+        patient.close();
+      }
+    } finally {
+      await holder.end();
+    }
+  });
+
   /** Revenue per region computed by the server straight from the source rows. */
   async function expectedRevenue(): Promise<{ region: string; revenue: string }[]> {
     const { rows } = await server.query<{ region: string; revenue: string }>(
