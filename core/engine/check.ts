@@ -6,6 +6,7 @@ import { tableKey } from '../dag/names';
 import type { ModelProject } from '../dag/project';
 import type { ProjectDiagnostic } from '../dag/types';
 import { renderModelInDialect } from '../dialect/model';
+import { isScd2 } from '../models/scd2';
 import type { TargetDialect } from '../dialect/types';
 
 export async function dialectDiagnostics(project: ModelProject, dialect: TargetDialect): Promise<ProjectDiagnostic[]> {
@@ -17,6 +18,11 @@ export async function dialectDiagnostics(project: ModelProject, dialect: TargetD
     const definition = prepared?.parsed.definition;
     // Seeds are read by DuckDB on this machine and copied over; external models are not built.
     if (!prepared || !definition || prepared.parsed.python || definition.kind.name === 'EXTERNAL' || definition.kind.name === 'SEED') continue;
+    if (isScd2(definition.kind)) {
+      const where = definition.properties.name ?? { start: prepared.parsed.queryStart, end: prepared.parsed.queryStart };
+      out.push({ file: prepared.file, message: `${definition.kind.name} models run on DuckDB only so far`, start: where.start, end: where.end, severity: 'error', model: model.key });
+      continue;
+    }
     if (!prepared.rendered || prepared.rendered.diagnostics.some((d) => d.severity === 'error')) continue;
     const result = await renderModelInDialect(prepared.parsed, prepared.rendered, dialect, { columnsOf });
     out.push(...result.diagnostics.map((d) => ({ ...d, model: model.key })));

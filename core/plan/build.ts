@@ -7,10 +7,16 @@ import { checkedType } from '../quality/fixtures';
 import { runAudits } from '../quality/runAudits';
 import type { AuditResult } from '../quality/types';
 import { engineOf, type EngineConnection } from '../engine';
+import { DuckDbAdapter } from '../engine/duckdb';
+import type { Warehouse } from '../warehouse/connection';
 import { quoteIdent, quoteLiteral } from '../warehouse/quote';
+import { keyColumns } from './dml';
 import { executionQuery, type ExecutionContext } from './executionSql';
 import { mergeIntervals, parseModelTime } from './intervals';
-import { physicalSchema, physicalTable } from './names';
+import { isScd2, validityColumns } from '../models/scd2';
+import { physicalSchema, physicalSql, physicalTable } from './names';
+import { isIncremental } from './plan';
+import { applyScd2Batch, scd2TableShape } from './scd2';
 import { readIntervals, recordAuditResults, storeSnapshot, writeIntervals } from './state';
 import type { Interval, SnapshotRecord } from './types';
 
@@ -53,7 +59,7 @@ export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, f
   const full = wholeRange(record, ctx);
   let body: string | undefined;
   if (kind.name === 'SEED') body = `SELECT * FROM ${seedReader(record)}`;
-  else if (kind.name !== 'INCREMENTAL_BY_TIME_RANGE' && kind.name !== 'INCREMENTAL_BY_UNIQUE_KEY') body = await engineQuery(record, ctx, full);
+  else if (!isIncremental(kind)) body = await engineQuery(record, ctx, full);
   // A model reading its own table cannot take its shape from its query before the table exists.
   const columns = body === undefined && record.readsItself ? ownColumns(record) : undefined;
   const shape = body === undefined && !columns ? await engineQuery(record, ctx, firstInterval ?? full) : undefined;
@@ -68,7 +74,9 @@ export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, f
     } else {
       // Incremental: an empty table with the query's columns (or, for a model reading itself, the declared
       // ones); batches fill it, the first one reading its own table empty.
-      await engine.createEmptyTable(target, columns ? { columns } : { query: shape! });
+      if (columns) await engine.createEmptyTable(target, { columns });
+      else if (isScd2(kind)) await duckdbOnly(wh, record).run(`CREATE OR REPLACE TABLE ${physicalSql(record.name, record.version)} AS ${scd2TableShape(record, shape!)}`);
+      else await engine.createEmptyTable(target, { query: shape! });
       await writeIntervals(wh, record.name, record.version, []);
     }
     await storeSnapshot(wh, record);
@@ -81,7 +89,9 @@ export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, f
 function ownColumns(record: SnapshotRecord): { name: string; type: string }[] {
   const where = `model ${record.name} (${record.file})`;
   if (record.declaredColumns && record.declaredColumns.length > 0) {
-    return record.declaredColumns.map(([name, type]) => ({ name, type: checkedType(type, `${where}, column ${name}`) }));
+    const declared = record.declaredColumns.map(([name, type]) => ({ name, type: checkedType(type, `${where}, column ${name}`) }));
+    // An SCD type 2 table has its validity columns besides the declared ones.
+    return isScd2(record.kind) ? [...declared, ...validityColumns(record.kind).map((c) => ({ name: c.name, type: checkedType(c.type, `${where}, time_data_type`) }))] : declared;
   }
   const untyped = record.columns.filter((c) => c.type === undefined).map((c) => c.name);
   if (record.columns.length === 0 || untyped.length > 0) {
@@ -115,8 +125,10 @@ export async function processIntervals(record: SnapshotRecord, batches: readonly
     ctx.log?.(`process ${record.name} ${new Date(batch.startMs).toISOString()} .. ${new Date(batch.endMs).toISOString()}`);
     let written = 0;
     await inTransaction(ctx, record, batch, async () => {
-      written = record.kind.name === 'INCREMENTAL_BY_TIME_RANGE' ? await replaceTimeRange(ctx.wh, record, query, batch) : await mergeByKey(ctx.wh, record, query);
       const done = await readIntervals(ctx.wh, record.name, record.version);
+      if (record.kind.name === 'INCREMENTAL_BY_TIME_RANGE') written = await replaceTimeRange(ctx.wh, record, query, batch);
+      else if (isScd2(record.kind)) written = await applyScd2Batch(duckdbOnly(ctx.wh, record), record, query, { executionTimeMs: ctx.executionTimeMs, first: done.length === 0 });
+      else written = await mergeByKey(ctx.wh, record, query);
       await writeIntervals(ctx.wh, record.name, record.version, mergeIntervals([...done, batch]));
       return true;
     });
@@ -174,11 +186,16 @@ async function replaceTimeRange(wh: EngineConnection, record: SnapshotRecord, qu
 /** Merges the batch's rows by the unique key; returns how many were inserted or updated. */
 async function mergeByKey(wh: EngineConnection, record: SnapshotRecord, query: string): Promise<number> {
   const kind = record.kind as Extract<SnapshotRecord['kind'], { name: 'INCREMENTAL_BY_UNIQUE_KEY' }>;
-  const keys = kind.uniqueKey.map((k) => k.trim().replace(/^"(.*)"$/, '$1'));
-  const bad = keys.find((k) => !/^[\p{L}_][\p{L}\p{N}_$]*$/u.test(k));
-  if (bad !== undefined) throw new SluiceError(`model ${record.name}: unique_key ${bad} is an expression; Sluice merges on key columns only`);
+  const keys = keyColumns(record.name, kind.uniqueKey, 'merges');
   const target = { schema: physicalSchema(record.name), table: physicalTable(record.name, record.version) };
   return engineOf(wh).mergeByKey(target, query, keys, kind.whenMatched);
+}
+
+/** The DuckDB warehouse behind a connection: SCD type 2 statements are written for DuckDB only so far. */
+function duckdbOnly(wh: EngineConnection, record: SnapshotRecord): Warehouse {
+  const engine = engineOf(wh);
+  if (engine instanceof DuckDbAdapter) return engine.warehouse;
+  throw new SluiceError(`model ${record.name} (${record.file}): ${record.kind.name} models run on DuckDB only so far`);
 }
 
 /** The model's query for the interval, in the dialect of the engine it runs on. */

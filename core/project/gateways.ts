@@ -6,6 +6,7 @@
 
 import path from 'node:path';
 import { SluiceError } from '../errors';
+import { fillSecretReferences } from './secrets';
 import { isRecord } from './settings';
 
 export type Gateway =
@@ -20,7 +21,6 @@ export interface GatewaySettings {
 type Fail = (at: string[], message: string, place?: 'key' | 'value') => never;
 
 const TYPES = ['duckdb', 'postgres'];
-const SECRET_REFERENCE = /\$\{secrets\.([A-Za-z_][\w.-]*)\}/g;
 
 /** `gateways` and `default_gateway` of sluice.yaml. */
 export function readGateways(raw: Record<string, unknown>, dir: string, fail: Fail): GatewaySettings {
@@ -73,9 +73,5 @@ export function chooseGateway(project: { warehouse: string } & GatewaySettings, 
 
 /** A postgres gateway's URL with `${secrets.NAME}` filled from the environment, then the project's .env. */
 export function gatewayUrl(gateway: Extract<Gateway, { type: 'postgres' }>, secrets: (name: string) => string | undefined): string {
-  return gateway.url.replace(SECRET_REFERENCE, (_all, name: string) => {
-    const value = secrets(name);
-    if (value === undefined || value === '') throw new SluiceError(`gateway ${gateway.name}: url needs the secret ${name}; set it in the environment or in .env`);
-    return value;
-  });
+  return fillSecretReferences(gateway.url, secrets, (name) => `gateway ${gateway.name}: url needs the secret ${name}; set it in the environment or in .env`);
 }
