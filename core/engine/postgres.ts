@@ -5,7 +5,9 @@
 // server releases by itself when a killed writer's connection goes away.
 
 import pg from 'pg';
-import { transpile } from '../dialect/transpile';
+import { tableReferences } from '../dag/references';
+import { transpileParsed } from '../dialect/transpile';
+import { parseSql } from '../sql/duckdbParser';
 import { SluiceError } from '../errors';
 import { waitForLock, type LockWait } from '../lockWait';
 import { maskUrl } from '../sources/sqlDatabase/credentials';
@@ -292,8 +294,9 @@ export class PostgresAdapter implements EngineAdapter {
   }
 
   async renderQuery(duckdbSql: string, model: { name: string; file: string }): Promise<string> {
-    const known = await this.knownColumns();
-    const result = await transpile(duckdbSql, 'postgres', { columnsOf: (parts) => known.get(parts.slice(-2).join('.').toLowerCase()) });
+    const parsed = await parseSql(duckdbSql);
+    const known = await this.knownColumns([...new Set(tableReferences(parsed).map((r) => r.key))]);
+    const result = await transpileParsed(parsed, 'postgres', { columnsOf: (parts) => known.get(parts.slice(-2).join('.').toLowerCase()) });
     if (result.sql === undefined) {
       const reasons = result.problems.map((p) => p.message).join('; ');
       throw new SluiceError(`model ${model.name} (${model.file}) cannot run on PostgreSQL: ${reasons} (see sluice render ${model.name} --dialect postgres)`);
@@ -301,15 +304,17 @@ export class PostgresAdapter implements EngineAdapter {
     return result.sql;
   }
 
-  /** Columns of every table and view, by lower-case `schema.table`: what a `* EXCLUDE` must be spelled out with. */
-  private async knownColumns(): Promise<Map<string, string[]>> {
+  /** Columns of the tables a query reads, by lower-case `schema.table`: what a `* EXCLUDE` must be spelled out with. */
+  private async knownColumns(relations: readonly string[]): Promise<Map<string, string[]>> {
+    if (relations.length === 0) return new Map();
     const rows = await this.all<{ relation: string; name: string }>(
       `SELECT lower(n.nspname || '.' || c.relname) AS "relation", a.attname AS "name"
        FROM pg_catalog.pg_attribute a
        JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped
-         AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+         AND lower(n.nspname || '.' || c.relname) = ANY($1::text[])
        ORDER BY c.oid, a.attnum`,
+      [relations],
     );
     const out = new Map<string, string[]>();
     for (const r of rows) {
