@@ -10,7 +10,7 @@ import type { ProjectMacros } from '../models/macroApi';
 import { isScd2 } from '../models/scd2';
 import { quoteIdent } from '../warehouse/quote';
 import type { AuditResult } from '../quality/types';
-import type { Warehouse } from '../warehouse/connection';
+import type { EngineConnection } from '../engine';
 import { auditExisting, buildSnapshot, migrateTable, processIntervals, rebuildInPlace, type BuildContext } from './build';
 import { batches, formatRange, intervalUnit, mergeIntervals } from './intervals';
 import { withLock } from './lock';
@@ -89,7 +89,7 @@ export function auditCollector(counts: AuditCounts, failed: FailedAudit[]): (res
   };
 }
 
-export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions = {}): Promise<ApplyResult> {
+export async function applyPlan(wh: EngineConnection, plan: Plan, options: ApplyOptions = {}): Promise<ApplyResult> {
   const started = performance.now();
   return withLock(wh, 'apply', plan.environment, async (lock) => {
     await wh.run("SET TimeZone = 'UTC'").catch(() => undefined);
@@ -250,7 +250,7 @@ class Semaphore {
   }
 }
 
-export async function rollbackEnvironment(wh: Warehouse, environment: string, options: Pick<ApplyOptions, 'log'> = {}): Promise<{ environment: string; restored: number }> {
+export async function rollbackEnvironment(wh: EngineConnection, environment: string, options: Pick<ApplyOptions, 'log'> = {}): Promise<{ environment: string; restored: number }> {
   return withLock(wh, 'rollback', environment, async () => {
     const current = (await readEnvironments(wh)).find((e) => e.name === environment);
     if (!current) throw new SluiceError(`environment ${environment} does not exist`);

@@ -14,7 +14,7 @@ import { SluiceError } from '../errors';
 import { isScd2 } from '../models/scd2';
 import type { DestructiveChangePolicy, ModelKind } from '../models/types';
 import { quoteIdent } from '../warehouse/quote';
-import type { Warehouse } from '../warehouse/connection';
+import type { SqlSession } from '../engine/types';
 import { dueRange, floorToUnit, intervalUnit, isoTimestamp } from './intervals';
 import { physicalSql } from './names';
 import type { SnapshotRecord } from './types';
@@ -112,7 +112,7 @@ interface Column {
   type: string;
 }
 
-async function describe(wh: Warehouse, relation: string): Promise<Column[]> {
+async function describe(wh: SqlSession, relation: string): Promise<Column[]> {
   const rows = await wh.all<{ column_name: string; column_type: string }>(`DESCRIBE ${relation}`);
   return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
 }
@@ -122,7 +122,7 @@ async function describe(wh: Warehouse, relation: string): Promise<Column[]> {
  * the caller's transaction: added columns are added (NULL in existing rows); dropped and retyped ones follow
  * the policy. Returns what was done, in words, for the log.
  */
-export async function migrateInPlace(wh: Warehouse, record: SnapshotRecord, shape: string, warn?: (message: string) => void): Promise<string[]> {
+export async function migrateInPlace(wh: SqlSession, record: SnapshotRecord, shape: string, warn?: (message: string) => void): Promise<string[]> {
   const table = physicalSql(record.name, record.version);
   const current = await describe(wh, table);
   const wanted = await describe(wh, `(${shape})`);

@@ -5,7 +5,7 @@
 import { SluiceError } from '../errors';
 import type { ProjectMacros } from '../models/macroApi';
 import { renderQuery, type MacroValue } from '../models/render';
-import type { Warehouse } from '../warehouse/connection';
+import type { EngineConnection } from '../engine';
 
 export interface ProjectStatements {
   beforeAll: string[];
@@ -34,7 +34,7 @@ export function renderProjectStatements(statements: { beforeAll: readonly string
 }
 
 /** Runs statements in order; the first that fails stops them, with which one it was. */
-export async function runProjectStatements(wh: Warehouse, statements: readonly string[], key: 'before_all' | 'after_all', log?: (message: string) => void): Promise<void> {
+export async function runProjectStatements(wh: EngineConnection, statements: readonly string[], key: 'before_all' | 'after_all', log?: (message: string) => void): Promise<void> {
   for (const [i, sql] of statements.entries()) {
     log?.(`${key}[${i}]: ${abbreviate(sql)}`);
     try {
@@ -46,7 +46,7 @@ export async function runProjectStatements(wh: Warehouse, statements: readonly s
 }
 
 /** Runs after_all once the work is done: a failure is reported with the result, not thrown (the work stands). */
-export async function runAfterAll(wh: Warehouse, statements: readonly string[], log?: (message: string) => void): Promise<string | undefined> {
+export async function runAfterAll(wh: EngineConnection, statements: readonly string[], log?: (message: string) => void): Promise<string | undefined> {
   try {
     await runProjectStatements(wh, statements, 'after_all', log);
     return undefined;

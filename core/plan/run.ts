@@ -5,8 +5,8 @@
 import crypto from 'node:crypto';
 import { nowMs as clockMs } from '../clock';
 import { SluiceError } from '../errors';
+import type { EngineConnection } from '../engine';
 import type { ProjectMacros } from '../models/macroApi';
-import type { Warehouse } from '../warehouse/connection';
 import { auditCollector, batchSize, type FailedAudit } from './apply';
 import { processIntervals, rebuildInPlace, type BuildContext } from './build';
 import { batches, dueRange, formatRange, intervalUnit, lastCronTick, mergeIntervals, subtractIntervals } from './intervals';
@@ -38,7 +38,7 @@ export interface RunResult {
   durationMs: number;
 }
 
-export async function runEnvironment(wh: Warehouse, environment: string, options: RunOptions = {}): Promise<RunResult> {
+export async function runEnvironment(wh: EngineConnection, environment: string, options: RunOptions = {}): Promise<RunResult> {
   const started = performance.now();
   const nowMs = options.now === undefined ? clockMs() : new Date(options.now).getTime();
   return withLock(wh, 'run', environment, async () => {

@@ -17,7 +17,9 @@ import { announce, commandLine, modelInfo } from '../notifications';
 import { formatPlan } from '../../plan/format';
 import { computePlan } from '../../plan/plan';
 import { renderProjectStatements, type ProjectStatements } from '../../plan/projectStatements';
-import { existingTables, openWarehouse } from '../../plan/session';
+import { openGateway } from '../../engine/open';
+import { existingTables } from '../../plan/session';
+import { chooseGateway } from '../../project/gateways';
 import { readPlanState } from '../../plan/state';
 import type { Plan } from '../../plan/types';
 import { PROJECT_FILE, type Project } from '../../project/config';
@@ -25,7 +27,7 @@ import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
 import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { CliFailure, printJson } from '../output';
-import { loadModelsOrFail, planJson, planOptions, targetEnvironment, withPythonTables, type PlanFlags } from './plan';
+import { loadModelsOrFail, planJson, planOptions, targetEnvironment, usage, withEngineChecks, withPythonTables, type PlanFlags } from './plan';
 
 interface ApplyFlags extends PlanFlags, LockWaitFlags {
   rollback?: boolean;
@@ -43,6 +45,7 @@ export function registerApply(program: Command): void {
     .option('--forward-only', 'keep the tables of changed FULL and incremental models: no rebuild, the new query from now on (outside prod: a preview over the last interval)')
     .option('--rollback', 'switch the environment back to what it showed before its last apply (nothing is computed)')
     .option('--strict', 'stop at any error instead of leaving the models with errors out')
+    .option('--gateway <name>', "apply on this gateway's engine (default: default_gateway, else the warehouse file)")
     .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
@@ -52,9 +55,10 @@ export function registerApply(program: Command): void {
       const log = progressLogger(flags.json === true);
       const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
       const lockWait = writerLockWait(project, flags, log);
+      const gateway = usage(() => chooseGateway(project, flags.gateway));
       try {
         if (flags.rollback) {
-          const wh = await openWarehouse(project.warehouse, lockWait);
+          const wh = await openGateway(project, flags.gateway, lockWait);
           try {
             const result = await rollbackEnvironment(wh, env, { log });
             if (flags.json) printJson({ environment: env, rolled_back: true, models: result.restored });
@@ -66,8 +70,9 @@ export function registerApply(program: Command): void {
         }
         const options = planOptions(flags);
         const models = await loadModelsOrFail(project, env, flags);
+        await withEngineChecks(models, gateway, env, flags);
         const statements = await projectStatements(project, env, models.project.settings().macros);
-        const wh = await openWarehouse(project.warehouse, lockWait);
+        const wh = await openGateway(project, flags.gateway, lockWait);
         let plan: Plan | undefined;
         let result: ApplyResult | undefined;
         let failure: CliFailure | undefined;

@@ -14,7 +14,10 @@ import { formatPlan } from '../../plan/format';
 import { parseModelTime } from '../../plan/intervals';
 import { environmentName } from '../../plan/names';
 import { computePlan } from '../../plan/plan';
-import { existingTablesOf, loadModels, missingPythonTables, readStateOf, type LoadedModels } from '../../plan/session';
+import { gatewayTables, readGatewayState } from '../../engine/open';
+import { loadModels, missingPythonTables, type LoadedModels } from '../../plan/session';
+import { chooseGateway, type Gateway } from '../../project/gateways';
+import { dialectDiagnostics } from '../../engine/check';
 import type { Plan, PlanOptions } from '../../plan/types';
 import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
@@ -31,6 +34,7 @@ export interface PlanFlags {
   diff?: boolean;
   strict?: boolean;
   forwardOnly?: boolean;
+  gateway?: string;
 }
 
 export function registerPlan(program: Command): void {
@@ -45,6 +49,7 @@ export function registerPlan(program: Command): void {
     .option('--forward-only', 'keep the tables of changed FULL and incremental models: no rebuild, the new query from now on (outside prod: a preview over the last interval)')
     .option('--no-diff', 'leave the diffs out of the text output')
     .option('--strict', 'stop at any error instead of leaving the models with errors out of the plan')
+    .option('--gateway <name>', "plan against this gateway's engine (default: default_gateway, else the warehouse file)")
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (environment: string | undefined, flags: PlanFlags) => {
@@ -52,8 +57,9 @@ export function registerPlan(program: Command): void {
       const env = targetEnvironment(environment, project);
       try {
         const models = await loadModelsOrFail(project, env, flags);
-        const state = await readStateOf(project.warehouse);
-        const errors = await withPythonTables(models, await existingTablesOf(project.warehouse), env, flags);
+        await withEngineChecks(models, usage(() => chooseGateway(project, flags.gateway)), env, flags);
+        const state = await readGatewayState(project, flags.gateway);
+        const errors = await withPythonTables(models, await gatewayTables(project, flags.gateway), env, flags);
         const plan = computePlan(state, models.project, env, { ...planOptions(flags), drafts: models.drafts, errors });
         if (flags.json) printJson(planJson(plan));
         else process.stdout.write(formatPlan(plan, { diffs: flags.diff !== false }));
@@ -118,6 +124,15 @@ export async function withPythonTables(models: CheckedModels, existing: Readonly
   const errors = [...models.errors, ...missing];
   if (flags.strict) failOnAnyError(errors, env, flags.json === true);
   return errors;
+}
+
+/** On an engine other than DuckDB, a model that cannot be rendered in its dialect is an error too (printed, strict-checked). */
+export async function withEngineChecks(models: CheckedModels, gateway: Gateway, env: string, flags: { json?: boolean; strict?: boolean }): Promise<void> {
+  if (gateway.type === 'duckdb') return;
+  const problems = await dialectDiagnostics(models.project, gateway.type);
+  reportDiagnostics(problems);
+  models.errors.push(...problems);
+  if (flags.strict) failOnAnyError(models.errors, env, flags.json === true);
 }
 
 function failOnAnyError(errors: readonly ProjectDiagnostic[], env: string, json: boolean): void {
