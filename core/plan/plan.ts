@@ -19,7 +19,7 @@ import { orderGraph } from '../dag/graph';
 import { tableKeyOfName } from '../dag/names';
 import type { ProjectDiagnostic } from '../dag/types';
 import { SluiceError } from '../errors';
-import { addedPositions, categorizeQueryChange } from './categorize';
+import { addedPositions, categorizeQueryChange, type CategorizeMode } from './categorize';
 import { declaredColumnsReason } from './changedColumns';
 import { describeModels, type DescribeOptions, type ModelDraft } from './fingerprint';
 import { heldBackModels } from './heldBack';
@@ -88,7 +88,7 @@ export function computePlan(state: PlanState, project: ModelProject, environment
   }
 
   const decisions = new Map<string, Decision>();
-  for (const draft of drafts) decisions.set(draft.name, decide(draft, baseRecords, decisions, builtVersions));
+  for (const draft of drafts) decisions.set(draft.name, decide(draft, baseRecords, decisions, builtVersions, options.categorize ?? 'sqlmesh'));
 
   const restated = restatedModels(options.restate, drafts, nowMs);
   const baseList = [...baseRecords.values()];
@@ -162,7 +162,9 @@ function sortUpstreamFirst(models: PlannedModel[]): void {
   models.splice(0, models.length, ...order.map((name) => byName.get(name)!));
 }
 
-function decide(draft: ModelDraft, base: ReadonlyMap<string, SnapshotRecord>, decided: ReadonlyMap<string, Decision>, built: ReadonlyMap<string, string>): Decision {
+function decide(
+  draft: ModelDraft, base: ReadonlyMap<string, SnapshotRecord>, decided: ReadonlyMap<string, Decision>, built: ReadonlyMap<string, string>, mode: CategorizeMode,
+): Decision {
   const old = base.get(draft.name);
   const existing = built.get(`${draft.name}@${draft.dataFingerprint}`);
   const fresh = existing ?? draft.dataFingerprint;
@@ -174,7 +176,7 @@ function decide(draft: ModelDraft, base: ReadonlyMap<string, SnapshotRecord>, de
     return { change: 'metadata', category: 'metadata', reason: 'only metadata changed (description, owner, cron, tags, grain, audits, start/end)', version: old.version, dataChanged: false, breaking: false };
   }
   if (old.dataHash !== draft.dataHash) {
-    const own = categorizeDirect(old, draft);
+    const own = categorizeDirect(old, draft, mode);
     const breaking = own.category === 'breaking' || parentBreaking;
     const reason = own.category === 'non_breaking' && parentBreaking ? `${own.reason}; an upstream change is breaking` : own.reason;
     return { change: 'directly_modified', category: own.category, reason, version: fresh, dataChanged: true, breaking };
@@ -184,6 +186,10 @@ function decide(draft: ModelDraft, base: ReadonlyMap<string, SnapshotRecord>, de
   const columnsChanged = names(old.columns).join('\u0000') !== names(draft.columns).join('\u0000');
   if (parentBreaking) {
     return { change: 'indirectly_modified', category: 'breaking', reason: `upstream breaking change (${changedParents.join(', ')})`, version: fresh, dataChanged: true, breaking: true };
+  }
+  // A materialized view is rebuilt below any change, as SQLMesh does: its data is computed from its parents'.
+  if (draft.kind.name === 'VIEW' && draft.kind.materialized) {
+    return { change: 'indirectly_modified', category: 'breaking', reason: `a materialized view over a changed parent (${changedParents.join(', ')}) is rebuilt`, version: fresh, dataChanged: true, breaking: true };
   }
   if (columnsChanged) {
     const additive = addedPositions(names(old.columns), names(draft.columns)) !== undefined;
@@ -213,9 +219,20 @@ function decide(draft: ModelDraft, base: ReadonlyMap<string, SnapshotRecord>, de
   };
 }
 
-function categorizeDirect(old: SnapshotRecord, draft: ModelDraft): { category: 'breaking' | 'non_breaking'; reason: string } {
-  if (old.kind.name === 'SEED' && draft.kind.name === 'SEED') return { category: 'breaking', reason: 'the seed data or its CSV settings changed' };
+const INCREMENTAL_KINDS = new Set(['INCREMENTAL_BY_TIME_RANGE', 'INCREMENTAL_BY_UNIQUE_KEY']);
+
+function categorizeDirect(old: SnapshotRecord, draft: ModelDraft, mode: CategorizeMode): { category: 'breaking' | 'non_breaking'; reason: string } {
+  if (old.kind.name === 'SEED' && draft.kind.name === 'SEED') {
+    if (mode === 'sqlmesh' && seedColumnsAdded(old, draft)) return { category: 'non_breaking', reason: 'only new seed columns were added; the other values are unchanged' };
+    return { category: 'breaking', reason: 'the seed data or its CSV settings changed' };
+  }
   if (JSON.stringify(old.kind) !== JSON.stringify(draft.kind)) {
+    const sameQuery = old.queryShape !== undefined && JSON.stringify(old.queryShape) === JSON.stringify(draft.queryShape)
+      && JSON.stringify(old.declaredColumns ?? []) === JSON.stringify(draft.declaredColumns ?? []);
+    // SQLMesh: switching between the incremental kinds over the same query changes how rows are written, not which.
+    if (mode === 'sqlmesh' && sameQuery && old.kind.name !== draft.kind.name && INCREMENTAL_KINDS.has(old.kind.name) && INCREMENTAL_KINDS.has(draft.kind.name)) {
+      return { category: 'non_breaking', reason: `the kind changed (${old.kind.name} → ${draft.kind.name}) over the same query` };
+    }
     return { category: 'breaking', reason: old.kind.name === draft.kind.name ? `the ${draft.kind.name} options changed` : `the kind changed (${old.kind.name} → ${draft.kind.name})` };
   }
   const oldDeclared = (old.declaredColumns ?? []).map((c) => c.join(' '));
@@ -227,7 +244,18 @@ function categorizeDirect(old: SnapshotRecord, draft: ModelDraft): { category: '
   if (JSON.stringify(old.queryShape) === JSON.stringify(draft.queryShape)) {
     return oldDeclared.length === newDeclared.length ? { category: 'breaking', reason: 'a data-affecting property changed' } : { category: 'non_breaking', reason: 'only declared columns were added' };
   }
-  return categorizeQueryChange(old.queryShape, draft.queryTree, { before: old.columns, after: draft.columns });
+  return categorizeQueryChange(old.queryShape, draft.queryTree, { before: old.columns, after: draft.columns }, mode);
+}
+
+/** The new seed has the old one's columns, in order, with the same values, plus new columns; CSV settings unchanged. */
+function seedColumnsAdded(old: SnapshotRecord, draft: ModelDraft): boolean {
+  if (!old.seedShape || !draft.seedShape || old.kind.name !== 'SEED' || draft.kind.name !== 'SEED') return false;
+  if (JSON.stringify(old.kind.csvSettings ?? {}) !== JSON.stringify(draft.kind.csvSettings ?? {})) return false;
+  if (JSON.stringify(old.declaredColumns ?? []) !== JSON.stringify((draft.declaredColumns ?? []).slice(0, (old.declaredColumns ?? []).length))) return false;
+  const before = old.seedShape.columns.map((c, i) => `${c}\u0000${old.seedShape!.values[i]}`);
+  const after = draft.seedShape.columns.map((c, i) => `${c}\u0000${draft.seedShape!.values[i]}`);
+  const added = addedPositions(before, after);
+  return added !== undefined && added.length > 0;
 }
 
 function describeChange(

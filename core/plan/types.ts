@@ -9,7 +9,7 @@ import type { ModelDefaults } from '../models/defaults';
 import type { MacroValue } from '../models/render';
 import type { ModelKind } from '../models/types';
 import type { AuditSpec } from '../quality/types';
-import type { QueryShape } from './categorize';
+import type { CategorizeMode, QueryShape } from './categorize';
 
 /** What a change does to the data of the model and of the models reading it. */
 export type ChangeCategory = 'breaking' | 'non_breaking' | 'metadata';
@@ -38,6 +38,8 @@ export interface SnapshotRecord {
   modelText: string;
   /** Absolute path of the CSV of a SEED model. */
   seedFile?: string;
+  /** A SEED model's columns and a hash of each one's values (absent in versions planned before). */
+  seedShape?: SeedShape;
   /** The project's model_defaults and variables when this version was planned: it is built with them. */
   defaults?: ModelDefaults;
   variables?: Record<string, MacroValue>;
@@ -64,6 +66,13 @@ export interface SnapshotRecord {
   tags?: string[];
   /** Audits resolved when the version was planned; run after each build. */
   audits: AuditSpec[];
+}
+
+export interface SeedShape {
+  /** Header names, lower-cased, in order. */
+  columns: string[];
+  /** Hash of each column's values, in row order. */
+  values: string[];
 }
 
 /** Which version of each model an environment shows. */
@@ -206,4 +215,6 @@ export interface PlanOptions {
   now?: Date | number;
   /** Reprocess this model and what reads it over [start, end]. */
   restate?: { model: string; start: string; end: string };
+  /** Categorization rules: SQLMesh's (default) or Sluice's stricter ones (see categorize.ts). */
+  categorize?: CategorizeMode;
 }

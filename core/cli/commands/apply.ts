@@ -24,7 +24,7 @@ import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
 import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { CliFailure, printJson } from '../output';
-import { loadModelsOrFail, planJson, planOptions, targetEnvironment, withPythonTables, type PlanFlags } from './plan';
+import { categorizeOption, loadModelsOrFail, planJson, planOptions, targetEnvironment, withPythonTables, type PlanFlags } from './plan';
 
 interface ApplyFlags extends PlanFlags, LockWaitFlags {
   rollback?: boolean;
@@ -41,6 +41,7 @@ export function registerApply(program: Command): void {
     .option('--execution-time <time>', 'process intervals due at this time instead of now')
     .option('--rollback', 'switch the environment back to what it showed before its last apply (nothing is computed)')
     .option('--strict', 'stop at any error instead of leaving the models with errors out')
+    .addOption(categorizeOption())
     .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')

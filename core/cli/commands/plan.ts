@@ -4,7 +4,8 @@
 // an error, and what is downstream of it, is left out with the reason (--strict: any error stops the plan).
 // Reads the warehouse only.
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { CATEGORIZE_MODES, type CategorizeMode } from '../../plan/categorize';
 import { nowMs } from '../../clock';
 import { modelOptionsOf } from '../../dag/project';
 import type { ProjectDiagnostic } from '../../dag/types';
@@ -30,6 +31,14 @@ export interface PlanFlags {
   executionTime?: string;
   diff?: boolean;
   strict?: boolean;
+  categorize?: CategorizeMode;
+}
+
+/** --categorize: SQLMesh's categorization rules (default) or Sluice's stricter ones. */
+export function categorizeOption(): Option {
+  return new Option('--categorize <rules>', "change categories: 'sqlmesh' agrees with SQLMesh; 'strict' also counts CTE columns, incremental kind switches and seed columns as breaking")
+    .choices([...CATEGORIZE_MODES])
+    .default('sqlmesh');
 }
 
 export function registerPlan(program: Command): void {
@@ -80,6 +89,7 @@ export function planOptions(flags: PlanFlags): PlanOptions {
   } else if (flags.start !== undefined || flags.end !== undefined) {
     throw new CliFailure('--start and --end go with --restate MODEL', 2);
   }
+  if (flags.categorize !== undefined) options.categorize = flags.categorize;
   if (flags.executionTime !== undefined) {
     options.now = usage(() => parseModelTime(flags.executionTime!, '--execution-time', nowMs()).ms);
   }
