@@ -28,6 +28,7 @@ import {
   alignRange, dueRange, formatRange, intervalUnit, mergeIntervals, parseModelTime, removeRange, subtractIntervals,
 } from './intervals';
 import { environmentName, PROD, tableId } from './names';
+import { canonicalModelText } from './renderedModel';
 import type {
   BackfillEntry, ChangeCategory, ColumnImpact, EnvironmentEntry, Interval, Plan, PlanChange, PlannedModel, PlanOptions, PlanState,
   SnapshotRecord,
@@ -91,6 +92,7 @@ export function computePlan(state: PlanState, project: ModelProject, environment
   for (const draft of drafts) decisions.set(draft.name, decide(draft, baseRecords, decisions, builtVersions, options.categorize ?? 'sqlmesh'));
 
   const restated = restatedModels(options.restate, drafts, nowMs);
+  const backfillRange = limitedBackfill(options.backfillRange, env, nowMs);
   const baseList = [...baseRecords.values()];
   const children = childrenMap(drafts);
   const models: PlannedModel[] = [];
@@ -114,7 +116,7 @@ export function computePlan(state: PlanState, project: ModelProject, environment
     if (isIncremental(record.kind)) {
       let processed = planned.action === 'build' ? [] : state.intervals.get(tableId(record.name, record.version)) ?? [];
       if (restateRange) processed = removeRange(processed, alignRange(restateRange, intervalUnit(record)));
-      planned.missing = subtractIntervals(dueRange(record, nowMs), processed);
+      planned.missing = subtractIntervals(limitRange(dueRange(record, nowMs), backfillRange), processed);
       if (planned.missing.length > 0) backfill.push({ model: record.name, intervals: mergeIntervals(planned.missing).map(formatRange) });
     } else if (restateRange && planned.action === 'reuse' && (record.kind.name === 'FULL' || record.kind.name === 'SEED' || (record.kind.name === 'VIEW' && record.kind.materialized))) {
       planned.restate = true;
@@ -146,6 +148,7 @@ export function computePlan(state: PlanState, project: ModelProject, environment
       column_impact: old.columns.map((c) => ({ column: c.name, change: 'removed' as const, downstream: downstreamColumnsInRecords(baseList, name, c.name) })),
       reason: 'the model file is gone',
       rebuild: false,
+      rendered_diff: unifiedDiff(old.file, old.file, canonicalModelText(old.modelText), ''),
     });
   }
 
@@ -281,7 +284,9 @@ function describeChange(
     // The project no longer traces a removed column; the environment's stored lineage still knows its readers.
     impact.push({ column, change: 'removed', downstream: downstreamFromProjectOrRecords(project, draft.name, column, baseRecords) });
   }
-  const diff = change === 'indirectly_modified' ? '' : unifiedDiff(old?.file ?? draft.file, draft.file, old?.modelText ?? '', draft.modelText);
+  const direct = change !== 'indirectly_modified';
+  const diff = direct ? unifiedDiff(old?.file ?? draft.file, draft.file, old?.modelText ?? '', draft.modelText) : '';
+  const renderedDiff = direct ? unifiedDiff(old?.file ?? draft.file, draft.file, old ? canonicalModelText(old.modelText) : '', canonicalModelText(draft.modelText)) : '';
   return {
     model: draft.name,
     change,
@@ -292,6 +297,7 @@ function describeChange(
     column_impact: impact,
     reason: decision.reason,
     rebuild: planned.action === 'build',
+    rendered_diff: renderedDiff,
   };
 }
 
@@ -307,6 +313,25 @@ export function unifiedDiff(oldFile: string, newFile: string, oldText: string, n
   const patch = createTwoFilesPatch(`a/${oldFile}`, `b/${newFile}`, oldText, newText, undefined, undefined, { context: 3 });
   // jsdiff starts with a line of "=" signs; a unified diff starts at the file names.
   return patch.replace(/^=+\n/, '');
+}
+
+/** --start/--end of a dev plan as a range (a date end includes its day); prod is always backfilled whole. */
+function limitedBackfill(range: PlanOptions['backfillRange'], env: string, nowMs: number): Interval | undefined {
+  if (!range || (range.start === undefined && range.end === undefined)) return undefined;
+  if (env === PROD) throw new SluiceError('--start/--end limit the backfill of a dev environment; prod is always backfilled in full (use --restate MODEL to reprocess a range)');
+  const start = range.start === undefined ? -Infinity : parseModelTime(range.start, '--start', nowMs).ms;
+  const end = range.end === undefined ? Infinity : (() => {
+    const t = parseModelTime(range.end!, '--end', nowMs);
+    return t.dateOnly ? t.ms + DAY : t.ms;
+  })();
+  if (end <= start) throw new SluiceError(`--end ${range.end} is before --start ${range.start}`);
+  return { startMs: start, endMs: end };
+}
+
+function limitRange(due: Interval, limit: Interval | undefined): Interval {
+  if (!limit) return due;
+  const startMs = Math.max(due.startMs, limit.startMs);
+  return { startMs, endMs: Math.max(startMs, Math.min(due.endMs, limit.endMs)) };
 }
 
 /** The restated model and everything downstream of it, each with the range to reprocess. */

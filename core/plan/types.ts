@@ -153,6 +153,8 @@ export interface PlanChange {
   reason: string;
   /** Whether the model's table will be built by this plan (false: an existing table is reused). */
   rebuild: boolean;
+  /** The diff of the model without comments, in canonical layout (renderedModel.ts): what the text output shows. */
+  rendered_diff: string;
 }
 
 export interface BackfillEntry {
@@ -215,6 +217,8 @@ export interface PlanOptions {
   now?: Date | number;
   /** Reprocess this model and what reads it over [start, end]. */
   restate?: { model: string; start: string; end: string };
+  /** Backfill only this range of a dev environment's incremental models (SQLMesh's plan --start/--end). */
+  backfillRange?: { start?: string; end?: string };
   /** Categorization rules: SQLMesh's (default) or Sluice's stricter ones (see categorize.ts). */
   categorize?: CategorizeMode;
 }
