@@ -74,9 +74,14 @@ export function registerPlan(program: Command): void {
         const state = await readStateOf(project.warehouse);
         const errors = await withPythonTables(models, await existingTablesOf(project.warehouse), env, flags);
         const plan = computePlan(state, models.project, env, { ...options, drafts: models.drafts, errors });
-        if (flags.json) printJson({ ...planJson(plan), ...(tests ? { tests } : {}) });
-        else process.stdout.write(`${tests ? `${testsLine(tests)}\n\n` : ''}${formatPlan(plan, { diffs: flags.diff !== false, verbose: flags.verbose === true })}`);
-        if (plan.empty || !(await acceptPlan(env, flags))) return;
+        // With --json and --yes, apply prints the one JSON object (the plan it applied and the result).
+        const autoApply = !plan.empty && (flags.yes === true || flags.autoApply === true);
+        if (flags.json) {
+          if (!autoApply) printJson({ ...planJson(plan), ...(tests ? { tests } : {}) });
+        } else {
+          process.stdout.write(`${tests ? `${testsLine(tests)}\n\n` : ''}${formatPlan(plan, { diffs: flags.diff !== false, verbose: flags.verbose === true })}`);
+        }
+        if (plan.empty || !(autoApply || (await askToApply(env, flags)))) return;
         await applyEnvironment(project, env, flags, true);
       } finally {
         await closeSqlParser();
@@ -91,9 +96,8 @@ interface PlanCommandFlags extends PlanFlags, LockWaitFlags {
   autoApply?: boolean;
 }
 
-/** --yes applies at once; on a terminal (not --json) the user is asked; otherwise the plan is only shown. */
-async function acceptPlan(env: string, flags: PlanCommandFlags): Promise<boolean> {
-  if (flags.yes || flags.autoApply) return true;
+/** On a terminal (not --json) the user is asked whether to apply; otherwise the plan is only shown. */
+async function askToApply(env: string, flags: PlanCommandFlags): Promise<boolean> {
   if (flags.json || !process.stdin.isTTY || !process.stdout.isTTY) return false;
   const answer = await ask(`\nApply the plan to ${env}? [y/N] `);
   return /^y(es)?$/i.test(answer.trim());
