@@ -79,7 +79,7 @@ export function registerPlan(program: Command): void {
         if (flags.json) {
           if (!autoApply) printJson({ ...planJson(plan), ...(tests ? { tests } : {}) });
         } else {
-          process.stdout.write(`${tests ? `${testsLine(tests)}\n\n` : ''}${formatPlan(plan, { diffs: flags.diff !== false, verbose: flags.verbose === true })}`);
+          process.stdout.write(`${testsLine(tests)}${formatPlan(plan, { diffs: flags.diff !== false, verbose: flags.verbose === true })}`);
         }
         if (plan.empty || !(autoApply || (await askToApply(env, flags)))) return;
         await applyEnvironment(project, env, flags, true);
@@ -131,9 +131,9 @@ async function unitTestsBeforePlan(project: Project, env: string, json: boolean)
   throw new CliFailure(message, 1);
 }
 
-function testsLine(tests: TestsOutcome): string {
-  const total = tests.passed + tests.failed + tests.errors;
-  return total === 0 ? 'Unit tests: none' : `Unit tests: ${tests.passed} passed`;
+/** "Unit tests: N passed" above the plan; nothing when they were skipped or the project has none. */
+function testsLine(tests: TestsOutcome | undefined): string {
+  return tests && tests.passed > 0 ? `Unit tests: ${tests.passed} passed\n\n` : '';
 }
 
 /** Runs fn; a SluiceError it throws is a usage error (exit 2). */
