@@ -19,7 +19,7 @@ import { orderGraph } from '../dag/graph';
 import { tableKeyOfName } from '../dag/names';
 import type { ProjectDiagnostic } from '../dag/types';
 import { SluiceError } from '../errors';
-import { addedPositions, categorizeQueryChange, type CategorizeMode } from './categorize';
+import { addedPositions, categorizeQueryChange, type CategorizeMode, type QueryShape } from './categorize';
 import { declaredColumnsReason } from './changedColumns';
 import { describeModels, type DescribeOptions, type ModelDraft } from './fingerprint';
 import { heldBackModels } from './heldBack';
@@ -178,6 +178,10 @@ function decide(
   if (old.dataFingerprint === draft.dataFingerprint) {
     return { change: 'metadata', category: 'metadata', reason: 'only metadata changed (description, owner, cron, tags, grain, audits, start/end)', version: old.version, dataChanged: false, breaking: false };
   }
+  if (old.dataHash !== draft.dataHash && sameDefinition(old, draft)) {
+    // Hashed by an older Sluice (whose data hash still counted batch_size): nothing that decides the rows changed.
+    return { change: 'metadata', category: 'metadata', reason: 'the definition is unchanged (its data hash was computed by an older Sluice)', version: old.version, dataChanged: false, breaking: false };
+  }
   if (old.dataHash !== draft.dataHash) {
     const own = categorizeDirect(old, draft, mode);
     const breaking = own.category === 'breaking' || parentBreaking;
@@ -222,6 +226,18 @@ function decide(
   };
 }
 
+/** Same query tree, kind and declared columns: every input of the data hash (a seed's content aside). */
+function sameDefinition(old: SnapshotRecord, draft: ModelDraft): boolean {
+  if (old.queryShape === undefined || draft.queryShape === undefined || draft.kind.name === 'SEED') return false;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  return sameQuery(old.queryShape, draft.queryShape) && same(old.kind, draft.kind) && same(old.declaredColumns ?? null, draft.declaredColumns ?? null);
+}
+
+/** The same query tree: its body and select list (shapes stored by older versions lack the CTE fields). */
+function sameQuery(a: QueryShape | undefined, b: QueryShape | undefined): boolean {
+  return a !== undefined && b !== undefined && a.select === b.select && a.body === b.body && a.items.join() === b.items.join();
+}
+
 const INCREMENTAL_KINDS = new Set(['INCREMENTAL_BY_TIME_RANGE', 'INCREMENTAL_BY_UNIQUE_KEY']);
 
 function categorizeDirect(old: SnapshotRecord, draft: ModelDraft, mode: CategorizeMode): { category: 'breaking' | 'non_breaking'; reason: string } {
@@ -230,10 +246,9 @@ function categorizeDirect(old: SnapshotRecord, draft: ModelDraft, mode: Categori
     return { category: 'breaking', reason: 'the seed data or its CSV settings changed' };
   }
   if (JSON.stringify(old.kind) !== JSON.stringify(draft.kind)) {
-    const sameQuery = old.queryShape !== undefined && JSON.stringify(old.queryShape) === JSON.stringify(draft.queryShape)
-      && JSON.stringify(old.declaredColumns ?? []) === JSON.stringify(draft.declaredColumns ?? []);
+    const unchangedQuery = sameQuery(old.queryShape, draft.queryShape) && JSON.stringify(old.declaredColumns ?? []) === JSON.stringify(draft.declaredColumns ?? []);
     // SQLMesh: switching between the incremental kinds over the same query changes how rows are written, not which.
-    if (mode === 'sqlmesh' && sameQuery && old.kind.name !== draft.kind.name && INCREMENTAL_KINDS.has(old.kind.name) && INCREMENTAL_KINDS.has(draft.kind.name)) {
+    if (mode === 'sqlmesh' && unchangedQuery && old.kind.name !== draft.kind.name && INCREMENTAL_KINDS.has(old.kind.name) && INCREMENTAL_KINDS.has(draft.kind.name)) {
       return { category: 'non_breaking', reason: `the kind changed (${old.kind.name} → ${draft.kind.name}) over the same query` };
     }
     return { category: 'breaking', reason: old.kind.name === draft.kind.name ? `the ${draft.kind.name} options changed` : `the kind changed (${old.kind.name} → ${draft.kind.name})` };
@@ -244,7 +259,7 @@ function categorizeDirect(old: SnapshotRecord, draft: ModelDraft, mode: Categori
     return { category: 'breaking', reason: declaredColumnsReason(old.declaredColumns ?? [], draft.declaredColumns ?? []) };
   }
   if (!old.queryShape || draft.queryTree === undefined) return { category: 'breaking', reason: 'the query changed' };
-  if (JSON.stringify(old.queryShape) === JSON.stringify(draft.queryShape)) {
+  if (sameQuery(old.queryShape, draft.queryShape)) {
     return oldDeclared.length === newDeclared.length ? { category: 'breaking', reason: 'a data-affecting property changed' } : { category: 'non_breaking', reason: 'only declared columns were added' };
   }
   return categorizeQueryChange(old.queryShape, draft.queryTree, { before: old.columns, after: draft.columns }, mode);

@@ -6,7 +6,8 @@ import { normalizeAst } from '../../core/plan/normalize';
 import type { CategorizeMode } from '../../core/plan/categorize';
 import type { Plan } from '../../core/plan/types';
 import { parseSql } from '../../core/sql/duckdbParser';
-import { applyEnv, makeProject, planFor, type TempProject } from './helpers';
+import { computePlan } from '../../core/plan/plan';
+import { afterApply, applyEnv, emptyState, makeProject, memoryProject, planFor, type TempProject } from './helpers';
 
 const categories = (plan: Plan) => plan.changes.map((c) => [c.model, c.change, c.category]);
 
@@ -111,5 +112,25 @@ SELECT DATE '2024-01-01' + i::INT AS day, i AS n FROM range(0, 3) AS t(i) WHERE 
     assert.equal(byModel.get('mart.totals')!.change, 'indirectly_modified');
     assert.equal(byModel.get('mart.totals')!.rebuild, true);
     assert.equal(byModel.get('mart.plain')!.rebuild, false);
+  });
+
+  it('a version whose data hash an older Sluice computed with batch_size is not rebuilt when nothing changed', async () => {
+    const files = {
+      'models/events.sql': `MODEL (name mart.events, kind INCREMENTAL_BY_TIME_RANGE (time_column day, batch_size 2), start '2024-01-01', cron '@daily');
+SELECT DATE '2024-01-01' + i::INT AS day FROM range(0, 3) AS t(i) WHERE day BETWEEN @start_ds AND @end_ds
+`,
+      'models/reader.sql': 'MODEL (name mart.reader, kind FULL);\nSELECT day FROM mart.events\n',
+    };
+    const now = Date.parse('2024-01-05T00:00:00Z');
+    const first = computePlan(emptyState(), await memoryProject(files), 'prod', { now });
+    // As stored by the older Sluice: another data hash (and fingerprints) for the same definition.
+    for (const m of first.models) {
+      if (m.record.name !== 'mart.events') continue;
+      Object.assign(m.record, { dataHash: 'older', dataFingerprint: 'older-fp', fingerprint: 'older-id' });
+    }
+    const again = computePlan(afterApply(emptyState(), first), await memoryProject(files), 'prod', { now });
+    assert.deepEqual(again.models.map((m) => [m.record.name, m.action]), [['mart.events', 'reuse'], ['mart.reader', 'reuse']]);
+    assert.deepEqual(again.changes.find((c) => c.model === 'mart.events')?.category, 'metadata');
+    assert.deepEqual(again.backfill, []);
   });
 });
