@@ -9,6 +9,10 @@
 //  3. Promotion at 10k and 10M rows: a model over N rows is changed and applied to dev (which builds it),
 //     then dev is promoted to prod; the promotion is timed for both sizes. It is a view swap, so both times
 //     should be about the same.
+//  4. The same on PostgreSQL (PLAN_POSTGRES_URL, default the local server postgres://postgres@127.0.0.1:5432;
+//     PLAN_POSTGRES=0 skips it): a scratch database per project, roots over a source table instead of
+//     range() (which PostgreSQL has not), promotion at 10k and 1M rows; each figure with its ratio to
+//     DuckDB's measured in the same run.
 // Results also go to bench/.out/plan.json. A benchmark prints; it does not judge.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,7 +34,10 @@ const ENGINE_EXPORTS = `
         export { describeModels } from './core/plan/fingerprint';
         export { readPlanState } from './core/plan/state';
         export { closeSqlParser } from './core/sql/duckdbParser';
+        export { PostgresAdapter } from './core/engine/postgres';
       `;
+const POSTGRES_SERVER = process.env.PLAN_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const ROOT_ROWS = 200;
 
 function write(dir, files) {
   for (const [file, text] of Object.entries(files)) {
@@ -40,16 +47,19 @@ function write(dir, files) {
 }
 
 /** 1,000 models: every model outputs id, c0 .. c3 and reads one or two models defined before it. */
-function generateProject(dir) {
+function generateProject(dir, postgres = false) {
   const rand = random(7);
   const files = { 'sluice.yaml': 'name: plan-bench\n' };
+  // PostgreSQL has no range(): the roots read a table of numbers there (see onPostgres).
+  const numbers = postgres ? 'bench_src.numbers AS t(i)' : `range(0, ${ROOT_ROWS}) AS t(i)`;
+  if (postgres) files['external_models.yaml'] = '- name: bench_src.numbers\n  columns: { i: BIGINT }\n';
   const names = [];
   const model = (name, kind, sql) => {
     files[`models/${name.replace('.', '/')}.sql`] = `MODEL (name ${name}, kind ${kind});\n\n${sql}\n`;
     names.push(name);
   };
   for (let i = 0; i < ROOTS; i++) {
-    model(`roots.r${i}`, 'FULL', `SELECT i AS id, i % ${i + 3} AS c0, i * ${i + 1} AS c1, i % 5 AS c2, ${i} AS c3\nFROM range(0, 200) AS t(i)`);
+    model(`roots.r${i}`, 'FULL', `SELECT i AS id, i % ${i + 3} AS c0, i * ${i + 1} AS c1, i % 5 AS c2, ${i} AS c3\nFROM ${numbers}`);
   }
   for (let i = ROOTS; i < MODELS; i++) {
     // Mostly the last 100 models, so the graph has depth.
@@ -74,12 +84,14 @@ async function time(fn) {
   return { value, ms: performance.now() - started };
 }
 
-async function planAndApply(engine, dir, env) {
+/** The warehouse file, or the PostgreSQL database a project of this run uses. */
+const openTarget = (engine, dir, pg) => (pg ? engine.PostgresAdapter.open(pg.url) : engine.openWarehouse(path.join(dir, 'warehouse.duckdb')));
+
+async function planAndApply(engine, dir, env, pg) {
   const models = await engine.loadModels(dir);
   const errors = models.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new Error(`generated project has errors: ${errors[0].message}`);
-  const warehouse = path.join(dir, 'warehouse.duckdb');
-  const wh = await engine.openWarehouse(warehouse);
+  const wh = await openTarget(engine, dir, pg);
   try {
     const plan = engine.computePlan(await engine.readPlanState(wh), models.project, env, { drafts: models.drafts });
     const applied = await time(() => engine.applyPlan(wh, plan));
@@ -89,12 +101,12 @@ async function planAndApply(engine, dir, env) {
   }
 }
 
-async function largeProject(engine) {
+async function largeProject(engine, pg) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-plan-bench-'));
   try {
-    const names = generateProject(dir);
+    const names = generateProject(dir, pg !== undefined);
     console.log(`Generated ${names.length} models in ${dir}`);
-    const setup = await time(() => planAndApply(engine, dir, 'prod'));
+    const setup = await time(() => planAndApply(engine, dir, 'prod', pg));
     console.log(`  setup: apply prod built ${setup.value.result.built.length} tables/views in ${ms(setup.ms)}`);
 
     const changed = 'roots.r3';
@@ -103,7 +115,15 @@ async function largeProject(engine) {
     const warehouse = path.join(dir, 'warehouse.duckdb');
     const cold = await time(async () => {
       const load = await time(() => engine.loadModels(dir));
-      const state = await time(() => engine.readStateOf(warehouse));
+      const state = await time(async () => {
+        if (!pg) return engine.readStateOf(warehouse);
+        const wh = await openTarget(engine, dir, pg);
+        try {
+          return await engine.readPlanState(wh);
+        } finally {
+          wh.close();
+        }
+      });
       const compute = await time(() => engine.computePlan(state.value, load.value.project, 'dev', { drafts: load.value.drafts }));
       return { load, state, compute };
     });
@@ -120,7 +140,7 @@ async function largeProject(engine) {
     console.log(`    target plan <= ${ms(TARGETS.planMs)}: state + compute ${ms(state.ms + compute.ms)}, warm ${ms(Math.min(...warm))}`);
 
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(', i % 2 AS c4', ''));
-    const dev = await planAndApply(engine, dir, 'dev');
+    const dev = await planAndApply(engine, dir, 'dev', pg);
     console.log(`  new dev environment over unchanged models: built ${dev.result.built.length} tables (target ${TARGETS.devBuilds}), swapped ${dev.plan.models.length} views in ${ms(dev.applyMs)}`);
     return {
       models: names.length,
@@ -134,16 +154,18 @@ async function largeProject(engine) {
   }
 }
 
-async function promotion(engine, rows) {
+async function promotion(engine, rows, pg) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-promote-bench-'));
   try {
-    const big = (factor) => `MODEL (name bench.big, kind FULL);\n\nSELECT i AS id, i * ${factor} AS amount, i % 97 AS bucket\nFROM range(0, ${rows}) AS t(i)\n`;
+    const from = pg ? 'bench_src.numbers AS t(i)' : `range(0, ${rows}) AS t(i)`;
+    const big = (factor) => `MODEL (name bench.big, kind FULL);\n\nSELECT i AS id, i * ${factor} AS amount, i % 97 AS bucket\nFROM ${from}\n`;
     const child = 'MODEL (name bench.summary, kind FULL);\n\nSELECT count(*) AS n, sum(amount) AS total FROM bench.big\n';
     write(dir, { 'sluice.yaml': 'name: promote-bench\n', 'models/big.sql': big(1), 'models/summary.sql': child });
-    await planAndApply(engine, dir, 'prod');
+    if (pg) write(dir, { 'external_models.yaml': '- name: bench_src.numbers\n  columns: { i: BIGINT }\n' });
+    await planAndApply(engine, dir, 'prod', pg);
     write(dir, { 'models/big.sql': big(2) });
-    const dev = await planAndApply(engine, dir, 'dev');
-    const promote = await planAndApply(engine, dir, 'prod');
+    const dev = await planAndApply(engine, dir, 'dev', pg);
+    const promote = await planAndApply(engine, dir, 'prod', pg);
     console.log(`  ${rows.toLocaleString('en-US')} rows: dev build ${ms(dev.applyMs)} (built ${dev.result.built.length}); promotion to prod ${ms(promote.applyMs)} (built ${promote.result.built.length})`);
     return { rows, devApplyMs: dev.applyMs, promotionMs: promote.applyMs, promotionBuilt: promote.result.built.length };
   } finally {
@@ -152,12 +174,46 @@ async function promotion(engine, rows) {
   }
 }
 
+/** A scratch database on the server with `bench_src.numbers` (0 .. rows-1), dropped after fn. */
+async function onPostgres(engine, rows, fn) {
+  const name = `sluice_plan_bench_${process.pid}_${rows}`;
+  const admin = await engine.PostgresAdapter.open(`${POSTGRES_SERVER}/postgres`);
+  try {
+    await admin.run(`DROP DATABASE IF EXISTS "${name}"`);
+    await admin.run(`CREATE DATABASE "${name}"`);
+    const url = `${POSTGRES_SERVER}/${name}`;
+    const db = await engine.PostgresAdapter.open(url);
+    try {
+      await db.run('CREATE SCHEMA bench_src');
+      await db.run('CREATE TABLE bench_src.numbers AS SELECT i::bigint AS i FROM generate_series(0, $1::bigint - 1) AS t(i)', [rows]);
+    } finally {
+      db.close();
+    }
+    return await fn({ url });
+  } finally {
+    await admin.run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+    admin.close();
+  }
+}
+
+const ratio = (pg, duck) => `${(pg / duck).toFixed(1)}x DuckDB`;
+
 const engine = await loadEngine(ENGINE_EXPORTS);
 console.log('Plan benchmark');
 const large = await largeProject(engine);
 console.log('Promotion (a view swap; should not depend on the data size)');
 const small = await promotion(engine, 10_000);
 const huge = await promotion(engine, 10_000_000);
+let postgres;
+if (process.env.PLAN_POSTGRES !== '0') {
+  console.log(`PostgreSQL (${POSTGRES_SERVER})`);
+  const pgLarge = await onPostgres(engine, ROOT_ROWS, (pg) => largeProject(engine, pg));
+  console.log(`  vs DuckDB: setup ${ratio(pgLarge.setupApplyMs, large.setupApplyMs)}, plan state + compute ${ratio(pgLarge.plan.stateMs + pgLarge.plan.computeMs, large.plan.stateMs + large.plan.computeMs)}, new dev environment ${ratio(pgLarge.newDevEnvironment.applyMs, large.newDevEnvironment.applyMs)}`);
+  const pgSmall = await onPostgres(engine, 10_000, (pg) => promotion(engine, 10_000, pg));
+  const pgMillion = await onPostgres(engine, 1_000_000, (pg) => promotion(engine, 1_000_000, pg));
+  console.log(`  promotion vs DuckDB: 10k rows ${ratio(pgSmall.promotionMs, small.promotionMs)}; 1M rows ${ms(pgMillion.promotionMs)} (DuckDB 10M: ${ms(huge.promotionMs)})`);
+  postgres = { large: pgLarge, promotion: [pgSmall, pgMillion] };
+}
 fs.mkdirSync(path.dirname(outFile), { recursive: true });
-fs.writeFileSync(outFile, JSON.stringify({ targets: TARGETS, large, promotion: [small, huge] }, null, 2) + '\n');
+fs.writeFileSync(outFile, JSON.stringify({ targets: TARGETS, large, promotion: [small, huge], ...(postgres ? { postgres } : {}) }, null, 2) + '\n');
 console.log(`Results written to ${path.relative(root, outFile)}`);

@@ -104,7 +104,7 @@ export default sqlDatabase({ name: 'bench', credentials: '\${secrets.BENCH_PG_UR
     fs.mkdirSync(path.dirname(outFile), { recursive: true });
     fs.writeFileSync(outFile, JSON.stringify({
       rows, loadAverage: os.loadavg()[0],
-      baseline: { seconds: baselineSeconds, copySeconds, readCsvSeconds: read.seconds, readCsvPeakRssBytes: read.peakRssBytes },
+      baseline: { seconds: baselineSeconds, copySeconds, readCsvSeconds: read.seconds, readCsvCpuSeconds: read.cpuSeconds, readCsvPeakRssBytes: read.peakRssBytes },
       sluice: { seconds: sluice.seconds, peakRssBytes: sluice.peakRssBytes, cpuSeconds: sluice.cpuSeconds, loadSeconds: sluice.loadSeconds },
       ratio,
     }, null, 2));

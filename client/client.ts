@@ -87,6 +87,7 @@ export class SluiceClient implements vscode.Disposable {
           vscode.workspace.createFileSystemWatcher('**/schemas/*.schema.yaml'),
           vscode.workspace.createFileSystemWatcher('**/{external_models.yaml,schema.yaml,external_models/*.yaml,external_models/*.yml}'),
           vscode.workspace.createFileSystemWatcher('**/sources/*.{ts,js,mjs,cjs}'),
+          vscode.workspace.createFileSystemWatcher('**/macros/**/*.{ts,js,mjs,cjs,py}'),
         ],
       },
     };

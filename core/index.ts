@@ -27,3 +27,5 @@ export type { SqlDatabaseConfig, SqlIncrementalConfig } from './sources/sqlDatab
 /** A source whose resources are read from files of the project (JSON Lines, JSON, CSV, Parquet). */
 export { files } from './sources/files';
 export type { FileFormat, FileResourceConfig, FilesConfig } from './sources/files';
+/** What a macro in macros/*.ts gets as its first argument; see "Macros in TypeScript" in docs/models.md. */
+export type { MacroEvaluator } from './models/macroApi';

@@ -90,7 +90,7 @@ export function startServer(connection: Connection): void {
 
   const publish = (uri: string, diagnostics: Diagnostic[], version?: number) =>
     void connection.sendDiagnostics({ uri, diagnostics, version }).catch(() => undefined);
-  const models = new ModelIndex({ index, edits, log: (m) => connection.console.info(m) });
+  const models = new ModelIndex({ index, edits, log: (m) => connection.console.info(m), trusted: () => trust.trusted });
   const validator = new ModelValidator({
     index,
     models,
@@ -151,7 +151,24 @@ export function startServer(connection: Connection): void {
     },
   });
 
-  trust.onChange((trusted) => connection.console.info(trusted ? 'workspace trusted: sources may run' : 'workspace not trusted'));
+  trust.onChange((trusted) => {
+    connection.console.info(trusted ? 'workspace trusted: sources and macros may run' : 'workspace not trusted');
+    // Macro calls were rendered with (or without) the project's macros/*.ts: render them again.
+    for (const dir of models.loadedDirs()) void reloadMacros(dir);
+  });
+
+  /** Loads a project's macros again; open model files are checked again, since their own checks render too. */
+  async function reloadMacros(dir: string): Promise<void> {
+    try {
+      await models.reloadMacros(dir);
+      for (const document of documents.all()) {
+        const file = toFilePath(document.uri);
+        if (file && isInside(file, dir)) validator.schedule(document);
+      }
+    } catch (err) {
+      log(`reloading the macros of ${dir}: ${String(err)}`);
+    }
+  }
 
   async function publishSourceDiagnostics(dir: string): Promise<void> {
     const entry = index.projectAt(dir);
@@ -245,6 +262,7 @@ export function startServer(connection: Connection): void {
   connection.onDidChangeWatchedFiles(async (event) => {
     if (event.changes.some((c) => c.uri.endsWith('/sluice.yaml'))) await refreshProjects();
     const inputsChanged = new Set<string>();
+    const macrosChanged = new Set<string>();
     for (const change of event.changes) {
       const file = toFilePath(change.uri);
       if (!file) continue;
@@ -253,9 +271,11 @@ export function startServer(connection: Connection): void {
       if (isInside(file, path.join(entry.info.dir, 'models')) && file.toLowerCase().endsWith('.sql')) {
         await models.diskChanged(file);
       } else if (isInputFile(entry.info.dir, file)) inputsChanged.add(entry.info.dir);
+      else if (isInside(file, path.join(entry.info.dir, 'macros'))) macrosChanged.add(entry.info.dir);
       else if (change.type !== FileChangeType.Deleted && isSourceFile(entry.info.dir, file)) void publishSourceDiagnostics(entry.info.dir);
     }
     for (const dir of inputsChanged) await models.reloadInputs(dir);
+    for (const dir of macrosChanged) await reloadMacros(dir);
   });
 
   documents.onDidChangeContent((change) => validator.schedule(change.document));

@@ -12,7 +12,8 @@ import type { ColumnLineage } from '../lineage/types';
 import type { ModelDefaults } from '../models/defaults';
 import { listModelFiles, listPythonModelFiles, inferModelName } from '../models/discover';
 import { findDuplicateModels } from '../models/duplicates';
-import { findPythonMacros } from '../models/pythonMacros';
+import { loadProjectMacros, type LoadMacrosOptions } from '../models/loadMacros';
+import type { ProjectMacros } from '../models/macroApi';
 import type { MacroValue } from '../models/render';
 import { loadProject, type Project } from '../project/config';
 import { analyzeModel, type ModelAnalysis, type TableLookup } from './analyzeModel';
@@ -93,8 +94,9 @@ export class ModelProject {
   /**
    * Reads models/**\/*.sql (and the @model decorators of models/**\/*.py), the external model files and
    * schemas/*.schema.yaml of a project and analyses everything. Without options, the project's own settings
-   * apply (model_defaults, variables, Python macro names); unreadable settings count as none, since whoever
-   * reads the project's configuration reports them.
+   * apply (model_defaults, variables, its macros: macros/*.ts are run, so an editor that may not run project
+   * code passes its own options); unreadable settings count as none, since whoever reads the project's
+   * configuration reports them.
    */
   static async load(dir: string, options?: ModelProjectOptions): Promise<ModelProject> {
     const project = new ModelProject(path.resolve(dir), options ?? (await projectModelOptions(dir)));
@@ -125,9 +127,9 @@ export class ModelProject {
     };
   }
 
-  /** The model defaults and variables the models were read with (snapshots keep them, to build later as planned). */
-  settings(): { defaults?: ModelDefaults; variables?: Record<string, MacroValue> } {
-    return { defaults: this.options.defaults, variables: this.options.variables };
+  /** The model defaults, variables and macros the models were read with (snapshots keep them, to build later as planned). */
+  settings(): { defaults?: ModelDefaults; variables?: Record<string, MacroValue>; macros?: ProjectMacros } {
+    return { defaults: this.options.defaults, variables: this.options.variables, macros: this.options.macros };
   }
 
   private async reset(files: readonly { file: string; text: string }[], inputs: ProjectInputs): Promise<void> {
@@ -149,6 +151,14 @@ export class ModelProject {
       const key = `${t.source}.${t.table}`;
       if (!this.sources.has(key)) this.sources.set(key, t);
     }
+  }
+
+  /** New macros (a macro file changed, the editor's workspace became trusted): renders and analyses every model again. */
+  setMacros(macros: ProjectMacros): Promise<void> {
+    return this.serialized(async () => {
+      this.options.macros = macros;
+      await this.reset([...this.prepared.values()].map((p) => ({ file: p.file, text: p.text })), this.inputs);
+    });
   }
 
   /** Re-reads external models and source schemas (after an ingest) and analyses every model again. */
@@ -559,21 +569,24 @@ export class ModelProject {
   }
 }
 
-/** The options a project's own settings give: model_defaults, variables, infer_names and its Python macros' names. */
-export async function projectModelOptions(dir: string): Promise<ModelProjectOptions> {
+/**
+ * The options a project's own settings give: model_defaults, variables, infer_names and its macros (the
+ * macros/*.ts functions loaded, unless macroOptions.run is false, and its Python macros' names).
+ */
+export async function projectModelOptions(dir: string, macroOptions: LoadMacrosOptions = {}): Promise<ModelProjectOptions> {
   let project: Project | undefined;
   try {
     project = loadProject(path.resolve(dir));
   } catch {
     project = undefined;
   }
-  return project ? modelOptionsOf(project) : { pythonMacros: await findPythonMacros(dir) };
+  return project ? modelOptionsOf(project, macroOptions) : { macros: await loadProjectMacros(dir, macroOptions) };
 }
 
 /** The options a loaded project's settings give. */
-export async function modelOptionsOf(project: Pick<Project, 'dir' | 'models'>): Promise<ModelProjectOptions> {
+export async function modelOptionsOf(project: Pick<Project, 'dir' | 'models'>, macroOptions: LoadMacrosOptions = {}): Promise<ModelProjectOptions> {
   const { defaults, variables, inferNames } = project.models;
-  const options: ModelProjectOptions = { defaults, variables, pythonMacros: await findPythonMacros(project.dir) };
+  const options: ModelProjectOptions = { defaults, variables, macros: await loadProjectMacros(project.dir, macroOptions) };
   if (inferNames !== undefined) options.inferNames = inferNames;
   return options;
 }

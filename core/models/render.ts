@@ -1,10 +1,12 @@
 // Expands SQLMesh macro variables in a model's query: predefined time and runtime variables, @DEF
-// variables, config variables, @{var} identifier templates, @'...' string templates and @VAR(). Everything
-// else starting with @ and a "(" is a macro function Sluice does not evaluate yet; it is reported where it is.
+// variables, config variables, @{var} identifier templates, @'...' string templates, @VAR() and calls of
+// the functions a project's macros/*.ts export (see macroApi.ts). Any other @NAME( is a macro Sluice cannot
+// evaluate; it is reported where it is.
 // Strings and comments are never touched: the query is tokenized and only macro tokens are replaced.
 
 import { quoteIdent, quoteLiteral } from '../warehouse/quote';
 import { findClosingParen } from './headerParser';
+import { callMacro, evaluatorHelpers, NO_MACROS, type MacroEvaluator, type ProjectMacros } from './macroApi';
 import { hasOwn } from './objects';
 import { EmbeddedLineMap } from './position';
 import { SQLMESH_MACRO_FUNCTIONS } from './properties';
@@ -36,8 +38,8 @@ export interface RenderContext {
   gateway?: string;
   /** @this_env; default 'prod'. */
   environment?: string;
-  /** The project's Python macros (lower-cased name → file they are defined in), for a precise error at their calls. */
-  pythonMacros?: ReadonlyMap<string, string>;
+  /** The project's macros: the functions macros/*.ts export, and the names of its Python macros (for a precise error). */
+  macros?: ProjectMacros;
 }
 
 export interface RenderedQuery {
@@ -82,18 +84,22 @@ class MacroEnvironment {
   private readonly renderedDefs = new Map<string, VariableValue>();
   private readonly renderingDefs = new Set<string>();
 
-  private readonly pythonMacros: ReadonlyMap<string, string>;
+  private readonly macros: ProjectMacros;
+  /** Built on the first call of a macros/*.ts function. */
+  private evaluatorCache: MacroEvaluator | undefined;
+  private readonly instants: { start: number; end: number; execution: number };
 
   constructor(
     private readonly parsed: ParsedModel,
-    context: RenderContext,
+    private readonly context: RenderContext,
     private readonly diagnostics: ModelDiagnostic[],
   ) {
-    this.pythonMacros = context.pythonMacros ?? new Map();
+    this.macros = context.macros ?? NO_MACROS;
     const start = parseTime(context.start ?? '1970-01-01', 'start');
     const end = parseTime(context.end ?? '1970-01-01', 'end');
     const execution = parseTime(context.executionTime ?? '1970-01-01', 'execution time');
-    this.builtins = temporalVariables(start.micros, inclusiveEnd(end), execution.micros);
+    this.instants = { start: start.micros, end: inclusiveEnd(end), execution: execution.micros };
+    this.builtins = temporalVariables(this.instants.start, this.instants.end, this.instants.execution);
     const text = (value: string): VariableValue => ({ sql: quoteLiteral(value), text: value });
     this.builtins.set('runtime_stage', text(context.runtimeStage ?? 'evaluating'));
     this.builtins.set('gateway', text(context.gateway ?? 'local'));
@@ -200,7 +206,8 @@ class MacroEnvironment {
             const value = this.varCall(tokens, i + 1, close, text, lines);
             if (value !== undefined) replace({ start: t.start, end: tokens[end].end }, value);
           } else {
-            this.report(unsupportedMacroMessage(t.value, this.pythonMacros.get(t.value.toLowerCase())), ...at(t));
+            const value = this.functionCall(tokens, i, close, text, lines);
+            if (value !== undefined) replace({ start: t.start, end: tokens[end].end }, value);
           }
           i = end;
           continue;
@@ -227,6 +234,49 @@ class MacroEnvironment {
     return out;
   }
 
+  /**
+   * @NAME(arg, ...) of a function macros/*.ts export: each argument rendered, then the function's result.
+   * Returns undefined (with the problem reported at the name) when it cannot be evaluated.
+   */
+  private functionCall(tokens: Token[], nameIndex: number, close: number, text: string, lines: EmbeddedLineMap): string | undefined {
+    const name = tokens[nameIndex];
+    const problem = (message: string): undefined => {
+      this.report(message, lines.position(name.start), lines.position(name.end));
+      return undefined;
+    };
+    const definition = this.macros.functions.get(name.value.toLowerCase());
+    if (!definition) return problem(unsupportedMacroMessage(name.value, this.macros));
+    if (close < 0) return problem(`@${name.value.toUpperCase()}( has no closing parenthesis`);
+    const reported = this.diagnostics.length;
+    const args = argumentRanges(tokens, nameIndex + 1, close).map(([start, end]) => {
+      const arg = text.slice(start, end);
+      return this.renderFragment(arg, 0, new EmbeddedLineMap(arg, lines.position(start)));
+    });
+    // An argument that could not be rendered is already reported; calling with it would only add noise.
+    if (this.diagnostics.length > reported) return undefined;
+    const result = callMacro(definition, this.evaluator(), args);
+    return 'sql' in result ? result.sql : problem(result.error);
+  }
+
+  private evaluator(): MacroEvaluator {
+    if (this.evaluatorCache) return this.evaluatorCache;
+    const definition = this.parsed.definition;
+    const date = (micros: number): Date => new Date(Math.floor(micros / 1000));
+    this.evaluatorCache = Object.freeze({
+      model: definition?.nameParts.join('.') ?? '',
+      dialect: definition?.dialect ?? 'duckdb',
+      environment: this.context.environment ?? 'prod',
+      gateway: this.context.gateway ?? 'local',
+      runtimeStage: this.context.runtimeStage ?? 'evaluating',
+      start: date(this.instants.start),
+      end: date(this.instants.end),
+      executionTime: date(this.instants.execution),
+      variable: (name: string) => this.lookup(String(name))?.sql,
+      ...evaluatorHelpers,
+    });
+    return this.evaluatorCache;
+  }
+
   /** @VAR('name'[, default]): a project variable, else the default, else NULL (as SQLMesh). */
   private varCall(tokens: Token[], open: number, close: number, text: string, lines: EmbeddedLineMap): string | undefined {
     const nameToken = tokens[open + 1];
@@ -247,10 +297,32 @@ class MacroEnvironment {
   }
 }
 
-function unsupportedMacroMessage(name: string, pythonFile: string | undefined): string {
+/** Token ranges [start, end) of a call's comma-separated arguments (between the parentheses at open and close). */
+function argumentRanges(tokens: Token[], open: number, close: number): [number, number][] {
+  const out: [number, number][] = [];
+  let depth = 0;
+  let first = open + 1;
+  for (let i = open + 1; i <= close; i++) {
+    const t = tokens[i];
+    if (i < close && t.type === 'punct' && (t.text === '(' || t.text === '[' || t.text === '{')) depth++;
+    else if (i < close && t.type === 'punct' && (t.text === ')' || t.text === ']' || t.text === '}')) depth--;
+    else if (i === close || (depth === 0 && isPunct(t, ','))) {
+      if (i > first) out.push([tokens[first].start, tokens[i - 1].end]);
+      else if (i < close || out.length > 0) out.push([t.start, t.start]);
+      first = i + 1;
+    }
+  }
+  return out;
+}
+
+function unsupportedMacroMessage(name: string, macros: ProjectMacros): string {
   const macro = `@${name.toUpperCase()}`;
-  if (pythonFile === undefined) return `unsupported macro ${macro}: Sluice evaluates macro variables, @DEF and @VAR only`;
-  return `${macro} is a Python macro (defined in ${pythonFile}), and Sluice cannot run Python macros: write what it does in SQL here or in an @DEF variable`;
+  const pythonFile = macros.python.get(name.toLowerCase());
+  if (pythonFile !== undefined) {
+    return `${macro} is a Python macro (defined in ${pythonFile}), and Sluice cannot run Python macros: write it as macros/${name.toLowerCase()}.ts exporting function ${name.toLowerCase()} (see "Macros in TypeScript" in docs/models.md)`;
+  }
+  if (macros.unavailable !== undefined) return `${macro} cannot be evaluated: ${macros.unavailable}`;
+  return `unsupported macro ${macro}: no file in macros/ exports a function named ${name.toLowerCase()} (Sluice evaluates macro variables, @DEF, @VAR and the functions macros/*.ts export)`;
 }
 
 function undefinedMessage(name: string): string {

@@ -23,17 +23,55 @@ export type ModelKindName = ModelKind['name'];
 export type ModelKind =
   | { name: 'FULL' }
   | { name: 'VIEW'; materialized?: boolean }
-  | {
+  | ({
       name: 'INCREMENTAL_BY_TIME_RANGE';
       timeColumn: string;
       timeColumnFormat?: string;
       batchSize?: number;
       lookback?: number;
-    }
-  | { name: 'INCREMENTAL_BY_UNIQUE_KEY'; uniqueKey: string[]; whenMatched?: string }
+    } & ForwardOnlyOptions)
+  | ({ name: 'INCREMENTAL_BY_UNIQUE_KEY'; uniqueKey: string[]; whenMatched?: string } & ForwardOnlyOptions)
   | { name: 'SEED'; path: string; csvSettings?: Record<string, unknown> }
   | { name: 'EMBEDDED' }
-  | { name: 'EXTERNAL' };
+  | { name: 'EXTERNAL' }
+  | (Scd2Options & {
+      /** SCD_TYPE_2 is SQLMesh's old name of this kind. */
+      name: 'SCD_TYPE_2_BY_TIME';
+      updatedAtName: string;
+      updatedAtAsValidFrom: boolean;
+    })
+  | (Scd2Options & {
+      name: 'SCD_TYPE_2_BY_COLUMN';
+      /** The columns whose change opens a new version; '*' is every column of the query. */
+      columns: string[] | '*';
+      executionTimeAsValidFrom: boolean;
+      /** A column of the query whose value is the time of the change, in place of the execution time. */
+      updatedAtName?: string;
+    });
+
+/** What a destructive forward-only change (a column dropped or retyped in place) does: SQLMesh's on_destructive_change. */
+export type DestructiveChangePolicy = 'allow' | 'warn' | 'error' | 'ignore';
+
+/**
+ * The incremental kinds' forward-only options, set only when written: a change to a forward-only model keeps
+ * its table (see core/plan/forwardOnly.ts). They are metadata: switching them rebuilds nothing.
+ */
+export interface ForwardOnlyOptions {
+  forwardOnly?: boolean;
+  onDestructiveChange?: DestructiveChangePolicy;
+}
+
+/** What both SCD type 2 kinds share: how rows are matched and the validity columns Sluice adds. */
+export interface Scd2Options extends ForwardOnlyOptions {
+  uniqueKey: string[];
+  validFromName: string;
+  validToName: string;
+  /** A key missing from the query closes its current version (at the execution time). */
+  invalidateHardDeletes: boolean;
+  /** The type of the validity columns (and of updated_at in the table), default TIMESTAMP. */
+  timeDataType: string;
+  batchSize?: number;
+}
 
 /** An audit named in the MODEL block, e.g. not_null(columns := [a, b]). */
 export interface AuditRef {

@@ -6,10 +6,12 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { SluiceError } from '../errors';
+import type { ProjectMacros } from '../models/macroApi';
+import { isScd2 } from '../models/scd2';
 import { quoteIdent } from '../warehouse/quote';
 import type { AuditResult } from '../quality/types';
-import type { Warehouse } from '../warehouse/connection';
-import { auditExisting, buildSnapshot, processIntervals, rebuildInPlace, type BuildContext } from './build';
+import type { EngineConnection } from '../engine';
+import { auditExisting, buildSnapshot, migrateTable, processIntervals, rebuildInPlace, type BuildContext } from './build';
 import { batches, formatRange, intervalUnit, mergeIntervals } from './intervals';
 import { withLock } from './lock';
 import { physicalSchema } from './names';
@@ -26,6 +28,8 @@ export interface ApplyOptions {
   warn?: (message: string) => void;
   /** The project's before_all / after_all, rendered: run first, and once the environment is swapped. */
   statements?: ProjectStatements;
+  /** The project's macros, for models calling a macros/*.ts function. */
+  macros?: ProjectMacros;
 }
 
 /** Intervals an apply processed for one model, and the rows that wrote. */
@@ -54,6 +58,8 @@ export interface ApplyResult {
   failedAudits: FailedAudit[];
   /** Models rebuilt in place by a restatement. */
   restated: string[];
+  /** Forward-only changes: each kept table and what changed in its columns (nothing when only the query changed). */
+  changedInPlace: { model: string; changes: string[] }[];
   removed: string[];
   /** Whether the environment's views were swapped (false: nothing changed). */
   swapped: boolean;
@@ -83,7 +89,7 @@ export function auditCollector(counts: AuditCounts, failed: FailedAudit[]): (res
   };
 }
 
-export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions = {}): Promise<ApplyResult> {
+export async function applyPlan(wh: EngineConnection, plan: Plan, options: ApplyOptions = {}): Promise<ApplyResult> {
   const started = performance.now();
   return withLock(wh, 'apply', plan.environment, async (lock) => {
     await wh.run("SET TimeZone = 'UTC'").catch(() => undefined);
@@ -95,7 +101,7 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
     }
     const planId = crypto.randomUUID();
     const result: ApplyResult = {
-      environment: plan.environment, planId, built: [], reused: [], processed: [], audits: { run: 0, passed: 0, failed: 0 }, failedAudits: [], restated: [],
+      environment: plan.environment, planId, built: [], reused: [], processed: [], audits: { run: 0, passed: 0, failed: 0 }, failedAudits: [], restated: [], changedInPlace: [],
       removed: plan.removed, swapped: false, durationMs: 0,
     };
     const audited = auditCollector(result.audits, result.failedAudits);
@@ -104,7 +110,7 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
     // A before_all failure stops the apply before anything is built or swapped.
     await runProjectStatements(wh, options.statements?.beforeAll ?? [], 'before_all', options.log);
     const models = new Map<string, SnapshotRecord>(plan.models.map((m) => [m.record.name, m.record]));
-    const ctx: BuildContext = { wh, applyId: planId, models, environment: plan.environment, executionTimeMs: plan.nowMs, log: options.log, warn: options.warn, audited };
+    const ctx: BuildContext = { wh, applyId: planId, models, environment: plan.environment, executionTimeMs: plan.nowMs, macros: options.macros, log: options.log, warn: options.warn, audited };
     const outcomes = await buildConcurrently(plan, ctx, options);
     // Reported in plan order, whatever order the concurrent builds finished in.
     for (const planned of plan.models) {
@@ -112,6 +118,7 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
       if (outcome.built) result.built.push(planned.record.name);
       else if (planned.action === 'reuse') result.reused.push(planned.record.name);
       if (outcome.restated) result.restated.push(planned.record.name);
+      if (outcome.changedInPlace) result.changedInPlace.push({ model: planned.record.name, changes: outcome.changedInPlace });
       if (outcome.processed) result.processed.push(outcome.processed);
     }
 
@@ -140,6 +147,7 @@ export async function applyPlan(wh: Warehouse, plan: Plan, options: ApplyOptions
 interface BuildOutcome {
   built: boolean;
   restated: boolean;
+  changedInPlace?: string[];
   processed?: ProcessedEntry;
 }
 
@@ -192,7 +200,7 @@ async function buildOne(planned: PlannedModel, base: BuildContext, options: Appl
   const { record } = planned;
   const outcome: BuildOutcome = { built: false, restated: false };
   const steps = batches(planned.missing, isIncremental(record.kind) ? intervalUnit(record) : 'day', batchSize(record));
-  const needsWork = planned.action === 'build' || planned.restate || planned.auditReused || steps.length > 0;
+  const needsWork = planned.action === 'build' || planned.restate || planned.auditReused || planned.migrate === true || steps.length > 0;
   if (!needsWork) return outcome;
   const wh = await base.wh.connect();
   try {
@@ -207,6 +215,11 @@ async function buildOne(planned: PlannedModel, base: BuildContext, options: Appl
       options.log?.(`restate ${record.name}`);
       await rebuildInPlace(record, ctx);
       outcome.restated = true;
+    }
+    if (planned.migrate) {
+      const changes = await migrateTable(record, ctx, steps[0]);
+      options.log?.(`forward-only ${record.name}: table kept${changes.length > 0 ? `, ${changes.join(', ')}` : ''}`);
+      outcome.changedInPlace = changes;
     }
     if (planned.auditReused) await auditExisting(record, ctx);
     if (steps.length > 0) {
@@ -237,7 +250,7 @@ class Semaphore {
   }
 }
 
-export async function rollbackEnvironment(wh: Warehouse, environment: string, options: Pick<ApplyOptions, 'log'> = {}): Promise<{ environment: string; restored: number }> {
+export async function rollbackEnvironment(wh: EngineConnection, environment: string, options: Pick<ApplyOptions, 'log'> = {}): Promise<{ environment: string; restored: number }> {
   return withLock(wh, 'rollback', environment, async () => {
     const current = (await readEnvironments(wh)).find((e) => e.name === environment);
     if (!current) throw new SluiceError(`environment ${environment} does not exist`);
@@ -251,8 +264,9 @@ export async function rollbackEnvironment(wh: Warehouse, environment: string, op
   });
 }
 
-function batchSize(record: SnapshotRecord): number | undefined {
-  return record.kind.name === 'INCREMENTAL_BY_TIME_RANGE' ? record.kind.batchSize : undefined;
+/** How many intervals one batch covers (undefined: each contiguous range in one batch). */
+export function batchSize(record: SnapshotRecord): number | undefined {
+  return record.kind.name === 'INCREMENTAL_BY_TIME_RANGE' || isScd2(record.kind) ? record.kind.batchSize : undefined;
 }
 
 function sortKeys(map: Record<string, string>): [string, string][] {

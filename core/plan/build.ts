@@ -6,16 +6,23 @@ import { SluiceError } from '../errors';
 import { checkedType } from '../quality/fixtures';
 import { runAudits } from '../quality/runAudits';
 import type { AuditResult } from '../quality/types';
+import { engineOf, type EngineConnection } from '../engine';
+import { DuckDbAdapter } from '../engine/duckdb';
 import type { Warehouse } from '../warehouse/connection';
 import { quoteIdent, quoteLiteral } from '../warehouse/quote';
+import { keyColumns } from './dml';
 import { executionQuery, type ExecutionContext } from './executionSql';
 import { mergeIntervals, parseModelTime } from './intervals';
+import { isScd2, validityColumns } from '../models/scd2';
 import { physicalSchema, physicalSql, physicalTable } from './names';
+import { migrateInPlace } from './forwardOnly';
+import { isIncremental } from './plan';
+import { applyScd2Batch, scd2TableShape } from './scd2';
 import { readIntervals, recordAuditResults, storeSnapshot, writeIntervals } from './state';
 import type { Interval, SnapshotRecord } from './types';
 
 export interface BuildContext extends ExecutionContext {
-  wh: Warehouse;
+  wh: EngineConnection;
   applyId: string;
   /** Progress lines (stderr in the CLI). */
   log?: (message: string) => void;
@@ -47,26 +54,30 @@ function wholeRange(record: SnapshotRecord, ctx: BuildContext): Interval {
 /** Creates a version's physical table (or view) and stores its snapshot row, in one transaction. */
 export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, firstInterval: Interval | undefined): Promise<void> {
   const { wh } = ctx;
-  const target = physicalSql(record.name, record.version);
+  const engine = engineOf(wh);
+  const target = { schema: physicalSchema(record.name), table: physicalTable(record.name, record.version) };
   const kind = record.kind;
   const full = wholeRange(record, ctx);
   let body: string | undefined;
   if (kind.name === 'SEED') body = `SELECT * FROM ${seedReader(record)}`;
-  else if (kind.name !== 'INCREMENTAL_BY_TIME_RANGE' && kind.name !== 'INCREMENTAL_BY_UNIQUE_KEY') body = await executionQuery(record, ctx, full);
+  else if (!isIncremental(kind)) body = await engineQuery(record, ctx, full);
   // A model reading its own table cannot take its shape from its query before the table exists.
   const columns = body === undefined && record.readsItself ? ownColumns(record) : undefined;
-  const shape = body === undefined && !columns ? await executionQuery(record, ctx, firstInterval ?? full) : undefined;
+  const shape = body === undefined && !columns ? await engineQuery(record, ctx, firstInterval ?? full) : undefined;
   await inTransaction(ctx, record, full, async () => {
     await wh.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(physicalSchema(record.name))}`);
     if (kind.name === 'VIEW' && !kind.materialized) {
-      await wh.run(`CREATE OR REPLACE VIEW ${target} AS ${body}`);
+      await engine.replaceView(target, body!);
+    } else if (kind.name === 'SEED') {
+      await engine.replaceTableFromDuckDb(target, body!);
     } else if (body !== undefined) {
-      await wh.run(`CREATE OR REPLACE TABLE ${target} AS ${body}`);
+      await engine.replaceTableAs(target, body);
     } else {
       // Incremental: an empty table with the query's columns (or, for a model reading itself, the declared
       // ones); batches fill it, the first one reading its own table empty.
-      if (columns) await wh.run(`CREATE OR REPLACE TABLE ${target} (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`);
-      else await wh.run(`CREATE OR REPLACE TABLE ${target} AS SELECT * FROM (${shape}) AS q LIMIT 0`);
+      if (columns) await engine.createEmptyTable(target, { columns });
+      else if (isScd2(kind)) await duckdbOnly(wh, record).run(`CREATE OR REPLACE TABLE ${physicalSql(record.name, record.version)} AS ${scd2TableShape(record, shape!)}`);
+      else await engine.createEmptyTable(target, { query: shape! });
       await writeIntervals(wh, record.name, record.version, []);
     }
     await storeSnapshot(wh, record);
@@ -79,7 +90,9 @@ export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, f
 function ownColumns(record: SnapshotRecord): { name: string; type: string }[] {
   const where = `model ${record.name} (${record.file})`;
   if (record.declaredColumns && record.declaredColumns.length > 0) {
-    return record.declaredColumns.map(([name, type]) => ({ name, type: checkedType(type, `${where}, column ${name}`) }));
+    const declared = record.declaredColumns.map(([name, type]) => ({ name, type: checkedType(type, `${where}, column ${name}`) }));
+    // An SCD type 2 table has its validity columns besides the declared ones.
+    return isScd2(record.kind) ? [...declared, ...validityColumns(record.kind).map((c) => ({ name: c.name, type: checkedType(c.type, `${where}, time_data_type`) }))] : declared;
   }
   const untyped = record.columns.filter((c) => c.type === undefined).map((c) => c.name);
   if (record.columns.length === 0 || untyped.length > 0) {
@@ -94,24 +107,46 @@ function ownColumns(record: SnapshotRecord): { name: string; type: string }[] {
  */
 export async function rebuildInPlace(record: SnapshotRecord, ctx: BuildContext): Promise<void> {
   const full = wholeRange(record, ctx);
-  const body = record.kind.name === 'SEED' ? `SELECT * FROM ${seedReader(record)}` : await executionQuery(record, ctx, full);
+  const engine = engineOf(ctx.wh);
+  const seed = record.kind.name === 'SEED';
+  const body = seed ? `SELECT * FROM ${seedReader(record)}` : await engineQuery(record, ctx, full);
   await inTransaction(ctx, record, full, async () => {
-    await ctx.wh.run(`CREATE OR REPLACE TABLE ${physicalSql(record.name, record.version)} AS ${body}`);
+    const target = { schema: physicalSchema(record.name), table: physicalTable(record.name, record.version) };
+    await (seed ? engine.replaceTableFromDuckDb(target, body) : engine.replaceTableAs(target, body));
     if (full.endMs > full.startMs) await writeIntervals(ctx.wh, record.name, record.version, [full]);
     return true;
   });
+}
+
+/**
+ * A forward-only change keeps this table: its columns are brought to the new query's shape in place, in
+ * one transaction (forwardOnly.ts). Returns what changed, in words.
+ */
+export async function migrateTable(record: SnapshotRecord, ctx: BuildContext, interval: Interval | undefined): Promise<string[]> {
+  if (engineOf(ctx.wh).type !== 'duckdb') {
+    throw new SluiceError(`${record.name}: forward-only changes run on DuckDB only so far; plan it without forward-only on this gateway`);
+  }
+  const query = await executionQuery(record, ctx, interval ?? wholeRange(record, ctx));
+  const shape = isScd2(record.kind) ? scd2TableShape(record, query) : `SELECT * FROM (${query}) AS q LIMIT 0`;
+  let done: string[] = [];
+  await ctx.wh.transaction(async () => {
+    done = await migrateInPlace(ctx.wh, record, shape, ctx.warn);
+  });
+  return done;
 }
 
 /** Processes intervals of an incremental version, one transaction per batch; returns the rows written. */
 export async function processIntervals(record: SnapshotRecord, batches: readonly Interval[], ctx: BuildContext): Promise<number> {
   let rows = 0;
   for (const batch of batches) {
-    const query = await executionQuery(record, ctx, batch);
+    const query = await engineQuery(record, ctx, batch);
     ctx.log?.(`process ${record.name} ${new Date(batch.startMs).toISOString()} .. ${new Date(batch.endMs).toISOString()}`);
     let written = 0;
     await inTransaction(ctx, record, batch, async () => {
-      written = record.kind.name === 'INCREMENTAL_BY_TIME_RANGE' ? await replaceTimeRange(ctx.wh, record, query, batch) : await mergeByKey(ctx.wh, record, query);
       const done = await readIntervals(ctx.wh, record.name, record.version);
+      if (record.kind.name === 'INCREMENTAL_BY_TIME_RANGE') written = await replaceTimeRange(ctx.wh, record, query, batch);
+      else if (isScd2(record.kind)) written = await applyScd2Batch(duckdbOnly(ctx.wh, record), record, query, { executionTimeMs: ctx.executionTimeMs, first: done.length === 0 });
+      else written = await mergeByKey(ctx.wh, record, query);
       await writeIntervals(ctx.wh, record.name, record.version, mergeIntervals([...done, batch]));
       return true;
     });
@@ -160,41 +195,30 @@ async function inTransaction(ctx: BuildContext, record: SnapshotRecord, interval
 }
 
 /** Replaces the rows of the batch's time range; returns how many were inserted. */
-async function replaceTimeRange(wh: Warehouse, record: SnapshotRecord, query: string, batch: Interval): Promise<number> {
+async function replaceTimeRange(wh: EngineConnection, record: SnapshotRecord, query: string, batch: Interval): Promise<number> {
   const kind = record.kind as Extract<SnapshotRecord['kind'], { name: 'INCREMENTAL_BY_TIME_RANGE' }>;
-  const target = physicalSql(record.name, record.version);
-  const time = (alias: string) => {
-    const column = `${quoteIdent(alias)}.${quoteIdent(kind.timeColumn)}`;
-    return kind.timeColumnFormat ? `strptime(CAST(${column} AS VARCHAR), ${quoteLiteral(kind.timeColumnFormat)})` : `CAST(${column} AS TIMESTAMP)`;
-  };
-  const range = [sqlTimestamp(batch.startMs), sqlTimestamp(batch.endMs)];
-  const inRange = (alias: string) => `${time(alias)} >= CAST($1 AS TIMESTAMP) AND ${time(alias)} < CAST($2 AS TIMESTAMP)`;
-  const table = physicalTable(record.name, record.version);
-  await wh.run(`DELETE FROM ${target} WHERE ${inRange(table)}`, range);
-  // Rows outside the interval are dropped, so a query that reads too much cannot overwrite other intervals.
-  return changedRows(await wh.json(`INSERT INTO ${target} BY NAME SELECT * FROM (${query}) AS q WHERE ${inRange('q')}`, range));
+  const target = { schema: physicalSchema(record.name), table: physicalTable(record.name, record.version) };
+  return engineOf(wh).insertOverwrite(target, query, { name: kind.timeColumn, format: kind.timeColumnFormat }, batch);
 }
 
 /** Merges the batch's rows by the unique key; returns how many were inserted or updated. */
-async function mergeByKey(wh: Warehouse, record: SnapshotRecord, query: string): Promise<number> {
+async function mergeByKey(wh: EngineConnection, record: SnapshotRecord, query: string): Promise<number> {
   const kind = record.kind as Extract<SnapshotRecord['kind'], { name: 'INCREMENTAL_BY_UNIQUE_KEY' }>;
-  const keys = kind.uniqueKey.map((k) => k.trim().replace(/^"(.*)"$/, '$1'));
-  const bad = keys.find((k) => !/^[\p{L}_][\p{L}\p{N}_$]*$/u.test(k));
-  if (bad !== undefined) throw new SluiceError(`model ${record.name}: unique_key ${bad} is an expression; Sluice merges on key columns only`);
-  const stage = quoteIdent(`sluice_stage_${record.version.slice(0, 12)}`);
-  const partition = keys.map(quoteIdent).join(', ');
-  await wh.run(`CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT * FROM (${query}) AS q QUALIFY row_number() OVER (PARTITION BY ${partition}) = 1`);
-  const on = keys.map((k) => `target.${quoteIdent(k)} IS NOT DISTINCT FROM source.${quoteIdent(k)}`).join(' AND ');
-  const matched = kind.whenMatched ?? 'WHEN MATCHED THEN UPDATE BY NAME';
-  const merged = await wh.json(`MERGE INTO ${physicalSql(record.name, record.version)} AS target USING ${stage} AS source ON (${on}) ${matched} WHEN NOT MATCHED THEN INSERT BY NAME`);
-  await wh.run(`DROP TABLE ${stage}`);
-  return changedRows(merged);
+  const keys = keyColumns(record.name, kind.uniqueKey, 'merges');
+  const target = { schema: physicalSchema(record.name), table: physicalTable(record.name, record.version) };
+  return engineOf(wh).mergeByKey(target, query, keys, kind.whenMatched);
 }
 
-/** The row count DuckDB answers an INSERT or MERGE with (one row, column Count). */
-function changedRows(result: Record<string, unknown>[]): number {
-  const count = Number(result[0]?.Count ?? 0);
-  return Number.isFinite(count) ? count : 0;
+/** The DuckDB warehouse behind a connection: SCD type 2 statements are written for DuckDB only so far. */
+function duckdbOnly(wh: EngineConnection, record: SnapshotRecord): Warehouse {
+  const engine = engineOf(wh);
+  if (engine instanceof DuckDbAdapter) return engine.warehouse;
+  throw new SluiceError(`model ${record.name} (${record.file}): ${record.kind.name} models run on DuckDB only so far`);
+}
+
+/** The model's query for the interval, in the dialect of the engine it runs on. */
+async function engineQuery(record: SnapshotRecord, ctx: BuildContext, interval: Interval): Promise<string> {
+  return engineOf(ctx.wh).renderQuery(await executionQuery(record, ctx, interval), record);
 }
 
 /** read_csv over a seed file; names and settings are literals, never pasted text. */
@@ -211,9 +235,5 @@ function seedReader(record: SnapshotRecord): string {
     options.push(`columns = {${record.declaredColumns.map(([n, t]) => `${quoteLiteral(n)}: ${quoteLiteral(t)}`).join(', ')}}`);
   }
   return `read_csv(${quoteLiteral(record.seedFile)}, ${options.join(', ')})`;
-}
-
-function sqlTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 }
 

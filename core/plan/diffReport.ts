@@ -2,12 +2,12 @@
 // and the editor shows it.
 
 import { formatTable } from '../cli/output';
-import type { Warehouse } from '../warehouse/connection';
+import type { EngineConnection } from '../engine';
 import { readEnvironments, readSnapshots } from './state';
 import type { TableDiff } from './tableDiff';
 
 /** The grain recorded with the model's version in either environment. */
-export async function storedGrain(wh: Warehouse, key: string, environments: string[]): Promise<string[] | undefined> {
+export async function storedGrain(wh: EngineConnection, key: string, environments: string[]): Promise<string[] | undefined> {
   const envs = await readEnvironments(wh);
   for (const name of environments) {
     const entry = envs.find((e) => e.name === name)?.snapshots.find((s) => s.name === key);

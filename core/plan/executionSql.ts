@@ -6,8 +6,9 @@
 import { SluiceError } from '../errors';
 import { inferModelName } from '../models/discover';
 import { parseModelFile } from '../models/parse';
+import type { ProjectMacros } from '../models/macroApi';
 import { renderQuery } from '../models/render';
-import { transpileToDuckDb } from '../sql/dialect';
+import { translateRendered } from '../models/translate';
 import { parseSql } from '../sql/duckdbParser';
 import { physicalSchema, physicalSql, physicalTable } from './names';
 import { isStored } from './plan';
@@ -19,6 +20,8 @@ export interface ExecutionContext {
   models: ReadonlyMap<string, SnapshotRecord>;
   environment: string;
   executionTimeMs: number;
+  /** The project's macros, for models calling a macros/*.ts function. */
+  macros?: ProjectMacros;
 }
 
 const MAX_EMBEDDING = 32;
@@ -38,16 +41,20 @@ export async function executionQuery(record: SnapshotRecord, context: ExecutionC
     thisModel: [physicalSchema(record.name), physicalTable(record.name, record.version)],
     environment: context.environment,
     variables: record.variables,
+    macros: context.macros,
   });
   const renderError = rendered.diagnostics.find((d) => d.severity === 'error');
   if (renderError) throw modelError(record, renderError);
   // A model written in another dialect runs as its DuckDB translation (the same one lineage analysed).
-  const translated = transpileToDuckDb(rendered.sql, parsed.definition.dialect);
+  const translated = translateRendered(rendered, parsed.definition.dialect, record.file);
   const translationError = translated.diagnostics.find((d) => d.severity === 'error');
-  if (translationError) throw new SluiceError(`model ${record.name} (${record.file}): ${translationError.message}`);
-  const sql = await parseSql(translated.sql);
+  if (translationError) throw modelError(record, translationError);
+  const sql = await parseSql(translated.rendered.sql);
   const syntax = sql.diagnostics.find((d) => d.severity === 'error');
-  if (syntax || !sql.query) throw new SluiceError(`model ${record.name} (${record.file}): ${syntax?.message ?? 'the query does not parse'}`);
+  if (syntax || !sql.query) {
+    const at = syntax ? translated.rendered.sourceMap.toFilePosition(syntax.offset) : undefined;
+    throw new SluiceError(`model ${record.name} (${at ? `${record.file}:${at.line}:${at.column}` : record.file}): ${syntax?.message ?? 'the query does not parse'}`);
+  }
 
   const embedded = new Map<string, string>();
   for (const use of tableNameUses(sql)) {

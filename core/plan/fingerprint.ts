@@ -14,6 +14,7 @@ import { parseCsv } from '../quality/fixtureValues';
 import { resolveAudits } from '../quality/resolveAudits';
 import type { ParsedAuditFile } from '../quality/types';
 import { queryShape } from './categorize';
+import { dataKind, forwardOnlyOptions } from './forwardOnly';
 import { astText, normalizeAst } from './normalize';
 import type { SeedShape, SnapshotRecord } from './types';
 
@@ -68,7 +69,7 @@ export function describeModels(project: ModelProject, options: DescribeOptions =
     const dataHash = sha256(JSON.stringify({
       query: queryAst ?? prepared.parsed.query.trim(),
       // A seed counts by its content: moving the file does not change the data.
-      kind: kindForData(definition.kind),
+      kind: kindForData(dataKind(definition.kind)),
       columns: declaredColumns(definition),
       seed: seedFile ? (seedContent === undefined ? 'missing' : sha256(seedContent)) : null,
     }));
@@ -84,6 +85,8 @@ export function describeModels(project: ModelProject, options: DescribeOptions =
       owner: definition.owner ?? null,
       cron: definition.cron ?? null,
       intervalUnit: intervalUnitOf(definition) ?? null,
+      // Undefined (so no part of it) unless written: older fingerprints stay as they were.
+      forwardOnly: forwardOnlyOptions(definition.kind),
       start: definition.start ?? null,
       end: definition.end ?? null,
       tags: definition.tags ?? [],

@@ -3,7 +3,7 @@
 // show them); the janitor drops those nobody references any more. Prod cannot be removed this way.
 
 import { SluiceError } from '../errors';
-import type { Warehouse } from '../warehouse/connection';
+import { engineOf, type EngineConnection } from '../engine';
 import { quoteIdent } from '../warehouse/quote';
 import { withLock } from './lock';
 import { environmentName, environmentSchema, PROD, viewRelation, viewSql } from './names';
@@ -17,7 +17,7 @@ export interface InvalidateResult {
   droppedViews: string[];
 }
 
-export async function invalidateEnvironment(wh: Warehouse, name: string): Promise<InvalidateResult> {
+export async function invalidateEnvironment(wh: EngineConnection, name: string): Promise<InvalidateResult> {
   const environment = environmentName(name);
   if (environment === PROD) throw new SluiceError('prod cannot be invalidated: it is what the project serves');
   return withLock(wh, 'invalidate', environment, async () => {
@@ -31,7 +31,7 @@ export async function invalidateEnvironment(wh: Warehouse, name: string): Promis
  * Drops an environment's views (and its schemas once empty) and its record, in one transaction. The caller
  * holds the apply lock. Returns `schema.view` of every view dropped.
  */
-export async function dropEnvironment(wh: Warehouse, record: EnvironmentRecord): Promise<string[]> {
+export async function dropEnvironment(wh: EngineConnection, record: EnvironmentRecord): Promise<string[]> {
   const environment = record.name;
   if (environment === PROD) throw new SluiceError('prod cannot be removed: it is what the project serves');
   const views = record.snapshots.filter((e) => hasView(e.kind)).map((e) => e.name);
@@ -58,11 +58,6 @@ export function environmentViews(record: Pick<EnvironmentRecord, 'name' | 'snaps
 }
 
 /** Whether a schema holds no table or view (something else put there by hand keeps it). */
-async function schemaIsEmpty(wh: Warehouse, schema: string): Promise<boolean> {
-  const rows = await wh.all<{ n: bigint }>(
-    `SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1)
-          + (SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() AND NOT internal AND schema_name = $1) AS n`,
-    [schema],
-  );
-  return Number(rows[0]?.n ?? 0) === 0;
+async function schemaIsEmpty(wh: EngineConnection, schema: string): Promise<boolean> {
+  return !(await engineOf(wh).relations(schema)).some((r) => r.schema === schema);
 }

@@ -3,8 +3,7 @@
 // references, now or as its rollback target, and forgets their snapshots and intervals. Objects in sluice__ schemas that no snapshot row
 // describes (left by a build that never committed, or by hand) are dropped too.
 
-import { listValue } from '@duckdb/node-api';
-import type { Warehouse } from '../warehouse/connection';
+import { engineOf, type EngineConnection } from '../engine';
 import { qualified, quoteIdent } from '../warehouse/quote';
 import { systemTableExists } from '../warehouse/system';
 import { nowMs } from '../clock';
@@ -41,7 +40,7 @@ interface PhysicalObject {
   type: 'table' | 'view';
 }
 
-export async function runJanitor(wh: Warehouse, options: JanitorOptions = {}): Promise<JanitorResult> {
+export async function runJanitor(wh: EngineConnection, options: JanitorOptions = {}): Promise<JanitorResult> {
   const dryRun = options.dryRun === true;
   return withLock(wh, 'janitor', undefined, async () => {
     const environments = await readEnvironments(wh);
@@ -75,11 +74,11 @@ export async function runJanitor(wh: Warehouse, options: JanitorOptions = {}): P
         await wh.run(`DROP ${o.type === 'view' ? 'VIEW' : 'TABLE'} IF EXISTS ${qualified(o.schema, o.name)}`);
       }
       if (forget.length > 0) {
-        await wh.run(`DELETE FROM ${SNAPSHOTS_TABLE} WHERE "fingerprint" IN (SELECT unnest($1::VARCHAR[]))`, [listValue(forget)]);
+        await engineOf(wh).run(`DELETE FROM ${SNAPSHOTS_TABLE} WHERE "fingerprint" IN (SELECT unnest($1::VARCHAR[]))`, [engineOf(wh).textList(forget)]);
       }
       if (await systemTableExists(wh, 'intervals')) {
         const kept = [...referenced];
-        await wh.run(`DELETE FROM ${INTERVALS_TABLE} WHERE ("name" || '@' || "version") NOT IN (SELECT unnest($1::VARCHAR[]))`, [listValue(kept)]);
+        await engineOf(wh).run(`DELETE FROM ${INTERVALS_TABLE} WHERE ("name" || '@' || "version") NOT IN (SELECT unnest($1::VARCHAR[]))`, [engineOf(wh).textList(kept)]);
       }
       const left = new Set((await physicalObjects(wh)).map((o) => o.schema));
       for (const schema of new Set(drop.map((o) => o.schema))) {
@@ -90,14 +89,6 @@ export async function runJanitor(wh: Warehouse, options: JanitorOptions = {}): P
   });
 }
 
-async function physicalObjects(wh: Warehouse): Promise<PhysicalObject[]> {
-  const rows = await wh.all<{ schema_name: string; name: string; type: string }>(
-    `SELECT schema_name, table_name AS name, 'table' AS type FROM duckdb_tables()
-       WHERE database_name = current_database() AND starts_with(schema_name, $1)
-     UNION ALL
-     SELECT schema_name, view_name, 'view' FROM duckdb_views()
-       WHERE database_name = current_database() AND NOT internal AND starts_with(schema_name, $1)`,
-    [PHYSICAL_PREFIX],
-  );
-  return rows.map((r) => ({ schema: r.schema_name, name: r.name, type: r.type === 'view' ? 'view' : 'table' }));
+async function physicalObjects(wh: EngineConnection): Promise<PhysicalObject[]> {
+  return engineOf(wh).relations(PHYSICAL_PREFIX);
 }

@@ -3,9 +3,8 @@
 // process, and an apply that was killed (its row names a process that no longer exists, so it is taken over).
 
 import crypto from 'node:crypto';
-import * as path from 'node:path';
 import { SluiceError } from '../errors';
-import type { Warehouse } from '../warehouse/connection';
+import { engineOf, type EngineConnection } from '../engine';
 import { ensurePlanTables, LOCK_TABLE } from './state';
 import { processAlive } from '../processAlive';
 
@@ -18,13 +17,17 @@ export interface ApplyLock {
   release(): Promise<void>;
 }
 
-export async function acquireLock(wh: Warehouse, command: string, environment?: string): Promise<ApplyLock> {
-  const key = wh.path === ':memory:' ? `memory:${crypto.randomUUID()}` : path.resolve(wh.path);
+export async function acquireLock(wh: EngineConnection, command: string, environment?: string): Promise<ApplyLock> {
+  const engine = engineOf(wh);
+  const key = wh.path === ':memory:' ? `memory:${crypto.randomUUID()}` : engine.stateKey;
   if (active.has(key)) throw new SluiceError(`another apply is already running on ${wh.path} in this process; wait for it to finish`);
   active.add(key);
   const token = crypto.randomUUID();
   let recoveredFrom: ApplyLock['recoveredFrom'];
+  let held: Awaited<ReturnType<typeof engine.lockState>> | undefined;
   try {
+    held = await engine.lockState();
+    const exclusive = held.exclusive;
     await wh.transaction(async () => {
       await ensurePlanTables(wh);
       const rows = await wh.json<{ pid: number; command: string; environment: string | null; started: string }>(
@@ -32,7 +35,8 @@ export async function acquireLock(wh: Warehouse, command: string, environment?: 
       );
       for (const row of rows) {
         const pid = Number(row.pid);
-        if (pid !== process.pid && processAlive(pid)) {
+        // With an engine lock held, a row left behind is a dead writer's whatever its pid says (another machine's).
+        if (!exclusive && pid !== process.pid && processAlive(pid)) {
           throw new SluiceError(`another ${row.command}${row.environment ? ` of ${row.environment}` : ''} (pid ${pid}, started ${row.started}) holds the warehouse; wait for it to finish, then retry`);
         }
         recoveredFrom = { pid, command: row.command, startedAt: row.started };
@@ -42,6 +46,7 @@ export async function acquireLock(wh: Warehouse, command: string, environment?: 
     });
   } catch (err) {
     active.delete(key);
+    await held?.release().catch(() => undefined);
     throw err;
   }
   let released = false;
@@ -53,12 +58,13 @@ export async function acquireLock(wh: Warehouse, command: string, environment?: 
       released = true;
       active.delete(key);
       await wh.run(`DELETE FROM ${LOCK_TABLE} WHERE "token" = $1`, [token]).catch(() => undefined);
+      await held?.release().catch(() => undefined);
     },
   };
 }
 
 /** Runs fn holding the lock. */
-export async function withLock<T>(wh: Warehouse, command: string, environment: string | undefined, fn: (lock: ApplyLock) => Promise<T>): Promise<T> {
+export async function withLock<T>(wh: EngineConnection, command: string, environment: string | undefined, fn: (lock: ApplyLock) => Promise<T>): Promise<T> {
   const lock = await acquireLock(wh, command, environment);
   try {
     return await fn(lock);

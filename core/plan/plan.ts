@@ -11,6 +11,8 @@
 //   exceptions are rebuilt: VIEW models whose parent moved to a new table (recreating a view costs nothing
 //   and keeps it reading the parent's current table), and models whose own output columns changed (a
 //   `SELECT *` picking up the new column).
+// - forward-only models (forwardOnly.ts) keep their version through a change in prod, their table changed
+//   in place; other environments preview such a change on a version of their own.
 
 import { createTwoFilesPatch } from 'diff';
 import { nowMs as clockMs } from '../clock';
@@ -19,9 +21,13 @@ import { orderGraph } from '../dag/graph';
 import { tableKeyOfName } from '../dag/names';
 import type { ProjectDiagnostic } from '../dag/types';
 import { SluiceError } from '../errors';
+import { isScd2 } from '../models/scd2';
 import { addedPositions, categorizeQueryChange, type CategorizeMode, type QueryShape } from './categorize';
 import { declaredColumnsReason } from './changedColumns';
 import { describeModels, type DescribeOptions, type ModelDraft } from './fingerprint';
+import {
+  dataKind, describeDestructive, destructiveError, destructivePolicy, isForwardOnly, isPreviewVersion, previewRecord, previewVersion, sameTableKind,
+} from './forwardOnly';
 import { heldBackModels } from './heldBack';
 import { childrenMap, columnChanges, descendants, downstreamColumnsInRecords } from './impact';
 import {
@@ -48,8 +54,9 @@ export interface ComputePlanOptions extends PlanOptions, DescribeOptions {
 
 const DAY = 86_400_000;
 
+/** Kinds whose table is filled batch by batch, per interval of their cron (SCD type 2 too: each batch adds versions). */
 export function isIncremental(kind: SnapshotRecord['kind']): boolean {
-  return kind.name === 'INCREMENTAL_BY_TIME_RANGE' || kind.name === 'INCREMENTAL_BY_UNIQUE_KEY';
+  return kind.name === 'INCREMENTAL_BY_TIME_RANGE' || kind.name === 'INCREMENTAL_BY_UNIQUE_KEY' || isScd2(kind);
 }
 
 /** Whether a kind is stored in the warehouse (EMBEDDED models are inlined into their readers). */
@@ -66,6 +73,15 @@ interface Decision {
   dataChanged: boolean;
   /** The change may alter existing columns or rows of readers. */
   breaking: boolean;
+  /** A forward-only change (forwardOnly.ts): the table kept and changed in place, or a preview of it. */
+  forwardOnly?: 'in_place' | 'preview';
+}
+
+/** What forward-only decisions depend on besides the model. */
+interface ForwardOnlyContext {
+  environment: string;
+  /** plan --forward-only. */
+  plan: boolean;
 }
 
 export function computePlan(state: PlanState, project: ModelProject, environment: string, options: ComputePlanOptions = {}): Plan {
@@ -84,12 +100,17 @@ export function computePlan(state: PlanState, project: ModelProject, environment
   const builtVersions = new Map<string, string>();
   const storedVersions = new Set<string>();
   for (const s of state.stored.values()) {
-    builtVersions.set(`${s.name}@${s.dataFingerprint}`, s.version);
+    // A preview holds a sample: no other plan takes it for the version's data.
+    if (!isPreviewVersion(s.version)) builtVersions.set(`${s.name}@${s.dataFingerprint}`, s.version);
     storedVersions.add(tableId(s.name, s.version));
   }
 
   const decisions = new Map<string, Decision>();
-  for (const draft of drafts) decisions.set(draft.name, decide(draft, baseRecords, decisions, builtVersions, options.categorize ?? 'sqlmesh'));
+  const forward: ForwardOnlyContext = { environment: env, plan: options.forwardOnly === true };
+  for (const draft of drafts) {
+    const decision = decide(draft, baseRecords, decisions, builtVersions, options.categorize ?? 'sqlmesh');
+    decisions.set(draft.name, forwardOnlyDecision(decision, draft, baseRecords.get(draft.name), decisions, forward));
+  }
 
   const restated = restatedModels(options.restate, drafts, nowMs);
   const backfillRange = limitedBackfill(options.backfillRange, env, nowMs);
@@ -101,8 +122,12 @@ export function computePlan(state: PlanState, project: ModelProject, environment
   for (const draft of drafts) {
     const decision = decisions.get(draft.name)!;
     const { queryTree: _tree, ...stored } = draft;
-    const record: SnapshotRecord = { ...stored, version: decision.version };
     const old = baseRecords.get(draft.name);
+    let record: SnapshotRecord = { ...stored, version: decision.version };
+    if (isPreviewVersion(decision.version)) {
+      // A preview kept from an earlier plan keeps its start; a new one starts at the last interval.
+      record = previewRecord(record, env, nowMs, old?.version === decision.version ? old.start : undefined);
+    }
     const built = storedVersions.has(tableId(draft.name, decision.version));
     const planned: PlannedModel = {
       record,
@@ -112,7 +137,9 @@ export function computePlan(state: PlanState, project: ModelProject, environment
       auditReused: decision.change === 'metadata' && built && record.audits.length > 0,
       restate: false,
     };
-    const restateRange = restated.get(draft.name);
+    if (decision.forwardOnly === 'in_place') planned.migrate = true;
+    // An SCD type 2 table's history cannot be computed again: it is never reprocessed (as in SQLMesh).
+    const restateRange = isScd2(record.kind) ? undefined : restated.get(draft.name);
     if (isIncremental(record.kind)) {
       let processed = planned.action === 'build' ? [] : state.intervals.get(tableId(record.name, record.version)) ?? [];
       if (restateRange) processed = removeRange(processed, alignRange(restateRange, intervalUnit(record)));
@@ -123,7 +150,13 @@ export function computePlan(state: PlanState, project: ModelProject, environment
       backfill.push({ model: record.name, intervals: [formatRange(alignRange(restateRange, 'day'))] });
     }
     models.push(planned);
-    if (decision.change) changes.push(describeChange(project, draft, old, decision, planned, children, baseList));
+    if (decision.change) {
+      const change = describeChange(project, draft, old, decision, planned, children, baseList);
+      if (decision.forwardOnly) change.forward_only = decision.forwardOnly;
+      // An SCD type 2 table rebuilt (its kind's options changed, or forward_only false): say what that costs.
+      if (old && isScd2(old.kind) && planned.action === 'build' && !decision.forwardOnly) change.reason += `; the new table's history starts over from the query's rows as they are now (the current table keeps its history)`;
+      changes.push(change);
+    }
   }
 
   // A model left out keeps the version the environment shows; one the environment lacks stays out of it.
@@ -174,7 +207,7 @@ function decide(
   const changedParents = draft.parents.filter((p) => decided.get(p)?.dataChanged);
   const parentBreaking = changedParents.some((p) => decided.get(p)!.breaking);
   if (!old) return { change: 'added', category: 'breaking', reason: 'a new model', version: fresh, dataChanged: true, breaking: true };
-  if (old.fingerprint === draft.fingerprint) return { reason: 'unchanged', version: old.version, dataChanged: false, breaking: false };
+  if ((old.previewOf ?? old.fingerprint) === draft.fingerprint) return { reason: 'unchanged', version: old.version, dataChanged: false, breaking: false };
   if (old.dataFingerprint === draft.dataFingerprint) {
     return { change: 'metadata', category: 'metadata', reason: 'only metadata changed (description, owner, cron, tags, grain, audits, start/end)', version: old.version, dataChanged: false, breaking: false };
   }
@@ -226,11 +259,40 @@ function decide(
   };
 }
 
+/**
+ * Turns a decision to build a new table into a forward-only one when the model is forward-only: prod keeps
+ * the table and changes it in place, another environment previews the change on a table of its own. A model
+ * built over a preview is a preview too (its data comes from a sample).
+ */
+function forwardOnlyDecision(decision: Decision, draft: ModelDraft, old: SnapshotRecord | undefined, decided: ReadonlyMap<string, Decision>, ctx: ForwardOnlyContext): Decision {
+  const newTable = decision.change !== undefined && decision.change !== 'added' && decision.version !== old?.version;
+  if (!old || !newTable) return decision;
+  const preview = { ...decision, version: previewVersion(draft.dataFingerprint, ctx.environment) };
+  if (!isForwardOnly(draft.kind, ctx.plan) || !isStored(old.kind) || !sameTableKind(old.kind, draft.kind)) {
+    return draft.parents.some((p) => decided.get(p)?.forwardOnly === 'preview') ? { ...preview, forwardOnly: 'preview', reason: `${decision.reason}; built over a forward-only preview upstream` } : decision;
+  }
+  const columns = columnChanges(old.columns, draft.columns);
+  const destructive = describeDestructive({ dropped: columns.removed, retyped: columns.retyped });
+  const policy = destructivePolicy(draft.kind);
+  if (destructive && policy === 'error') throw destructiveError(draft, destructive, ctx.plan && !isForwardOnly(draft.kind, false));
+  const schema = [
+    columns.added.length > 0 ? `column${columns.added.length === 1 ? '' : 's'} ${columns.added.join(', ')} added (NULL in existing rows)` : '',
+    destructive ? `${policy === 'ignore' ? 'kept as they are although it ' : ''}${destructive} (on_destructive_change ${policy})` : '',
+  ].filter((part) => part !== '').join('; ');
+  const next = draft.kind.name === 'FULL' ? 'its next refresh uses the new query' : 'only intervals processed from now on use the new query';
+  if (ctx.environment === PROD) {
+    const reason = `forward-only, no rebuild: the table is kept${schema ? ` with ${schema}` : ''}; ${next}; ${decision.reason}`;
+    return { ...decision, version: old.version, breaking: false, forwardOnly: 'in_place', reason };
+  }
+  const reason = `forward-only: previewed in ${ctx.environment} on a table of its own over its last interval; prod's table is changed in place only when this is applied to prod${schema ? `, ${schema}` : ''}; ${decision.reason}`;
+  return { ...preview, breaking: false, forwardOnly: 'preview', reason };
+}
+
 /** Same query tree, kind and declared columns: every input of the data hash (a seed's content aside). */
 function sameDefinition(old: SnapshotRecord, draft: ModelDraft): boolean {
   if (old.queryShape === undefined || draft.queryShape === undefined || draft.kind.name === 'SEED') return false;
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  return sameQuery(old.queryShape, draft.queryShape) && same(old.kind, draft.kind) && same(old.declaredColumns ?? null, draft.declaredColumns ?? null);
+  return sameQuery(old.queryShape, draft.queryShape) && same(dataKind(old.kind), dataKind(draft.kind)) && same(old.declaredColumns ?? null, draft.declaredColumns ?? null);
 }
 
 /** The same query tree: its body and select list (shapes stored by older versions lack the CTE fields). */
@@ -245,7 +307,7 @@ function categorizeDirect(old: SnapshotRecord, draft: ModelDraft, mode: Categori
     if (mode === 'sqlmesh' && seedColumnsAdded(old, draft)) return { category: 'non_breaking', reason: 'only new seed columns were added; the other values are unchanged' };
     return { category: 'breaking', reason: 'the seed data or its CSV settings changed' };
   }
-  if (JSON.stringify(old.kind) !== JSON.stringify(draft.kind)) {
+  if (JSON.stringify(dataKind(old.kind)) !== JSON.stringify(dataKind(draft.kind))) {
     const unchangedQuery = sameQuery(old.queryShape, draft.queryShape) && JSON.stringify(old.declaredColumns ?? []) === JSON.stringify(draft.declaredColumns ?? []);
     // SQLMesh: switching between the incremental kinds over the same query changes how rows are written, not which.
     if (mode === 'sqlmesh' && unchangedQuery && old.kind.name !== draft.kind.name && INCREMENTAL_KINDS.has(old.kind.name) && INCREMENTAL_KINDS.has(draft.kind.name)) {
@@ -358,7 +420,9 @@ function restatedModels(restate: PlanOptions['restate'], drafts: readonly ModelD
   const range: Interval = { startMs: start.ms, endMs: end.dateOnly ? end.ms + DAY : end.ms };
   if (range.endMs <= range.startMs) throw new SluiceError(`restatement end ${restate.end} is before its start ${restate.start}`);
   const model = tableKeyOfName(restate.model);
-  if (!model || !drafts.some((d) => d.name === model)) throw new SluiceError(`cannot restate ${restate.model}: there is no such model in the project`);
+  const draft = model ? drafts.find((d) => d.name === model) : undefined;
+  if (!model || !draft) throw new SluiceError(`cannot restate ${restate.model}: there is no such model in the project`);
+  if (isScd2(draft.kind)) throw new SluiceError(`cannot restate ${restate.model}: it is an SCD type 2 model, whose history its query cannot give back`);
   const names = [model, ...descendants(childrenMap(drafts), model)];
   for (const name of names) out.set(name, range);
   return out;

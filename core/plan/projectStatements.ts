@@ -3,8 +3,9 @@
 // macro function Sluice cannot evaluate is refused before anything runs, naming the statement.
 
 import { SluiceError } from '../errors';
+import type { ProjectMacros } from '../models/macroApi';
 import { renderQuery, type MacroValue } from '../models/render';
-import type { Warehouse } from '../warehouse/connection';
+import type { EngineConnection } from '../engine';
 
 export interface ProjectStatements {
   beforeAll: string[];
@@ -14,7 +15,7 @@ export interface ProjectStatements {
 export interface StatementContext {
   environment: string;
   variables?: Record<string, MacroValue>;
-  pythonMacros?: ReadonlyMap<string, string>;
+  macros?: ProjectMacros;
   /** The file the statements are written in, for messages. */
   configFile: string;
 }
@@ -24,7 +25,7 @@ export function renderProjectStatements(statements: { beforeAll: readonly string
   const render = (list: readonly string[], key: string): string[] =>
     list.map((sql, i) => {
       const parsed = { file: context.configFile, defs: {}, defLocations: {}, query: sql, queryStart: { offset: 0, line: 1, column: 1 }, statements: [], diagnostics: [] };
-      const rendered = renderQuery(parsed, { environment: context.environment, variables: context.variables, pythonMacros: context.pythonMacros, runtimeStage: 'evaluating' });
+      const rendered = renderQuery(parsed, { environment: context.environment, variables: context.variables, macros: context.macros, runtimeStage: 'evaluating' });
       const error = rendered.diagnostics.find((d) => d.severity === 'error');
       if (error) throw new SluiceError(`${context.configFile}: ${key}[${i}] (${abbreviate(sql)}): ${error.message}`);
       return rendered.sql;
@@ -33,7 +34,7 @@ export function renderProjectStatements(statements: { beforeAll: readonly string
 }
 
 /** Runs statements in order; the first that fails stops them, with which one it was. */
-export async function runProjectStatements(wh: Warehouse, statements: readonly string[], key: 'before_all' | 'after_all', log?: (message: string) => void): Promise<void> {
+export async function runProjectStatements(wh: EngineConnection, statements: readonly string[], key: 'before_all' | 'after_all', log?: (message: string) => void): Promise<void> {
   for (const [i, sql] of statements.entries()) {
     log?.(`${key}[${i}]: ${abbreviate(sql)}`);
     try {
@@ -45,7 +46,7 @@ export async function runProjectStatements(wh: Warehouse, statements: readonly s
 }
 
 /** Runs after_all once the work is done: a failure is reported with the result, not thrown (the work stands). */
-export async function runAfterAll(wh: Warehouse, statements: readonly string[], log?: (message: string) => void): Promise<string | undefined> {
+export async function runAfterAll(wh: EngineConnection, statements: readonly string[], log?: (message: string) => void): Promise<string | undefined> {
   try {
     await runProjectStatements(wh, statements, 'after_all', log);
     return undefined;

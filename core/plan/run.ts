@@ -5,8 +5,9 @@
 import crypto from 'node:crypto';
 import { nowMs as clockMs } from '../clock';
 import { SluiceError } from '../errors';
-import type { Warehouse } from '../warehouse/connection';
-import { auditCollector, type FailedAudit } from './apply';
+import type { EngineConnection } from '../engine';
+import type { ProjectMacros } from '../models/macroApi';
+import { auditCollector, batchSize, type FailedAudit } from './apply';
 import { processIntervals, rebuildInPlace, type BuildContext } from './build';
 import { batches, dueRange, formatRange, intervalUnit, lastCronTick, mergeIntervals, subtractIntervals } from './intervals';
 import { withLock } from './lock';
@@ -21,6 +22,8 @@ export interface RunOptions {
   warn?: (message: string) => void;
   /** The project's before_all / after_all, rendered. */
   statements?: ProjectStatements;
+  /** The project's macros, for models calling a macros/*.ts function. */
+  macros?: ProjectMacros;
 }
 
 export interface RunResult {
@@ -35,7 +38,7 @@ export interface RunResult {
   durationMs: number;
 }
 
-export async function runEnvironment(wh: Warehouse, environment: string, options: RunOptions = {}): Promise<RunResult> {
+export async function runEnvironment(wh: EngineConnection, environment: string, options: RunOptions = {}): Promise<RunResult> {
   const started = performance.now();
   const nowMs = options.now === undefined ? clockMs() : new Date(options.now).getTime();
   return withLock(wh, 'run', environment, async () => {
@@ -46,7 +49,7 @@ export async function runEnvironment(wh: Warehouse, environment: string, options
     const byName = new Map<string, SnapshotRecord>(records.map((r) => [r.name, r]));
     const failedAudits: FailedAudit[] = [];
     const ctx: BuildContext = {
-      wh, applyId: `run-${crypto.randomUUID()}`, models: byName, environment, executionTimeMs: nowMs, log: options.log, warn: options.warn,
+      wh, applyId: `run-${crypto.randomUUID()}`, models: byName, environment, executionTimeMs: nowMs, macros: options.macros, log: options.log, warn: options.warn,
       audited: auditCollector({ run: 0, passed: 0, failed: 0 }, failedAudits),
     };
     await runProjectStatements(wh, options.statements?.beforeAll ?? [], 'before_all', options.log);
@@ -68,8 +71,7 @@ export async function runEnvironment(wh: Warehouse, environment: string, options
       const done = await readIntervals(wh, record.name, record.version);
       const missing = subtractIntervals(dueRange(record, nowMs), done);
       if (missing.length === 0) continue;
-      const size = record.kind.name === 'INCREMENTAL_BY_TIME_RANGE' ? record.kind.batchSize : undefined;
-      const steps = batches(missing, intervalUnit(record), size);
+      const steps = batches(missing, intervalUnit(record), batchSize(record));
       await processIntervals(record, steps, ctx);
       processed.push({ model: record.name, intervals: mergeIntervals(steps).map(formatRange) });
     }

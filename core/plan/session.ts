@@ -8,6 +8,7 @@ import { SluiceError } from '../errors';
 import { LockTimeoutError } from '../lockWait';
 import { discoverAudits } from '../quality/auditFile';
 import { Warehouse, type OpenOptions } from '../warehouse/connection';
+import { engineOf, type EngineConnection } from '../engine';
 import { describeModels, type ModelDraft } from './fingerprint';
 import { emptyState, readPlanState } from './state';
 import type { PlanState } from './types';
@@ -50,12 +51,9 @@ export function missingPythonTables(project: ModelProject, existing: ReadonlySet
 }
 
 /** `schema.table` (lower-case) of every table and view in the warehouse's default database. */
-export async function existingTables(wh: Warehouse): Promise<Set<string>> {
-  const rows = await wh.json<{ name: string }>(
-    `SELECT lower(schema_name) || '.' || lower(table_name) AS name FROM duckdb_tables() WHERE database_name = current_database()
-     UNION ALL SELECT lower(schema_name) || '.' || lower(view_name) FROM duckdb_views() WHERE database_name = current_database() AND NOT internal`,
-  );
-  return new Set(rows.map((r) => r.name));
+export async function existingTables(wh: EngineConnection): Promise<Set<string>> {
+  const rows = await engineOf(wh).relations();
+  return new Set(rows.map((r) => `${r.schema.toLowerCase()}.${r.name.toLowerCase()}`));
 }
 
 /** existingTables of a warehouse file, opened read-only; none when the file does not exist yet. */

@@ -2,10 +2,9 @@
 // version whose table is complete), environments (which snapshot each model shows), processed intervals,
 // audit results, and the apply lock. A format version guards against a newer Sluice's state.
 
-import { listValue } from '@duckdb/node-api';
 import { now } from '../clock';
 import { SluiceError } from '../errors';
-import type { Warehouse } from '../warehouse/connection';
+import { engineOf, type EngineConnection } from '../engine';
 import { qualified, quoteIdent } from '../warehouse/quote';
 import { SYSTEM_SCHEMA, systemTableExists } from '../warehouse/system';
 import { currentActor, parseActor, type Actor } from './actor';
@@ -24,7 +23,7 @@ export const LOCK_TABLE = qualified(SYSTEM_SCHEMA, 'apply_lock');
 const ENVIRONMENT_ACTOR_COLUMNS = [['created_at', 'TIMESTAMPTZ'], ['created_by', 'JSON'], ['applied_by', 'JSON']] as const;
 
 /** Creates the plan tables when missing and checks the format version. Safe inside a transaction. */
-export async function ensurePlanTables(wh: Warehouse): Promise<void> {
+export async function ensurePlanTables(wh: EngineConnection): Promise<void> {
   await wh.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(SYSTEM_SCHEMA)}`);
   await wh.run(`CREATE TABLE IF NOT EXISTS ${META_TABLE} ("key" VARCHAR NOT NULL, "value" VARCHAR NOT NULL)`);
   await wh.run(
@@ -81,7 +80,7 @@ export function emptyState(): PlanState {
  * environments show, and processed intervals. Works on read-only connections and on warehouses that have
  * never been planned.
  */
-export async function readPlanState(wh: Warehouse): Promise<PlanState> {
+export async function readPlanState(wh: EngineConnection): Promise<PlanState> {
   const state = emptyState();
   if (!(await systemTableExists(wh, 'snapshots')) || !(await systemTableExists(wh, 'environments'))) return state;
   if (await systemTableExists(wh, 'plan_meta')) {
@@ -111,19 +110,19 @@ export async function readPlanState(wh: Warehouse): Promise<PlanState> {
   return state;
 }
 
-export async function readEnvironments(wh: Warehouse): Promise<EnvironmentRecord[]> {
+export async function readEnvironments(wh: EngineConnection): Promise<EnvironmentRecord[]> {
   if (!(await systemTableExists(wh, 'environments'))) return [];
   // A read-only connection cannot add the actor columns to an older warehouse: read them only when there.
   const hasActors = await environmentsHaveActors(wh);
   const actors = hasActors
-    ? `, epoch_ms("created_at") AS "created_ms", CAST("created_by" AS VARCHAR) AS "created_by", CAST("applied_by" AS VARCHAR) AS "applied_by"`
+    ? `, ${engineOf(wh).epochMs('"created_at"')} AS "created_ms", CAST("created_by" AS VARCHAR) AS "created_by", CAST("applied_by" AS VARCHAR) AS "applied_by"`
     : '';
   const rows = await wh.all<{
     name: string; snapshots: string; previous: string; plan_id: string; updated_ms: bigint;
     created_ms?: bigint | null; created_by?: string | null; applied_by?: string | null;
   }>(
     `SELECT "name", CAST("snapshots" AS VARCHAR) AS "snapshots", CAST("previous" AS VARCHAR) AS "previous", "plan_id",
-            epoch_ms("updated_at") AS "updated_ms"${actors}
+            ${engineOf(wh).epochMs('"updated_at"')} AS "updated_ms"${actors}
      FROM ${ENVIRONMENTS_TABLE} ORDER BY "name"`,
   );
   return rows.map((r) => {
@@ -143,31 +142,28 @@ export async function readEnvironments(wh: Warehouse): Promise<EnvironmentRecord
   });
 }
 
-async function environmentsHaveActors(wh: Warehouse): Promise<boolean> {
-  const rows = await wh.all<{ n: bigint }>(
-    `SELECT count(*) AS n FROM duckdb_columns()
-     WHERE database_name = current_database() AND schema_name = $1 AND table_name = 'environments' AND column_name = 'applied_by'`,
-    [SYSTEM_SCHEMA],
-  );
-  return Number(rows[0]?.n ?? 0) > 0;
+async function environmentsHaveActors(wh: EngineConnection): Promise<boolean> {
+  const columns = await engineOf(wh).columns({ schema: SYSTEM_SCHEMA, table: 'environments' });
+  return columns.some((c) => c.name === 'applied_by');
 }
 
-export async function readSnapshots(wh: Warehouse, fingerprints: readonly string[]): Promise<SnapshotRecord[]> {
+export async function readSnapshots(wh: EngineConnection, fingerprints: readonly string[]): Promise<SnapshotRecord[]> {
   if (fingerprints.length === 0) return [];
-  const rows = await wh.all<{ record: string }>(
+  const engine = engineOf(wh);
+  const rows = await engine.all<{ record: string }>(
     `SELECT CAST("record" AS VARCHAR) AS "record" FROM ${SNAPSHOTS_TABLE}
      WHERE "fingerprint" IN (SELECT unnest($1::VARCHAR[]))`,
-    [listValue([...fingerprints])],
+    [engine.textList(fingerprints)],
   );
   return rows.map((r) => JSON.parse(r.record) as SnapshotRecord);
 }
 
 /** Stores a snapshot row unless it is there already (call inside the transaction that built its table). */
-export async function storeSnapshot(wh: Warehouse, record: SnapshotRecord): Promise<void> {
+export async function storeSnapshot(wh: EngineConnection, record: SnapshotRecord): Promise<void> {
   await wh.run(
     `INSERT INTO ${SNAPSHOTS_TABLE} ("name", "fingerprint", "version", "data_fingerprint", "record", "created_at")
-     SELECT $1, $2, $3, $4, CAST($5 AS JSON), CAST($6 AS TIMESTAMPTZ)
-     WHERE NOT EXISTS (SELECT 1 FROM ${SNAPSHOTS_TABLE} WHERE "fingerprint" = $2)`,
+     SELECT CAST($1 AS VARCHAR), CAST($2 AS VARCHAR), CAST($3 AS VARCHAR), CAST($4 AS VARCHAR), CAST($5 AS JSON), CAST($6 AS TIMESTAMPTZ)
+     WHERE NOT EXISTS (SELECT 1 FROM ${SNAPSHOTS_TABLE} WHERE "fingerprint" = CAST($2 AS VARCHAR))`,
     [record.name, record.fingerprint, record.version, record.dataFingerprint, JSON.stringify(record), now().toISOString()],
   );
 }
@@ -177,7 +173,7 @@ export async function storeSnapshot(wh: Warehouse, record: SnapshotRecord): Prom
  * time and creator are kept from the row it replaces; `actor` is who applies it now.
  */
 export async function writeEnvironment(
-  wh: Warehouse,
+  wh: EngineConnection,
   name: string,
   snapshots: EnvironmentEntry[],
   previous: EnvironmentEntry[],
@@ -199,11 +195,11 @@ export async function writeEnvironment(
   );
 }
 
-export async function deleteEnvironment(wh: Warehouse, name: string): Promise<void> {
+export async function deleteEnvironment(wh: EngineConnection, name: string): Promise<void> {
   await wh.run(`DELETE FROM ${ENVIRONMENTS_TABLE} WHERE "name" = $1`, [name]);
 }
 
-export async function readIntervals(wh: Warehouse, name: string, version: string): Promise<Interval[]> {
+export async function readIntervals(wh: EngineConnection, name: string, version: string): Promise<Interval[]> {
   const rows = await wh.all<{ start_ms: bigint; end_ms: bigint }>(
     `SELECT "start_ms", "end_ms" FROM ${INTERVALS_TABLE} WHERE "name" = $1 AND "version" = $2`,
     [name, version],
@@ -215,10 +211,10 @@ export async function readIntervals(wh: Warehouse, name: string, version: string
  * When a whole-table version (FULL, materialized VIEW) last got its data: the end of the range a rebuild in
  * place recorded, else when its table was first stored. Undefined when the warehouse knows neither.
  */
-export async function lastRefreshMs(wh: Warehouse, name: string, version: string): Promise<number | undefined> {
+export async function lastRefreshMs(wh: EngineConnection, name: string, version: string): Promise<number | undefined> {
   const rows = await wh.all<{ refreshed: bigint | null; built: bigint | null }>(
     `SELECT (SELECT max("end_ms") FROM ${INTERVALS_TABLE} WHERE "name" = $1 AND "version" = $2) AS "refreshed",
-            (SELECT epoch_ms(min("created_at")) FROM ${SNAPSHOTS_TABLE} WHERE "name" = $1 AND "version" = $2) AS "built"`,
+            (SELECT ${engineOf(wh).epochMs('min("created_at")')} FROM ${SNAPSHOTS_TABLE} WHERE "name" = $1 AND "version" = $2) AS "built"`,
     [name, version],
   );
   const times = [rows[0]?.refreshed, rows[0]?.built].filter((v): v is bigint => v !== null && v !== undefined).map(Number);
@@ -226,7 +222,7 @@ export async function lastRefreshMs(wh: Warehouse, name: string, version: string
 }
 
 /** Replaces a table's processed intervals (merged). */
-export async function writeIntervals(wh: Warehouse, name: string, version: string, intervals: readonly Interval[]): Promise<void> {
+export async function writeIntervals(wh: EngineConnection, name: string, version: string, intervals: readonly Interval[]): Promise<void> {
   await wh.run(`DELETE FROM ${INTERVALS_TABLE} WHERE "name" = $1 AND "version" = $2`, [name, version]);
   const recordedAt = now().toISOString();
   for (const i of mergeIntervals(intervals)) {
@@ -235,7 +231,7 @@ export async function writeIntervals(wh: Warehouse, name: string, version: strin
 }
 
 export async function recordAuditResults(
-  wh: Warehouse,
+  wh: EngineConnection,
   applyId: string,
   record: Pick<SnapshotRecord, 'name' | 'version'>,
   results: readonly AuditResult[],

@@ -3,9 +3,9 @@
 // Promotion and rollback are this swap alone: no table is computed.
 
 import { SluiceError } from '../errors';
-import type { Warehouse } from '../warehouse/connection';
+import { engineOf, type EngineConnection, type Relation, type ViewDefinition } from '../engine';
 import { quoteIdent } from '../warehouse/quote';
-import { environmentSchema, physicalSql, viewRelation, viewSql } from './names';
+import { environmentSchema, physicalSchema, physicalTable, viewRelation } from './names';
 import { storeSnapshot, writeEnvironment } from './state';
 import type { EnvironmentEntry, SnapshotRecord } from './types';
 
@@ -26,7 +26,7 @@ export interface SwapInput {
   newRecords?: SnapshotRecord[];
 }
 
-export async function swapEnvironment(wh: Warehouse, input: SwapInput): Promise<void> {
+export async function swapEnvironment(wh: EngineConnection, input: SwapInput): Promise<void> {
   const { environment: env } = input;
   await wh.transaction(async () => {
     const existingViews = await viewsOf(wh, [...input.entries, ...input.current].map((e) => e.name), env);
@@ -41,7 +41,7 @@ export async function swapEnvironment(wh: Warehouse, input: SwapInput): Promise<
         schemas.add(schema);
       }
       try {
-        await wh.run(`CREATE OR REPLACE VIEW ${viewSql(entry.name, env)} AS SELECT * FROM ${physicalSql(entry.name, entry.version)}`);
+        await engineOf(wh).swapViews([{ view: viewRelation(entry.name, env), target: { schema: physicalSchema(entry.name), table: physicalTable(entry.name, entry.version) } }], []);
       } catch (err) {
         const v = viewRelation(entry.name, env);
         const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
@@ -49,7 +49,7 @@ export async function swapEnvironment(wh: Warehouse, input: SwapInput): Promise<
       }
     }
     for (const name of existingViews) {
-      if (!keep.has(name)) await wh.run(`DROP VIEW IF EXISTS ${viewSql(name, env)}`);
+      if (!keep.has(name)) await engineOf(wh).swapViews([], [viewRelation(name, env)]);
     }
     for (const record of input.newRecords ?? []) await storeSnapshot(wh, record);
     await writeEnvironment(wh, env, input.entries, input.previous, input.planId);
@@ -57,11 +57,9 @@ export async function swapEnvironment(wh: Warehouse, input: SwapInput): Promise<
 }
 
 /** Which of these models have a view (not a table of the same name) in the environment. */
-async function viewsOf(wh: Warehouse, names: readonly string[], env: string): Promise<string[]> {
-  const rows = await wh.all<{ schema_name: string; view_name: string }>(
-    `SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT internal`,
-  );
-  const present = new Set(rows.map((r) => `${r.schema_name.toLowerCase()}.${r.view_name.toLowerCase()}`));
+async function viewsOf(wh: EngineConnection, names: readonly string[], env: string): Promise<string[]> {
+  const rows = (await engineOf(wh).relations()).filter((r) => r.type === 'view');
+  const present = new Set(rows.map((r) => `${r.schema.toLowerCase()}.${r.name.toLowerCase()}`));
   return [...new Set(names)].filter((name) => {
     const v = viewRelation(name, env);
     return present.has(`${v.schema}.${v.table}`);

@@ -3,7 +3,7 @@
 // rows match per column.
 
 import { SluiceError } from '../errors';
-import type { Warehouse } from '../warehouse/connection';
+import type { EngineConnection } from '../engine';
 import { qualified, quoteIdent } from '../warehouse/quote';
 import { viewRelation } from './names';
 
@@ -51,7 +51,7 @@ export interface TableDiffOptions {
   limit?: number;
 }
 
-export async function diffEnvironments(wh: Warehouse, model: string, left: string, right: string, options: TableDiffOptions = {}): Promise<TableDiff> {
+export async function diffEnvironments(wh: EngineConnection, model: string, left: string, right: string, options: TableDiffOptions = {}): Promise<TableDiff> {
   const limit = Math.max(0, Math.trunc(options.limit ?? 5));
   const l = viewRelation(model, left);
   const r = viewRelation(model, right);
@@ -65,8 +65,9 @@ export async function diffEnvironments(wh: Warehouse, model: string, left: strin
   const list = shared.map(quoteIdent).join(', ');
   const oneSided = async (a: string, b: string) => {
     if (shared.length === 0) return { count: 0, sample: [] };
+    // Ordered by every column by position: the same as DuckDB's ORDER BY ALL, in words every engine knows.
     const except = `(SELECT ${list} FROM ${a} EXCEPT ALL SELECT ${list} FROM ${b}) AS d`;
-    return { count: await count(except), sample: limit > 0 ? await wh.json(`SELECT * FROM ${except} ORDER BY ALL LIMIT ${limit}`) : [] };
+    return { count: await count(except), sample: limit > 0 ? await wh.json(`SELECT * FROM ${except} ORDER BY ${shared.map((_, i) => i + 1).join(', ')} LIMIT ${limit}`) : [] };
   };
   const diff: TableDiff = {
     model,
@@ -89,7 +90,7 @@ export async function diffEnvironments(wh: Warehouse, model: string, left: strin
   return diff;
 }
 
-async function compareOnGrain(wh: Warehouse, lSql: string, rSql: string, grain: string[], columns: string[]): Promise<NonNullable<TableDiff['grain']>> {
+async function compareOnGrain(wh: EngineConnection, lSql: string, rSql: string, grain: string[], columns: string[]): Promise<NonNullable<TableDiff['grain']>> {
   const present = quoteIdent('__sluice_present');
   const on = grain.map((g) => `l.${quoteIdent(g)} = r.${quoteIdent(g)}`).join(' AND ');
   const both = `l.${present} AND r.${present}`;
@@ -116,7 +117,7 @@ async function compareOnGrain(wh: Warehouse, lSql: string, rSql: string, grain: 
   };
 }
 
-async function columnsOf(wh: Warehouse, relation: { schema: string; table: string }, model: string, env: string): Promise<{ column: string; type: string }[]> {
+async function columnsOf(wh: EngineConnection, relation: { schema: string; table: string }, model: string, env: string): Promise<{ column: string; type: string }[]> {
   const rows = await wh.all<{ column_name: string; data_type: string }>(
     `SELECT column_name, data_type FROM information_schema.columns
      WHERE table_catalog = current_database() AND lower(table_schema) = $1 AND lower(table_name) = $2 ORDER BY ordinal_position`,

@@ -66,6 +66,8 @@ export interface SnapshotRecord {
   tags?: string[];
   /** Audits resolved when the version was planned; run after each build. */
   audits: AuditSpec[];
+  /** A forward-only change previewed outside prod: the fingerprint of the version it previews (see forwardOnly.ts). */
+  previewOf?: string;
 }
 
 export interface SeedShape {
@@ -155,6 +157,8 @@ export interface PlanChange {
   rebuild: boolean;
   /** The diff of the model without comments, in canonical layout (renderedModel.ts): what the text output shows. */
   rendered_diff: string;
+  /** A forward-only change: its table changed in place (prod), or previewed on a table of the environment's own. */
+  forward_only?: 'in_place' | 'preview';
 }
 
 export interface BackfillEntry {
@@ -176,6 +180,8 @@ export interface PlannedModel {
   auditReused: boolean;
   /** FULL model rebuilt in place by a restatement. */
   restate: boolean;
+  /** A forward-only change keeps this table: its columns follow the new query in place before its intervals. */
+  migrate?: boolean;
 }
 
 /** A model left out of a plan because of an error in it or upstream of it. */
@@ -221,4 +227,6 @@ export interface PlanOptions {
   backfillRange?: { start?: string; end?: string };
   /** Categorization rules: SQLMesh's (default) or Sluice's stricter ones (see categorize.ts). */
   categorize?: CategorizeMode;
+  /** Every change to a FULL or incremental model keeps its table (forwardOnly.ts). */
+  forwardOnly?: boolean;
 }

@@ -10,6 +10,7 @@ import type { Contract } from '../ingest/types';
 import { readNotifications } from '../notify/config';
 import { DEFAULT_ENVIRONMENT_TTL_MS } from '../plan/environments';
 import type { NotificationTarget } from '../notify/types';
+import { readGateways, type Gateway } from './gateways';
 import { mergeShared, readSharedSettings, type ModelSettings, type SharedSettings } from './settings';
 import { readSqlmeshConfig, sqlmeshConfigFile } from './sqlmesh';
 import { yamlSource, type YamlSource } from './yamlSource';
@@ -39,6 +40,10 @@ export interface Project {
   dir: string;
   /** Absolute path of the DuckDB warehouse file. */
   warehouse: string;
+  /** Engines the models can run on (`gateways:` in sluice.yaml or SQLMesh's config); see core/project/gateways.ts. */
+  gateways: Record<string, Gateway>;
+  /** The gateway plan and apply use when no --gateway is given; unset: the warehouse file. */
+  defaultGateway?: string;
   /** `lock_wait` (seconds), in ms: how long an ingest or apply queues behind another process. */
   lockWaitMs?: number;
   sources: Record<string, SourceSettings>;
@@ -116,10 +121,17 @@ export function loadProject(dir: string): Project {
   const fail: Fail = (at, message, place = 'value') => {
     throw new SluiceError(`${source ? source.where(at, place) : file}: ${message}`);
   };
+  const own = readGateways(raw, dir, fail);
+  // sluice.yaml's gateways win over SQLMesh's of the same name, and its default_gateway over SQLMesh's.
+  const gateways = { ...(sqlmesh?.gateways ?? {}), ...own.gateways };
+  const defaultGateway = own.defaultGateway ?? sqlmesh?.defaultGateway;
+  const defaultDuckDb = defaultGateway !== undefined && gateways[defaultGateway].type === 'duckdb' ? (gateways[defaultGateway] as { path?: string }).path : undefined;
   const project: Project = {
     name,
     dir,
-    warehouse: warehouseOverride(dir) ?? (warehouseSetting !== undefined ? path.resolve(dir, warehouseSetting) : sqlmesh?.warehouse ?? path.resolve(dir, 'warehouse.duckdb')),
+    warehouse: warehouseOverride(dir) ?? (warehouseSetting !== undefined ? path.resolve(dir, warehouseSetting) : defaultDuckDb ?? sqlmesh?.warehouse ?? path.resolve(dir, 'warehouse.duckdb')),
+    gateways,
+    ...(defaultGateway === undefined ? {} : { defaultGateway }),
     ...(lockWait === undefined ? {} : { lockWaitMs: lockWait * 1000 }),
     sources: readSources(file, raw.sources, fail),
     models: shared.models,

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import * as path from 'node:path';
 import { SluiceError } from '../errors';
+import type { Gateway as SluiceGateway } from './gateways';
 import { readPythonConfig } from './sqlmeshPython';
 import { isRecord, readSharedSettings, readVariables, type ConfigSource, type SharedSettings } from './settings';
 import { yamlSource } from './yamlSource';
@@ -18,6 +19,10 @@ export interface SqlmeshSettings extends SharedSettings {
   name?: string;
   /** Absolute path of the default gateway's DuckDB database, when it has one on disk. */
   warehouse?: string;
+  /** Gateways whose connection Sluice can run models on (duckdb with a file, postgres). */
+  gateways: Record<string, SluiceGateway>;
+  /** The default gateway, when it is a PostgreSQL one (a DuckDB default gives the warehouse instead). */
+  defaultGateway?: string;
 }
 
 /** The SQLMesh config file of a folder, when it is a SQLMesh project (a config file and a models/ folder). */
@@ -43,13 +48,18 @@ export function readSqlmeshConfig(dir: string, file: string): SqlmeshSettings {
     source = yamlSource(file, substituteEnvVars(file, text, notes));
   }
   const shared = readSharedSettings(source);
-  const settings: SqlmeshSettings = { ...shared, file, notes: [...notes, ...shared.notes] };
+  const settings: SqlmeshSettings = { ...shared, file, notes: [...notes, ...shared.notes], gateways: {} };
   const project = source.value(['project']);
   if (typeof project === 'string' && project.trim() !== '') settings.name = project;
   const gateway = defaultGateway(source, settings.notes);
   if (gateway) {
     // A gateway's variables override the project's, name by name.
     Object.assign(settings.models.variables, readVariables(source, ['gateways', gateway.name, 'variables'], settings.notes));
+  }
+  settings.gateways = runnableGateways(source, dir);
+  if (gateway && settings.gateways[gateway.name]?.type === 'postgres') {
+    settings.defaultGateway = gateway.name;
+    return settings;
   }
   const warehouse = gateway ? duckdbFile(source, gateway.at, gateway.connection, gateway.name, settings.notes) : undefined;
   if (warehouse) settings.warehouse = path.resolve(dir, warehouse);
@@ -79,6 +89,35 @@ function defaultGateway(source: ConfigSource, notes: string[]): Gateway | undefi
   if (fallback !== undefined) return { name: 'default', connection: fallback, at: ['default_connection'] };
   if (gateways !== undefined && !isRecord(gateways)) notes.push(`${source.where(['gateways'])}: gateways must map gateway names to their settings; Sluice keeps the warehouse in warehouse.duckdb`);
   return undefined;
+}
+
+/** Gateways with a DuckDB file or a PostgreSQL connection, as Sluice gateways (`--gateway NAME`). */
+function runnableGateways(source: ConfigSource, dir: string): Record<string, SluiceGateway> {
+  const gateways = source.value(['gateways']);
+  const out: Record<string, SluiceGateway> = {};
+  if (!isRecord(gateways)) return out;
+  for (const [name, gateway] of Object.entries(gateways)) {
+    const connection = isRecord(gateway) ? gateway.connection : undefined;
+    if (!isRecord(connection) || typeof connection.type !== 'string') continue;
+    const type = connection.type.toLowerCase();
+    if (type === 'postgres') {
+      out[name] = { name, type: 'postgres', url: postgresUrl(connection) };
+    } else if (type === 'duckdb') {
+      const file = duckdbFile(source, [], connection, name, []);
+      if (file) out[name] = { name, type: 'duckdb', path: path.resolve(dir, file) };
+    }
+  }
+  return out;
+}
+
+/** SQLMesh's postgres connection (host, port, user, password, database) as a URL. */
+function postgresUrl(connection: Record<string, unknown>): string {
+  const part = (key: string) => (connection[key] === undefined || connection[key] === null ? '' : String(connection[key]));
+  const user = part('user') || part('username');
+  const password = part('password');
+  const auth = user ? `${encodeURIComponent(user)}${password ? `:${encodeURIComponent(password)}` : ''}@` : '';
+  const port = part('port');
+  return `postgres://${auth}${part('host') || 'localhost'}${port ? `:${port}` : ''}/${encodeURIComponent(part('database'))}`;
 }
 
 /** The database file of a DuckDB connection; anything else is noted and gives the default warehouse. */

@@ -3,7 +3,7 @@
 // result rather than thrown, so one broken audit does not hide the others.
 
 import { describeError } from '../errors';
-import type { Warehouse } from '../warehouse/connection';
+import { engineOf, type EngineConnection } from '../engine';
 import { auditQuery, type AuditRenderContext } from './auditQuery';
 import type { AuditRelation, AuditResult, AuditSpec } from './types';
 
@@ -15,7 +15,7 @@ export interface RunAuditsOptions extends AuditRenderContext {
 const DEFAULT_SAMPLE = 5;
 
 export async function runAudits(
-  wh: Warehouse,
+  wh: EngineConnection,
   relation: AuditRelation,
   audits: readonly AuditSpec[],
   options: RunAuditsOptions = {},
@@ -26,7 +26,7 @@ export async function runAudits(
   return results;
 }
 
-async function runOne(wh: Warehouse, relation: AuditRelation, spec: AuditSpec, context: AuditRenderContext, sampleSize: number): Promise<AuditResult> {
+async function runOne(wh: EngineConnection, relation: AuditRelation, spec: AuditSpec, context: AuditRenderContext, sampleSize: number): Promise<AuditResult> {
   const base = { name: spec.name, label: spec.label, blocking: spec.blocking };
   const query = auditQuery(spec, relation, context);
   const sql = withoutTrailingSemicolons(query.sql);
@@ -36,9 +36,16 @@ async function runOne(wh: Warehouse, relation: AuditRelation, spec: AuditSpec, c
     return { ...base, passed: false, violations: 0, sample: [], sql, error: `audit ${spec.label} on ${spec.model}: ${where}${firstError.message}` };
   }
   try {
-    const [{ violations }] = await wh.json<{ violations: number | string }>(`SELECT count(*) AS violations FROM (\n${sql}\n) AS audit_rows`);
-    const count = Number(violations);
-    const sample = count > 0 && sampleSize > 0 ? await wh.json(`SELECT * FROM (\n${sql}\n) AS audit_rows LIMIT ${Math.trunc(sampleSize)}`) : [];
+    // Audits are written in DuckDB's dialect, like models: another engine runs them rendered in its own.
+    const engine = engineOf(wh);
+    const runnable = await engine.renderQuery(sql, { name: spec.model, file: `audit ${spec.label}` });
+    // An audit that cannot run is reported on its result; it must not spoil the build's transaction.
+    const { count, sample } = await engine.isolated(async () => {
+      const [{ violations }] = await engine.json<{ violations: number | string }>(`SELECT count(*) AS violations FROM (\n${runnable}\n) AS audit_rows`);
+      const count = Number(violations);
+      const sample = count > 0 && sampleSize > 0 ? await engine.json(`SELECT * FROM (\n${runnable}\n) AS audit_rows LIMIT ${Math.trunc(sampleSize)}`) : [];
+      return { count, sample };
+    });
     return { ...base, passed: count === 0, violations: count, sample, sql };
   } catch (err) {
     return { ...base, passed: false, violations: 0, sample: [], sql, error: `audit ${spec.label} on ${spec.model} could not run: ${describeError(err)}` };

@@ -9,6 +9,8 @@ import { modelKey } from '../models/duplicates';
 import type { ModelDefaults } from '../models/defaults';
 import { discoverModels } from '../models/discover';
 import { listExternalModelFiles, readExternalModels } from '../models/externalModels';
+import { loadProjectMacros } from '../models/loadMacros';
+import type { ProjectMacros } from '../models/macroApi';
 import { renderQuery, type MacroValue, type RenderContext } from '../models/render';
 import type { ParsedModel } from '../models/types';
 import { loadProject } from '../project/config';
@@ -67,6 +69,8 @@ export interface RunUnitTestOptions {
   externalColumns?: ReadonlyMap<string, Record<string, string>>;
   /** Reuse a sandbox across tests (runUnitTests does); otherwise one is opened and closed for this test. */
   sandbox?: TestSandbox;
+  /** The project's macros, for models calling a macros/*.ts function. */
+  macros?: ProjectMacros;
 }
 
 /** Parsed models by lower-cased name, as runUnitTest looks them up. */
@@ -138,7 +142,7 @@ async function prepare(
   if (broken) throw new SluiceError(`${context}: model ${test.model} has errors: ${model.file}:${broken.start.line}:${broken.start.column}: ${broken.message}`);
   if (model.query === '') throw new SluiceError(`${context}: model ${test.model} (kind ${model.definition.kind.name}) has no query to test`);
 
-  const renderContext: RenderContext = { thisModel: model.definition.nameParts, runtimeStage: 'testing', variables: { ...options.variables } };
+  const renderContext: RenderContext = { thisModel: model.definition.nameParts, runtimeStage: 'testing', variables: { ...options.variables }, macros: options.macros };
   let executionTime: string | number | Date | undefined;
   for (const [name, value] of Object.entries(test.vars)) {
     const time = TIME_VAR.exec(name.toLowerCase());
@@ -245,6 +249,8 @@ export interface RunUnitTestsOptions {
   inferNames?: boolean;
   /** The project's model_defaults. */
   defaults?: ModelDefaults;
+  /** The project's macros; loaded from macros/ when not given (which runs the project's code). */
+  macros?: ProjectMacros;
 }
 
 /**
@@ -254,10 +260,11 @@ export interface RunUnitTestsOptions {
 export async function runUnitTests(projectDir: string, filter?: string, given?: RunUnitTestsOptions): Promise<TestRunSummary> {
   const started = performance.now();
   const options = given ?? projectTestOptions(projectDir);
-  const [discovered, models, externalColumns] = await Promise.all([
+  const [discovered, models, externalColumns, macros] = await Promise.all([
     discoverTests(projectDir),
     discoverModels(projectDir, { inferNames: options.inferNames, defaults: options.defaults }),
     readExternalColumns(projectDir),
+    options.macros ?? loadProjectMacros(projectDir),
   ]);
   const byName = indexModels(models);
   const selected = discovered.tests.filter((t) => matchesFilter(t, projectDir, filter));
@@ -266,7 +273,7 @@ export async function runUnitTests(projectDir: string, filter?: string, given?: 
     const sandbox = await TestSandbox.open();
     try {
       for (const test of selected) {
-        const result = await runUnitTest(test, byName, { sandbox, externalColumns, variables: options.variables });
+        const result = await runUnitTest(test, byName, { sandbox, externalColumns, variables: options.variables, macros });
         summary.results.push(result);
         if (result.status === 'passed') summary.passed++;
         else if (result.status === 'failed') summary.failed++;

@@ -7,6 +7,7 @@ import { now } from '../clock';
 import type { ResourceState } from '../ingest/package';
 import type { SourceSchema } from '../schema/types';
 import type { Warehouse } from './connection';
+import type { SqlSession } from '../engine/types';
 import { qualified, quoteIdent } from './quote';
 
 export const SYSTEM_SCHEMA = '_sluice';
@@ -154,7 +155,7 @@ export async function listLoads(wh: Warehouse, options: { source?: string; limit
 }
 
 /** Whether _sluice.<name> exists in the warehouse's own database (not an attached one). */
-export async function systemTableExists(wh: Warehouse, name: string): Promise<boolean> {
+export async function systemTableExists(wh: Pick<Warehouse, 'all'> | SqlSession, name: string): Promise<boolean> {
   const rows = await wh.all(
     `SELECT 1 FROM information_schema.tables
      WHERE table_catalog = current_database() AND table_schema = $1 AND table_name = $2`,

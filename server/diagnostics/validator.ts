@@ -89,7 +89,10 @@ export class ModelValidator {
       const text = document.getText();
       this.checking.add(uri);
       try {
-        const local = await modelDiagnostics(text, file);
+        const local = await modelDiagnostics(text, file, {
+          defaultDialect: this.deps.models.entryFor(file)?.project?.models.defaults.dialect,
+          macros: await this.deps.models.macrosFor(file),
+        });
         if (this.deps.document(uri)?.version !== version) return;
         this.local.set(uri, { version, diagnostics: local });
         await this.deps.models.setText(file, text, version);

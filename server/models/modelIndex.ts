@@ -1,11 +1,16 @@
 // The analysed models of each project, kept up to date as the user types. A project's ModelProject is
 // loaded from disk the first time something needs it; the text of open editors replaces the file on disk
 // (re-analysing only that model and what is downstream of it), and closing an editor goes back to the disk.
-// Nothing here executes project code: models, external model files and source schemas are only read.
+// Project code runs only in a trusted workspace: the functions of macros/*.ts are loaded then (and again
+// when a macro file changes or trust is granted); otherwise models, external model files and source
+// schemas are only read, and a call of a macros/*.ts function is reported as needing trust.
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ModelProject, readProjectInputs, type ProjectInputs } from '../../core/dag';
+import { projectModelOptions } from '../../core/dag/project';
+import { loadProjectMacros, type LoadMacrosOptions } from '../../core/models/loadMacros';
+import type { ProjectMacros } from '../../core/models/macroApi';
 import { describeError } from '../../core/errors';
 import type { ProjectEntry, ProjectIndex } from '../workspace/projects';
 import type { EditLog, TextEdit } from '../language/editLog';
@@ -16,7 +21,12 @@ export interface ModelIndexDeps {
   /** The editors' edits, to map positions between an analysed version of a file and the editor's. */
   edits?: EditLog;
   log?(message: string): void;
+  /** Whether the workspace is trusted, so macros/*.ts may run. Without it they never do. */
+  trusted?(): boolean;
 }
+
+const UNTRUSTED_MACROS =
+  'macros/*.ts run code from this workspace, which is not trusted; trust the workspace to evaluate this macro';
 
 /** What changed in a project: which models were analysed again (empty after a full load). */
 export interface ProjectChange {
@@ -136,6 +146,24 @@ export class ModelIndex {
     if (result.analysed.length > 0 || text === undefined) this.emit(entry.info.dir, project, result.analysed);
   }
 
+  /** The macros the models of a file's project are rendered with (loading the project if need be). */
+  async macrosFor(file: string): Promise<ProjectMacros | undefined> {
+    return (await this.projectForFile(file))?.project.settings().macros;
+  }
+
+  /** A file under macros/ changed, or trust changed: loads the project's macros again and re-renders its models. */
+  async reloadMacros(dir: string): Promise<void> {
+    const key = path.resolve(dir);
+    if (!this.loaded.has(key)) return;
+    const project = await this.project(key);
+    await project.setMacros(await loadProjectMacros(key, this.macroOptions()));
+    this.emit(key, project, project.models().map((m) => m.key));
+  }
+
+  private macroOptions(): LoadMacrosOptions {
+    return { run: this.deps.trusted?.() === true, notRunReason: UNTRUSTED_MACROS };
+  }
+
   /** The project's external models and source tables (schemas/*.schema.yaml), read once until they change. */
   projectInputs(dir: string): Promise<ProjectInputs> {
     const key = path.resolve(dir);
@@ -167,7 +195,8 @@ export class ModelIndex {
 
   private async load(dir: string): Promise<ModelProject> {
     const started = performance.now();
-    const project = await ModelProject.load(dir).catch((err: unknown) => {
+    const options = await projectModelOptions(dir, this.macroOptions());
+    const project = await ModelProject.load(dir, options).catch((err: unknown) => {
       this.deps.log?.(`could not read the models of ${dir}: ${describeError(err)}`);
       throw err;
     });

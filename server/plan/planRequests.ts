@@ -57,7 +57,7 @@ export async function applyRequest(deps: PlanRequestDeps, entry: ProjectEntry, p
       try {
         const { plan, errors } = await planProject(project, await readPlanState(wh), environment);
         if (errors.length > 0) throw new Error(errorsSummary(errors.length, `applying ${environment}`));
-        const applied = await applyPlan(wh, plan, { log: deps.log, warn: (m) => deps.log(`warning: ${m}`) });
+        const applied = await applyPlan(wh, plan, { log: deps.log, warn: (m) => deps.log(`warning: ${m}`), macros: project.settings().macros });
         result.built = applied.built;
         result.reused = applied.reused;
         result.removed = applied.removed;

@@ -10,6 +10,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { now } from '../../core/clock';
 import { SluiceError } from '../../core/errors';
 import { parseModelFile } from '../../core/models/parse';
+import type { ProjectMacros } from '../../core/models/macroApi';
 import type { MacroValue } from '../../core/models/render';
 import type { ModelDefaults } from '../../core/models/defaults';
 import type { ParsedModel } from '../../core/models/types';
@@ -195,7 +196,7 @@ function liveModel(prepared: { text: string; parsed: ParsedModel } | undefined, 
  * As `sluice query --model` renders: the project's variables, the interval of yesterday (UTC), now; or, from
  * `from` (the model's start, for wholeRange) until yesterday.
  */
-function renderSettings(settings: { variables?: Record<string, MacroValue> }, from?: string): { variables?: Record<string, MacroValue>; start: string; end: string; executionTime: Date } {
+function renderSettings(settings: { variables?: Record<string, MacroValue>; macros?: ProjectMacros }, from?: string): { variables?: Record<string, MacroValue>; macros?: ProjectMacros; start: string; end: string; executionTime: Date } {
   const yesterday = yesterdayUtc();
-  return { variables: settings.variables, start: from ?? yesterday, end: yesterday, executionTime: now() };
+  return { variables: settings.variables, macros: settings.macros, start: from ?? yesterday, end: yesterday, executionTime: now() };
 }

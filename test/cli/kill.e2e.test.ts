@@ -73,12 +73,13 @@ async function measureLoadStage(dir: string, version: number): Promise<number> {
   return loadEnded - loadStarted;
 }
 
-// A replace resource in small parts: its groups go into the warehouse while the source still runs.
+// A replace resource, or one merged on its id, in small parts: its groups go into the warehouse while the
+// source still runs. Every run brings every id again, so either way one complete version must be there.
 const SNAPSHOT_ROWS = 20_000;
-const snapshotSource = `
+const snapshotSource = (disposition: 'replace' | 'merge') => `
 const version = Number(process.env.DATA_VERSION);
 export default { name: 'snap', resources: [{
-  name: 'rows', writeDisposition: 'replace',
+  name: 'rows', writeDisposition: '${disposition}', primaryKey: ${disposition === 'merge' ? "'id'" : 'undefined'},
   *rows() {
     for (let id = 1; id <= ${SNAPSHOT_ROWS}; id++) yield { id, version, tags: ['a' + version, 'b'] };
   },
@@ -116,13 +117,13 @@ async function snapshotVersions(db: string): Promise<{ versions: number[]; rows:
   return { versions: versions.map((r) => Number(r.version)), ...n };
 }
 
-describe('kill -9 while parts load during extraction', function () {
+for (const disposition of ['replace', 'merge'] as const) describe(`kill -9 while parts load during extraction (${disposition})`, function () {
   this.timeout(600_000);
   let project: TempProject;
   after(() => project?.cleanup());
 
   it('leaves one complete snapshot after each of 12 kills, and a rerun converges', async () => {
-    project = makeProject({ 'sources/snap.js': snapshotSource });
+    project = makeProject({ 'sources/snap.js': snapshotSource(disposition) });
     // An uninterrupted run: how long a run goes on after its early load began is the window kills aim at.
     const first = await runSnapshot(project.dir, 1);
     assert.equal(first.outcome, 'finished');

@@ -176,7 +176,7 @@ describe('model header: kinds', () => {
   )
 );
 SELECT 1 AS ds`);
-    assert.deepEqual(d.kind, { name: 'INCREMENTAL_BY_TIME_RANGE', timeColumn: 'ds', timeColumnFormat: '%Y-%m-%d', batchSize: 7, lookback: 2 });
+    assert.deepEqual(d.kind, { name: 'INCREMENTAL_BY_TIME_RANGE', timeColumn: 'ds', timeColumnFormat: '%Y-%m-%d', batchSize: 7, lookback: 2, forwardOnly: true, onDestructiveChange: 'warn' });
     assert.equal(d.properties['kind.on_destructive_change'].raw, 'warn');
   });
 

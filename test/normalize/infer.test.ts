@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { SluiceError } from '../../core/errors';
-import { naturalType, numberToDecimal, toColumnCell } from '../../core/ingest/normalize/infer';
+import { decimalColumnCell, naturalType, numberToDecimal, toColumnCell } from '../../core/ingest/normalize/infer';
 import { Temporal, canonicalTimestamp, classifyTemporal } from '../../core/ingest/normalize/temporal';
 import { column, data, run } from './helpers';
 
@@ -157,6 +157,31 @@ describe('normalize: temporal and decimal helpers', () => {
   it('rewrites timestamps into a form with T, seconds and an offset', () => {
     assert.equal(canonicalTimestamp('2024-01-02 03:04'), '2024-01-02T03:04:00Z');
     assert.equal(canonicalTimestamp('2024-01-02 03:04:05.25-01:00'), '2024-01-02T03:04:05.25-01:00');
+  });
+
+  it('reads decimal text as the canonical cell a DECIMAL column of its precision holds, as a plain regex reading would', () => {
+    // The reference: what the reader must give for any string (the reader itself scans by hand, for speed).
+    const reference = (value: string, precision?: number, scale?: number): string | undefined => {
+      const m = /^([+-]?)(\d+)(?:\.(\d*))?$/.exec(value);
+      if (!m) return undefined;
+      const int = m[2].replace(/^0+(?=\d)/, '');
+      const frac = (m[3] ?? '').replace(/0+$/, '');
+      if (frac.length > 9 || int.length > 29) return undefined; // DECIMAL(38,9)
+      if (precision !== undefined && (frac.length > (scale ?? 0) || (int === '0' ? 0 : int.length) > precision - (scale ?? 0))) return undefined;
+      return (m[1] === '-' && /[1-9]/.test(int + frac) ? '-' : '') + int + (frac ? '.' + frac : '');
+    };
+    const fixed = ['0', '-0', '+0', '0.00', '-0.00', '007.50', '1.', '.5', '-', '+', '', '1e5', 'NaN', '1.2.3', ' 1', '1 ', '١٢', '12.30', '-12.30', '+5',
+      '12345678901234567890123456789', '123456789012345678901234567890', '0.123456789', '0.1234567891', '0.1234567890', '99999999999.99', '999999999999.99'];
+    const alphabet = ['0', '0', '1', '9', '5', '.', '-', '+', 'e', ' '];
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const generated = Array.from({ length: 5000 }, () => Array.from({ length: 1 + Math.floor(random() * 14) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''));
+    for (const value of [...fixed, ...generated]) {
+      assert.equal(decimalColumnCell(value, undefined, undefined), reference(value), JSON.stringify(value));
+      assert.equal(decimalColumnCell(value, 12, 2), reference(value, 12, 2), `${JSON.stringify(value)} in DECIMAL(12,2)`);
+    }
+    assert.equal(decimalColumnCell('-0.50', 12, 2), '-0.5');
+    assert.equal(decimalColumnCell('0.125', 12, 2), undefined, 'does not fit without rounding');
   });
 
   it('converts doubles to DECIMAL(38,9) text only when exact', () => {

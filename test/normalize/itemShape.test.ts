@@ -265,6 +265,32 @@ describe('normalize: compiled item shapes give what the general path gives', () 
     same(mutatedStream(13, 800, 0.1), { def });
   });
 
+  it('takes database rows (NUMERIC text, timestamps with a space) through the compiled shape, and they match', () => {
+    // What the sqlDatabase source gives for a PostgreSQL table: numeric(12,2) and numeric as text, timestamptz
+    // in the server's ISO output, with some values that need the general path (too many digits, not a number, a date).
+    const odd = ['1.234', '12345678901.5', 'NaN', '1e5', '-0.00', '007.50', '-12.30'];
+    const items = Array.from({ length: 600 }, (_, i) => ({
+      id: i,
+      amount: i % 50 === 7 ? odd[(i / 50) % odd.length | 0] : i % 7 === 5 ? null : `${i % 1000}.${String(i % 100).padStart(2, '0')}`,
+      ratio: i % 40 === 3 ? 'abc' : `${i}.${i % 7}0`,
+      at: i % 60 === 9 ? '2024-02-30 00:00:00+00' : i % 60 === 19 ? '2024-03-01' : `2024-01-${String(1 + (i % 28)).padStart(2, '0')} 10:${String(i % 60).padStart(2, '0')}:05.25+00`,
+      at_utc: i % 3 === 0 ? null : `2024-01-02 03:04:${String(i % 60).padStart(2, '0')}Z`,
+    }));
+    const def = {
+      columns: {
+        amount: { dataType: 'decimal' as const, precision: 12, scale: 2 },
+        ratio: { dataType: 'decimal' as const },
+        at: { dataType: 'timestamp' as const },
+        at_utc: { dataType: 'timestamp' as const },
+      },
+    };
+    const outcome = same(items, { def });
+    assert.ok(outcome.lines > 300, `most rows take the compiled shape (${outcome.lines} of 600)`);
+    assert.equal(outcome.tables.r[1].amount, `${QUOTE}1.01${QUOTE}`);
+    assert.equal(outcome.tables.r[10].amount, `${QUOTE}10.1${QUOTE}`, 'trailing zeros dropped, as the general path stores them');
+    assert.equal(outcome.tables.r[1].at, `${QUOTE}2024-01-02T10:01:05.25+00${QUOTE}`);
+  });
+
   it('matches under contracts that discard rows or values, and fails the same way under freeze', () => {
     const first = viaRows(Array.from({ length: 5 }, (_, i) => issue(i)), {}).normalizer.schema();
     const items = mutatedStream(14, 800, 0.15);

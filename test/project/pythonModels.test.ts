@@ -88,8 +88,8 @@ describe('Python models and macros (read statically)', function () {
     });
     const models = await ModelProject.load(project.dir);
     assert.deepEqual(errorsOf(models.diagnostics(), project.dir), [
-      'models/scores.sql:2:17: error: @ADD_ONE is a Python macro (defined in macros/utils.py), and Sluice cannot run Python macros: write what it does in SQL here or in an @DEF variable',
-      'models/scores.sql:2:39: error: unsupported macro @UNKNOWN_MACRO: Sluice evaluates macro variables, @DEF and @VAR only',
+      'models/scores.sql:2:17: error: @ADD_ONE is a Python macro (defined in macros/utils.py), and Sluice cannot run Python macros: write it as macros/add_one.ts exporting function add_one (see "Macros in TypeScript" in docs/models.md)',
+      'models/scores.sql:2:39: error: unsupported macro @UNKNOWN_MACRO: no file in macros/ exports a function named unknown_macro (Sluice evaluates macro variables, @DEF, @VAR and the functions macros/*.ts export)',
     ]);
   });
 

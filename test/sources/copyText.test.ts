@@ -24,6 +24,17 @@ describe('COPY text decoding', () => {
     }
   });
 
+  it('converts the fields that have a converter, never a NULL, and keeps awkward column names as plain keys', () => {
+    const names = ['n', '__proto__', 'constructor', 'x"y'];
+    const decoder = new CopyTextDecoder(names, [Number, undefined, (text) => text.length, undefined]);
+    const rows = decoder.rows(Buffer.from('12\tp\tabc\tq\n\\N\t\\N\t\\N\t\\N\n'));
+    assert.deepEqual(rows.map((row) => Object.entries(row)), [
+      [['n', 12], ['__proto__', 'p'], ['constructor', 3], ['x"y', 'q']],
+      [['n', null], ['__proto__', null], ['constructor', null], ['x"y', null]],
+    ]);
+    assert.equal(Object.getPrototypeOf(rows[0]), Object.prototype);
+  });
+
   it('knows when the output stopped inside a row', () => {
     const decoder = new CopyTextDecoder(['a']);
     assert.deepEqual(decoder.rows(Buffer.from('x\ny')), [{ a: 'x' }]);

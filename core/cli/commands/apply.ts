@@ -7,7 +7,8 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { describeError } from '../../errors';
-import { findPythonMacros } from '../../models/pythonMacros';
+import { loadProjectMacros } from '../../models/loadMacros';
+import type { ProjectMacros } from '../../models/macroApi';
 import { applyPlan, rollbackEnvironment, type ApplyResult } from '../../plan/apply';
 import type { ModelProject } from '../../dag/project';
 import { applyEvents, eventKey } from '../../notify/events';
@@ -16,7 +17,9 @@ import { announce, commandLine, modelInfo } from '../notifications';
 import { formatPlan } from '../../plan/format';
 import { computePlan } from '../../plan/plan';
 import { renderProjectStatements, type ProjectStatements } from '../../plan/projectStatements';
-import { existingTables, openWarehouse } from '../../plan/session';
+import { openGateway } from '../../engine/open';
+import { existingTables } from '../../plan/session';
+import { chooseGateway } from '../../project/gateways';
 import { readPlanState } from '../../plan/state';
 import type { Plan } from '../../plan/types';
 import { PROJECT_FILE, type Project } from '../../project/config';
@@ -24,7 +27,7 @@ import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
 import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { CliFailure, printJson } from '../output';
-import { categorizeOption, loadModelsOrFail, planJson, planOptions, targetEnvironment, withPythonTables, type PlanFlags } from './plan';
+import { categorizeOption, loadModelsOrFail, planJson, planOptions, targetEnvironment, usage, withEngineChecks, withPythonTables, type PlanFlags } from './plan';
 
 export interface ApplyFlags extends PlanFlags, LockWaitFlags {
   rollback?: boolean;
@@ -39,8 +42,10 @@ export function registerApply(program: Command): void {
     .option('--start <time>', 'start of the range to restate; without --restate, of the range a dev environment backfills')
     .option('--end <time>', 'end of that range (a date includes that day)')
     .option('--execution-time <time>', 'process intervals due at this time instead of now')
+    .option('--forward-only', 'keep the tables of changed FULL and incremental models: no rebuild, the new query from now on (outside prod: a preview over the last interval)')
     .option('--rollback', 'switch the environment back to what it showed before its last apply (nothing is computed)')
     .option('--strict', 'stop at any error instead of leaving the models with errors out')
+    .option('--gateway <name>', "apply on this gateway's engine (default: default_gateway, else the warehouse file)")
     .addOption(categorizeOption())
     .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
@@ -50,9 +55,10 @@ export function registerApply(program: Command): void {
       const env = targetEnvironment(environment, project);
       const log = progressLogger(flags.json === true);
       const lockWait = writerLockWait(project, flags, log);
+      const gateway = usage(() => chooseGateway(project, flags.gateway));
       try {
         if (flags.rollback) {
-          const wh = await openWarehouse(project.warehouse, lockWait);
+          const wh = await openGateway(project, flags.gateway, lockWait);
           try {
             const result = await rollbackEnvironment(wh, env, { log });
             if (flags.json) printJson({ environment: env, rolled_back: true, models: result.restored });
@@ -75,12 +81,14 @@ export function registerApply(program: Command): void {
  */
 export async function applyEnvironment(project: Project, env: string, flags: ApplyFlags, planShown = false): Promise<void> {
   const log = progressLogger(flags.json === true);
-  const lockWait = writerLockWait(project, flags, log);
   const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
+  const lockWait = writerLockWait(project, flags, log);
+  const gateway = usage(() => chooseGateway(project, flags.gateway));
   const options = planOptions(flags, env);
   const models = await loadModelsOrFail(project, env, flags);
-  const statements = await projectStatements(project, env);
-  const wh = await openWarehouse(project.warehouse, lockWait);
+  await withEngineChecks(models, gateway, env, flags);
+  const statements = await projectStatements(project, env, models.project.settings().macros);
+  const wh = await openGateway(project, flags.gateway, lockWait);
   let plan: Plan | undefined;
   let result: ApplyResult | undefined;
   let failure: CliFailure | undefined;
@@ -88,7 +96,7 @@ export async function applyEnvironment(project: Project, env: string, flags: App
     const errors = await withPythonTables(models, await existingTables(wh), env, flags);
     plan = computePlan(await readPlanState(wh), models.project, env, { ...options, drafts: models.drafts, errors });
     if (!flags.json && !planShown) process.stdout.write(formatPlan(plan, { diffs: false }));
-    result = await applyPlan(wh, plan, { log, warn, statements });
+    result = await applyPlan(wh, plan, { log, warn, statements, macros: models.project.settings().macros });
     if (flags.json) printJson({ ...planJson(plan), result: resultJson(result) });
     else process.stdout.write(summary(result));
   } catch (err) {
@@ -104,11 +112,11 @@ export async function applyEnvironment(project: Project, env: string, flags: App
 }
 
 /** The project's before_all / after_all with their macro variables expanded; one that cannot be stops the command (exit 1). */
-export async function projectStatements(project: Project, env: string): Promise<ProjectStatements> {
-  const pythonMacros = project.beforeAll.length + project.afterAll.length > 0 ? await findPythonMacros(project.dir) : undefined;
+export async function projectStatements(project: Project, env: string, loaded?: ProjectMacros): Promise<ProjectStatements> {
+  const macros = loaded ?? (project.beforeAll.length + project.afterAll.length > 0 ? await loadProjectMacros(project.dir) : undefined);
   const configFile = project.sqlmeshConfig ?? path.join(project.dir, PROJECT_FILE);
   try {
-    return renderProjectStatements(project, { environment: env, variables: project.models.variables, pythonMacros, configFile });
+    return renderProjectStatements(project, { environment: env, variables: project.models.variables, macros, configFile });
   } catch (err) {
     throw new CliFailure(describeError(err), 1);
   }
@@ -152,6 +160,7 @@ function resultJson(result: ApplyResult): Record<string, unknown> {
     reused: result.reused,
     processed: result.processed,
     restated: result.restated,
+    changed_in_place: result.changedInPlace,
     removed: result.removed,
     swapped: result.swapped,
     duration_ms: Math.round(result.durationMs),
@@ -166,6 +175,7 @@ function summary(result: ApplyResult): string {
   lines.push(`Built ${result.built.length} table${result.built.length === 1 ? '' : 's'}, reused ${result.reused.length}.`);
   for (const p of result.processed) lines.push(`Processed ${p.model}: ${p.intervals.map(([s, e]) => (s === e ? s : `${s} .. ${e}`)).join(', ')}`);
   if (result.restated.length > 0) lines.push(`Restated ${result.restated.join(', ')}.`);
+  for (const c of result.changedInPlace) lines.push(`Forward-only ${c.model}: table kept${c.changes.length > 0 ? `, ${c.changes.join(', ')}` : ''}.`);
   lines.push(result.swapped ? `Environment ${result.environment} now shows the new versions (${(result.durationMs / 1000).toFixed(2)}s).` : `Environment ${result.environment} was already up to date.`);
   return lines.join('\n') + '\n';
 }

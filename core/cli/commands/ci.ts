@@ -91,14 +91,14 @@ async function check(project: Project, base: string, env: string | undefined, fl
   };
   let report: CiReport;
   if (flags.apply) {
-    const statements = await projectStatements(project, target);
+    const statements = await projectStatements(project, target, models.project.settings().macros);
     const log = progressLogger(true);
     const wh = await openWarehouse(project.warehouse, writerLockWait(project, flags, log));
     try {
       const plan = await planAgainst(await readPlanState(wh), models, project, target, base, await existingTables(wh), flags, json);
       let apply: CiInput['apply'];
       try {
-        apply = { result: await applyPlan(wh, plan, { log, warn: (m) => process.stderr.write(`warning: ${m}\n`), statements }) };
+        apply = { result: await applyPlan(wh, plan, { log, warn: (m) => process.stderr.write(`warning: ${m}\n`), statements, macros: models.project.settings().macros }) };
       } catch (err) {
         apply = { error: describeError(err) };
       }

@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { tableKeyOfName } from '../../dag/names';
 import { environmentName } from '../../plan/names';
-import { openWarehouse } from '../../plan/session';
+import { openGateway } from '../../engine/open';
+import { chooseGateway } from '../../project/gateways';
 import { formatDiff, storedGrain } from '../../plan/diffReport';
 import { diffEnvironments } from '../../plan/tableDiff';
 import { resolveProject } from '../context';
@@ -16,6 +17,7 @@ interface DiffFlags {
   json?: boolean;
   grain?: string;
   limit?: number;
+  gateway?: string;
 }
 
 export function registerDiff(program: Command): void {
@@ -26,6 +28,7 @@ export function registerDiff(program: Command): void {
     .argument('<model>', 'model name, e.g. analytics.orders')
     .option('--grain <columns>', "comma-separated columns identifying a row (default: the model's grain)")
     .option('--limit <n>', 'sample rows to show for each side (default 5)', parsePositiveInt)
+    .option('--gateway <name>', "the gateway's engine to work on (default: default_gateway, else the warehouse file)")
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (environments: string, model: string, flags: DiffFlags) => {
@@ -36,7 +39,8 @@ export function registerDiff(program: Command): void {
       const key = tableKeyOfName(model);
       if (!key) throw new CliFailure(`${model} is not a model name (schema.table)`, 2);
       const project = resolveProject(flags.project);
-      const wh = await openWarehouse(project.warehouse, { readOnly: true });
+      usage(() => chooseGateway(project, flags.gateway));
+      const wh = await openGateway(project, flags.gateway, { readOnly: true });
       try {
         const grain = flags.grain ? flags.grain.split(',').map((g) => g.trim()).filter(Boolean) : await storedGrain(wh, key, [right, left]);
         const diff = await diffEnvironments(wh, key, left, right, { grain, limit: flags.limit });

@@ -11,10 +11,10 @@ import { relativeTime, summarizeEnvironments, type EnvironmentSummary } from '..
 import { invalidateEnvironment } from '../../plan/invalidate';
 import { runJanitor } from '../../plan/janitor';
 import { environmentName, PROD } from '../../plan/names';
-import { openWarehouse } from '../../plan/session';
+import { openGateway, readFromGateway } from '../../engine/open';
 import { readEnvironments } from '../../plan/state';
 import type { Project } from '../../project/config';
-import { withWarehouse } from '../../warehouse/connection';
+import { chooseGateway } from '../../project/gateways';
 import { resolveProject } from '../context';
 import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { CliFailure, formatTable, printJson } from '../output';
@@ -25,12 +25,14 @@ export function registerEnvironments(program: Command): void {
   program
     .command('environments')
     .description('list the environments: age, who made and last applied each, models that differ from prod, expiry')
+    .option('--gateway <name>', "the gateway's engine to read (default: default_gateway, else the warehouse file)")
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
-    .action(async (flags: { project?: string; json?: boolean }) => {
+    .action(async (flags: { project?: string; json?: boolean; gateway?: string }) => {
       const project = resolveProject(flags.project);
+      usage(() => chooseGateway(project, flags.gateway));
       const at = nowMs();
-      const records = fs.existsSync(project.warehouse) ? await withWarehouse(project.warehouse, readEnvironments, { readOnly: true }) : [];
+      const records = await readFromGateway(project, flags.gateway, readEnvironments, []);
       const summaries = summarizeEnvironments(records, project.environmentTtlMs, at);
       if (flags.json) {
         printJson({ now: new Date(at).toISOString(), environment_ttl: ttlText(project), environments: summaries.map(summaryJson) });
@@ -46,9 +48,10 @@ export function registerInvalidate(program: Command): void {
     .description("remove an environment (its views and record; never prod), then drop the tables no environment needs")
     .argument('<environment>', 'environment to remove, e.g. dev or pr_123')
     .addOption(lockWaitOption())
+    .option('--gateway <name>', "the gateway's engine to work on (default: default_gateway, else the warehouse file)")
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
-    .action(async (name: string, flags: { project?: string; json?: boolean } & LockWaitFlags) => {
+    .action(async (name: string, flags: { project?: string; json?: boolean; gateway?: string } & LockWaitFlags) => {
       const project = resolveProject(flags.project);
       const environment = usage(() => environmentName(name));
       if (environment === PROD) throw new CliFailure('prod cannot be invalidated: it is what the project serves; name a dev environment such as dev or pr_123', 2);
@@ -64,9 +67,10 @@ export function registerInvalidate(program: Command): void {
 }
 
 /** Removes an environment and runs the janitor; a missing warehouse or environment is an error (exit 1). */
-export async function invalidate(project: Project, environment: string, flags: LockWaitFlags & { json?: boolean }): Promise<{ droppedViews: string[]; droppedTables: string[] }> {
-  if (!fs.existsSync(project.warehouse)) throw new CliFailure(`there is no warehouse yet (${project.warehouse}), so no environment ${environment}`, 1);
-  const wh = await openWarehouse(project.warehouse, writerLockWait(project, flags, progressLogger(flags.json === true)));
+export async function invalidate(project: Project, environment: string, flags: LockWaitFlags & { json?: boolean; gateway?: string }): Promise<{ droppedViews: string[]; droppedTables: string[] }> {
+  const gateway = usage(() => chooseGateway(project, flags.gateway));
+  if (gateway.type === 'duckdb' && !fs.existsSync(gateway.path!)) throw new CliFailure(`there is no warehouse yet (${gateway.path}), so no environment ${environment}`, 1);
+  const wh = await openGateway(project, flags.gateway, writerLockWait(project, flags, progressLogger(flags.json === true)));
   try {
     const { droppedViews } = await invalidateEnvironment(wh, environment);
     const janitor = await runJanitor(wh);

@@ -3,11 +3,13 @@
 
 import type { Command } from 'commander';
 import { runJanitor } from '../../plan/janitor';
-import { openWarehouse } from '../../plan/session';
+import { openGateway } from '../../engine/open';
+import { chooseGateway } from '../../project/gateways';
 import { resolveProject } from '../context';
 import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { printJson } from '../output';
 import { progressLogger } from './apply';
+import { usage } from './plan';
 
 export function registerJanitor(program: Command): void {
   program
@@ -15,11 +17,13 @@ export function registerJanitor(program: Command): void {
     .description('remove expired dev environments, then drop the physical tables no environment references')
     .option('--dry-run', 'list what would be dropped, drop nothing')
     .addOption(lockWaitOption())
+    .option('--gateway <name>', "the gateway's engine to work on (default: default_gateway, else the warehouse file)")
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
-    .action(async (flags: { project?: string; json?: boolean; dryRun?: boolean } & LockWaitFlags) => {
+    .action(async (flags: { project?: string; json?: boolean; dryRun?: boolean; gateway?: string } & LockWaitFlags) => {
       const project = resolveProject(flags.project);
-      const wh = await openWarehouse(project.warehouse, writerLockWait(project, flags, progressLogger(flags.json === true)));
+      usage(() => chooseGateway(project, flags.gateway));
+      const wh = await openGateway(project, flags.gateway, writerLockWait(project, flags, progressLogger(flags.json === true)));
       try {
         const result = await runJanitor(wh, { dryRun: flags.dryRun, ttlMs: project.environmentTtlMs });
         if (flags.json) {

@@ -9,6 +9,7 @@ import { modelOptionsOf, ModelProject } from '../../dag/project';
 import { SluiceError } from '../../errors';
 import type { ProjectDiagnostic } from '../../dag/types';
 import { discoverModels } from '../../models/discover';
+import { loadProjectMacros } from '../../models/loadMacros';
 import { renderQuery } from '../../models/render';
 import { findModel, yesterdayUtc } from '../../query/modelQuery';
 import { closeSqlParser } from '../../sql/duckdbParser';
@@ -113,7 +114,7 @@ export function registerModels(program: Command): void {
       const start = flags.start ?? yesterdayUtc();
       let rendered: ReturnType<typeof renderQuery>;
       try {
-        rendered = renderQuery(model, { start, end: flags.end ?? start, executionTime: flags.executionTime ?? now(), thisModel: model.definition.nameParts, variables: project.models.variables });
+        rendered = renderQuery(model, { start, end: flags.end ?? start, executionTime: flags.executionTime ?? now(), thisModel: model.definition.nameParts, variables: project.models.variables, macros: await loadProjectMacros(dir) });
       } catch (err) {
         // A --start/--end/--execution-time that is not a time.
         if (err instanceof SluiceError) throw new CliFailure(err.message, 2);

@@ -16,7 +16,10 @@ import { formatPlan } from '../../plan/format';
 import { parseModelTime } from '../../plan/intervals';
 import { environmentName, PROD } from '../../plan/names';
 import { computePlan } from '../../plan/plan';
-import { existingTablesOf, loadModels, missingPythonTables, readStateOf, type LoadedModels } from '../../plan/session';
+import { gatewayTables, readGatewayState } from '../../engine/open';
+import { loadModels, missingPythonTables, type LoadedModels } from '../../plan/session';
+import { chooseGateway, type Gateway } from '../../project/gateways';
+import { dialectDiagnostics } from '../../engine/check';
 import type { Plan, PlanOptions } from '../../plan/types';
 import { closeSqlParser } from '../../sql/duckdbParser';
 import { runUnitTests } from '../../quality/unitTest';
@@ -35,6 +38,8 @@ export interface PlanFlags {
   executionTime?: string;
   diff?: boolean;
   strict?: boolean;
+  forwardOnly?: boolean;
+  gateway?: string;
   categorize?: CategorizeMode;
 }
 
@@ -54,12 +59,14 @@ export function registerPlan(program: Command): void {
     .option('--start <time>', 'start of the range to restate; without --restate, of the range a dev environment backfills')
     .option('--end <time>', 'end of that range (a date includes that day)')
     .option('--execution-time <time>', 'plan intervals due at this time instead of now')
+    .option('--forward-only', 'keep the tables of changed FULL and incremental models: no rebuild, the new query from now on (outside prod: a preview over the last interval)')
     .option('--no-diff', 'leave the diffs out of the text output')
     .option('--verbose', "name each changed model's physical table and environment view")
     .option('--skip-tests', 'do not run the unit tests before planning')
     .option('--yes', 'apply the plan without asking')
     .option('--auto-apply', 'the same as --yes (SQLMesh\'s name)')
     .option('--strict', 'stop at any error instead of leaving the models with errors out of the plan')
+    .option('--gateway <name>', "plan against this gateway's engine (default: default_gateway, else the warehouse file)")
     .addOption(categorizeOption())
     .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
@@ -71,8 +78,9 @@ export function registerPlan(program: Command): void {
         const options = planOptions(flags, env);
         const tests = flags.skipTests ? undefined : await unitTestsBeforePlan(project, env, flags.json === true);
         const models = await loadModelsOrFail(project, env, flags);
-        const state = await readStateOf(project.warehouse);
-        const errors = await withPythonTables(models, await existingTablesOf(project.warehouse), env, flags);
+        await withEngineChecks(models, usage(() => chooseGateway(project, flags.gateway)), env, flags);
+        const state = await readGatewayState(project, flags.gateway);
+        const errors = await withPythonTables(models, await gatewayTables(project, flags.gateway), env, flags);
         const plan = computePlan(state, models.project, env, { ...options, drafts: models.drafts, errors });
         // With --json and --yes, apply prints the one JSON object (the plan it applied and the result).
         const autoApply = !plan.empty && (flags.yes === true || flags.autoApply === true);
@@ -158,6 +166,7 @@ export function planOptions(flags: PlanFlags, env?: string): PlanOptions {
     options.backfillRange = { start: flags.start, end: flags.end };
   }
   if (flags.categorize !== undefined) options.categorize = flags.categorize;
+  if (flags.forwardOnly) options.forwardOnly = true;
   if (flags.executionTime !== undefined) {
     options.now = usage(() => parseModelTime(flags.executionTime!, '--execution-time', nowMs()).ms);
   }
@@ -193,6 +202,15 @@ export async function withPythonTables(models: CheckedModels, existing: Readonly
   const errors = [...models.errors, ...missing];
   if (flags.strict) failOnAnyError(errors, env, flags.json === true);
   return errors;
+}
+
+/** On an engine other than DuckDB, a model that cannot be rendered in its dialect is an error too (printed, strict-checked). */
+export async function withEngineChecks(models: CheckedModels, gateway: Gateway, env: string, flags: { json?: boolean; strict?: boolean }): Promise<void> {
+  if (gateway.type === 'duckdb') return;
+  const problems = await dialectDiagnostics(models.project, gateway.type);
+  reportDiagnostics(problems);
+  models.errors.push(...problems);
+  if (flags.strict) failOnAnyError(models.errors, env, flags.json === true);
 }
 
 function failOnAnyError(errors: readonly ProjectDiagnostic[], env: string, json: boolean): void {

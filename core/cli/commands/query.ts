@@ -97,7 +97,7 @@ async function modelPreparer(project: Project, name: string, flags: QueryFlags):
     prepareModelQuery(model, {
       env,
       variables: options.variables,
-      pythonMacros: options.pythonMacros,
+      macros: options.macros,
       start: flags.start ?? yesterday,
       end: flags.end ?? flags.start ?? yesterday,
       executionTime: now(),

@@ -2,18 +2,21 @@
 // rebuilds FULL models whose cron ticked since their last build.
 
 import type { Command } from 'commander';
+import { loadProjectMacros } from '../../models/loadMacros';
 import { runEnvironment } from '../../plan/run';
-import { openWarehouse } from '../../plan/session';
+import { openGateway } from '../../engine/open';
+import { chooseGateway } from '../../project/gateways';
 import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
 import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { CliFailure, printJson } from '../output';
 import { describeError } from '../../errors';
 import { announceApply, progressLogger, projectStatements } from './apply';
-import { planOptions, targetEnvironment } from './plan';
+import { planOptions, targetEnvironment, usage } from './plan';
 
 interface RunFlags extends LockWaitFlags {
   project?: string;
+  gateway?: string;
   json?: boolean;
   executionTime?: string;
 }
@@ -25,19 +28,22 @@ export function registerRun(program: Command): void {
     .argument('[environment]', "environment to run (default: the project's default_target_environment, else prod)")
     .option('--execution-time <time>', 'run as if it were this time')
     .addOption(lockWaitOption())
+    .option('--gateway <name>', "the gateway's engine to work on (default: default_gateway, else the warehouse file)")
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (environment: string | undefined, flags: RunFlags) => {
       const project = resolveProject(flags.project);
+      usage(() => chooseGateway(project, flags.gateway));
       const env = targetEnvironment(environment, project);
       const { now } = planOptions({ executionTime: flags.executionTime });
       const log = progressLogger(flags.json === true);
-      const statements = await projectStatements(project, env);
-      const wh = await openWarehouse(project.warehouse, writerLockWait(project, flags, log));
+      const macros = await loadProjectMacros(project.dir);
+      const statements = await projectStatements(project, env, macros);
+      const wh = await openGateway(project, flags.gateway, writerLockWait(project, flags, log));
       let afterAllError: string | undefined;
       let outcome: Parameters<typeof announceApply>[4] | undefined;
       try {
-        const result = await runEnvironment(wh, env, { now, log, warn: (m) => process.stderr.write(`warning: ${m}\n`), statements });
+        const result = await runEnvironment(wh, env, { now, log, warn: (m) => process.stderr.write(`warning: ${m}\n`), statements, macros });
         outcome = result;
         afterAllError = result.afterAllError;
         if (flags.json) {

@@ -1,4 +1,4 @@
-// Finds source modules in a project and loads them: compile, evaluate, validate.
+// Finds source modules in a project and loads them: compile, evaluate, validate. Macro files load the same way.
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -48,8 +48,8 @@ export async function discoverSources(projectDir: string): Promise<DiscoveredSou
   return [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Source modules only: not type declarations, tests or hidden files. */
-function isSourceFileName(fileName: string): boolean {
+/** Project modules (sources, macro files) only: not type declarations, tests or hidden files. */
+export function isSourceFileName(fileName: string): boolean {
   if (fileName.startsWith('.') || fileName.endsWith('.d.ts')) return false;
   if (!SOURCE_EXTENSIONS.includes(path.extname(fileName))) return false;
   return !/\.(test|spec)\.[^.]+$/.test(fileName);
@@ -71,6 +71,28 @@ export async function loadSourceByName(projectDir: string, name: string): Promis
  * Local imports are bundled; npm packages resolve from the module's own directory; 'sluice' is Sluice.
  */
 export async function loadSource(file: string): Promise<SourceDef> {
+  const { exports: exported, origin, sourceConsole, where } = await loadModule(file, 'source');
+  const source = validateSource(defaultExport(exported, where), where);
+  setOrigin(source, origin);
+  setSourceConsole(source, sourceConsole);
+  return source;
+}
+
+export interface LoadedModule {
+  exports: unknown;
+  /** Maps the module's stack frames back to its files: "macros/utils.ts:12:5". */
+  origin: SourceOrigin;
+  /** The `console` the module was given. */
+  sourceConsole: SourceConsole;
+  /** The file as the user knows it, e.g. "sources/github.ts". */
+  where: string;
+}
+
+/**
+ * Compiles and runs a project module (a source, a macro file) with the local files it imports and returns
+ * its exports. `what` names the module in errors: "error while loading the source: ...".
+ */
+export async function loadModule(file: string, what: string): Promise<LoadedModule> {
   const abs = path.resolve(file);
   const where = displayPath(abs, abs);
   try {
@@ -78,23 +100,19 @@ export async function loadSource(file: string): Promise<SourceDef> {
     if (!stat.isFile()) throw new SluiceError(`${where}: not a file`);
   } catch (err) {
     if (err instanceof SluiceError) throw err;
-    throw new SluiceError(`${where}: cannot read source file (${describeError(err)})`);
+    throw new SluiceError(`${where}: cannot read the file (${describeError(err)})`);
   }
   const bundle = await bundleSource(abs);
   const bundleName = `${abs}.bundle.js`;
   const origin = new SourceOrigin(abs, bundleName, new SourceMap(bundle.map, bundle.mapDir));
 
   const sourceConsole = new SourceConsole();
-  let exported: unknown;
   try {
-    exported = evaluateBundle(bundle.code, abs, bundleName, sourceConsole.console).exports;
+    const { exports } = evaluateBundle(bundle.code, abs, bundleName, sourceConsole.console);
+    return { exports, origin, sourceConsole, where };
   } catch (err) {
-    throw moduleLoadError(err, origin, where);
+    throw moduleLoadError(err, origin, where, what);
   }
-  const source = validateSource(defaultExport(exported, where), where);
-  setOrigin(source, origin);
-  setSourceConsole(source, sourceConsole);
-  return source;
 }
 
 /** The module's default export: ESM `export default`, or CommonJS `module.exports`. */
@@ -114,7 +132,7 @@ function defaultExport(exported: unknown, where: string): unknown {
 }
 
 /** A throw while evaluating the module's top level, with the user's file and line where known. */
-function moduleLoadError(err: unknown, origin: SourceOrigin, where: string): SluiceError {
+function moduleLoadError(err: unknown, origin: SourceOrigin, where: string, what: string): SluiceError {
   if (err instanceof SluiceError && !origin.locate(err)) return err;
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'MODULE_NOT_FOUND') {
@@ -129,7 +147,7 @@ function moduleLoadError(err: unknown, origin: SourceOrigin, where: string): Slu
   }
   const at = origin.locate(err);
   origin.rewriteStack(err);
-  const error = new SluiceError(`${at ?? where}: error while loading the source: ${describeThrown(err)}`);
+  const error = new SluiceError(`${at ?? where}: error while loading the ${what}: ${describeThrown(err)}`);
   error.cause = err;
   return error;
 }

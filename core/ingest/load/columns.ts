@@ -1,5 +1,8 @@
 // Names of the bookkeeping columns the normalizer adds and the load stage relies on.
 
+/** On root rows: the load that inserted the row (recorded once per part, filled in by the load). */
+export const LOAD_ID = '_sluice_load_id';
+
 /** Unique id of a row; for scd2 roots a hash of the row's content. */
 export const ROW_ID = '_sluice_id';
 /** On child-table rows: the _sluice_id of the root row they were unnested from. */

@@ -24,6 +24,8 @@ export class FamilyLoad {
     readonly loadTime: string,
     /** Tables emptied already in this transaction (shared by all families of the load). */
     private readonly emptied: Set<string> = new Set(),
+    /** Tables some of whose parts went in while the source ran (see LoadSession); the manifest lists only the rest. */
+    private readonly loadedEarly: ReadonlySet<string> = new Set(),
   ) {}
 
   get source(): string {
@@ -66,6 +68,11 @@ export class FamilyLoad {
 
   hasRows(table: TableSchema): boolean {
     return this.parts(table).some((p) => p.rows > 0);
+  }
+
+  /** Whether some of the table's rows of this load are in the target already. */
+  hasEarlyRows(table: TableSchema): boolean {
+    return this.loadedEarly.has(table.name);
   }
 
   /**

@@ -71,7 +71,8 @@ export async function loadInTransaction(
   await ensureSystemTables(wh);
   await refuseReload(wh, manifest);
   const physical = await convergeTables(wh, manifest.source, families);
-  const loads = families.map((f) => new FamilyLoad(wh, dir, remaining, f, physical, rows, loadTime, early.emptied));
+  const loadedEarly = new Set([...early.parts].filter(([, parts]) => parts > 0).map(([name]) => name));
+  const loads = families.map((f) => new FamilyLoad(wh, dir, remaining, f, physical, rows, loadTime, early.emptied, loadedEarly));
   if (manifest.fullRefresh) await fullRefresh(wh, manifest, loads.filter((l) => extracted.has(l.root.resource)));
   for (const load of loads) await loadFamily(load, extracted.has(load.root.resource));
   await commitState(wh, manifest);
@@ -103,7 +104,7 @@ function withoutLoadedParts(manifest: PackageManifest, early: EarlyLoaded): Pack
 /** Applies the family root's write disposition to the root and all its child tables. */
 async function loadFamily(load: FamilyLoad, extracted: boolean): Promise<void> {
   const { root } = load;
-  const hasRows = load.tables.some((t) => load.hasRows(t));
+  const hasRows = load.tables.some((t) => load.hasRows(t) || load.hasEarlyRows(t));
   if (!extracted && !hasRows) return;
   switch (root.writeDisposition) {
     case 'append':

@@ -1,7 +1,9 @@
 // Loads a package while it is still being written. The load is still ONE transaction, committed only once
-// the package is complete; what changes is when the work happens. Finished parts of append and replace
-// tables go in, a group at a time, while the source still runs, so DuckDB works on its own threads in the
-// meantime and only the last parts, merge tables and the bookkeeping are left for the end.
+// the package is complete; what changes is when the work happens. Finished parts of append, replace and
+// merge tables go in, a group at a time, while the source still runs, so DuckDB works on its own threads
+// in the meantime and only the last parts, the merge's key matching and the bookkeeping are left for the
+// end. A merge table's rows go straight into the target; at the end the rows its keys replace are deleted
+// (see mergeAfterEarlyRows). scd2 tables still load at the end.
 //
 // Each finished part goes in as soon as the one before it is in. Inserting part by part cost DuckDB no
 // more than inserting groups of three parts (measured on 1M records), and it leaves less to load once the
@@ -27,7 +29,9 @@ import { convergeTables } from './ddl';
 import { emptyOnce } from './familyLoad';
 import { loadFailed, loadInTransaction, loadPackage, nothingLoaded, type LoadOutcome } from './loader';
 import { isOutOfMemory, limitLoadMemory, type LoadShape } from './memory';
+import { mergesAfterEarlyRows } from './merge';
 import { insertParts } from './parts';
+import { tableFamilies } from './tableFamilies';
 import { doing } from './sql';
 import { qualified } from '../../warehouse/quote';
 
@@ -81,7 +85,7 @@ export class LoadSession {
    */
   offer(table: TableSchema, part: PackagePart): void {
     if (this.givenUp || this.error !== undefined) return;
-    if (table.writeDisposition !== 'append' && table.writeDisposition !== 'replace') return;
+    if (table.writeDisposition !== 'append' && table.writeDisposition !== 'replace' && !mergesAfterEarlyRows(table)) return;
     let waiting = this.waiting.get(table.name);
     if (waiting === undefined) this.waiting.set(table.name, (waiting = { parts: [], rows: 0 }));
     waiting.parts.push({ table: { ...table, columns: table.columns.map((c) => ({ ...c })) }, part });
@@ -103,8 +107,11 @@ export class LoadSession {
     const wh = this.wh;
     if (wh !== undefined && !this.givenUp) {
       const grown = this.grownTable(manifest);
-      if (grown === undefined) return this.finishInTransaction(wh, manifest, startedAt);
-      await this.giveUp(`table "${grown}" gained or widened columns after its first rows went in`);
+      const unmergeable = this.unmergeableFamily(manifest);
+      if (grown === undefined && unmergeable === undefined) return this.finishInTransaction(wh, manifest, startedAt);
+      await this.giveUp(grown !== undefined
+        ? `table "${grown}" gained or widened columns after its first rows went in`
+        : `merge table "${unmergeable}" cannot be merged from the rows loaded early`);
     }
     return this.loadWhole(manifest, startedAt);
   }
@@ -252,6 +259,19 @@ export class LoadSession {
     return undefined;
   }
 
+  /**
+   * A merge table of a family with rows in the transaction that cannot be merged from the target (see
+   * mergesAfterEarlyRows): all tables of a family are merged together at the end.
+   */
+  private unmergeableFamily(manifest: PackageManifest): string | undefined {
+    for (const family of tableFamilies(manifest.schema)) {
+      const tables = [family.root, ...family.children];
+      if (tables[0].writeDisposition !== 'merge' || !tables.some((t) => this.frozen.has(t.name))) continue;
+      const other = tables.find((t) => !mergesAfterEarlyRows(t));
+      if (other !== undefined) return other.name;
+    }
+    return undefined;
+  }
 
   /** The parts loaded early must be the first parts of each table's list: the rest of the load skips those. */
   private checkLoadedPrefix(manifest: PackageManifest): void {

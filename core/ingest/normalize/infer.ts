@@ -172,8 +172,6 @@ function stringCell(value: string, type: DataType): Cell | undefined {
   }
 }
 
-const DECIMAL_TEXT = /^([+-]?)(\d+)(?:\.(\d*))?$/;
-
 /** Whether a decimal cell (canonical text: no leading or trailing zeros) fits DECIMAL(precision, scale). */
 export function fitsDecimal(cell: string, precision: number, scale: number): boolean {
   const digits = cell.charCodeAt(0) === 45 ? cell.slice(1) : cell; // '-'
@@ -185,15 +183,49 @@ export function fitsDecimal(cell: string, precision: number, scale: number): boo
 }
 
 /**
+ * Decimal text as the cell of a decimal column of the given precision (undefined: DECIMAL(38,9)), or
+ * undefined when it is not a plain decimal number or does not fit the column exactly.
+ */
+export function decimalColumnCell(value: string, precision: number | undefined, scale: number | undefined): string | undefined {
+  const cell = decimalTextCell(value);
+  return cell === undefined || precision === undefined || fitsDecimal(cell, precision, scale ?? 0) ? cell : undefined;
+}
+
+/**
  * Exact decimal text (what database drivers give for NUMERIC) as a DECIMAL(38,9) cell, or undefined
- * when it is not a plain decimal number or would not fit without rounding.
+ * when it is not a plain decimal number (`[+-]digits[.digits]`) or would not fit without rounding. The
+ * cell is canonical: no leading zeros, no trailing zeros after the point, no sign on zero. Scanned by
+ * hand rather than with a regex: a database table can hand over millions of these.
  */
 function decimalTextCell(value: string): string | undefined {
-  const m = DECIMAL_TEXT.exec(value);
-  if (!m) return undefined;
-  const intPart = m[2].replace(/^0+(?=\d)/, '');
-  const fracPart = (m[3] ?? '').replace(/0+$/, '');
-  if (fracPart.length > DECIMAL_SCALE || intPart.length > DECIMAL_INTEGER_DIGITS) return undefined;
-  const negative = m[1] === '-' && /[1-9]/.test(intPart + fracPart);
-  return (negative ? '-' : '') + intPart + (fracPart ? '.' + fracPart : '');
+  const length = value.length;
+  const first = value.charCodeAt(0);
+  const signed = first === 43 || first === 45; // '+' | '-'
+  const intStart = signed ? 1 : 0;
+  let i = intStart;
+  while (i < length && isDigit(value.charCodeAt(i))) i++;
+  const intEnd = i;
+  if (intEnd === intStart) return undefined;
+  let fracStart = intEnd;
+  if (i < length) {
+    if (value.charCodeAt(i) !== 46) return undefined; // '.'
+    fracStart = ++i;
+    while (i < length && isDigit(value.charCodeAt(i))) i++;
+    if (i !== length) return undefined;
+  }
+  let intFrom = intStart;
+  while (intFrom < intEnd - 1 && value.charCodeAt(intFrom) === 48) intFrom++; // leading '0'
+  let fracTo = length;
+  while (fracTo > fracStart && value.charCodeAt(fracTo - 1) === 48) fracTo--; // trailing '0'
+  const fracDigits = fracTo - fracStart;
+  if (fracDigits > DECIMAL_SCALE || intEnd - intFrom > DECIMAL_INTEGER_DIGITS) return undefined;
+  const zero = fracDigits === 0 && intEnd - intFrom === 1 && value.charCodeAt(intFrom) === 48;
+  const negative = first === 45 && !zero;
+  // Usually the text is canonical already.
+  if (intFrom === intStart && fracTo === length && (fracStart === intEnd || fracDigits > 0) && signed === negative) return value;
+  return (negative ? '-' : '') + value.slice(intFrom, intEnd) + (fracDigits > 0 ? '.' + value.slice(fracStart, fracTo) : '');
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }

@@ -7,7 +7,9 @@
 // every key known, every value of its column's type or null, nothing new for the schema, no contract,
 // no error. Anything else (another key order, a key the template lacks, a Date, a value for a variant column, a cyclic
 // object, a missing required value) makes it write nothing and return -1, and the item goes the general
-// way. So the rows, their ids and the CSV text are the same either way, byte for byte.
+// way. So the rows, their ids and the CSV text are the same either way, byte for byte. The few rewrites
+// the general path makes of a value its column takes as is (a timestamp with a space before its time, a
+// NUMERIC's trailing zeros, as database sources give them) are made here with the same functions.
 
 import type { DataType } from '../../schema/types';
 import type { LineLayout } from '../package';
@@ -15,7 +17,8 @@ import { NULL_MARKER, QUOTE, encodeNumber, escapeQuotes } from '../load/csvEncod
 import { isWellFormed } from './printable';
 import type { TableState } from './schemaBuilder';
 import { LIST_INDEX, LOAD_ID, PARENT_ID, ROOT_ID, ROW_ID } from './systemColumns';
-import { Temporal, classifyTemporal } from './temporal';
+import { decimalColumnCell } from './infer';
+import { Temporal, canonicalTimestamp, classifyTemporal } from './temporal';
 
 /** What the flattener knows about one object position: the slot of each raw key seen there. */
 export interface ShapeNode {
@@ -25,10 +28,17 @@ export interface ShapeNode {
 }
 
 export interface ShapeSlot {
-  readonly column: { readonly name: string; readonly type: DataType } | undefined;
+  readonly column: ShapeColumn | undefined;
   readonly asJson: boolean;
   readonly object: ShapeNode | undefined;
   readonly list: TableState | undefined;
+}
+
+export interface ShapeColumn {
+  readonly name: string;
+  readonly type: DataType;
+  /** A decimal column's precision and scale, when known. */
+  readonly schema: { readonly precision?: number; readonly scale?: number };
 }
 
 export interface CompiledShape {
@@ -58,17 +68,27 @@ export interface ShapeContext {
  * Column types the compiled code writes itself; a value of any other type takes the general path. A text
  * field's variable holds the text with its quote characters doubled, and the line puts quotes around it.
  */
-const VALUE_CHECKS: Partial<Record<DataType, (v: string, field: string) => string>> = {
+const VALUE_CHECKS: Partial<Record<DataType, (v: string, field: string, column: ShapeColumn) => string>> = {
   text: (v, f) => `if (typeof ${v} !== 'string' || !wellFormed(${v})) break ok; ${f} = ${v}.includes(QUOTE) ? escape(${v}) : ${v};`,
   // A number goes into the line as it is (the same digits num() gives), except the spellings num() owns.
   bigint: (v, f) => `if (typeof ${v} !== 'number' || !safeInteger(${v})) break ok; ${f} = ${v} !== 0 ? ${v} : num(${v});`,
   double: (v, f) => `if (typeof ${v} !== 'number') break ok; ${f} = ${v} !== 0 && finite(${v}) ? ${v} : num(${v});`,
   bool: (v, f) => `if (typeof ${v} !== 'boolean') break ok; ${f} = ${v} ? 'true' : 'false';`,
-  // Only timestamps already in the form DuckDB reads exactly; the others are rewritten by the general path.
-  timestamp: (v, f) => `if (typeof ${v} !== 'string' || classify(${v}) !== TIMESTAMP) break ok; ${f} = ${v};`,
+  // Timestamp text as the general path stores it: as it is when DuckDB reads it exactly, else rewritten
+  // (a database's '2024-01-02 03:04:05+00'); dates and anything else take the general path.
+  timestamp: (v, f) =>
+    `if (typeof ${v} !== 'string') break ok; { const tk = classify(${v}); if (tk === TIMESTAMP) ${f} = ${v}; else if (tk === TIMESTAMP_TO_FIX) ${f} = canonical(${v}); else break ok; }`,
+  // Decimal text (a database's NUMERIC) in its canonical form, if it fits the column exactly.
+  decimal: (v, f, column) =>
+    `if (typeof ${v} !== 'string') break ok; ${f} = decimal(${v}, ${numberLiteral(column.schema.precision)}, ${numberLiteral(column.schema.scale)}); if (${f} === undefined) break ok;`,
 };
 /** Types whose fields are quoted (and whose variable is undefined for NULL, as text can be anything). */
-const QUOTED: ReadonlySet<DataType> = new Set(['text', 'timestamp']);
+const QUOTED: ReadonlySet<DataType> = new Set(['text', 'timestamp', 'decimal']);
+
+/** A precision or scale in generated code: a whole number, or undefined. */
+function numberLiteral(value: number | undefined): string {
+  return Number.isSafeInteger(value) ? String(value) : 'undefined';
+}
 
 const OBJECT_PROTO = Object.prototype;
 
@@ -147,12 +167,13 @@ class ShapeCompiler {
     ].join('\n');
     const out = this.tables.map(() => [] as string[]);
     const factory = new Function(
-      'K', 'out', 'NULL', 'QUOTE', 'OP', 'TIMESTAMP', 'proto', 'isArray', 'safeInteger', 'finite', 'wellFormed', 'escape', 'num', 'classify',
+      'K', 'out', 'NULL', 'QUOTE', 'OP', 'TIMESTAMP', 'TIMESTAMP_TO_FIX', 'proto', 'isArray', 'safeInteger', 'finite', 'wellFormed', 'escape',
+      'num', 'classify', 'canonical', 'decimal',
       code,
     );
     const run = factory(
-      this.keyLists, out, NULL_MARKER, QUOTE, OBJECT_PROTO, Temporal.Timestamp, Object.getPrototypeOf, Array.isArray,
-      Number.isSafeInteger, Number.isFinite, isWellFormed, escapeQuotes, encodeNumber, classifyTemporal,
+      this.keyLists, out, NULL_MARKER, QUOTE, OBJECT_PROTO, Temporal.Timestamp, Temporal.TimestampToFix, Object.getPrototypeOf, Array.isArray,
+      Number.isSafeInteger, Number.isFinite, isWellFormed, escapeQuotes, encodeNumber, classifyTemporal, canonicalTimestamp, decimalColumnCell,
     ) as (item: unknown, firstId: number) => number;
     return {
       tables: this.tables.map(({ table, row, rootRow }) => ({ table, layout: this.layout(row, rootRow) })),
@@ -229,7 +250,7 @@ class ShapeCompiler {
       field = { variable: this.name('c'), quoted: QUOTED.has(column.type) };
       row.fields.set(column.name, field);
     }
-    return check(v, field.variable);
+    return check(v, field.variable, column);
   }
 
   /** Code for a non-empty list at `level` (the level its elements are flattened at) of a row whose id is `parentId`. */

@@ -45,7 +45,8 @@ export function resolveCredentials(source: string, template: string, secrets: Re
   return { driver, url: normalized, shown: maskUrl(url), database };
 }
 
-function maskUrl(url: URL): string {
+/** The URL as shown in messages: password masked, query (which may hold one) left out. */
+export function maskUrl(url: URL): string {
   const copy = new URL(url.href);
   if (copy.password) copy.password = '***';
   copy.search = '';

@@ -10,7 +10,7 @@ import { numericFits, integerValue, type ColumnInfo, type TableInfo } from './ca
 import { CopyTextDecoder } from './copyText';
 import type { Credentials } from './credentials';
 import { quoteIdent } from '../../warehouse/quote';
-import { connectError, convertRow, describeFailure, pageSize, queryError, pickTables, selectSql, type Database, type Dialect, type ReadOptions } from './database';
+import { connectError, describeFailure, pageSize, queryError, pickTables, selectSql, type Database, type Dialect, type ReadOptions } from './database';
 
 /** Bound values reach COPY, which takes no parameters, as settings of the transaction: see read(). */
 const settingName = (n: number) => `sluice.param_${n}`;
@@ -120,8 +120,7 @@ export class PostgresDatabase implements Database {
   async *read(schema: string, table: TableInfo, options: ReadOptions): AsyncGenerator<Item[]> {
     const { sql, params } = selectSql(PG_DIALECT, schema, table, options);
     const where = `table "${schema}.${table.name}"`;
-    const converters = table.columns.filter((c) => c.convert);
-    const decoder = new CopyTextDecoder(table.columns.map((c) => c.name));
+    const decoder = new CopyTextDecoder(table.columns.map((c) => c.name), table.columns.map((c) => c.convert));
     const size = pageSize(options);
     try {
       await this.run(where, async () => {
@@ -135,7 +134,7 @@ export class PostgresDatabase implements Database {
       try {
         let page: Item[] = [];
         for await (const chunk of stream as AsyncIterable<Buffer>) {
-          for (const row of decoder.rows(chunk)) page.push(converters.length > 0 ? convertRow(row, converters) : row);
+          for (const row of decoder.rows(chunk)) page.push(row);
           if (page.length >= size) {
             yield page;
             page = [];
