@@ -19,7 +19,24 @@ export interface QueryShape {
   items: string[];
   /** The select list holds an aggregate (outside window functions and subqueries). */
   aggregates: boolean;
+  /**
+   * Hash of the tree without its select list and without its CTEs, and the shape of each CTE by name:
+   * what lets a column added inside a CTE count as non-breaking. Absent in versions planned before.
+   */
+  outer?: string;
+  ctes?: Record<string, QueryShape>;
+  /** For a CTE: hash of its own settings (column aliases, MATERIALIZED). */
+  settings?: string;
 }
+
+/**
+ * How changes are categorized. `sqlmesh` (the default) agrees with SQLMesh: a column added inside a CTE, an
+ * incremental kind switched between by-time-range and by-unique-key over the same query, and a column added
+ * to a seed whose other values are unchanged are non-breaking. `strict` counts those as breaking.
+ */
+export type CategorizeMode = 'sqlmesh' | 'strict';
+
+export const CATEGORIZE_MODES: readonly CategorizeMode[] = ['sqlmesh', 'strict'];
 
 export interface Categorization {
   category: 'breaking' | 'non_breaking';
@@ -51,17 +68,70 @@ function hash(text: string): string {
 export function queryShape(tree: unknown): QueryShape {
   if (!isSelect(tree)) return { select: false, body: hash(astText(tree)), items: [], aggregates: false };
   const items = selectList(tree);
-  return { select: true, body: hash(astText(withoutSelectList(tree))), items: items.map((i) => hash(astText(i))), aggregates: items.some(containsAggregate) };
+  const shape: QueryShape = { select: true, body: hash(astText(withoutSelectList(tree))), items: items.map((i) => hash(astText(i))), aggregates: items.some(containsAggregate) };
+  const { cte_map: _ctes, ...outer } = withoutSelectList(tree);
+  shape.outer = hash(astText(outer));
+  shape.ctes = {};
+  for (const [name, cte] of cteEntries(tree)) shape.ctes[name] = cteShape(cte);
+  return shape;
+}
+
+/** A CTE's shape: its query's, plus its own settings (column aliases, MATERIALIZED). */
+function cteShape(cte: Node): QueryShape {
+  const { query, ...settings } = cte;
+  return { ...queryShape((query as Node | undefined)?.node), settings: hash(astText(settings)) };
+}
+
+function cteEntries(node: Node): [string, Node][] {
+  const map = (node.cte_map as { map?: { key?: unknown; value?: unknown }[] } | undefined)?.map;
+  return Array.isArray(map) ? map.map((e) => [String(e.key), e.value as Node]) : [];
 }
 
 /**
  * Categorizes a change from an old query (its shape) to a new normalized query tree of the same model. The
  * versions' output columns, when given, let a breaking reason name the columns it is about.
  */
-export function categorizeQueryChange(old: QueryShape, newQuery: unknown, columns?: VersionColumns): Categorization {
+export function categorizeQueryChange(old: QueryShape, newQuery: unknown, columns?: VersionColumns, mode: CategorizeMode = 'sqlmesh'): Categorization {
   const next = queryShape(newQuery);
   if (!old.select || !next.select || !isSelect(newQuery)) return breaking('the query is not a single SELECT (set operation or VALUES)');
-  if (old.body !== next.body) return breaking('the query changed outside its select list (FROM, JOIN, WHERE, GROUP BY, ...)');
+  let cteColumns: string[] = [];
+  if (old.body !== next.body) {
+    const ctes = mode === 'sqlmesh' ? cteAdditions(old, newQuery) : undefined;
+    if (!ctes) return breaking('the query changed outside its select list (FROM, JOIN, WHERE, GROUP BY, ...)');
+    // `SELECT DISTINCT *` or `GROUP BY ALL` over a star picks the new CTE column up and changes the rows.
+    if (someNode(newQuery, (n) => isSelect(n) && rowsDependOnStar(n), () => false)) {
+      return breaking('a column added inside a CTE reaches a SELECT DISTINCT * or GROUP BY ALL, which changes the rows');
+    }
+    cteColumns = ctes;
+  }
+  if (cteColumns.length > 0 && old.items.join() === next.items.join()) {
+    return { category: 'non_breaking', reason: `only new columns were added inside ${cteColumns.length === 1 ? 'CTE' : 'CTEs'} ${cteColumns.join(', ')}` };
+  }
+  return categorizeSelectList(old, newQuery, next, columns);
+}
+
+/**
+ * When the query outside its CTEs is unchanged and every changed CTE only gained columns (non-breaking by
+ * the same rules, applied to the CTE's query), the names of those CTEs; else undefined.
+ */
+function cteAdditions(old: QueryShape, newQuery: Node): string[] | undefined {
+  const next = queryShape(newQuery);
+  if (!old.ctes || old.outer === undefined || old.outer !== next.outer) return undefined;
+  const newCtes = new Map(cteEntries(newQuery));
+  if (Object.keys(old.ctes).join() !== [...newCtes.keys()].join()) return undefined;
+  const changed: string[] = [];
+  for (const [name, oldCte] of Object.entries(old.ctes)) {
+    const cte = newCtes.get(name)!;
+    const newCte = cteShape(cte);
+    if (JSON.stringify(oldCte) === JSON.stringify(newCte)) continue;
+    if (oldCte.settings !== newCte.settings) return undefined;
+    if (categorizeQueryChange(oldCte, (cte.query as Node | undefined)?.node, undefined, 'sqlmesh').category !== 'non_breaking') return undefined;
+    changed.push(name);
+  }
+  return changed;
+}
+
+function categorizeSelectList(old: QueryShape, newQuery: Node, next: QueryShape, columns?: VersionColumns): Categorization {
   const oldItems = old.items;
   const newList = selectList(newQuery);
   const newItems = next.items;
@@ -84,6 +154,11 @@ export function categorizeQueryChange(old: QueryShape, newQuery: unknown, column
     return breaking('GROUP BY / ORDER BY by position: a column inserted before others shifts the positions');
   }
   return { category: 'non_breaking', reason: `only new columns were added (${added.length})` };
+}
+
+function rowsDependOnStar(node: Node): boolean {
+  const star = selectList(node).some((item) => item.class === 'STAR');
+  return star && (hasPlainDistinct(node) || node.aggregate_handling === 'FORCE_AGGREGATES');
 }
 
 function isSelect(node: unknown): node is Node {

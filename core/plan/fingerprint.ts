@@ -9,13 +9,14 @@ import fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelProject } from '../dag/project';
 import type { ProjectDiagnostic } from '../dag/types';
-import type { ModelDefinition } from '../models/types';
+import type { ModelDefinition, ModelKind } from '../models/types';
+import { parseCsv } from '../quality/fixtureValues';
 import { resolveAudits } from '../quality/resolveAudits';
 import type { ParsedAuditFile } from '../quality/types';
 import { queryShape } from './categorize';
 import { dataKind, forwardOnlyOptions } from './forwardOnly';
 import { astText, normalizeAst } from './normalize';
-import type { SnapshotRecord } from './types';
+import type { SeedShape, SnapshotRecord } from './types';
 
 /**
  * A model version before it is matched with the warehouse: everything but the physical version, plus the
@@ -68,7 +69,7 @@ export function describeModels(project: ModelProject, options: DescribeOptions =
     const dataHash = sha256(JSON.stringify({
       query: queryAst ?? prepared.parsed.query.trim(),
       // A seed counts by its content: moving the file does not change the data.
-      kind: definition.kind.name === 'SEED' ? { ...definition.kind, path: null } : dataKind(definition.kind),
+      kind: kindForData(dataKind(definition.kind)),
       columns: declaredColumns(definition),
       seed: seedFile ? (seedContent === undefined ? 'missing' : sha256(seedContent)) : null,
     }));
@@ -93,6 +94,8 @@ export function describeModels(project: ModelProject, options: DescribeOptions =
       columnDescriptions: definition.columnDescriptions,
       // Where things are written (files, positions) is no part of what an audit checks.
       audits: resolved.audits.map(({ modelFile: _model, ...spec }) => (spec.source === 'sql' ? { ...spec, file: undefined, queryStart: undefined } : spec)),
+      // Only when set, so versions planned before batch_size was metadata keep their hash.
+      ...(batchSizeOf(definition.kind) !== undefined ? { batchSize: batchSizeOf(definition.kind) } : {}),
     }));
 
     const draft: ModelDraft = {
@@ -110,6 +113,7 @@ export function describeModels(project: ModelProject, options: DescribeOptions =
       audits: resolved.audits,
     };
     if (seedFile) draft.seedFile = seedFile;
+    if (seedContent !== undefined && definition.kind.name === 'SEED') draft.seedShape = seedShape(String(seedContent), definition.kind.csvSettings);
     if (prepared.readsItself) draft.readsItself = true;
     const { defaults, variables } = project.settings();
     if (defaults && Object.keys(defaults).length > 0) draft.defaults = defaults;
@@ -129,6 +133,31 @@ export function describeModels(project: ModelProject, options: DescribeOptions =
     drafts.push(draft);
   }
   return { drafts, diagnostics };
+}
+
+/**
+ * The kind as far as it decides the rows: a seed's path is not (its content is), nor is batch_size (how
+ * many intervals run at once; SQLMesh counts it as metadata too).
+ */
+function kindForData(kind: ModelKind): unknown {
+  if (kind.name === 'SEED') return { ...kind, path: null };
+  if (kind.name === 'INCREMENTAL_BY_TIME_RANGE' && kind.batchSize !== undefined) {
+    const { batchSize: _metadata, ...rest } = kind;
+    return rest;
+  }
+  return kind;
+}
+
+function batchSizeOf(kind: ModelKind): number | undefined {
+  return kind.name === 'INCREMENTAL_BY_TIME_RANGE' ? kind.batchSize : undefined;
+}
+
+/** A seed's header and a hash of each column's values, to tell a column added to a seed from changed data. */
+export function seedShape(text: string, csvSettings?: Record<string, unknown>): SeedShape {
+  const delimiter = typeof csvSettings?.delimiter === 'string' && csvSettings.delimiter.length === 1 ? csvSettings.delimiter : ',';
+  const [header = [], ...rows] = parseCsv(text, delimiter).filter((row) => row.some((field) => field !== ''));
+  const columns = header.map((h) => h.trim().toLowerCase());
+  return { columns, values: columns.map((_, i) => sha256(rows.map((row) => row[i] ?? '').join('\u0000')).slice(0, 16)) };
 }
 
 function declaredColumns(definition: ModelDefinition): [string, string][] | null {

@@ -22,7 +22,7 @@ import { tableKeyOfName } from '../dag/names';
 import type { ProjectDiagnostic } from '../dag/types';
 import { SluiceError } from '../errors';
 import { isScd2 } from '../models/scd2';
-import { addedPositions, categorizeQueryChange } from './categorize';
+import { addedPositions, categorizeQueryChange, type CategorizeMode, type QueryShape } from './categorize';
 import { declaredColumnsReason } from './changedColumns';
 import { describeModels, type DescribeOptions, type ModelDraft } from './fingerprint';
 import {
@@ -34,6 +34,7 @@ import {
   alignRange, dueRange, formatRange, intervalUnit, mergeIntervals, parseModelTime, removeRange, subtractIntervals,
 } from './intervals';
 import { environmentName, PROD, tableId } from './names';
+import { canonicalModelText } from './renderedModel';
 import type {
   BackfillEntry, ChangeCategory, ColumnImpact, EnvironmentEntry, Interval, Plan, PlanChange, PlannedModel, PlanOptions, PlanState,
   SnapshotRecord,
@@ -107,11 +108,12 @@ export function computePlan(state: PlanState, project: ModelProject, environment
   const decisions = new Map<string, Decision>();
   const forward: ForwardOnlyContext = { environment: env, plan: options.forwardOnly === true };
   for (const draft of drafts) {
-    const decision = decide(draft, baseRecords, decisions, builtVersions);
+    const decision = decide(draft, baseRecords, decisions, builtVersions, options.categorize ?? 'sqlmesh');
     decisions.set(draft.name, forwardOnlyDecision(decision, draft, baseRecords.get(draft.name), decisions, forward));
   }
 
   const restated = restatedModels(options.restate, drafts, nowMs);
+  const backfillRange = limitedBackfill(options.backfillRange, env, nowMs);
   const baseList = [...baseRecords.values()];
   const children = childrenMap(drafts);
   const models: PlannedModel[] = [];
@@ -141,7 +143,7 @@ export function computePlan(state: PlanState, project: ModelProject, environment
     if (isIncremental(record.kind)) {
       let processed = planned.action === 'build' ? [] : state.intervals.get(tableId(record.name, record.version)) ?? [];
       if (restateRange) processed = removeRange(processed, alignRange(restateRange, intervalUnit(record)));
-      planned.missing = subtractIntervals(dueRange(record, nowMs), processed);
+      planned.missing = subtractIntervals(limitRange(dueRange(record, nowMs), backfillRange), processed);
       if (planned.missing.length > 0) backfill.push({ model: record.name, intervals: mergeIntervals(planned.missing).map(formatRange) });
     } else if (restateRange && planned.action === 'reuse' && (record.kind.name === 'FULL' || record.kind.name === 'SEED' || (record.kind.name === 'VIEW' && record.kind.materialized))) {
       planned.restate = true;
@@ -179,6 +181,7 @@ export function computePlan(state: PlanState, project: ModelProject, environment
       column_impact: old.columns.map((c) => ({ column: c.name, change: 'removed' as const, downstream: downstreamColumnsInRecords(baseList, name, c.name) })),
       reason: 'the model file is gone',
       rebuild: false,
+      rendered_diff: unifiedDiff(old.file, old.file, canonicalModelText(old.modelText), ''),
     });
   }
 
@@ -195,7 +198,9 @@ function sortUpstreamFirst(models: PlannedModel[]): void {
   models.splice(0, models.length, ...order.map((name) => byName.get(name)!));
 }
 
-function decide(draft: ModelDraft, base: ReadonlyMap<string, SnapshotRecord>, decided: ReadonlyMap<string, Decision>, built: ReadonlyMap<string, string>): Decision {
+function decide(
+  draft: ModelDraft, base: ReadonlyMap<string, SnapshotRecord>, decided: ReadonlyMap<string, Decision>, built: ReadonlyMap<string, string>, mode: CategorizeMode,
+): Decision {
   const old = base.get(draft.name);
   const existing = built.get(`${draft.name}@${draft.dataFingerprint}`);
   const fresh = existing ?? draft.dataFingerprint;
@@ -206,8 +211,12 @@ function decide(draft: ModelDraft, base: ReadonlyMap<string, SnapshotRecord>, de
   if (old.dataFingerprint === draft.dataFingerprint) {
     return { change: 'metadata', category: 'metadata', reason: 'only metadata changed (description, owner, cron, tags, grain, audits, start/end)', version: old.version, dataChanged: false, breaking: false };
   }
+  if (old.dataHash !== draft.dataHash && sameDefinition(old, draft)) {
+    // Hashed by an older Sluice (whose data hash still counted batch_size): nothing that decides the rows changed.
+    return { change: 'metadata', category: 'metadata', reason: 'the definition is unchanged (its data hash was computed by an older Sluice)', version: old.version, dataChanged: false, breaking: false };
+  }
   if (old.dataHash !== draft.dataHash) {
-    const own = categorizeDirect(old, draft);
+    const own = categorizeDirect(old, draft, mode);
     const breaking = own.category === 'breaking' || parentBreaking;
     const reason = own.category === 'non_breaking' && parentBreaking ? `${own.reason}; an upstream change is breaking` : own.reason;
     return { change: 'directly_modified', category: own.category, reason, version: fresh, dataChanged: true, breaking };
@@ -217,6 +226,10 @@ function decide(draft: ModelDraft, base: ReadonlyMap<string, SnapshotRecord>, de
   const columnsChanged = names(old.columns).join('\u0000') !== names(draft.columns).join('\u0000');
   if (parentBreaking) {
     return { change: 'indirectly_modified', category: 'breaking', reason: `upstream breaking change (${changedParents.join(', ')})`, version: fresh, dataChanged: true, breaking: true };
+  }
+  // A materialized view is rebuilt below any change, as SQLMesh does: its data is computed from its parents'.
+  if (draft.kind.name === 'VIEW' && draft.kind.materialized) {
+    return { change: 'indirectly_modified', category: 'breaking', reason: `a materialized view over a changed parent (${changedParents.join(', ')}) is rebuilt`, version: fresh, dataChanged: true, breaking: true };
   }
   if (columnsChanged) {
     const additive = addedPositions(names(old.columns), names(draft.columns)) !== undefined;
@@ -275,9 +288,31 @@ function forwardOnlyDecision(decision: Decision, draft: ModelDraft, old: Snapsho
   return { ...preview, breaking: false, forwardOnly: 'preview', reason };
 }
 
-function categorizeDirect(old: SnapshotRecord, draft: ModelDraft): { category: 'breaking' | 'non_breaking'; reason: string } {
-  if (old.kind.name === 'SEED' && draft.kind.name === 'SEED') return { category: 'breaking', reason: 'the seed data or its CSV settings changed' };
+/** Same query tree, kind and declared columns: every input of the data hash (a seed's content aside). */
+function sameDefinition(old: SnapshotRecord, draft: ModelDraft): boolean {
+  if (old.queryShape === undefined || draft.queryShape === undefined || draft.kind.name === 'SEED') return false;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  return sameQuery(old.queryShape, draft.queryShape) && same(dataKind(old.kind), dataKind(draft.kind)) && same(old.declaredColumns ?? null, draft.declaredColumns ?? null);
+}
+
+/** The same query tree: its body and select list (shapes stored by older versions lack the CTE fields). */
+function sameQuery(a: QueryShape | undefined, b: QueryShape | undefined): boolean {
+  return a !== undefined && b !== undefined && a.select === b.select && a.body === b.body && a.items.join() === b.items.join();
+}
+
+const INCREMENTAL_KINDS = new Set(['INCREMENTAL_BY_TIME_RANGE', 'INCREMENTAL_BY_UNIQUE_KEY']);
+
+function categorizeDirect(old: SnapshotRecord, draft: ModelDraft, mode: CategorizeMode): { category: 'breaking' | 'non_breaking'; reason: string } {
+  if (old.kind.name === 'SEED' && draft.kind.name === 'SEED') {
+    if (mode === 'sqlmesh' && seedColumnsAdded(old, draft)) return { category: 'non_breaking', reason: 'only new seed columns were added; the other values are unchanged' };
+    return { category: 'breaking', reason: 'the seed data or its CSV settings changed' };
+  }
   if (JSON.stringify(dataKind(old.kind)) !== JSON.stringify(dataKind(draft.kind))) {
+    const unchangedQuery = sameQuery(old.queryShape, draft.queryShape) && JSON.stringify(old.declaredColumns ?? []) === JSON.stringify(draft.declaredColumns ?? []);
+    // SQLMesh: switching between the incremental kinds over the same query changes how rows are written, not which.
+    if (mode === 'sqlmesh' && unchangedQuery && old.kind.name !== draft.kind.name && INCREMENTAL_KINDS.has(old.kind.name) && INCREMENTAL_KINDS.has(draft.kind.name)) {
+      return { category: 'non_breaking', reason: `the kind changed (${old.kind.name} → ${draft.kind.name}) over the same query` };
+    }
     return { category: 'breaking', reason: old.kind.name === draft.kind.name ? `the ${draft.kind.name} options changed` : `the kind changed (${old.kind.name} → ${draft.kind.name})` };
   }
   const oldDeclared = (old.declaredColumns ?? []).map((c) => c.join(' '));
@@ -286,10 +321,21 @@ function categorizeDirect(old: SnapshotRecord, draft: ModelDraft): { category: '
     return { category: 'breaking', reason: declaredColumnsReason(old.declaredColumns ?? [], draft.declaredColumns ?? []) };
   }
   if (!old.queryShape || draft.queryTree === undefined) return { category: 'breaking', reason: 'the query changed' };
-  if (JSON.stringify(old.queryShape) === JSON.stringify(draft.queryShape)) {
+  if (sameQuery(old.queryShape, draft.queryShape)) {
     return oldDeclared.length === newDeclared.length ? { category: 'breaking', reason: 'a data-affecting property changed' } : { category: 'non_breaking', reason: 'only declared columns were added' };
   }
-  return categorizeQueryChange(old.queryShape, draft.queryTree, { before: old.columns, after: draft.columns });
+  return categorizeQueryChange(old.queryShape, draft.queryTree, { before: old.columns, after: draft.columns }, mode);
+}
+
+/** The new seed has the old one's columns, in order, with the same values, plus new columns; CSV settings unchanged. */
+function seedColumnsAdded(old: SnapshotRecord, draft: ModelDraft): boolean {
+  if (!old.seedShape || !draft.seedShape || old.kind.name !== 'SEED' || draft.kind.name !== 'SEED') return false;
+  if (JSON.stringify(old.kind.csvSettings ?? {}) !== JSON.stringify(draft.kind.csvSettings ?? {})) return false;
+  if (JSON.stringify(old.declaredColumns ?? []) !== JSON.stringify((draft.declaredColumns ?? []).slice(0, (old.declaredColumns ?? []).length))) return false;
+  const before = old.seedShape.columns.map((c, i) => `${c}\u0000${old.seedShape!.values[i]}`);
+  const after = draft.seedShape.columns.map((c, i) => `${c}\u0000${draft.seedShape!.values[i]}`);
+  const added = addedPositions(before, after);
+  return added !== undefined && added.length > 0;
 }
 
 function describeChange(
@@ -315,7 +361,9 @@ function describeChange(
     // The project no longer traces a removed column; the environment's stored lineage still knows its readers.
     impact.push({ column, change: 'removed', downstream: downstreamFromProjectOrRecords(project, draft.name, column, baseRecords) });
   }
-  const diff = change === 'indirectly_modified' ? '' : unifiedDiff(old?.file ?? draft.file, draft.file, old?.modelText ?? '', draft.modelText);
+  const direct = change !== 'indirectly_modified';
+  const diff = direct ? unifiedDiff(old?.file ?? draft.file, draft.file, old?.modelText ?? '', draft.modelText) : '';
+  const renderedDiff = direct ? unifiedDiff(old?.file ?? draft.file, draft.file, old ? canonicalModelText(old.modelText) : '', canonicalModelText(draft.modelText)) : '';
   return {
     model: draft.name,
     change,
@@ -326,6 +374,7 @@ function describeChange(
     column_impact: impact,
     reason: decision.reason,
     rebuild: planned.action === 'build',
+    rendered_diff: renderedDiff,
   };
 }
 
@@ -341,6 +390,25 @@ export function unifiedDiff(oldFile: string, newFile: string, oldText: string, n
   const patch = createTwoFilesPatch(`a/${oldFile}`, `b/${newFile}`, oldText, newText, undefined, undefined, { context: 3 });
   // jsdiff starts with a line of "=" signs; a unified diff starts at the file names.
   return patch.replace(/^=+\n/, '');
+}
+
+/** --start/--end of a dev plan as a range (a date end includes its day); prod is always backfilled whole. */
+function limitedBackfill(range: PlanOptions['backfillRange'], env: string, nowMs: number): Interval | undefined {
+  if (!range || (range.start === undefined && range.end === undefined)) return undefined;
+  if (env === PROD) throw new SluiceError('--start/--end limit the backfill of a dev environment; prod is always backfilled in full (use --restate MODEL to reprocess a range)');
+  const start = range.start === undefined ? -Infinity : parseModelTime(range.start, '--start', nowMs).ms;
+  const end = range.end === undefined ? Infinity : (() => {
+    const t = parseModelTime(range.end!, '--end', nowMs);
+    return t.dateOnly ? t.ms + DAY : t.ms;
+  })();
+  if (end <= start) throw new SluiceError(`--end ${range.end} is before --start ${range.start}`);
+  return { startMs: start, endMs: end };
+}
+
+function limitRange(due: Interval, limit: Interval | undefined): Interval {
+  if (!limit) return due;
+  const startMs = Math.max(due.startMs, limit.startMs);
+  return { startMs, endMs: Math.max(startMs, Math.min(due.endMs, limit.endMs)) };
 }
 
 /** The restated model and everything downstream of it, each with the range to reprocess. */

@@ -9,7 +9,7 @@ import type { ModelDefaults } from '../models/defaults';
 import type { MacroValue } from '../models/render';
 import type { ModelKind } from '../models/types';
 import type { AuditSpec } from '../quality/types';
-import type { QueryShape } from './categorize';
+import type { CategorizeMode, QueryShape } from './categorize';
 
 /** What a change does to the data of the model and of the models reading it. */
 export type ChangeCategory = 'breaking' | 'non_breaking' | 'metadata';
@@ -38,6 +38,8 @@ export interface SnapshotRecord {
   modelText: string;
   /** Absolute path of the CSV of a SEED model. */
   seedFile?: string;
+  /** A SEED model's columns and a hash of each one's values (absent in versions planned before). */
+  seedShape?: SeedShape;
   /** The project's model_defaults and variables when this version was planned: it is built with them. */
   defaults?: ModelDefaults;
   variables?: Record<string, MacroValue>;
@@ -66,6 +68,13 @@ export interface SnapshotRecord {
   audits: AuditSpec[];
   /** A forward-only change previewed outside prod: the fingerprint of the version it previews (see forwardOnly.ts). */
   previewOf?: string;
+}
+
+export interface SeedShape {
+  /** Header names, lower-cased, in order. */
+  columns: string[];
+  /** Hash of each column's values, in row order. */
+  values: string[];
 }
 
 /** Which version of each model an environment shows. */
@@ -146,6 +155,8 @@ export interface PlanChange {
   reason: string;
   /** Whether the model's table will be built by this plan (false: an existing table is reused). */
   rebuild: boolean;
+  /** The diff of the model without comments, in canonical layout (renderedModel.ts): what the text output shows. */
+  rendered_diff: string;
   /** A forward-only change: its table changed in place (prod), or previewed on a table of the environment's own. */
   forward_only?: 'in_place' | 'preview';
 }
@@ -212,6 +223,10 @@ export interface PlanOptions {
   now?: Date | number;
   /** Reprocess this model and what reads it over [start, end]. */
   restate?: { model: string; start: string; end: string };
+  /** Backfill only this range of a dev environment's incremental models (SQLMesh's plan --start/--end). */
+  backfillRange?: { start?: string; end?: string };
+  /** Categorization rules: SQLMesh's (default) or Sluice's stricter ones (see categorize.ts). */
+  categorize?: CategorizeMode;
   /** Every change to a FULL or incremental model keeps its table (forwardOnly.ts). */
   forwardOnly?: boolean;
 }

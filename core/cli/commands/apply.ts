@@ -27,9 +27,9 @@ import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
 import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { CliFailure, printJson } from '../output';
-import { loadModelsOrFail, planJson, planOptions, targetEnvironment, usage, withEngineChecks, withPythonTables, type PlanFlags } from './plan';
+import { categorizeOption, loadModelsOrFail, planJson, planOptions, targetEnvironment, usage, withEngineChecks, withPythonTables, type PlanFlags } from './plan';
 
-interface ApplyFlags extends PlanFlags, LockWaitFlags {
+export interface ApplyFlags extends PlanFlags, LockWaitFlags {
   rollback?: boolean;
 }
 
@@ -39,13 +39,14 @@ export function registerApply(program: Command): void {
     .description('build what the plan needs, run audits, then switch the environment to the new versions at once')
     .argument('[environment]', "environment to apply (prod, or any name such as dev; default: the project's default_target_environment, else prod)")
     .option('--restate <model>', 'reprocess this model and everything downstream of it over --start .. --end')
-    .option('--start <time>', 'start of the range to restate')
-    .option('--end <time>', 'end of the range to restate (a date includes that day)')
+    .option('--start <time>', 'start of the range to restate; without --restate, of the range a dev environment backfills')
+    .option('--end <time>', 'end of that range (a date includes that day)')
     .option('--execution-time <time>', 'process intervals due at this time instead of now')
     .option('--forward-only', 'keep the tables of changed FULL and incremental models: no rebuild, the new query from now on (outside prod: a preview over the last interval)')
     .option('--rollback', 'switch the environment back to what it showed before its last apply (nothing is computed)')
     .option('--strict', 'stop at any error instead of leaving the models with errors out')
     .option('--gateway <name>', "apply on this gateway's engine (default: default_gateway, else the warehouse file)")
+    .addOption(categorizeOption())
     .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
@@ -53,7 +54,6 @@ export function registerApply(program: Command): void {
       const project = resolveProject(flags.project);
       const env = targetEnvironment(environment, project);
       const log = progressLogger(flags.json === true);
-      const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
       const lockWait = writerLockWait(project, flags, log);
       const gateway = usage(() => chooseGateway(project, flags.gateway));
       try {
@@ -68,35 +68,47 @@ export function registerApply(program: Command): void {
           }
           return;
         }
-        const options = planOptions(flags);
-        const models = await loadModelsOrFail(project, env, flags);
-        await withEngineChecks(models, gateway, env, flags);
-        const statements = await projectStatements(project, env, models.project.settings().macros);
-        const wh = await openGateway(project, flags.gateway, lockWait);
-        let plan: Plan | undefined;
-        let result: ApplyResult | undefined;
-        let failure: CliFailure | undefined;
-        try {
-          const errors = await withPythonTables(models, await existingTables(wh), env, flags);
-          plan = computePlan(await readPlanState(wh), models.project, env, { ...options, drafts: models.drafts, errors });
-          if (!flags.json) process.stdout.write(formatPlan(plan, { diffs: false }));
-          result = await applyPlan(wh, plan, { log, warn, statements, macros: models.project.settings().macros });
-          if (flags.json) printJson({ ...planJson(plan), result: resultJson(result) });
-          else process.stdout.write(summary(result));
-        } catch (err) {
-          if (err instanceof CliFailure) throw err;
-          if (flags.json) printJson({ ...(plan ? planJson(plan) : { environment: env }), error: describeError(err) });
-          failure = new CliFailure(`apply of ${env} failed: ${describeError(err)}; environment ${env} is unchanged`, 1);
-        } finally {
-          wh.close();
-        }
-        await announceApply(project, env, 'apply', models.project, result ?? { error: failure!.message, models: plan?.models.filter((m) => m.action === 'build' || m.auditReused || m.missing.length > 0).map((m) => m.record.name) ?? [] });
-        if (failure || !result) throw failure;
-        if (result.afterAllError) throw new CliFailure(`environment ${env} was applied, but ${result.afterAllError}`, 1);
+        await applyEnvironment(project, env, flags);
       } finally {
         await closeSqlParser();
       }
     });
+}
+
+/**
+ * Plans ENV again while holding the warehouse and carries the plan out (what `sluice apply` does, and what
+ * `sluice plan` runs once the plan is accepted). `planShown`: the plan was just printed, do not print it again.
+ */
+export async function applyEnvironment(project: Project, env: string, flags: ApplyFlags, planShown = false): Promise<void> {
+  const log = progressLogger(flags.json === true);
+  const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
+  const lockWait = writerLockWait(project, flags, log);
+  const gateway = usage(() => chooseGateway(project, flags.gateway));
+  const options = planOptions(flags, env);
+  const models = await loadModelsOrFail(project, env, flags);
+  await withEngineChecks(models, gateway, env, flags);
+  const statements = await projectStatements(project, env, models.project.settings().macros);
+  const wh = await openGateway(project, flags.gateway, lockWait);
+  let plan: Plan | undefined;
+  let result: ApplyResult | undefined;
+  let failure: CliFailure | undefined;
+  try {
+    const errors = await withPythonTables(models, await existingTables(wh), env, flags);
+    plan = computePlan(await readPlanState(wh), models.project, env, { ...options, drafts: models.drafts, errors });
+    if (!flags.json && !planShown) process.stdout.write(formatPlan(plan, { diffs: false }));
+    result = await applyPlan(wh, plan, { log, warn, statements, macros: models.project.settings().macros });
+    if (flags.json) printJson({ ...planJson(plan), result: resultJson(result) });
+    else process.stdout.write(summary(result));
+  } catch (err) {
+    if (err instanceof CliFailure) throw err;
+    if (flags.json) printJson({ ...(plan ? planJson(plan) : { environment: env }), error: describeError(err) });
+    failure = new CliFailure(`apply of ${env} failed: ${describeError(err)}; environment ${env} is unchanged`, 1);
+  } finally {
+    wh.close();
+  }
+  await announceApply(project, env, 'apply', models.project, result ?? { error: failure!.message, models: plan?.models.filter((m) => m.action === 'build' || m.auditReused || m.missing.length > 0).map((m) => m.record.name) ?? [] });
+  if (failure || !result) throw failure;
+  if (result.afterAllError) throw new CliFailure(`environment ${env} was applied, but ${result.afterAllError}`, 1);
 }
 
 /** The project's before_all / after_all with their macro variables expanded; one that cannot be stops the command (exit 1). */

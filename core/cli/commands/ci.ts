@@ -26,7 +26,8 @@ import { CliFailure, printJson } from '../output';
 import { progressLogger, projectStatements } from './apply';
 import { invalidate } from './environments';
 import { displayPath } from './models';
-import { loadModelsOrFail, usage, withPythonTables, type CheckedModels } from './plan';
+import { categorizeOption, loadModelsOrFail, usage, withPythonTables, type CheckedModels } from './plan';
+import type { CategorizeMode } from '../../plan/categorize';
 
 interface CiFlags extends LockWaitFlags {
   base: string;
@@ -37,6 +38,7 @@ interface CiFlags extends LockWaitFlags {
   allowBreaking?: string[];
   skipTests?: boolean;
   strict?: boolean;
+  categorize?: CategorizeMode;
   project?: string;
   json?: boolean;
 }
@@ -53,6 +55,7 @@ export function registerCi(program: Command): void {
     .option('--allow-breaking <models...>', 'accept breaking or destructive changes of these models (names, or comma-separated)')
     .option('--skip-tests', 'do not run the unit tests')
     .option('--strict', 'stop at any error instead of leaving the models with errors out')
+    .addOption(categorizeOption())
     .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'the same as --format json')
@@ -119,7 +122,7 @@ async function planAgainst(
 ): Promise<Plan> {
   if (base !== PROD && !state.environments.has(base)) throw new CliFailure(`there is no environment ${base} to compare with in ${project.warehouse}`, 2);
   const errors = await withPythonTables(models, existing, target, { json, strict: flags.strict });
-  return computePlan(state, models.project, target, { drafts: models.drafts, errors, base });
+  return computePlan(state, models.project, target, { drafts: models.drafts, errors, base, categorize: flags.categorize });
 }
 
 async function unitTests(project: Project): Promise<CiTests> {

@@ -4,7 +4,9 @@
 // an error, and what is downstream of it, is left out with the reason (--strict: any error stops the plan).
 // Reads the warehouse only.
 
-import type { Command } from 'commander';
+import { createInterface } from 'node:readline/promises';
+import { Option, type Command } from 'commander';
+import { CATEGORIZE_MODES, type CategorizeMode } from '../../plan/categorize';
 import { nowMs } from '../../clock';
 import { modelOptionsOf } from '../../dag/project';
 import type { ProjectDiagnostic } from '../../dag/types';
@@ -12,7 +14,7 @@ import { SluiceError } from '../../errors';
 import type { Project } from '../../project/config';
 import { formatPlan } from '../../plan/format';
 import { parseModelTime } from '../../plan/intervals';
-import { environmentName } from '../../plan/names';
+import { environmentName, PROD } from '../../plan/names';
 import { computePlan } from '../../plan/plan';
 import { gatewayTables, readGatewayState } from '../../engine/open';
 import { loadModels, missingPythonTables, type LoadedModels } from '../../plan/session';
@@ -20,7 +22,10 @@ import { chooseGateway, type Gateway } from '../../project/gateways';
 import { dialectDiagnostics } from '../../engine/check';
 import type { Plan, PlanOptions } from '../../plan/types';
 import { closeSqlParser } from '../../sql/duckdbParser';
+import { runUnitTests } from '../../quality/unitTest';
 import { resolveProject } from '../context';
+import { lockWaitOption, type LockWaitFlags } from '../lockWait';
+import { applyEnvironment } from './apply';
 import { CliFailure, printJson } from '../output';
 import { displayPath, reportDiagnostics } from './models';
 
@@ -35,6 +40,14 @@ export interface PlanFlags {
   strict?: boolean;
   forwardOnly?: boolean;
   gateway?: string;
+  categorize?: CategorizeMode;
+}
+
+/** --categorize: SQLMesh's categorization rules (default) or Sluice's stricter ones. */
+export function categorizeOption(): Option {
+  return new Option('--categorize <rules>', "change categories: 'sqlmesh' agrees with SQLMesh; 'strict' also counts CTE columns, incremental kind switches and seed columns as breaking")
+    .choices([...CATEGORIZE_MODES])
+    .default('sqlmesh');
 }
 
 export function registerPlan(program: Command): void {
@@ -43,30 +56,92 @@ export function registerPlan(program: Command): void {
     .description('show what the model files change in an environment, before anything is built')
     .argument('[environment]', "environment to plan (prod, or any name such as dev; default: the project's default_target_environment, else prod)")
     .option('--restate <model>', 'reprocess this model and everything downstream of it over --start .. --end')
-    .option('--start <time>', 'start of the range to restate')
-    .option('--end <time>', 'end of the range to restate (a date includes that day)')
+    .option('--start <time>', 'start of the range to restate; without --restate, of the range a dev environment backfills')
+    .option('--end <time>', 'end of that range (a date includes that day)')
     .option('--execution-time <time>', 'plan intervals due at this time instead of now')
     .option('--forward-only', 'keep the tables of changed FULL and incremental models: no rebuild, the new query from now on (outside prod: a preview over the last interval)')
     .option('--no-diff', 'leave the diffs out of the text output')
+    .option('--verbose', "name each changed model's physical table and environment view")
+    .option('--skip-tests', 'do not run the unit tests before planning')
+    .option('--yes', 'apply the plan without asking')
+    .option('--auto-apply', 'the same as --yes (SQLMesh\'s name)')
     .option('--strict', 'stop at any error instead of leaving the models with errors out of the plan')
     .option('--gateway <name>', "plan against this gateway's engine (default: default_gateway, else the warehouse file)")
+    .addOption(categorizeOption())
+    .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
     .option('--json', 'print exactly one JSON object on stdout')
-    .action(async (environment: string | undefined, flags: PlanFlags) => {
+    .action(async (environment: string | undefined, flags: PlanCommandFlags) => {
       const project = resolveProject(flags.project);
       const env = targetEnvironment(environment, project);
       try {
+        const options = planOptions(flags, env);
+        const tests = flags.skipTests ? undefined : await unitTestsBeforePlan(project, env, flags.json === true);
         const models = await loadModelsOrFail(project, env, flags);
         await withEngineChecks(models, usage(() => chooseGateway(project, flags.gateway)), env, flags);
         const state = await readGatewayState(project, flags.gateway);
         const errors = await withPythonTables(models, await gatewayTables(project, flags.gateway), env, flags);
-        const plan = computePlan(state, models.project, env, { ...planOptions(flags), drafts: models.drafts, errors });
-        if (flags.json) printJson(planJson(plan));
-        else process.stdout.write(formatPlan(plan, { diffs: flags.diff !== false }));
+        const plan = computePlan(state, models.project, env, { ...options, drafts: models.drafts, errors });
+        // With --json and --yes, apply prints the one JSON object (the plan it applied and the result).
+        const autoApply = !plan.empty && (flags.yes === true || flags.autoApply === true);
+        if (flags.json) {
+          if (!autoApply) printJson({ ...planJson(plan), ...(tests ? { tests } : {}) });
+        } else {
+          process.stdout.write(`${testsLine(tests)}${formatPlan(plan, { diffs: flags.diff !== false, verbose: flags.verbose === true })}`);
+        }
+        if (plan.empty || !(autoApply || (await askToApply(env, flags)))) return;
+        await applyEnvironment(project, env, flags, true);
       } finally {
         await closeSqlParser();
       }
     });
+}
+
+interface PlanCommandFlags extends PlanFlags, LockWaitFlags {
+  verbose?: boolean;
+  skipTests?: boolean;
+  yes?: boolean;
+  autoApply?: boolean;
+}
+
+/** On a terminal (not --json) the user is asked whether to apply; otherwise the plan is only shown. */
+async function askToApply(env: string, flags: PlanCommandFlags): Promise<boolean> {
+  if (flags.json || !process.stdin.isTTY || !process.stdout.isTTY) return false;
+  const answer = await ask(`\nApply the plan to ${env}? [y/N] `);
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+interface TestsOutcome {
+  passed: number;
+  failed: number;
+  errors: number;
+}
+
+/** The project's unit tests, run before planning as SQLMesh does; a failing one stops the plan (exit 1). */
+async function unitTestsBeforePlan(project: Project, env: string, json: boolean): Promise<TestsOutcome> {
+  const summary = await runUnitTests(project.dir, undefined, { variables: project.models.variables, defaults: project.models.defaults, inferNames: project.models.inferNames });
+  reportDiagnostics(summary.diagnostics);
+  const outcome = { passed: summary.passed, failed: summary.failed, errors: summary.errors };
+  const bad = summary.results.filter((r) => r.status !== 'passed');
+  if (bad.length === 0) return outcome;
+  for (const r of bad) process.stderr.write(`${r.status === 'failed' ? 'FAIL' : 'ERROR'} ${r.name} (${displayPath(r.file)}:${r.start.line})${r.message ? `: ${r.message}` : ''}\n`);
+  const message = `${bad.length} of ${summary.results.length} unit tests did not pass; fix them (sluice test shows the row diffs) or plan ${env} with --skip-tests`;
+  if (json) printJson({ environment: env, error: message, tests: outcome });
+  throw new CliFailure(message, 1);
+}
+
+/** "Unit tests: N passed" above the plan; nothing when they were skipped or the project has none. */
+function testsLine(tests: TestsOutcome | undefined): string {
+  return tests && tests.passed > 0 ? `Unit tests: ${tests.passed} passed\n\n` : '';
 }
 
 /** Runs fn; a SluiceError it throws is a usage error (exit 2). */
@@ -80,14 +155,17 @@ export function usage<T>(fn: () => T): T {
 }
 
 /** --restate/--start/--end/--execution-time as plan options, checked. */
-export function planOptions(flags: PlanFlags): PlanOptions {
+export function planOptions(flags: PlanFlags, env?: string): PlanOptions {
   const options: PlanOptions = {};
   if (flags.restate !== undefined) {
     if (flags.start === undefined || flags.end === undefined) throw new CliFailure('--restate needs --start and --end, e.g. --restate analytics.orders --start 2024-01-01 --end 2024-01-31', 2);
     options.restate = { model: flags.restate, start: flags.start, end: flags.end };
   } else if (flags.start !== undefined || flags.end !== undefined) {
-    throw new CliFailure('--start and --end go with --restate MODEL', 2);
+    // Without --restate they limit what a dev environment backfills, as in SQLMesh.
+    if (env === undefined || env === PROD) throw new CliFailure('--start and --end go with --restate MODEL, or limit the backfill of a dev environment (prod is always backfilled in full)', 2);
+    options.backfillRange = { start: flags.start, end: flags.end };
   }
+  if (flags.categorize !== undefined) options.categorize = flags.categorize;
   if (flags.forwardOnly) options.forwardOnly = true;
   if (flags.executionTime !== undefined) {
     options.now = usage(() => parseModelTime(flags.executionTime!, '--execution-time', nowMs()).ms);
