@@ -27,3 +27,6 @@ export type { SqlDatabaseConfig, SqlIncrementalConfig } from './sources/sqlDatab
 /** A source whose resources are read from files of the project (JSON Lines, JSON, CSV, Parquet). */
 export { files } from './sources/files';
 export type { FileFormat, FileResourceConfig, FilesConfig } from './sources/files';
+/** A source that runs a Singer tap: each of its streams is a resource; see docs/singer.md. */
+export { singerTap } from './sources/singer';
+export type { SingerStreamConfig, SingerTapConfig } from './sources/singer';
