@@ -4,47 +4,8 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeProject, query, runCli, runCliJson, type TempProject } from '../helpers/project';
-
-const TAP = path.join(__dirname, '..', 'fixtures', 'singer', 'tap-shop.mjs');
-const TOKEN = 'tok-9f8e7d6c5b4a';
-const ENV = { SHOP_TOKEN: TOKEN };
-
-function sourceModule(options: { fail?: string; extra?: string } = {}): string {
-  const fail = options.fail ? `, fail: '${options.fail}'` : '';
-  return `import { singerTap } from 'sluice';
-export default singerTap({
-  name: 'shop',
-  command: ['./taps/tap-shop.mjs'],
-  config: { data: 'shop.json', token: '\${secrets.SHOP_TOKEN}'${fail} },${options.extra ?? ''}
-});
-`;
-}
-
-const customers = [
-  // Optional keys missing, a type switch (score), nested object and list, date and date-time formats.
-  { id: 1, name: 'Ada', email: 'ada@example.com', score: 1.5, vip: true, birthday: '1815-12-10', updated_at: '2024-01-01T10:00:00Z', address: { city: 'London' }, tags: ['math', 'engines'] },
-  { id: 2, name: 'Grace', score: 'n/a', updated_at: '2024-01-02T10:00:00.123+02:00' },
-  { id: 3, name: null, score: 7, vip: false, updated_at: '2024-01-03T00:00:00Z', tags: [] },
-];
-const events = [
-  { customer: 1, at: '2024-01-01T10:00:01Z', kind: 'signup', payload: { plan: 'pro' } },
-  { customer: 1, at: null, kind: 'ping' },
-  { customer: 2, at: '2024-01-02T08:00:00Z', kind: 'signup' },
-];
-
-function shopProject(files: Record<string, string> = {}): TempProject {
-  const p = makeProject({
-    'sluice.yaml': 'name: test\nsources:\n  shop:\n    secrets: [SHOP_TOKEN]\n',
-    'sources/shop.ts': sourceModule(),
-    'shop.json': JSON.stringify({ customers, events }),
-    ...files,
-  });
-  fs.mkdirSync(path.join(p.dir, 'taps'));
-  fs.copyFileSync(TAP, path.join(p.dir, 'taps', 'tap-shop.mjs'));
-  fs.chmodSync(path.join(p.dir, 'taps', 'tap-shop.mjs'), 0o755);
-  return p;
-}
+import { query, runCli, runCliJson, type TempProject } from '../helpers/project';
+import { customers, ENV, events, shopProject, sourceModule, TAP, TOKEN } from './singerProject';
 
 async function types(warehouse: string, table: string): Promise<Record<string, string>> {
   const rows = await query<{ column_name: string; data_type: string }>(
