@@ -13,14 +13,10 @@ const common = {
   logLevel: 'warning',
 };
 const entries = [
-  // node-sql-parser (3.5 MB, for other dialects only) is loaded from node_modules when a query needs it, so
-  // that every command starts without parsing it: about 80 ms less per run. The CLI is installed with its
-  // dependencies; the VSIX, which has no node_modules of its own for it, keeps it inside dist/server.js.
   {
     entryPoints: ['core/cli/main.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
-    external: [...common.external, 'node-sql-parser'],
   },
   // What `require('sluice')` gives a project that installed Sluice (source modules get it without installing).
   { entryPoints: ['core/index.ts'], outfile: 'dist/index.js' },

@@ -5,8 +5,9 @@ import * as vscode from 'vscode';
 import { createProject } from '../core/init/create';
 import { modelNameProblem, newModel, newSource, sourceNameProblem, writeScaffold, type Scaffold } from '../core/init/scaffold';
 import { TEMPLATES, type TemplateName } from '../core/init/templates';
-import { Projects, type ProjectInfo } from '../core/protocol';
+import type { ProjectInfo } from '../core/protocol';
 import type { SluiceClient } from './client';
+import { onlyOrPickedProject, workspaceProjects } from './projects';
 
 const TEMPLATE_DESCRIPTIONS: Record<TemplateName, string> = {
   demo: 'a shop source with generated orders, a staging model, a mart, an audit and a unit test (works offline)',
@@ -74,12 +75,10 @@ async function addFile(client: SluiceClient, kind: FileKind): Promise<void> {
 }
 
 async function chooseProject(client: SluiceClient): Promise<ProjectInfo | undefined> {
-  const { projects } = await client.request(Projects.type, {});
+  const projects = await workspaceProjects(client);
   if (projects.length === 0) {
     void vscode.window.showWarningMessage('Sluice: no project in this workspace. Create one with "Sluice: New Project".');
     return undefined;
   }
-  if (projects.length === 1) return projects[0];
-  const picked = await vscode.window.showQuickPick(projects.map((project) => ({ label: project.name, description: project.dir, project })), { placeHolder: 'Project' });
-  return picked?.project;
+  return onlyOrPickedProject(projects, 'Project');
 }

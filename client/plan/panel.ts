@@ -7,7 +7,8 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ApplyRequest, Environments, PlanRequest, Projects, SluiceErrorCodes, type ProjectInfo } from '../../core/protocol';
+import { ApplyRequest, Environments, PlanRequest, SluiceErrorCodes, type ProjectInfo } from '../../core/protocol';
+import { onlyOrPickedProject, projectContaining, workspaceProjects } from '../projects';
 import type { SluiceClient } from '../client';
 import { nonce } from '../webviewPage';
 import type { Output } from '../output';
@@ -223,7 +224,7 @@ export class PlanPanel implements vscode.Disposable {
 
 /** The project of the target, of the active editor's file, the only one, or the one the user picks. */
 async function pickProject(client: SluiceClient, target: PlanTarget | vscode.Uri | undefined): Promise<ProjectInfo | undefined> {
-  const { projects } = await client.request(Projects.type, {});
+  const projects = await workspaceProjects(client);
   if (projects.length === 0) {
     void vscode.window.showInformationMessage('Sluice: no sluice.yaml in this workspace, so there is nothing to plan.');
     return undefined;
@@ -233,11 +234,7 @@ async function pickProject(client: SluiceClient, target: PlanTarget | vscode.Uri
     if (found) return found;
   }
   const file = target instanceof vscode.Uri ? target.fsPath : vscode.window.activeTextEditor?.document.uri.fsPath;
-  const containing = file ? projects.filter((p) => file.startsWith(p.dir + '/') || file.startsWith(p.dir + '\\')).sort((a, b) => b.dir.length - a.dir.length)[0] : undefined;
-  if (containing) return containing;
-  if (projects.length === 1) return projects[0];
-  const picked = await vscode.window.showQuickPick(projects.map((p) => ({ label: p.name, description: p.dir, project: p })), { placeHolder: 'Project to plan' });
-  return picked?.project;
+  return projectContaining(projects, file) ?? (await onlyOrPickedProject(projects, 'Project to plan'));
 }
 
 /** Saves the unsaved model editors of the project: apply builds what the files say. */

@@ -7,7 +7,7 @@ import type { ExportFormat } from '../../core/query/export';
 import type { SluiceClient } from '../client';
 import { MODEL_LANGUAGE } from '../modelLanguage';
 import type { Output } from '../output';
-import type { WarehouseNode } from '../views/warehouseTree';
+import { sqlName, type WarehouseNode } from '../views/warehouseTree';
 import { GridPanel, QUERY_HISTORY_COMMAND } from './gridPanel';
 import { QueryHistory, type QueryTarget } from './history';
 import { ProfilePanel } from './profilePanel';
@@ -35,7 +35,7 @@ export function registerQueryCommands(context: vscode.ExtensionContext, client: 
     vscode.commands.registerCommand('sluice.exportQueryResult', (format: ExportFormat = 'csv', file?: string) => GridPanel.export(format, file).catch(failed('export'))),
     vscode.commands.registerCommand('sluice.profileTable', (node?: WarehouseNode) => {
       if (node?.kind !== 'table') return;
-      return ProfilePanel.show(context, client, node.project.dir, `${node.schema.name}.${node.table.name}`).catch(failed('profile'));
+      return ProfilePanel.show(context, client, node.project.dir, sqlName(node.schema.name, node.table.name)).catch(failed('profile'));
     }),
   ];
 }

@@ -6,7 +6,8 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CancelQuery, CloseQuery, Environments, ExportQuery, FetchQueryPage, Projects, StartQuery } from '../../core/protocol';
+import { CancelQuery, CloseQuery, Environments, ExportQuery, FetchQueryPage, StartQuery } from '../../core/protocol';
+import { projectContaining, workspaceProjects } from '../projects';
 import type { ExportFormat } from '../../core/query/export';
 import type { SluiceClient } from '../client';
 import type { Output } from '../output';
@@ -87,11 +88,8 @@ export class GridPanel implements vscode.Disposable {
     const queryId = `grid-${process.pid}-${Date.now()}-${runId}`;
     const rowLimit = rowLimitSetting();
     const projectDir = target.projectDir ?? (await this.projectOf(target));
-    const environments = projectDir ? await this.environments(projectDir) : [];
-    const query: GridQuery = { runId, label: target.label, environment: environment ?? '', environments, rowLimit, pageSize: PAGE_SIZE };
-    const run: Run = { query, queryId, target, projectDir, state: 'running' };
-    this.run = run;
-    this.post({ type: 'running', query });
+    // The environments (read from the warehouse) are asked for alongside the query, not before it.
+    const environmentNames = projectDir ? this.environments(projectDir) : Promise.resolve([]);
     const params: StartQuery.Params = {
       queryId,
       projectDir,
@@ -106,10 +104,18 @@ export class GridPanel implements vscode.Disposable {
       environment,
       pageSize: rowLimit > 0 ? Math.min(PAGE_SIZE, rowLimit + 1) : PAGE_SIZE,
     };
+    const query: GridQuery = { runId, label: target.label, environment: environment ?? '', environments: [], rowLimit, pageSize: PAGE_SIZE };
+    const run: Run = { query, queryId, target, projectDir, state: 'running' };
+    this.run = run;
     const started = Date.now();
+    const response = this.client.request(StartQuery.type, params);
+    response.catch(() => undefined); // awaited below, where its failure is shown
+    const environments = await environmentNames;
+    query.environments = environments;
+    if (this.run === run) this.post({ type: 'running', query });
     let result: StartQuery.Result;
     try {
-      result = await this.client.request(StartQuery.type, params);
+      result = await response;
     } catch (err) {
       run.state = 'failed';
       this.post({ type: 'error', runId, message: err instanceof Error ? err.message : String(err) });
@@ -213,9 +219,9 @@ export class GridPanel implements vscode.Disposable {
   /** The project holding the target's file (the server finds it too; the grid needs it for the environments). */
   private async projectOf(target: QueryTarget): Promise<string | undefined> {
     const file = target.uri ? vscode.Uri.parse(target.uri).fsPath : undefined;
-    const { projects } = await this.client.request(Projects.type, {});
+    const projects = await workspaceProjects(this.client);
     if (!file) return projects.length === 1 ? projects[0].dir : undefined;
-    return projects.filter((p) => file.startsWith(p.dir + path.sep)).sort((a, b) => b.dir.length - a.dir.length)[0]?.dir;
+    return projectContaining(projects, file)?.dir;
   }
 
   private async environments(projectDir: string): Promise<string[]> {

@@ -4,6 +4,7 @@
 // rows (gridRows.ts) and the status line says so. Copy, export, history, cancel and the environment go to
 // the extension, which talks to the language server.
 
+import { isNumericType } from '../../core/query/format';
 import type { QueryColumn, QueryValue } from '../../core/query/types';
 import type { ExportFormat } from '../../core/query/export';
 import { doc, vscodeApi, win, type MiniElement } from './dom';
@@ -17,7 +18,6 @@ const ROW_HEIGHT = 22;
 /** Pages kept in the page (about 40,000 rows at the usual page size). */
 const KEPT_PAGES = 200;
 const MAX_COLUMN_CH = 40;
-const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)\b/;
 
 function element(id: string): MiniElement {
   const found = doc().getElementById(id);
@@ -53,6 +53,8 @@ const ui = {
 
 let query: GridQuery | undefined;
 let columns: QueryColumn[] = [];
+/** Per column: right-aligned and sorted as numbers (worked out once per result, not per cell). */
+let numericColumns: boolean[] = [];
 let pages = new Map<number, QueryValue[][]>();
 let requested = new Set<number>();
 let rowsRead = 0;
@@ -102,7 +104,7 @@ function rederive(): void {
     const rows = loadedRows();
     const values = rows.map((r) => r.values);
     let order = filteredIndexes(values, filter);
-    if (sort) order = sortedIndexes(values, order, sort.column, sort.direction, NUMERIC_TYPE.test(columns[sort.column]?.type ?? ''));
+    if (sort) order = sortedIndexes(values, order, sort.column, sort.direction, numericColumns[sort.column] === true);
     derived = { rows, order };
   }
   selectedRows = new Set();
@@ -160,7 +162,7 @@ function rowElement(i: number): MiniElement {
     const td = doc().createElement('td');
     td.classList.add('cell');
     td.setAttribute('data-column', String(c));
-    if (NUMERIC_TYPE.test(column.type)) td.classList.add('number');
+    if (numericColumns[c]) td.classList.add('number');
     if (selectedCell?.row === i && selectedCell.column === c) td.classList.add('current');
     if (!row.values) {
       td.classList.add('loading');
@@ -256,6 +258,7 @@ function showHeader(): void {
 function reset(next: GridQuery): void {
   query = next;
   columns = [];
+  numericColumns = [];
   pages = new Map();
   requested = new Set();
   rowsRead = 0;
@@ -314,6 +317,7 @@ win().addEventListener<ToGrid>('message', (event) => {
       if (message.runId !== query?.runId) return;
       setRunning(false);
       columns = message.columns;
+      numericColumns = columns.map((column) => isNumericType(column.type));
       ui.elapsed.textContent = `· first rows in ${message.elapsedMs.toLocaleString('en-US')} ms · ${query.environment} · ${message.access}`;
       pages.set(0, message.rows);
       rowsRead = Math.max(message.rowsRead, message.rows.length);

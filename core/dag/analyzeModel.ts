@@ -9,6 +9,7 @@ import { nameLength } from './references';
 import { outputColumnTypes } from './outputTypes';
 import type { PreparedModel } from './prepare';
 import type { ColumnInfo, ProjectDiagnostic, TableInfo } from './types';
+import { isScd2, requiredColumns, validityColumns, type Scd2Kind } from '../models/scd2';
 
 export interface ModelAnalysis {
   /** Output columns; undefined when they cannot be known (the query does not parse). */
@@ -79,10 +80,45 @@ export function analyzeModel(model: PreparedModel, lookup: TableLookup): ModelAn
   }
   const types = outputColumnTypes(model.sql.query, result.columns, declared, (ref) => lookup.table(ref.table)?.columns?.find((c) => c.name === ref.column)?.type);
   const columns = result.columns.map((c, i) => withType({ name: c.column }, types[i]));
+  const lineage = result.columns;
   // Only a complete column list tells that a described column is gone (a * over unknown columns is not one).
   const complete = model.references.every((r) => lookup.table(r.key)?.columns) && !result.diagnostics.some((d) => INCOMPLETE_STAR.test(d.message));
+  if (isScd2(definition.kind)) {
+    const scd2 = scd2Columns(definition.kind, columns, lineage, complete);
+    const at = definition.properties.kind ?? { start: model.parsed.queryStart, end: model.parsed.queryStart };
+    for (const problem of scd2.problems) report(problem, at.start, at.end);
+    columns.push(...scd2.columns);
+    lineage.push(...scd2.lineage);
+  }
   if (complete) diagnostics.push(...staleDescriptions(model.parsed, model.text, columns, model.key));
-  return { columns, lineage: result.columns, upstream: [...upstream].sort(), diagnostics };
+  return { columns, lineage, upstream: [...upstream].sort(), diagnostics };
+}
+
+/**
+ * An SCD type 2 table is the query's columns (updated_at in the kind's time type) plus valid_from and
+ * valid_to, which take their values from updated_at (or from the execution time when there is none).
+ */
+function scd2Columns(kind: Scd2Kind, columns: ColumnInfo[], lineage: readonly ColumnLineage[], complete: boolean): { columns: ColumnInfo[]; lineage: ColumnLineage[]; problems: string[] } {
+  const problems: string[] = [];
+  const names = new Set(columns.map((c) => c.name));
+  const validity = validityColumns(kind).map((c) => ({ name: c.name.toLowerCase(), type: c.type }));
+  for (const c of validity) {
+    if (names.has(c.name)) problems.push(`the query outputs a column ${c.name}, which ${kind.name} adds itself; rename it, or name the validity columns with valid_from_name / valid_to_name`);
+  }
+  if (complete) {
+    for (const required of requiredColumns(kind)) {
+      if (!names.has(required.column.toLowerCase())) problems.push(`${required.option} names ${required.column}, which the query does not output (its columns: ${[...names].join(', ')})`);
+    }
+  }
+  const updatedAt = kind.updatedAtName?.toLowerCase();
+  const updated = columns.find((c) => c.name === updatedAt);
+  if (updated && kind.name === 'SCD_TYPE_2_BY_TIME') updated.type = kind.timeDataType;
+  const from = lineage.find((l) => l.column === updatedAt);
+  return {
+    columns: problems.length > 0 ? [] : validity,
+    lineage: problems.length > 0 ? [] : validity.map((c) => ({ column: c.name, sources: from ? [...from.sources] : [], filters: [] })),
+    problems,
+  };
 }
 
 function withType(column: ColumnInfo, type: string | undefined): ColumnInfo {

@@ -8,9 +8,11 @@ import { parseModelFile } from '../models/parse';
 import { isPythonModelFile, parsePythonModelFile } from '../models/pythonModel';
 import { renderForAnalysis, type MacroValue, type RenderedQuery } from '../models/render';
 import type { ParsedModel, Position } from '../models/types';
+import { forEachObject } from '../sql/ast';
 import { parseMany, type ParsedSql } from '../sql/duckdbParser';
-import { isSupportedDialect, transpileToDuckDb } from '../sql/dialect';
-import { SourceMap } from '../models/sourceMap';
+import { isSupportedDialect } from '../sql/dialect';
+import { duckdbFunctionNames } from '../sql/functionNames';
+import { translateRendered } from '../models/translate';
 import { tableKey, tableKeyOfName } from './names';
 import { tableReferences } from './references';
 import { seedColumns, type HeaderReader, type SeedColumns } from './seed';
@@ -64,7 +66,9 @@ export async function prepareModels(files: readonly { file: string; text: string
   const staged = files.map(({ file, text }) => stage(file, text, options));
   const needParse = staged.filter((s) => s.rendered !== undefined);
   const parsed = await parseMany(needParse.map((s) => s.rendered!.sql));
-  needParse.forEach((s, i) => finish(s, parsed[i]));
+  // Only translated queries are checked for functions DuckDB lacks (the catalog is read once per process).
+  const functions = needParse.some((s) => translatedFrom.has(s)) ? (await duckdbFunctionNames()).all : undefined;
+  needParse.forEach((s, i) => finish(s, parsed[i], functions));
   return staged;
 }
 
@@ -107,17 +111,12 @@ function stage(file: string, rawText: string, options: PrepareOptions): Prepared
   model.rendered = rendered;
   // A query in another dialect is translated to DuckDB SQL first (an unknown dialect is read as written).
   if (definition.dialect && isSupportedDialect(definition.dialect)) {
-    const translated = transpileToDuckDb(rendered.sql, definition.dialect);
-    for (const d of translated.diagnostics) {
-      const at = rendered.sourceMap.toFilePosition(d.offset);
-      model.diagnostics.push({ file, message: d.message, start: at, end: at, severity: d.severity, model: model.key });
-    }
+    const translated = translateRendered(rendered, definition.dialect, file);
+    model.diagnostics.push(...translated.diagnostics.map((d) => ({ ...d, model: model.key })));
     if (translated.diagnostics.some((d) => d.severity === 'error')) model.rendered = undefined;
-    else if (translated.translated) {
-      // Positions in the translated text have no counterpart in the file: all of them map to the query's start.
-      const start = rendered.sourceMap.toFilePosition(0);
-      model.rendered = { ...rendered, sql: translated.sql, sourceMap: new SourceMap([], translated.sql, () => start) };
-      translatedFrom.set(model, definition.dialect);
+    else if (translated.from) {
+      model.rendered = translated.rendered;
+      translatedFrom.set(model, translated.from);
     }
   }
   return model;
@@ -125,14 +124,21 @@ function stage(file: string, rawText: string, options: PrepareOptions): Prepared
 
 const translatedFrom = new WeakMap<PreparedModel, string>();
 
-function finish(model: PreparedModel, sql: ParsedSql): void {
+function finish(model: PreparedModel, sql: ParsedSql, functions: ReadonlySet<string> | undefined): void {
   const rendered = model.rendered!;
   model.sql = sql;
   const dialect = translatedFrom.get(model);
   for (const d of sql.diagnostics) {
     const at = rendered.sourceMap.toFilePosition(d.offset);
-    const message = dialect ? `${d.message} (in the query translated from ${dialect} to DuckDB SQL; the position is not exact)` : d.message;
+    const message = dialect ? `${d.message} (the ${dialect} query is read as DuckDB SQL after Sluice's translation)` : d.message;
     model.diagnostics.push({ file: model.file, message, start: at, end: at, severity: d.severity, model: model.key });
+  }
+  if (dialect && functions) {
+    for (const call of unknownFunctions(sql, functions)) {
+      const at = rendered.sourceMap.toFilePosition(call.offset);
+      const message = `${call.name} is not a DuckDB function, and Sluice has no translation of it from ${dialect}; write it with DuckDB's functions`;
+      model.diagnostics.push({ file: model.file, message, start: at, end: at, severity: 'error', model: model.key });
+    }
   }
   for (const ref of tableReferences(sql)) {
     if (ref.key === model.key) {
@@ -146,4 +152,16 @@ function finish(model: PreparedModel, sql: ParsedSql): void {
       end: rendered.sourceMap.toFilePosition(ref.offset + ref.length),
     });
   }
+}
+
+/** Calls of functions DuckDB's catalog does not have (schema-qualified calls and operators aside). */
+function unknownFunctions(sql: ParsedSql, known: ReadonlySet<string>): { name: string; offset: number }[] {
+  const out: { name: string; offset: number }[] = [];
+  forEachObject(sql.statements, (node) => {
+    const name = node.function_name;
+    if (node.class === 'FUNCTION' && typeof name === 'string' && node.is_operator !== true && !node.schema && !node.catalog && !known.has(name.toLowerCase())) {
+      out.push({ name, offset: sql.source.indexOfByte(node.query_location) ?? 0 });
+    }
+  });
+  return out;
 }

@@ -135,6 +135,7 @@ export class ModelProject {
     this.prepared.clear();
     for (const p of await prepareModels(files, this.prepareOptions())) this.prepared.set(p.file, p);
     this.derived = this.derive();
+    this.lineageView = undefined;
     this.analyses.clear();
     for (const file of this.prepared.keys()) this.stale.add(file);
     await this.settle();
@@ -155,6 +156,7 @@ export class ModelProject {
     return this.serialized(async () => {
       this.setInputs(await readProjectInputs(this.dir));
       this.derived = this.derive();
+      this.lineageView = undefined;
       for (const file of this.prepared.keys()) this.stale.add(file);
       await this.settle();
     });
@@ -205,6 +207,7 @@ export class ModelProject {
       this.stale.delete(file);
     }
     this.derived = this.derive();
+    this.lineageView = undefined;
     const after = this.downstreamOf(keys);
     // The file itself (and other files defining the same name, which may have become or stopped being the
     // primary one) are analysed now, so a file's analysis always matches its text; downstream models follow.

@@ -4,9 +4,8 @@
 
 import type { ProjectDiagnostic } from '../dag/types';
 import type { RenderedQuery } from '../models/render';
-import { SourceMap } from '../models/sourceMap';
+import { translateRendered } from '../models/translate';
 import type { ParsedModel } from '../models/types';
-import { isDuckDbDialect, transpileToDuckDb } from '../sql/dialect';
 import { transpile } from './transpile';
 import { dialectTitle } from './typeNames';
 import type { TargetDialect, TranspileOptions } from './types';
@@ -18,21 +17,14 @@ export interface ModelInDialect {
 }
 
 export async function renderModelInDialect(model: ParsedModel, rendered: RenderedQuery, dialect: TargetDialect, options: TranspileOptions = {}): Promise<ModelInDialect> {
-  let duckdbSql = rendered.sql;
-  let sourceMap = rendered.sourceMap;
-  const declared = model.definition?.dialect;
+  // A model written in another dialect is read through its DuckDB translation, which maps back to the file.
+  const translated = translateRendered(rendered, model.definition?.dialect, model.file);
+  const errors = translated.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) return { diagnostics: errors };
+  const sourceMap = translated.rendered.sourceMap;
   const at = (offset: number) => sourceMap.toFilePosition(offset);
   const diagnostic = (message: string, offset: number): ProjectDiagnostic => ({ file: model.file, message, start: at(offset), end: at(offset), severity: 'error' });
-  // A model written in another dialect is read through its DuckDB translation; positions then point at the query's start.
-  if (declared && !isDuckDbDialect(declared)) {
-    const translated = transpileToDuckDb(rendered.sql, declared);
-    const errors = translated.diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length > 0) return { diagnostics: errors.map((d) => diagnostic(d.message, d.offset)) };
-    const start = rendered.sourceMap.toFilePosition(0);
-    duckdbSql = translated.sql;
-    sourceMap = new SourceMap([], translated.sql, () => start);
-  }
-  const result = await transpile(duckdbSql, dialect, options);
+  const result = await transpile(translated.rendered.sql, dialect, options);
   const title = dialectTitle(dialect);
   return {
     sql: result.sql,

@@ -2,24 +2,11 @@
 // walks the tree with the target's rules. Either every construct renders or the result has no SQL and
 // lists each construct that could not be rendered, at its position in the text.
 
-import { parseSql, withScratchConnection, type ParsedSql } from '../sql/duckdbParser';
+import { parseSql, type ParsedSql } from '../sql/duckdbParser';
+import { duckdbFunctionNames } from '../sql/functionNames';
 import { DIALECTS } from './dialects';
 import { Printer } from './printer';
 import type { DialectProblem, TargetDialect, TranspileOptions, TranspileResult } from './types';
-
-let aggregateNames: Promise<ReadonlySet<string>> | undefined;
-
-/** DuckDB's aggregate functions, from its own catalog (GROUP BY ALL groups by everything else). */
-function aggregates(): Promise<ReadonlySet<string>> {
-  if (!aggregateNames) {
-    aggregateNames = withScratchConnection(async (connection) => {
-      const reader = await connection.runAndReadAll("SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = 'aggregate'");
-      return new Set(reader.getRows().map((r) => String(r[0]).toLowerCase()));
-    });
-    aggregateNames.catch(() => (aggregateNames = undefined));
-  }
-  return aggregateNames;
-}
 
 export async function transpile(sql: string, dialect: TargetDialect, options: TranspileOptions = {}): Promise<TranspileResult> {
   return transpileParsed(await parseSql(sql), dialect, options);
@@ -31,7 +18,7 @@ export async function transpileParsed(parsed: ParsedSql, dialect: TargetDialect,
   if (syntax.length > 0 || !parsed.query) {
     return { dialect, problems: syntax.map((d) => ({ message: d.message, offset: d.offset })) };
   }
-  const printer = new Printer(DIALECTS[dialect], options, await aggregates());
+  const printer = new Printer(DIALECTS[dialect], options, (await duckdbFunctionNames()).aggregates);
   const sql = printer.query(parsed.query);
   const problems: DialectProblem[] = printer.refusals.map((r) => ({ message: r.message, offset: parsed.source.indexOfByte(r.location) ?? 0 }));
   problems.sort((a, b) => a.offset - b.offset);

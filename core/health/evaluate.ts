@@ -25,7 +25,7 @@ export interface HealthInput {
   environment: string;
   nowMs: number;
   /** Every model of the project, each after the models it reads. */
-  models: HealthModel[];
+  models: readonly HealthModel[];
   sources: HealthSources;
   facts: WarehouseFacts;
   /** What to report: a model, a column (`model.column`), a source or a resource (`source.resource`); everything when absent. */

@@ -7,10 +7,25 @@ import type { ColumnRef } from '../lineage/types';
 import type { HealthModel, HealthOrigin } from './types';
 
 /**
+ * Whole-project answers by the project's lineage view, which the project replaces on every change: the editor
+ * asks again after every load and apply, while the models mostly stay as they were.
+ */
+const wholeProjects = new WeakMap<object, readonly HealthModel[]>();
+
+/**
  * Every model of the project, each after those it reads. With `lineageOf`, only those models' columns get
  * their source fields (the rest keep their column names): a question about one model needs no more.
+ * The answer is shared between callers: read it, do not change it.
  */
-export function healthModels(project: ModelProject, lineageOf?: ReadonlySet<string>): HealthModel[] {
+export function healthModels(project: ModelProject, lineageOf?: ReadonlySet<string>): readonly HealthModel[] {
+  if (lineageOf) return modelsOf(project, lineageOf);
+  const lineage = project.lineage;
+  let models = wholeProjects.get(lineage);
+  if (!models) wholeProjects.set(lineage, (models = modelsOf(project)));
+  return models;
+}
+
+function modelsOf(project: ModelProject, lineageOf?: ReadonlySet<string>): HealthModel[] {
   const resourceOf = new Map<string, string | undefined>();
   /** `source.resource` of a table a source loaded; undefined for other tables. */
   const resourceOfTable = (table: string): string | undefined => {

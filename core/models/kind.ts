@@ -20,12 +20,23 @@ const CSV_SETTINGS = new Set([
   'na_values', 'keep_default_na',
 ]);
 
+const OPTION_EXAMPLES: Record<string, string> = { path: "'seeds/file.csv'", unique_key: 'id', columns: '[name, price]' };
+
 export function interpretKind(ctx: KindContext, value: HeaderValue): ModelKind | undefined {
   if (value.type !== 'kind') return undefined; // the parser already reported what it found instead
   const name = value.name.toUpperCase();
   if (!SQLMESH_KIND_NAMES.includes(name)) {
     ctx.report(
       `unknown model kind '${value.name}'; expected one of ${SUPPORTED_KIND_NAMES.join(', ')}`,
+      value.nameStart,
+      value.nameEnd,
+    );
+    return undefined;
+  }
+  if (name === 'CUSTOM') {
+    ctx.report(
+      'model kind CUSTOM cannot run in Sluice: a custom materialization is a Python class, and Sluice does not run Python; use one of ' +
+        `${SUPPORTED_KIND_NAMES.filter((k) => k !== 'SCD_TYPE_2').join(', ')}`,
       value.nameStart,
       value.nameEnd,
     );
@@ -67,7 +78,7 @@ export function interpretKind(ctx: KindContext, value: HeaderValue): ModelKind |
   const requireOption = (key: string): HeaderValue | undefined => {
     const v = opt(key);
     if (!v && !(value.options ?? []).some((o) => o.key === key)) {
-      ctx.report(`kind ${name} needs a ${key}, e.g. ${name} (${key} ${key === 'path' ? "'seeds/file.csv'" : 'ds'})`, value.nameStart, value.nameEnd);
+      ctx.report(`kind ${name} needs a ${key}, e.g. ${name} (${key} ${OPTION_EXAMPLES[key] ?? 'ds'})`, value.nameStart, value.nameEnd);
     }
     return v;
   };
@@ -126,6 +137,10 @@ export function interpretKind(ctx: KindContext, value: HeaderValue): ModelKind |
       }
       return kind;
     }
+    case 'SCD_TYPE_2':
+    case 'SCD_TYPE_2_BY_TIME':
+    case 'SCD_TYPE_2_BY_COLUMN':
+      return scd2Kind(ctx, name, opt, requireOption);
     case 'SEED': {
       const pathValue = requireOption('path');
       const path = pathValue ? stringValue(ctx, pathValue, 'path') : undefined;
@@ -141,6 +156,76 @@ export function interpretKind(ctx: KindContext, value: HeaderValue): ModelKind |
       return kind;
     }
   }
+  return undefined;
+}
+
+/** SCD_TYPE_2 (an old name of SCD_TYPE_2_BY_TIME), SCD_TYPE_2_BY_TIME and SCD_TYPE_2_BY_COLUMN, with SQLMesh's defaults. */
+function scd2Kind(
+  ctx: KindContext,
+  name: string,
+  opt: (key: string) => HeaderValue | undefined,
+  requireOption: (key: string) => HeaderValue | undefined,
+): ModelKind | undefined {
+  const keyValue = requireOption('unique_key');
+  const uniqueKey = keyValue ? nameOrExpressionList(ctx, keyValue) : [];
+  if (keyValue && uniqueKey.length === 0) ctx.report('unique_key needs at least one column', keyValue.start, keyValue.end);
+  const column = (key: string, fallback: string): string => {
+    const v = opt(key);
+    return (v && columnName(ctx, v, key)) || fallback;
+  };
+  const flag = (key: string): boolean => {
+    const v = opt(key);
+    return (v && booleanValue(ctx, v, key)) ?? false;
+  };
+  const common = {
+    uniqueKey,
+    validFromName: column('valid_from_name', 'valid_from'),
+    validToName: column('valid_to_name', 'valid_to'),
+    invalidateHardDeletes: flag('invalidate_hard_deletes'),
+    timeDataType: 'TIMESTAMP',
+  };
+  const typeValue = opt('time_data_type');
+  if (typeValue) {
+    const type = rawText(ctx, typeValue).replace(/^'(.*)'$/s, '$1').trim();
+    if (type === '') ctx.report('time_data_type must be a type such as TIMESTAMP or DATE', typeValue.start, typeValue.end);
+    else common.timeDataType = type;
+  }
+  const batchSize = opt('batch_size');
+  const batch = batchSize ? integerValue(ctx, batchSize, 'batch_size', 1) : undefined;
+  if (common.validFromName.toLowerCase() === common.validToName.toLowerCase()) {
+    const at = opt('valid_to_name') ?? opt('valid_from_name')!;
+    ctx.report(`valid_from_name and valid_to_name are both ${common.validToName}; they must differ`, at.start, at.end);
+    return undefined;
+  }
+  if (uniqueKey.length === 0) return undefined;
+  let kind: ModelKind;
+  if (name === 'SCD_TYPE_2_BY_COLUMN') {
+    const columnsValue = requireOption('columns');
+    if (!columnsValue) return undefined;
+    const star = rawText(ctx, columnsValue).replace(/^'(.*)'$/, '$1').trim() === '*';
+    const columns = star ? ('*' as const) : listItems(columnsValue).map((item) => columnName(ctx, item, 'columns'));
+    if (columns !== '*' && (columns.length === 0 || columns.some((c) => c === undefined))) {
+      if (columns.length === 0) ctx.report("columns needs at least one column, or '*' for all of them", columnsValue.start, columnsValue.end);
+      return undefined;
+    }
+    const updatedAt = opt('updated_at_name');
+    kind = { name: 'SCD_TYPE_2_BY_COLUMN', ...common, columns: columns as string[] | '*', executionTimeAsValidFrom: flag('execution_time_as_valid_from') };
+    if (updatedAt) {
+      const updatedAtName = columnName(ctx, updatedAt, 'updated_at_name');
+      if (updatedAtName) kind.updatedAtName = updatedAtName;
+    }
+  } else {
+    kind = { name: 'SCD_TYPE_2_BY_TIME', ...common, updatedAtName: column('updated_at_name', 'updated_at'), updatedAtAsValidFrom: flag('updated_at_as_valid_from') };
+  }
+  if (batch !== undefined) kind.batchSize = batch;
+  return kind;
+}
+
+/** A single column name: unquoted names are lower-cased, as DuckDB reads them. */
+function columnName(ctx: KindContext, value: HeaderValue, what: string): string | undefined {
+  if (value.type === 'name' && value.parts.length === 1) return value.parts[0].quoted ? value.parts[0].value : value.parts[0].value.toLowerCase();
+  if (value.type === 'string' && value.value.trim() !== '') return value.value;
+  ctx.report(`${what} must be a column name, found ${rawText(ctx, value)}`, value.start, value.end);
   return undefined;
 }
 

@@ -26,12 +26,18 @@ export const SQLMESH_KIND_NAMES: readonly string[] = [
 
 /** The kinds Sluice can run. */
 export const SUPPORTED_KIND_NAMES: readonly string[] = [
-  'FULL', 'VIEW', 'INCREMENTAL_BY_TIME_RANGE', 'INCREMENTAL_BY_UNIQUE_KEY', 'SEED', 'EMBEDDED', 'EXTERNAL',
+  'FULL', 'VIEW', 'INCREMENTAL_BY_TIME_RANGE', 'INCREMENTAL_BY_UNIQUE_KEY', 'SCD_TYPE_2', 'SCD_TYPE_2_BY_TIME',
+  'SCD_TYPE_2_BY_COLUMN', 'SEED', 'EMBEDDED', 'EXTERNAL',
 ];
 
 const INCREMENTAL_COMMON = [
   'forward_only', 'disable_restatement', 'on_destructive_change', 'on_additive_change', 'auto_restatement_cron',
   'batch_size', 'batch_concurrency', 'lookback', 'dialect',
+];
+
+const SCD_TYPE_2_COMMON = [
+  ...INCREMENTAL_COMMON.filter((o) => o !== 'lookback'), 'unique_key', 'valid_from_name', 'valid_to_name',
+  'invalidate_hard_deletes', 'time_data_type',
 ];
 
 /** Options each supported kind accepts inside its parentheses. */
@@ -45,6 +51,9 @@ export const KIND_OPTIONS: Readonly<Record<string, ReadonlySet<string>>> = {
   ]),
   INCREMENTAL_BY_UNIQUE_KEY: new Set([...INCREMENTAL_COMMON, 'unique_key', 'when_matched', 'merge_filter']),
   SEED: new Set(['path', 'batch_size', 'csv_settings']),
+  SCD_TYPE_2: new Set([...SCD_TYPE_2_COMMON, 'updated_at_name', 'updated_at_as_valid_from']),
+  SCD_TYPE_2_BY_TIME: new Set([...SCD_TYPE_2_COMMON, 'updated_at_name', 'updated_at_as_valid_from']),
+  SCD_TYPE_2_BY_COLUMN: new Set([...SCD_TYPE_2_COMMON, 'columns', 'execution_time_as_valid_from', 'updated_at_name']),
 };
 
 /** Every option name any kind accepts; used to spot a missing comma between kind options. */

@@ -1,5 +1,5 @@
-// What follows the MODEL block: @DEF statements, exactly one query, and statements Sluice keeps but does
-// not run yet (pre/post statements, inline AUDIT blocks, ON_VIRTUAL_UPDATE blocks).
+// What follows the MODEL block: @DEF statements, exactly one query, inline AUDIT blocks, and statements
+// Sluice keeps but does not run yet (pre/post statements, ON_VIRTUAL_UPDATE blocks).
 
 import { findClosingParen, type Report } from './headerParser';
 import { setOwn } from './objects';
@@ -64,9 +64,9 @@ export function splitStatements(input: SplitInput): SplitResult {
     start: lines.position(tokens[first].start),
     end: lines.position(tokens[last].end),
   });
-  const keep = (role: ModelStatement['role'], first: number, last: number, message: string): void => {
+  const keep = (role: ModelStatement['role'], first: number, last: number, message?: string): void => {
     result.statements.push({ role, ...span(first, last) });
-    report(message, tokens[first].start, tokens[first].end, 'warning');
+    if (message) report(message, tokens[first].start, tokens[first].end, 'warning');
   };
 
   const queryCandidates = ranges.filter((r) => !isDef(tokens, r));
@@ -89,7 +89,8 @@ export function splitStatements(input: SplitInput): SplitResult {
     }
     if (isKeyword(head, 'AUDIT') && isPunct(tokens[range.first + 1], '(')) {
       const body = ranges[k + 1];
-      keep('audit', range.first, body ? body.last : range.last, 'inline AUDIT blocks are kept but not run by Sluice yet; define audits in audits/');
+      // Run when the model's audits property names it (see quality/resolveAudits.ts).
+      keep('audit', range.first, body ? body.last : range.last);
       k += body ? 1 : 0;
       continue;
     }

@@ -33,7 +33,33 @@ export type ModelKind =
   | { name: 'INCREMENTAL_BY_UNIQUE_KEY'; uniqueKey: string[]; whenMatched?: string }
   | { name: 'SEED'; path: string; csvSettings?: Record<string, unknown> }
   | { name: 'EMBEDDED' }
-  | { name: 'EXTERNAL' };
+  | { name: 'EXTERNAL' }
+  | (Scd2Options & {
+      /** SCD_TYPE_2 is SQLMesh's old name of this kind. */
+      name: 'SCD_TYPE_2_BY_TIME';
+      updatedAtName: string;
+      updatedAtAsValidFrom: boolean;
+    })
+  | (Scd2Options & {
+      name: 'SCD_TYPE_2_BY_COLUMN';
+      /** The columns whose change opens a new version; '*' is every column of the query. */
+      columns: string[] | '*';
+      executionTimeAsValidFrom: boolean;
+      /** A column of the query whose value is the time of the change, in place of the execution time. */
+      updatedAtName?: string;
+    });
+
+/** What both SCD type 2 kinds share: how rows are matched and the validity columns Sluice adds. */
+export interface Scd2Options {
+  uniqueKey: string[];
+  validFromName: string;
+  validToName: string;
+  /** A key missing from the query closes its current version (at the execution time). */
+  invalidateHardDeletes: boolean;
+  /** The type of the validity columns (and of updated_at in the table), default TIMESTAMP. */
+  timeDataType: string;
+  batchSize?: number;
+}
 
 /** An audit named in the MODEL block, e.g. not_null(columns := [a, b]). */
 export interface AuditRef {

@@ -4,10 +4,8 @@
 import { SluiceError } from '../errors';
 import { maskSecrets } from '../ingest/extract/logger';
 import type { Project } from '../project/config';
-import { readDotEnv } from '../project/secrets';
+import { fillSecretReferences, readDotEnv } from '../project/secrets';
 import type { NotificationTarget } from './types';
-
-const REFERENCE = /\$\{secrets\.([A-Za-z_][\w.-]*)\}/g;
 
 export interface ResolvedTarget {
   target: NotificationTarget;
@@ -22,15 +20,18 @@ export function resolveTarget(project: Project, target: NotificationTarget, env:
   let dotEnv: Record<string, string> | undefined;
   const secrets: Record<string, string> = {};
   const fill = (text: string | undefined, key: string): string | undefined =>
-    text?.replace(REFERENCE, (_all, name: string) => {
-      dotEnv ??= readDotEnv(project.dir);
-      const value = env[name] ?? dotEnv[name];
-      if (value === undefined || value === '') {
-        throw new SluiceError(`notification target ${target.name}: ${key} needs the secret ${name}; set it in the environment or in .env`);
-      }
-      secrets[name] = value;
-      return value;
-    });
+    text === undefined
+      ? undefined
+      : fillSecretReferences(
+          text,
+          (name) => {
+            dotEnv ??= readDotEnv(project.dir);
+            const value = env[name] ?? dotEnv[name];
+            if (value) secrets[name] = value;
+            return value;
+          },
+          (name) => `notification target ${target.name}: ${key} needs the secret ${name}; set it in the environment or in .env`,
+        );
   const url = fill(target.url, 'url');
   const routingKey = fill(target.routingKey, 'routing_key');
   return { target, ...(url === undefined ? {} : { url }), ...(routingKey === undefined ? {} : { routingKey }), secrets };

@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { SluiceError } from '../errors';
+import { isScd2 } from '../models/scd2';
 import { quoteIdent } from '../warehouse/quote';
 import type { AuditResult } from '../quality/types';
 import type { Warehouse } from '../warehouse/connection';
@@ -251,8 +252,9 @@ export async function rollbackEnvironment(wh: Warehouse, environment: string, op
   });
 }
 
-function batchSize(record: SnapshotRecord): number | undefined {
-  return record.kind.name === 'INCREMENTAL_BY_TIME_RANGE' ? record.kind.batchSize : undefined;
+/** How many intervals one batch covers (undefined: each contiguous range in one batch). */
+export function batchSize(record: SnapshotRecord): number | undefined {
+  return record.kind.name === 'INCREMENTAL_BY_TIME_RANGE' || isScd2(record.kind) ? record.kind.batchSize : undefined;
 }
 
 function sortKeys(map: Record<string, string>): [string, string][] {

@@ -8,9 +8,13 @@ import { runAudits } from '../quality/runAudits';
 import type { AuditResult } from '../quality/types';
 import type { Warehouse } from '../warehouse/connection';
 import { quoteIdent, quoteLiteral } from '../warehouse/quote';
+import { changedRows, keyColumns } from './dml';
 import { executionQuery, type ExecutionContext } from './executionSql';
 import { mergeIntervals, parseModelTime } from './intervals';
+import { isScd2, validityColumns } from '../models/scd2';
 import { physicalSchema, physicalSql, physicalTable } from './names';
+import { isIncremental } from './plan';
+import { applyScd2Batch, scd2TableShape } from './scd2';
 import { readIntervals, recordAuditResults, storeSnapshot, writeIntervals } from './state';
 import type { Interval, SnapshotRecord } from './types';
 
@@ -52,7 +56,7 @@ export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, f
   const full = wholeRange(record, ctx);
   let body: string | undefined;
   if (kind.name === 'SEED') body = `SELECT * FROM ${seedReader(record)}`;
-  else if (kind.name !== 'INCREMENTAL_BY_TIME_RANGE' && kind.name !== 'INCREMENTAL_BY_UNIQUE_KEY') body = await executionQuery(record, ctx, full);
+  else if (!isIncremental(kind)) body = await executionQuery(record, ctx, full);
   // A model reading its own table cannot take its shape from its query before the table exists.
   const columns = body === undefined && record.readsItself ? ownColumns(record) : undefined;
   const shape = body === undefined && !columns ? await executionQuery(record, ctx, firstInterval ?? full) : undefined;
@@ -66,6 +70,7 @@ export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, f
       // Incremental: an empty table with the query's columns (or, for a model reading itself, the declared
       // ones); batches fill it, the first one reading its own table empty.
       if (columns) await wh.run(`CREATE OR REPLACE TABLE ${target} (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`);
+      else if (isScd2(kind)) await wh.run(`CREATE OR REPLACE TABLE ${target} AS ${scd2TableShape(record, shape!)}`);
       else await wh.run(`CREATE OR REPLACE TABLE ${target} AS SELECT * FROM (${shape}) AS q LIMIT 0`);
       await writeIntervals(wh, record.name, record.version, []);
     }
@@ -79,7 +84,9 @@ export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, f
 function ownColumns(record: SnapshotRecord): { name: string; type: string }[] {
   const where = `model ${record.name} (${record.file})`;
   if (record.declaredColumns && record.declaredColumns.length > 0) {
-    return record.declaredColumns.map(([name, type]) => ({ name, type: checkedType(type, `${where}, column ${name}`) }));
+    const declared = record.declaredColumns.map(([name, type]) => ({ name, type: checkedType(type, `${where}, column ${name}`) }));
+    // An SCD type 2 table has its validity columns besides the declared ones.
+    return isScd2(record.kind) ? [...declared, ...validityColumns(record.kind).map((c) => ({ name: c.name, type: checkedType(c.type, `${where}, time_data_type`) }))] : declared;
   }
   const untyped = record.columns.filter((c) => c.type === undefined).map((c) => c.name);
   if (record.columns.length === 0 || untyped.length > 0) {
@@ -110,8 +117,10 @@ export async function processIntervals(record: SnapshotRecord, batches: readonly
     ctx.log?.(`process ${record.name} ${new Date(batch.startMs).toISOString()} .. ${new Date(batch.endMs).toISOString()}`);
     let written = 0;
     await inTransaction(ctx, record, batch, async () => {
-      written = record.kind.name === 'INCREMENTAL_BY_TIME_RANGE' ? await replaceTimeRange(ctx.wh, record, query, batch) : await mergeByKey(ctx.wh, record, query);
       const done = await readIntervals(ctx.wh, record.name, record.version);
+      if (record.kind.name === 'INCREMENTAL_BY_TIME_RANGE') written = await replaceTimeRange(ctx.wh, record, query, batch);
+      else if (isScd2(record.kind)) written = await applyScd2Batch(ctx.wh, record, query, { executionTimeMs: ctx.executionTimeMs, first: done.length === 0 });
+      else written = await mergeByKey(ctx.wh, record, query);
       await writeIntervals(ctx.wh, record.name, record.version, mergeIntervals([...done, batch]));
       return true;
     });
@@ -178,9 +187,7 @@ async function replaceTimeRange(wh: Warehouse, record: SnapshotRecord, query: st
 /** Merges the batch's rows by the unique key; returns how many were inserted or updated. */
 async function mergeByKey(wh: Warehouse, record: SnapshotRecord, query: string): Promise<number> {
   const kind = record.kind as Extract<SnapshotRecord['kind'], { name: 'INCREMENTAL_BY_UNIQUE_KEY' }>;
-  const keys = kind.uniqueKey.map((k) => k.trim().replace(/^"(.*)"$/, '$1'));
-  const bad = keys.find((k) => !/^[\p{L}_][\p{L}\p{N}_$]*$/u.test(k));
-  if (bad !== undefined) throw new SluiceError(`model ${record.name}: unique_key ${bad} is an expression; Sluice merges on key columns only`);
+  const keys = keyColumns(record.name, kind.uniqueKey, 'merges');
   const stage = quoteIdent(`sluice_stage_${record.version.slice(0, 12)}`);
   const partition = keys.map(quoteIdent).join(', ');
   await wh.run(`CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT * FROM (${query}) AS q QUALIFY row_number() OVER (PARTITION BY ${partition}) = 1`);
@@ -189,12 +196,6 @@ async function mergeByKey(wh: Warehouse, record: SnapshotRecord, query: string):
   const merged = await wh.json(`MERGE INTO ${physicalSql(record.name, record.version)} AS target USING ${stage} AS source ON (${on}) ${matched} WHEN NOT MATCHED THEN INSERT BY NAME`);
   await wh.run(`DROP TABLE ${stage}`);
   return changedRows(merged);
-}
-
-/** The row count DuckDB answers an INSERT or MERGE with (one row, column Count). */
-function changedRows(result: Record<string, unknown>[]): number {
-  const count = Number(result[0]?.Count ?? 0);
-  return Number.isFinite(count) ? count : 0;
 }
 
 /** read_csv over a seed file; names and settings are literals, never pasted text. */

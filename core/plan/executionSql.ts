@@ -7,7 +7,7 @@ import { SluiceError } from '../errors';
 import { inferModelName } from '../models/discover';
 import { parseModelFile } from '../models/parse';
 import { renderQuery } from '../models/render';
-import { transpileToDuckDb } from '../sql/dialect';
+import { translateRendered } from '../models/translate';
 import { parseSql } from '../sql/duckdbParser';
 import { physicalSchema, physicalSql, physicalTable } from './names';
 import { isStored } from './plan';
@@ -42,12 +42,15 @@ export async function executionQuery(record: SnapshotRecord, context: ExecutionC
   const renderError = rendered.diagnostics.find((d) => d.severity === 'error');
   if (renderError) throw modelError(record, renderError);
   // A model written in another dialect runs as its DuckDB translation (the same one lineage analysed).
-  const translated = transpileToDuckDb(rendered.sql, parsed.definition.dialect);
+  const translated = translateRendered(rendered, parsed.definition.dialect, record.file);
   const translationError = translated.diagnostics.find((d) => d.severity === 'error');
-  if (translationError) throw new SluiceError(`model ${record.name} (${record.file}): ${translationError.message}`);
-  const sql = await parseSql(translated.sql);
+  if (translationError) throw modelError(record, translationError);
+  const sql = await parseSql(translated.rendered.sql);
   const syntax = sql.diagnostics.find((d) => d.severity === 'error');
-  if (syntax || !sql.query) throw new SluiceError(`model ${record.name} (${record.file}): ${syntax?.message ?? 'the query does not parse'}`);
+  if (syntax || !sql.query) {
+    const at = syntax ? translated.rendered.sourceMap.toFilePosition(syntax.offset) : undefined;
+    throw new SluiceError(`model ${record.name} (${at ? `${record.file}:${at.line}:${at.column}` : record.file}): ${syntax?.message ?? 'the query does not parse'}`);
+  }
 
   const embedded = new Map<string, string>();
   for (const use of tableNameUses(sql)) {

@@ -19,6 +19,7 @@ import { orderGraph } from '../dag/graph';
 import { tableKeyOfName } from '../dag/names';
 import type { ProjectDiagnostic } from '../dag/types';
 import { SluiceError } from '../errors';
+import { isScd2 } from '../models/scd2';
 import { addedPositions, categorizeQueryChange } from './categorize';
 import { declaredColumnsReason } from './changedColumns';
 import { describeModels, type DescribeOptions, type ModelDraft } from './fingerprint';
@@ -47,8 +48,9 @@ export interface ComputePlanOptions extends PlanOptions, DescribeOptions {
 
 const DAY = 86_400_000;
 
+/** Kinds whose table is filled batch by batch, per interval of their cron (SCD type 2 too: each batch adds versions). */
 export function isIncremental(kind: SnapshotRecord['kind']): boolean {
-  return kind.name === 'INCREMENTAL_BY_TIME_RANGE' || kind.name === 'INCREMENTAL_BY_UNIQUE_KEY';
+  return kind.name === 'INCREMENTAL_BY_TIME_RANGE' || kind.name === 'INCREMENTAL_BY_UNIQUE_KEY' || isScd2(kind);
 }
 
 /** Whether a kind is stored in the warehouse (EMBEDDED models are inlined into their readers). */
@@ -110,7 +112,8 @@ export function computePlan(state: PlanState, project: ModelProject, environment
       auditReused: decision.change === 'metadata' && built && record.audits.length > 0,
       restate: false,
     };
-    const restateRange = restated.get(draft.name);
+    // An SCD type 2 table's history cannot be computed again: it is never reprocessed (as in SQLMesh).
+    const restateRange = isScd2(record.kind) ? undefined : restated.get(draft.name);
     if (isIncremental(record.kind)) {
       let processed = planned.action === 'build' ? [] : state.intervals.get(tableId(record.name, record.version)) ?? [];
       if (restateRange) processed = removeRange(processed, alignRange(restateRange, intervalUnit(record)));
@@ -121,7 +124,12 @@ export function computePlan(state: PlanState, project: ModelProject, environment
       backfill.push({ model: record.name, intervals: [formatRange(alignRange(restateRange, 'day'))] });
     }
     models.push(planned);
-    if (decision.change) changes.push(describeChange(project, draft, old, decision, planned, children, baseList));
+    if (decision.change) {
+      const change = describeChange(project, draft, old, decision, planned, children, baseList);
+      // SQLMesh keeps an SCD type 2 table through changes (forward-only); Sluice builds a new one, so say what that costs.
+      if (old && isScd2(old.kind) && planned.action === 'build') change.reason += `; the new table's history starts over from the query's rows as they are now (the current table keeps its history)`;
+      changes.push(change);
+    }
   }
 
   // A model left out keeps the version the environment shows; one the environment lacks stays out of it.
@@ -290,7 +298,9 @@ function restatedModels(restate: PlanOptions['restate'], drafts: readonly ModelD
   const range: Interval = { startMs: start.ms, endMs: end.dateOnly ? end.ms + DAY : end.ms };
   if (range.endMs <= range.startMs) throw new SluiceError(`restatement end ${restate.end} is before its start ${restate.start}`);
   const model = tableKeyOfName(restate.model);
-  if (!model || !drafts.some((d) => d.name === model)) throw new SluiceError(`cannot restate ${restate.model}: there is no such model in the project`);
+  const draft = model ? drafts.find((d) => d.name === model) : undefined;
+  if (!model || !draft) throw new SluiceError(`cannot restate ${restate.model}: there is no such model in the project`);
+  if (isScd2(draft.kind)) throw new SluiceError(`cannot restate ${restate.model}: it is an SCD type 2 model, whose history its query cannot give back`);
   const names = [model, ...descendants(childrenMap(drafts), model)];
   for (const name of names) out.set(name, range);
   return out;

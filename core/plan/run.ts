@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import { nowMs as clockMs } from '../clock';
 import { SluiceError } from '../errors';
 import type { Warehouse } from '../warehouse/connection';
-import { auditCollector, type FailedAudit } from './apply';
+import { auditCollector, batchSize, type FailedAudit } from './apply';
 import { processIntervals, rebuildInPlace, type BuildContext } from './build';
 import { batches, dueRange, formatRange, intervalUnit, lastCronTick, mergeIntervals, subtractIntervals } from './intervals';
 import { withLock } from './lock';
@@ -68,8 +68,7 @@ export async function runEnvironment(wh: Warehouse, environment: string, options
       const done = await readIntervals(wh, record.name, record.version);
       const missing = subtractIntervals(dueRange(record, nowMs), done);
       if (missing.length === 0) continue;
-      const size = record.kind.name === 'INCREMENTAL_BY_TIME_RANGE' ? record.kind.batchSize : undefined;
-      const steps = batches(missing, intervalUnit(record), size);
+      const steps = batches(missing, intervalUnit(record), batchSize(record));
       await processIntervals(record, steps, ctx);
       processed.push({ model: record.name, intervals: mergeIntervals(steps).map(formatRange) });
     }

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
+import { SluiceError } from '../errors';
 import type { Project } from './config';
 import { sourceSettings } from './config';
 
@@ -47,4 +48,24 @@ export function resolveSecrets(
   const secrets: Record<string, string | undefined> = {};
   for (const name of names) secrets[name] = env[name] ?? dotEnv[name];
   return secrets;
+}
+
+/** `${secrets.NAME}` in config text (URLs, credentials, headers). */
+export const SECRET_REFERENCE = /\$\{secrets\.([A-Za-z_][\w.-]*)\}/g;
+
+/**
+ * The text with each `${secrets.NAME}` replaced by the secret's value. An unset or empty secret throws a
+ * SluiceError worded by `missing` (which names the secret, never a value).
+ */
+export function fillSecretReferences(
+  text: string,
+  valueOf: (name: string) => string | undefined,
+  missing: (name: string) => string,
+  reference: RegExp = SECRET_REFERENCE,
+): string {
+  return text.replace(reference, (_all, name: string) => {
+    const value = valueOf(name);
+    if (value === undefined || value === '') throw new SluiceError(missing(name));
+    return value;
+  });
 }

@@ -25,8 +25,9 @@ export interface ResolvedAudits {
 }
 
 /**
- * The audits to run for a model. Pass the ParsedModel to also get its inline audits (SQLMesh runs those even
- * when the `audits` property does not list them). Audits with `skip true` are left out.
+ * The audits to run for a model: those its `audits` property names. Pass the ParsedModel so names can be
+ * its inline audits (an inline audit it does not name gets a warning, and does not run). Audits with
+ * `skip true` are left out.
  */
 export function resolveAudits(
   model: ModelDefinition | ParsedModel,
@@ -59,10 +60,16 @@ export function resolveAudits(
     const spec = resolveOne(ref, definition, byName, report, modelFile);
     if (spec) out.audits.push(spec);
   }
+  // As in SQLMesh, an inline audit runs only when the audits property names it.
   for (const audit of inline) {
-    if (referenced.has(audit.name) || audit.skip) continue;
-    const spec = sqlSpec(audit, { name: audit.name, args: {} }, definition, audit.blocking, modelFile);
-    out.audits.push(spec);
+    if (referenced.has(audit.name)) continue;
+    out.diagnostics.push({
+      file: modelFile,
+      message: `inline audit ${audit.name} is not in the audits property of ${definition.name}, so it does not run; add it there, e.g. audits (${audit.name})`,
+      start: audit.start,
+      end: audit.end,
+      severity: 'warning',
+    });
   }
 
   // A trial render catches parameters the model forgot to pass, at the macro in the audit file.

@@ -6,9 +6,8 @@
 
 import fs from 'node:fs';
 import { SluiceError } from '../errors';
-import { LockTimeoutError } from '../lockWait';
-import { Warehouse } from '../warehouse/connection';
-import { leaseSnapshot, type SnapshotOptions } from './snapshot';
+import type { Warehouse } from '../warehouse/connection';
+import { leaseSnapshot, openReadOnlyUnlessWritten, type SnapshotOptions } from './snapshot';
 import type { QueryAccess } from './types';
 
 export interface QueryConnection {
@@ -24,10 +23,7 @@ export interface AccessOptions extends SnapshotOptions {
 export async function openForQuery(warehousePath: string, options: AccessOptions): Promise<QueryConnection> {
   if (!fs.existsSync(warehousePath)) throw new SluiceError(`there is no warehouse yet (${warehousePath}): run sluice ingest or sluice apply first`);
   if (options.prefer === 'read-only' && !options.writerInProcess) {
-    const direct = await Warehouse.open(warehousePath, { readOnly: true, lockWaitMs: 0 }).catch((err: unknown) => {
-      if (err instanceof LockTimeoutError) return undefined;
-      throw err;
-    });
+    const direct = await openReadOnlyUnlessWritten(warehousePath);
     if (direct) return prepared({ warehouse: direct, access: 'read-only', release: () => direct.close() });
   }
   const lease = await leaseSnapshot(warehousePath, options);

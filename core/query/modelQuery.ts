@@ -11,7 +11,7 @@ import { renderQuery, type MacroValue } from '../models/render';
 import type { SourceMap } from '../models/sourceMap';
 import type { TimeInput } from '../models/temporal';
 import type { ParsedModel } from '../models/types';
-import { transpileToDuckDb } from '../sql/dialect';
+import { translateRendered } from '../models/translate';
 import { cteQueryAt } from './cte';
 import { pointAtEnvironment, type EnvironmentViews } from './environment';
 import { OffsetMap, OffsetMapBuilder } from './offsetMap';
@@ -67,22 +67,25 @@ export async function prepareModelQuery(model: ParsedModel, options: ModelQueryO
     const at = { file: model.file, line: renderError.start.line, column: renderError.start.column };
     throw new QueryError(renderError.message, undefined, at, `${at.file}:${at.line}:${at.column}`);
   }
-  const translated = transpileToDuckDb(rendered.sql, definition.dialect);
+  // A model in another dialect runs as its DuckDB translation, whose map still points into the file.
+  const translated = translateRendered(rendered, definition.dialect, model.file);
   const translationError = translated.diagnostics.find((d) => d.severity === 'error');
-  if (translationError) throw new SluiceError(`model ${definition.name} (${model.file}): ${translationError.message}`);
-  // A translation rewrites the text: positions then point at the start of the query.
-  const mapped = translated.sql === rendered.sql;
+  if (translationError) {
+    const at = { file: model.file, line: translationError.start.line, column: translationError.start.column };
+    throw new QueryError(translationError.message, undefined, at, `${at.file}:${at.line}:${at.column}`);
+  }
+  const duckdb = translated.rendered;
   const part = options.part ?? { kind: 'model' };
   let label = definition.name;
-  let cut = OffsetMap.identity(translated.sql);
-  if (part.kind === 'selection' && mapped) {
-    const start = renderedOffsetOf(rendered.sourceMap, part.start);
-    const end = renderedOffsetOf(rendered.sourceMap, part.end);
-    if (translated.sql.slice(start, end).trim() === '') throw new SluiceError('the selection holds no query text');
-    cut = new OffsetMapBuilder(translated.sql).copy(start, end).build();
+  let cut = OffsetMap.identity(duckdb.sql);
+  if (part.kind === 'selection') {
+    const start = renderedOffsetOf(duckdb.sourceMap, part.start);
+    const end = renderedOffsetOf(duckdb.sourceMap, part.end);
+    if (duckdb.sql.slice(start, end).trim() === '') throw new SluiceError('the selection holds no query text');
+    cut = new OffsetMapBuilder(duckdb.sql).copy(start, end).build();
     label = `selection in ${definition.name}`;
-  } else if (part.kind === 'cte' && mapped) {
-    const cte = cteQueryAt(translated.sql, renderedOffsetOf(rendered.sourceMap, part.offset));
+  } else if (part.kind === 'cte') {
+    const cte = cteQueryAt(duckdb.sql, renderedOffsetOf(duckdb.sourceMap, part.offset));
     if (cte) {
       cut = cte.map;
       label = `CTE ${cte.name} in ${definition.name}`;
@@ -92,8 +95,7 @@ export async function prepareModelQuery(model: ParsedModel, options: ModelQueryO
   }
   const pointed = await pointAtEnvironment(cut.text, env);
   const locate = (offset: number): QuerySourcePosition => {
-    const renderedOffset = mapped ? cut.toSource(pointed.toSource(offset)) : 0;
-    const position = rendered.sourceMap.toFilePosition(renderedOffset);
+    const position = duckdb.sourceMap.toFilePosition(cut.toSource(pointed.toSource(offset)));
     return { file: model.file, line: position.line, column: position.column };
   };
   return { sql: pointed.text, label, locate };

@@ -1,8 +1,8 @@
 // `sluice profile TABLE`: what a table holds at a glance. Its first rows, then per column the share of NULLs,
 // the number of distinct values (DuckDB's approx_count_distinct), min and max, the most frequent values and,
 // for numbers, dates and times, a histogram (DuckDB's histogram over equi_width_bins). Tables larger than the
-// sample size are profiled on a reservoir sample of that many rows (a temporary table, so every figure comes
-// from the same rows); the output says so. Names reach SQL only quoted; the relation is looked up by parameters.
+// sample size are profiled on a reservoir sample of that many rows, smaller ones on a copy (a temporary table,
+// so every figure comes from the same rows); the output says so. Names reach SQL only quoted; the relation is looked up by parameters.
 
 import { tableKeyOfName } from '../dag/names';
 import { SluiceError } from '../errors';
@@ -76,12 +76,12 @@ async function profile(wh: Warehouse, name: string, env: EnvironmentViews, optio
   const rowCount = Number((await wh.json<{ n: number }>(`SELECT count(*) AS n FROM ${relation}`))[0].n);
   const sampleRows = options.sampleRows ?? PROFILE_SAMPLE_ROWS;
   const sampled = rowCount > sampleRows;
-  let source = relation;
-  if (sampled) {
-    // sampleRows is an integer of ours; REPEATABLE makes the same table give the same profile.
-    await wh.run(`CREATE OR REPLACE TEMP TABLE ${SAMPLE_TABLE} AS SELECT * FROM ${relation} USING SAMPLE reservoir(${Math.floor(sampleRows)} ROWS) REPEATABLE (42)`);
-    source = SAMPLE_TABLE;
-  }
+  // The rows profiled are copied once: every figure comes from the same rows, and a view (a VIEW model's
+  // query) does not run again for each column. sampleRows is an integer of ours; REPEATABLE makes the same
+  // table give the same profile.
+  const sample = sampled ? ` USING SAMPLE reservoir(${Math.floor(sampleRows)} ROWS) REPEATABLE (42)` : '';
+  await wh.run(`CREATE OR REPLACE TEMP TABLE ${SAMPLE_TABLE} AS SELECT * FROM ${relation}${sample}`);
+  const source = SAMPLE_TABLE;
   try {
     const columns = await profileColumns(wh, source, found);
     return {
@@ -94,7 +94,7 @@ async function profile(wh: Warehouse, name: string, env: EnvironmentViews, optio
       first_rows: await firstRows(wh, relation),
     };
   } finally {
-    if (sampled) await wh.run(`DROP TABLE IF EXISTS ${SAMPLE_TABLE}`);
+    await wh.run(`DROP TABLE IF EXISTS ${SAMPLE_TABLE}`);
   }
 }
 

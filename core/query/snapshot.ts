@@ -106,10 +106,7 @@ async function createSnapshot(warehousePath: string, stamp: string, options: Sna
   };
   // Open read-only for the length of the copy when nobody writes: then the copy is consistent for sure.
   const copyUnderReadLock = async () => {
-    const lock = await Warehouse.open(warehousePath, { readOnly: true, lockWaitMs: 0 }).catch((err: unknown) => {
-      if (err instanceof LockTimeoutError) return undefined;
-      throw err;
-    });
+    const lock = await openReadOnlyUnlessWritten(warehousePath);
     try {
       await copy();
     } finally {
@@ -133,6 +130,14 @@ async function createSnapshot(warehousePath: string, stamp: string, options: Sna
     fs.rmSync(dir, { recursive: true, force: true });
     throw new SluiceError(`cannot read a copy of ${warehousePath} while another process writes it (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); try again when it is done`);
   }
+}
+
+/** The warehouse opened read-only, without waiting; undefined while a writer holds it. */
+export async function openReadOnlyUnlessWritten(warehousePath: string): Promise<Warehouse | undefined> {
+  return Warehouse.open(warehousePath, { readOnly: true, lockWaitMs: 0 }).catch((err: unknown) => {
+    if (err instanceof LockTimeoutError) return undefined;
+    throw err;
+  });
 }
 
 function retire(snapshot: Snapshot): void {

@@ -70,6 +70,15 @@ export type SchemaChange =
   /** A column's type widened in place (bigint → double when a fractional number arrived). */
   | { kind: 'type_widened'; table: string; column: string; from: DataType; dataType: DataType };
 
+/** Decimals are staged as DECIMAL(38,9): 29 integer digits and 9 decimals. */
+export const DECIMAL_SCALE = 9;
+export const DECIMAL_INTEGER_DIGITS = 29;
+
+/** Whether DECIMAL(precision, scale) values fit the staging DECIMAL(38,9) exactly. */
+export function decimalFits(precision: number, scale = 0): boolean {
+  return scale >= 0 && scale <= DECIMAL_SCALE && scale <= precision && precision - scale <= DECIMAL_INTEGER_DIGITS;
+}
+
 /** The DuckDB type of a column: its type's, or DECIMAL(p,s) for a decimal column of known precision. */
 export function columnDuckdbType(column: Pick<ColumnSchema, 'dataType' | 'precision' | 'scale'>): string {
   if (column.dataType === 'decimal' && column.precision !== undefined) return `DECIMAL(${column.precision},${column.scale ?? 0})`;

@@ -350,3 +350,15 @@ function walkFields(value: unknown, visit: (child: ExpressionNode, role: ChildRo
     walkFields((value as Record<string, unknown>)[key], visit, false);
   }
 }
+
+/** Calls visit on every object in a serialized tree (DuckDB's JSON), parents before children. */
+export function forEachObject(value: unknown, visit: (node: Record<string, unknown>) => void): void {
+  if (Array.isArray(value)) {
+    for (const item of value) forEachObject(item, visit);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  const node = value as Record<string, unknown>;
+  visit(node);
+  for (const key in node) forEachObject(node[key], visit);
+}

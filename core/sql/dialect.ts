@@ -1,47 +1,54 @@
-// Models may declare another SQL dialect (`dialect mysql` in the MODEL block). DuckDB only parses its own
-// SQL, so such a query is parsed by node-sql-parser in its dialect and printed back with node-sql-parser's
-// PostgreSQL printer, the closest to DuckDB. The printer keeps some of the source dialect's spelling
-// (backticks, `LIMIT o, n`, `TOP n`, MySQL's `||` meaning OR, T-SQL's `+` on strings, backslash escapes);
-// the small rewrites below fix those on the syntax tree before printing. This covers ordinary SELECT
-// queries, not every function of every dialect: a function DuckDB does not know stays as written and
-// DuckDB reports it when the model is built.
+// Models may declare another SQL dialect (`dialect hive` in the MODEL block). Sluice reads every query
+// with DuckDB's own parser, so such a query is first rewritten into DuckDB SQL, token by token: what the
+// dialect spells differently (backticks, "strings", `* EXCEPT (...)`, IFF, SAFE_CAST, NVL, date functions,
+// LIMIT o, n, TOP n, ...) is replaced, and everything else — spaces and comments included — is copied as
+// written. Each replacement remembers the text it came from, so DuckDB's errors, lineage and editor
+// positions in the translation point at the right line and column of the model file. What has no DuckDB
+// translation is an error at its position, never SQL that fails when the model runs.
 
+import type { SourceSegment } from '../models/sourceMap';
 import { SourceText, type SqlDiagnostic } from './diagnostic';
+import { rewriteCall, type CallPiece, type DialectFamily } from './dialectFunctions';
+import { lexDialect, type DialectToken, type LexOptions } from './dialectLexer';
 
 /** What the SQL becomes: DuckDB SQL, or the text as given when it was not translated. */
 export interface TranspiledSql {
   sql: string;
   diagnostics: SqlDiagnostic[];
-  /** True when sql is a translation; false when it is the input unchanged (DuckDB, unknown dialect, error). */
+  /** True when sql is a translation; false when it is the input unchanged (DuckDB, unknown dialect). */
   translated: boolean;
+  /** Where each part of sql comes from in the input (offsets into the input as fileStart/fileEnd). */
+  segments: SourceSegment[];
 }
 
 /** How a dialect differs from DuckDB in the ways the rewrites care about. */
-interface DialectProfile {
-  /** node-sql-parser's name for the grammar. */
-  database: string;
-  /** "text" is a string, not an identifier (MySQL, BigQuery, Hive). */
-  doubleQuotedStrings?: boolean;
-  /** Backslash escapes inside string literals ('it\'s'). */
-  backslashEscapes?: boolean;
+interface DialectProfile extends LexOptions {
+  family: DialectFamily;
   /** `||` is logical OR and `&&` logical AND (MySQL without PIPES_AS_CONCAT). */
   pipesAreOr?: boolean;
   /** `+` concatenates strings (T-SQL). */
   plusConcatenates?: boolean;
   /** A backtick-quoted `project.dataset.table` is a dotted path, not one name (BigQuery). */
   dottedQuotedNames?: boolean;
-  /** DATE_TRUNC(value, PART) with the part last and unquoted (BigQuery). */
-  truncPartLast?: boolean;
+  /** SELECT TOP n (T-SQL, Snowflake). */
+  top?: boolean;
+  /** LIMIT offset, count (MySQL). */
+  limitComma?: boolean;
+  /** value:path reads a semi-structured value (Snowflake). */
+  variantPaths?: boolean;
+  /** LATERAL VIEW, DISTRIBUTE BY, SORT BY, CLUSTER BY (Hive, Spark). */
+  hiveClauses?: boolean;
 }
 
-const MYSQL: DialectProfile = { database: 'mysql', doubleQuotedStrings: true, backslashEscapes: true, pipesAreOr: true };
-const POSTGRES: DialectProfile = { database: 'postgresql' };
-const HIVE: DialectProfile = { database: 'hive', doubleQuotedStrings: true, backslashEscapes: true };
+const MYSQL: DialectProfile = { family: 'mysql', doubleQuotedStrings: true, backslashEscapes: true, pipesAreOr: true, limitComma: true, hashComments: true };
+const POSTGRES: DialectProfile = { family: 'postgres' };
+const HIVE: DialectProfile = { family: 'hive', doubleQuotedStrings: true, backslashEscapes: true, hiveClauses: true };
+const TSQL: DialectProfile = { family: 'tsql', bracketNames: true, plusConcatenates: true, top: true };
+const TRINO: DialectProfile = { family: 'trino' };
 
-// SQLMesh (sqlglot) dialect names. Close relatives share a grammar, which also keeps the bundle smaller:
-// MariaDB, StarRocks and Doris speak MySQL; Materialize and RisingWave speak PostgreSQL; Presto and
-// Athena (engine 3) are Trino; Spark SQL and Databricks are read with the Hive grammar (same quoting and
-// literals, fewer functions).
+// SQLMesh (sqlglot) dialect names. Close relatives share a profile: MariaDB, StarRocks and Doris speak
+// MySQL; Materialize and RisingWave speak PostgreSQL; Presto and Athena are Trino; Spark SQL and
+// Databricks are Hive's family (same quoting, literals and date functions).
 const DIALECTS: Record<string, DialectProfile> = {
   mysql: MYSQL,
   mariadb: MYSQL,
@@ -51,15 +58,15 @@ const DIALECTS: Record<string, DialectProfile> = {
   postgresql: POSTGRES,
   materialize: POSTGRES,
   risingwave: POSTGRES,
-  redshift: { database: 'redshift', backslashEscapes: true },
-  bigquery: { database: 'bigquery', doubleQuotedStrings: true, backslashEscapes: true, dottedQuotedNames: true, truncPartLast: true },
-  snowflake: { database: 'snowflake', backslashEscapes: true },
-  tsql: { database: 'transactsql', plusConcatenates: true },
-  fabric: { database: 'transactsql', plusConcatenates: true },
-  sqlite: { database: 'sqlite' },
-  trino: { database: 'trino' },
-  presto: { database: 'trino' },
-  athena: { database: 'trino' },
+  redshift: { family: 'redshift', backslashEscapes: true },
+  bigquery: { family: 'bigquery', doubleQuotedStrings: true, backslashEscapes: true, dottedQuotedNames: true, rawStrings: true, hashComments: true },
+  snowflake: { family: 'snowflake', backslashEscapes: true, top: true, variantPaths: true },
+  tsql: TSQL,
+  fabric: TSQL,
+  sqlite: { family: 'sqlite' },
+  trino: TRINO,
+  presto: TRINO,
+  athena: TRINO,
   hive: HIVE,
   spark: HIVE,
   spark2: HIVE,
@@ -87,352 +94,375 @@ function profileOf(dialect: string | undefined): DialectProfile | undefined {
   return Object.prototype.hasOwnProperty.call(DIALECTS, name) ? DIALECTS[name] : undefined;
 }
 
+function identity(sql: string): SourceSegment[] {
+  return [{ outStart: 0, outEnd: sql.length, fileStart: 0, fileEnd: sql.length, kind: 'copy' }];
+}
+
 /**
- * Translates one query from a SQLMesh dialect to SQL DuckDB accepts. Never throws: a syntax error in the
- * source dialect is an error diagnostic at the line and column node-sql-parser reports (offsets are
- * UTF-16 indexes into `sql`), and the text comes back unchanged. DuckDB (or no dialect) is returned as
- * is; an unknown dialect gives a warning and the text unchanged, so DuckDB parses it as DuckDB SQL.
+ * Translates one query from a SQLMesh dialect to DuckDB SQL. Never throws. What cannot be translated is an
+ * error diagnostic at its offset in `sql`; syntax errors are left to DuckDB's parser, whose positions map
+ * back through `segments`. DuckDB (or no dialect) is returned as is; an unknown dialect gives a warning
+ * and the text unchanged, so DuckDB parses it as DuckDB SQL.
  */
 export function transpileToDuckDb(sql: string, dialect: string | undefined): TranspiledSql {
-  if (isDuckDbDialect(dialect)) return { sql, diagnostics: [], translated: false };
+  if (isDuckDbDialect(dialect)) return { sql, diagnostics: [], translated: false, segments: identity(sql) };
   const source = new SourceText(sql);
   const name = dialect!.trim().toLowerCase();
   const profile = profileOf(name);
   if (!profile) {
     const message = `dialect '${name}' cannot be translated (known: ${supportedDialects().join(', ')}); the query is read as DuckDB SQL`;
-    return { sql, diagnostics: [source.diagnosticAt(0, message, 'warning')], translated: false };
+    return { sql, diagnostics: [source.diagnosticAt(0, message, 'warning')], translated: false, segments: identity(sql) };
   }
-  const parser = parserFor(profile.database);
-  let tree: unknown;
-  try {
-    // trimQuery: false keeps the reported positions relative to the text as given.
-    tree = parser.astify(sql, { database: profile.database, trimQuery: false });
-  } catch (err) {
-    return { sql, diagnostics: [syntaxDiagnostic(source, name, err)], translated: false };
+  const lexed = lexDialect(sql, profile);
+  if (lexed.error) {
+    return { sql, diagnostics: [source.diagnosticAt(lexed.error.offset, `${name}: ${lexed.error.message}`, 'error')], translated: false, segments: identity(sql) };
   }
-  const diagnostics: SqlDiagnostic[] = [];
-  try {
-    rewriteTree(tree, profile, (message) => diagnostics.push(source.diagnosticAt(0, message, 'error')));
-    if (diagnostics.length > 0) return { sql, diagnostics, translated: false };
-    const printed = parser.sqlify(tree as Parameters<Parser['sqlify']>[0], { database: 'postgresql' });
-    return { sql: backticksToDoubleQuotes(printed), diagnostics, translated: true };
-  } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    return { sql, diagnostics: [source.diagnosticAt(0, `could not translate the ${name} query to DuckDB SQL: ${reason}`, 'error')], translated: false };
-  }
+  const translation = new Translation(sql, lexed.tokens, profile, name, lexed.hashComments);
+  translation.run();
+  return {
+    sql: translation.out,
+    diagnostics: translation.problems.map((p) => source.diagnosticAt(p.offset, p.message, 'error')),
+    translated: true,
+    segments: translation.segments,
+  };
 }
 
-// ---- node-sql-parser ----
+// ---- the translation ----
 
-type Parser = import('node-sql-parser').Parser;
+const CASTS = new Set(['CAST', 'TRY_CAST', 'SAFE_CAST']);
 
-const parsers = new Map<string, Parser>();
-
-// Each grammar is its own bundle of a few hundred kilobytes; only the ones a project uses are loaded.
-// The requires are literal so that bundlers see them.
-function parserFor(database: string): Parser {
-  let parser = parsers.get(database);
-  if (!parser) {
-    parser = new (loadGrammar(database).Parser)();
-    parsers.set(database, parser);
-  }
-  return parser;
-}
-
-type Grammar = typeof import('node-sql-parser');
-
-function loadGrammar(database: string): Grammar {
-  switch (database) {
-    case 'mysql': return require('node-sql-parser/build/mysql') as Grammar;
-    case 'postgresql': return require('node-sql-parser/build/postgresql') as Grammar;
-    case 'redshift': return require('node-sql-parser/build/redshift') as Grammar;
-    case 'bigquery': return require('node-sql-parser/build/bigquery') as Grammar;
-    case 'snowflake': return require('node-sql-parser/build/snowflake') as Grammar;
-    case 'transactsql': return require('node-sql-parser/build/transactsql') as Grammar;
-    case 'sqlite': return require('node-sql-parser/build/sqlite') as Grammar;
-    case 'trino': return require('node-sql-parser/build/trino') as Grammar;
-    case 'hive': return require('node-sql-parser/build/hive') as Grammar;
-    default: throw new Error(`no grammar for ${database}`);
-  }
-}
-
-interface PegSyntaxError {
-  message?: string;
-  found?: string | null;
-  location?: { start?: { offset?: number } };
-}
-
-/** One short line instead of node-sql-parser's list of every token it expected. */
-function syntaxDiagnostic(source: SourceText, dialect: string, err: unknown): SqlDiagnostic {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as PegSyntaxError;
-  const offset = e.location?.start?.offset;
-  if (typeof offset !== 'number' || offset < 0 || offset > source.text.length) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    return source.diagnosticAt(0, `${dialect} syntax error: ${reason}`, 'error');
-  }
-  const token = /^(?:[\p{L}\p{N}_$@#]+|\S)/u.exec(source.text.slice(offset, offset + 80))?.[0];
-  const what = token === undefined ? 'the end of the query' : JSON.stringify(token);
-  return source.diagnosticAt(offset, `${dialect} syntax error at ${what}`, 'error');
-}
-
-// ---- rewrites on node-sql-parser's syntax tree ----
-
-type Node = Record<string, unknown>;
-
-const STRING_LITERALS = new Set(['single_quote_string', 'double_quote_string', 'string', 'natural_string', 'var_string', 'regex_string']);
-
-// Functions DuckDB spells differently; only plain renames with the same arguments.
-const FUNCTION_RENAMES: Record<string, string> = {
-  NVL: 'COALESCE',
-  IFF: 'IF',
-  GETDATE: 'NOW',
-  SYSDATETIME: 'NOW',
-  CURDATE: 'CURRENT_DATE',
-};
-
-// Cast targets DuckDB does not know by that name.
+// Type names DuckDB does not know, in CAST(... AS type) and ::type.
 const TYPE_RENAMES: Record<string, string> = {
   FLOAT64: 'DOUBLE',
+  BIGNUMERIC: 'DECIMAL(38, 9)',
+  BIGDECIMAL: 'DECIMAL(38, 9)',
+  BYTES: 'BLOB',
   SIGNED: 'BIGINT',
   UNSIGNED: 'UBIGINT',
-  BIGNUMERIC: 'DECIMAL(38, 9)',
+  NVARCHAR: 'VARCHAR',
+  NCHAR: 'VARCHAR',
+  NTEXT: 'VARCHAR',
+  DATETIME2: 'TIMESTAMP',
+  DATETIMEOFFSET: 'TIMESTAMPTZ',
+  TIMESTAMP_NTZ: 'TIMESTAMP',
+  TIMESTAMP_LTZ: 'TIMESTAMPTZ',
+  TIMESTAMP_TZ: 'TIMESTAMPTZ',
+  NUMBER: 'DECIMAL',
+  VARIANT: 'JSON',
 };
 
-function rewriteTree(tree: unknown, profile: DialectProfile, fail: (message: string) => void): void {
-  const done = new WeakSet<object>();
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item);
+// T-SQL table hints: about locking, which DuckDB has no use for.
+const TABLE_HINTS = new Set(['NOLOCK', 'READUNCOMMITTED', 'UPDLOCK', 'ROWLOCK', 'HOLDLOCK', 'TABLOCK', 'TABLOCKX', 'PAGLOCK', 'READPAST', 'XLOCK', 'NOWAIT', 'READCOMMITTED', 'REPEATABLEREAD', 'SERIALIZABLE']);
+
+// Functions whose arguments use FROM: what follows is a value, not a table.
+const KEYWORD_ARGUMENTS = new Set(['EXTRACT', 'SUBSTRING', 'TRIM', 'POSITION', 'OVERLAY']);
+
+const CLAUSE_ENDS = new Set(['UNION', 'EXCEPT', 'INTERSECT', 'MINUS']);
+
+/** How a rule replaces tokens [start, next): DuckDB text and arguments (token ranges translated in place). */
+type Piece = string | { from: number; to: number };
+
+class Translation {
+  out = '';
+  segments: SourceSegment[] = [];
+  problems: { offset: number; message: string }[] = [];
+  /** Index of the matching parenthesis for every ( and ). */
+  private readonly match: number[] = [];
+  /** Index of the ( enclosing each token, or -1. */
+  private readonly enclosing: number[] = [];
+  /** Text to write right after a token (TOP n becomes a LIMIT at the end of its SELECT). */
+  private readonly after = new Map<number, string>();
+
+  constructor(
+    private readonly sql: string,
+    private readonly tokens: DialectToken[],
+    private readonly profile: DialectProfile,
+    private readonly dialect: string,
+    private readonly hashComments: readonly number[] = [],
+  ) {
+    const stack: number[] = [];
+    tokens.forEach((t, i) => {
+      this.enclosing[i] = stack.length > 0 ? stack[stack.length - 1] : -1;
+      if (t.text === '(') stack.push(i);
+      else if (t.text === ')' && stack.length > 0) {
+        const open = stack.pop()!;
+        this.match[open] = i;
+        this.match[i] = open;
+      }
+    });
+  }
+
+  run(): void {
+    const { tokens, sql } = this;
+    if (tokens.length === 0) {
+      this.copy(0, sql.length);
       return;
     }
-    if (typeof value !== 'object' || value === null || done.has(value)) return;
-    done.add(value);
-    const node = value as Node;
-    for (const key of Object.keys(node)) visit(node[key]);
-    // Children first: `'a' + b + 'c'` needs its inner `+` decided before the outer one.
-    rewriteNode(node, profile, fail);
-  };
-  visit(tree);
-}
-
-function rewriteNode(node: Node, profile: DialectProfile, fail: (message: string) => void): void {
-  if (Array.isArray(node.from)) for (const item of node.from) tableName(item as Node, profile);
-  if (node.type === 'column_ref') columnNames(node);
-  if (typeof node.as === 'string') node.as = escapeQuotes(node.as);
-  if (typeof node.type === 'string' && STRING_LITERALS.has(node.type) && typeof node.value === 'string') stringLiteral(node, profile);
-  if (node.type === 'binary_expr') operator(node, profile);
-  if (node.type === 'function') functionCall(node, profile);
-  // BigQuery's `* EXCEPT (a)` is DuckDB's `* EXCLUDE (a)`; both have `* REPLACE (...)`.
-  if (node.type === 'except' && node.expr && (node.expr as Node).column === '*') node.type = 'exclude';
-  if (node.type === 'cast') cast(node);
-  limit(node, fail);
-}
-
-/**
- * Table names become `schema.table`. Sluice's warehouse is one DuckDB database, so a catalog part
- * (BigQuery's project, Snowflake's database, T-SQL's database and server) is dropped: BigQuery's
- * `project.dataset.table` is the DuckDB table `dataset.table`. Quoting follows the printer's (double quotes).
- */
-function tableName(item: Node, profile: DialectProfile): void {
-  if (typeof item !== 'object' || item === null || typeof item.table !== 'string' || item.expr) return;
-  const surround = (item.surround ?? {}) as Record<string, string | undefined>;
-  let tableParts = [item.table];
-  if (profile.dottedQuotedNames && surround.table === '`' && item.table.includes('.')) tableParts = item.table.split('.');
-  // BigQuery's and Snowflake's grammars repeat the first part of a three-part name as both db and catalog.
-  const parts = [item.db, item.schema, ...tableParts].map(identifierText).filter((p): p is string => p !== undefined && p !== '');
-  item.table = escapeQuotes(parts[parts.length - 1]);
-  item.db = parts.length >= 2 ? escapeQuotes(parts[parts.length - 2]) : null;
-  delete item.schema;
-  delete item.catalog;
-  delete item.server;
-  delete item.surround;
-  // T-SQL table hints (WITH (NOLOCK)) are about locking, which DuckDB has no use for.
-  delete item.table_hint;
-}
-
-/** `t.col` qualifiers written with backticks become plain names, which the printer double-quotes. */
-function columnNames(node: Node): void {
-  for (const key of ['db', 'schema', 'table']) {
-    const text = identifierText(node[key]);
-    if (text !== undefined) node[key] = escapeQuotes(text);
+    this.copy(0, tokens[0].start);
+    this.emit(0, tokens.length);
+    this.copy(tokens[tokens.length - 1].end, sql.length);
   }
-  if (typeof node.column === 'string' && node.column !== '*') node.column = escapeQuotes(node.column);
-}
 
-// The printer wraps plain names in double quotes without escaping them.
-function escapeQuotes(name: string): string {
-  return name.replace(/"/g, '""');
-}
+  // ---- output ----
 
-function identifierText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null && typeof (value as Node).value === 'string') return (value as Node).value as string;
-  return undefined;
-}
-
-/**
- * Every string literal is printed in DuckDB's form: single quotes, a quote doubled, backslashes literal.
- * node-sql-parser keeps literals nearly as written (quote pairs and backslash escapes not undone).
- */
-function stringLiteral(node: Node, profile: DialectProfile): void {
-  const raw = node.value as string;
-  let text: string;
-  switch (node.type) {
-    case 'double_quote_string':
-      // In most dialects "x" is an identifier, which the printer writes back as "x".
-      if (!profile.doubleQuotedStrings) return;
-      text = unescapeString(raw, '"', profile.backslashEscapes === true);
-      break;
-    case 'string': // BigQuery's "text"
-      text = unescapeString(raw, '"', profile.backslashEscapes === true);
-      break;
-    case 'regex_string': // BigQuery's r'raw' strings: no escapes at all
-      text = raw;
-      break;
-    default:
-      text = unescapeString(raw, "'", profile.backslashEscapes === true);
-  }
-  node.type = 'single_quote_string';
-  node.value = text.replace(/'/g, "''");
-}
-
-const BACKSLASH_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', '0': '\0', Z: '\x1a' };
-
-/** The characters a literal stands for, from its text between the quotes. */
-function unescapeString(raw: string, quote: string, backslashes: boolean): string {
-  let out = '';
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i];
-    if (c === quote && raw[i + 1] === quote) {
-      out += quote;
-      i++;
-    } else if (backslashes && c === '\\' && i + 1 < raw.length) {
-      const next = raw[++i];
-      // MySQL keeps the backslash of \% and \_ so that LIKE patterns still see an escaped wildcard.
-      out += next === '%' || next === '_' ? `\\${next}` : BACKSLASH_ESCAPES[next] ?? next;
-    } else out += c;
-  }
-  return out;
-}
-
-function isStringExpression(node: unknown): boolean {
-  if (typeof node !== 'object' || node === null) return false;
-  const n = node as Node;
-  if (n.type === 'single_quote_string') return true;
-  return n.type === 'binary_expr' && n.operator === '||';
-}
-
-function operator(node: Node, profile: DialectProfile): void {
-  if (profile.pipesAreOr && node.operator === '||') node.operator = 'OR';
-  else if (profile.pipesAreOr && node.operator === '&&') node.operator = 'AND';
-  else if (profile.plusConcatenates && node.operator === '+' && (isStringExpression(node.left) || isStringExpression(node.right))) {
-    // T-SQL adds strings with +; DuckDB concatenates with ||. Only visible when one side is a string literal.
-    node.operator = '||';
-  }
-}
-
-const TRUNC_FUNCTIONS = new Set(['DATE_TRUNC', 'DATETIME_TRUNC', 'TIMESTAMP_TRUNC', 'TIME_TRUNC']);
-
-function functionCall(node: Node, profile: DialectProfile): void {
-  const name = node.name as { name?: { type?: string; value?: unknown }[]; schema?: { value?: unknown } } | undefined;
-  // The BigQuery grammar files some function names under `schema` with no name parts.
-  const written = name?.name?.length === 1 ? name.name[0].value : name?.name?.length === 0 ? name.schema?.value : undefined;
-  if (typeof written !== 'string') return;
-  const upper = written.toUpperCase();
-  const args = (node.args as { value?: unknown[] } | undefined)?.value;
-  const rename = (to: string) => (node.name = { name: [{ type: 'default', value: to }] });
-  // T-SQL's ISNULL(a, b) is COALESCE; MySQL's one-argument ISNULL(a) is a test and stays.
-  if (upper === 'ISNULL' && Array.isArray(args) && args.length === 2) rename('COALESCE');
-  else if (Object.prototype.hasOwnProperty.call(FUNCTION_RENAMES, upper)) rename(FUNCTION_RENAMES[upper]);
-  else if (profile.truncPartLast && TRUNC_FUNCTIONS.has(upper) && Array.isArray(args) && args.length === 2) {
-    // BigQuery's DATE_TRUNC(d, MONTH) is DuckDB's date_trunc('month', d).
-    const part = datePart(args[1]);
-    if (part === undefined) return;
-    rename('date_trunc');
-    (node.args as { value: unknown[] }).value = [{ type: 'single_quote_string', value: part }, args[0]];
-  }
-}
-
-/** The name of a date part written as a bare word (MONTH), which the grammars read as a keyword or a column. */
-function datePart(arg: unknown): string | undefined {
-  if (typeof arg !== 'object' || arg === null) return undefined;
-  const n = arg as Node;
-  const word = n.type === 'origin' ? n.value : n.type === 'column_ref' && !n.table ? identifierText((n.column as Node | string | undefined) && typeof n.column === 'object' ? (n.column as Node).expr : n.column) : undefined;
-  return typeof word === 'string' && /^[A-Za-z_]+$/.test(word) ? word.toLowerCase() : undefined;
-}
-
-function cast(node: Node): void {
-  if (typeof node.keyword === 'string' && node.keyword.toLowerCase() === 'safe_cast') node.keyword = 'try_cast';
-  if (!Array.isArray(node.target)) return;
-  for (const target of node.target as Node[]) {
-    const type = typeof target?.dataType === 'string' ? target.dataType.toUpperCase() : undefined;
-    if (type !== undefined && Object.prototype.hasOwnProperty.call(TYPE_RENAMES, type)) target.dataType = TYPE_RENAMES[type];
-  }
-}
-
-/** MySQL's `LIMIT offset, count` and T-SQL's `TOP n` become `LIMIT count OFFSET offset`. */
-function limit(node: Node, fail: (message: string) => void): void {
-  const current = node.limit as { seperator?: string; value?: unknown[] } | undefined;
-  if (current && current.seperator === ',' && Array.isArray(current.value) && current.value.length === 2) {
-    node.limit = { seperator: 'offset', value: [current.value[1], current.value[0]] };
-  }
-  const top = node.top as { value?: unknown; percent?: unknown } | undefined;
-  if (!top) return;
-  if (top.percent) {
-    fail('TOP ... PERCENT has no DuckDB equivalent; use LIMIT with a count');
-    return;
-  }
-  const existing = node.limit as { value?: unknown[]; fetch?: unknown; offset?: unknown } | undefined;
-  if (existing && ((Array.isArray(existing.value) && existing.value.length > 0) || existing.fetch || existing.offset)) {
-    fail('a query cannot have both TOP and LIMIT/OFFSET');
-    return;
-  }
-  const count = typeof top.value === 'number' || typeof top.value === 'string' ? { type: 'number', value: top.value } : top.value;
-  node.limit = { seperator: '', value: [count] };
-  delete node.top;
-}
-
-// ---- text ----
-
-/**
- * Backticks left by the printer (identifiers it copies as written) become DuckDB's double quotes.
- * Strings and double-quoted identifiers are skipped over, so a backtick inside them stays.
- */
-export function backticksToDoubleQuotes(sql: string): string {
-  if (!sql.includes('`')) return sql;
-  let out = '';
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i];
-    if (c === "'" || c === '"') {
-      const end = closingQuote(sql, i, c);
-      out += sql.slice(i, end);
-      i = end;
-    } else if (c === '`') {
-      const end = closingQuote(sql, i, '`');
-      const name = sql.slice(i + 1, end - 1).replace(/``/g, '`');
-      out += `"${name.replace(/"/g, '""')}"`;
-      i = end;
+  private copy(start: number, end: number): void {
+    if (end <= start) return;
+    // MySQL's and BigQuery's # comments are -- comments in DuckDB.
+    const hash = this.hashComments.find((h) => h >= start && h < end);
+    if (hash !== undefined) {
+      this.copy(start, hash);
+      this.write('--', hash, hash + 1);
+      this.copy(hash + 1, end);
+      return;
+    }
+    const last = this.segments[this.segments.length - 1];
+    if (last && last.kind === 'copy' && last.fileEnd === start && last.outEnd === this.out.length) {
+      last.outEnd += end - start;
+      last.fileEnd = end;
     } else {
-      out += c;
-      i++;
+      this.segments.push({ outStart: this.out.length, outEnd: this.out.length + end - start, fileStart: start, fileEnd: end, kind: 'copy' });
+    }
+    this.out += this.sql.slice(start, end);
+  }
+
+  /** New text standing for input [start, end). */
+  private write(text: string, start: number, end: number): void {
+    if (text === '') return;
+    this.segments.push({ outStart: this.out.length, outEnd: this.out.length + text.length, fileStart: start, fileEnd: end, kind: 'macro' });
+    this.out += text;
+  }
+
+  private refuse(token: DialectToken, message: string): void {
+    this.problems.push({ offset: token.start, message });
+  }
+
+  /** Tokens [from, to) with the spaces between them (not before the first or after the last). */
+  private emit(from: number, to: number): void {
+    let i = from;
+    while (i < to) {
+      const next = Math.min(this.rule(i, to), to);
+      for (let k = i; k < next; k++) {
+        const text = this.after.get(k);
+        if (text !== undefined) {
+          this.write(text, this.tokens[k].end, this.tokens[k].end);
+          this.after.delete(k);
+        }
+      }
+      if (next < to) this.copy(this.tokens[next - 1].end, this.tokens[next].start);
+      i = next;
     }
   }
-  return out;
+
+  /** Writes pieces standing for tokens [start, next) and returns next. */
+  private pieces(start: number, next: number, pieces: Piece[]): number {
+    const from = this.tokens[start].start;
+    const to = this.tokens[next - 1].end;
+    for (const piece of pieces) {
+      if (typeof piece === 'string') this.write(piece, from, to);
+      else if (piece.to > piece.from) this.emit(piece.from, piece.to);
+    }
+    return next;
+  }
+
+  /** Token i copied as written. */
+  private same(i: number): number {
+    this.copy(this.tokens[i].start, this.tokens[i].end);
+    return i + 1;
+  }
+
+  // ---- rules: each handles the token at i and returns the index after what it consumed ----
+
+  private rule(i: number, limit: number): number {
+    const t = this.tokens[i];
+    const prev = this.tokens[i - 1];
+    const next = this.tokens[i + 1];
+    const upper = t.type === 'word' ? t.text.toUpperCase() : '';
+    const p = this.profile;
+    if ((upper === 'FROM' || upper === 'JOIN') && next && (next.type === 'word' || next.type === 'name') && !this.inFunctionSyntax(i)) {
+      // The keyword, then the table name with its catalog part dropped.
+      this.same(i);
+      this.copy(t.end, next.start);
+      return this.tableName(i + 1, limit);
+    }
+    if (t.type === 'name') return this.name(i);
+    if (t.type === 'string') return this.string(i);
+    if (t.type === 'word' && next?.text === '(' && prev?.text !== '.' && this.match[i + 1] !== undefined && this.match[i + 1] < limit) {
+      const call = this.call(i);
+      if (call !== undefined) return call;
+    }
+    if (upper === 'EXCEPT' && prev?.text === '*' && next?.text === '(' && this.tokens[i + 2]?.text.toUpperCase() !== 'SELECT') {
+      // `* EXCEPT (a)` (BigQuery, Spark, Databricks) is DuckDB's `* EXCLUDE (a)`.
+      return this.pieces(i, i + 1, ['EXCLUDE']);
+    }
+    if (t.type === 'word' && (prev?.text === '::' || (upper !== 'AS' && prev?.text.toUpperCase() === 'AS' && this.inCast(i)))) {
+      // Snowflake's NUMBER without precision is NUMBER(38, 0); DuckDB's DECIMAL alone is DECIMAL(18, 3).
+      const type = upper === 'NUMBER' && next?.text !== '(' ? 'DECIMAL(38, 0)' : TYPE_RENAMES[upper];
+      if (type) return this.pieces(i, i + 1, [type]);
+    }
+    if (p.top && upper === 'TOP' && prev && /^(SELECT|DISTINCT|ALL)$/i.test(prev.text)) return this.top(i);
+    if (p.limitComma && upper === 'LIMIT') return this.limit(i, limit);
+    if (p.pipesAreOr && t.text === '||') return this.pieces(i, i + 1, ['OR']);
+    if (p.pipesAreOr && t.text === '&&') return this.pieces(i, i + 1, ['AND']);
+    if (p.plusConcatenates && t.text === '+' && (prev?.type === 'string' || next?.type === 'string')) {
+      // T-SQL adds strings with +; DuckDB concatenates with ||. Seen only when one side is a string literal.
+      return this.pieces(i, i + 1, ['||']);
+    }
+    if (p.bracketNames && upper === 'WITH' && next?.text === '(' && this.isTableHint(i + 1)) return this.match[i + 1] + 1;
+    if (p.variantPaths && t.text === ':' && prev && (prev.type === 'word' || prev.type === 'name' || prev.text === ']' || prev.text === ')') && next && (next.type === 'word' || next.type === 'name')) {
+      this.refuse(t, "Snowflake's value:path access of semi-structured data has no DuckDB translation; write json_extract_string(value, '$.path') or value->>'path'");
+      return this.same(i);
+    }
+    if (p.hiveClauses && (upper === 'LATERAL' && next?.text.toUpperCase() === 'VIEW')) {
+      this.refuse(t, `${this.dialect}'s LATERAL VIEW has no DuckDB translation; write it with unnest() in the SELECT list`);
+      return this.same(i);
+    }
+    if (p.hiveClauses && /^(DISTRIBUTE|SORT|CLUSTER)$/.test(upper) && next?.text.toUpperCase() === 'BY') {
+      this.refuse(t, `${this.dialect}'s ${upper} BY has no DuckDB translation (it is about how the engine spreads rows); remove it or use ORDER BY`);
+      return this.same(i);
+    }
+    return this.same(i);
+  }
+
+  /** Whether token i is inside EXTRACT(part FROM x) and the like, where FROM is followed by a value. */
+  private inFunctionSyntax(i: number): boolean {
+    const open = this.enclosing[i];
+    return open > 0 && KEYWORD_ARGUMENTS.has(this.tokens[open - 1].text.toUpperCase());
+  }
+
+  /** Whether token i is the type in CAST(x AS type). */
+  private inCast(i: number): boolean {
+    const open = this.enclosing[i];
+    return open > 0 && CASTS.has(this.tokens[open - 1].text.toUpperCase());
+  }
+
+  /** A quoted name in DuckDB's double quotes; BigQuery's `a.b.c` is three names. */
+  private name(i: number): number {
+    const t = this.tokens[i];
+    if (t.quote === '"') return this.same(i);
+    const parts = this.profile.dottedQuotedNames && t.quote === '`' ? t.value.split('.') : [t.value];
+    return this.pieces(i, i + 1, [parts.map(doubleQuoted).join('.')]);
+  }
+
+  /** A string literal in DuckDB's form: single quotes, a quote doubled, backslashes literal. */
+  private string(i: number): number {
+    const t = this.tokens[i];
+    const duckdb = `'${t.value.replace(/'/g, "''")}'`;
+    return duckdb === t.text ? this.same(i) : this.pieces(i, i + 1, [duckdb]);
+  }
+
+  /**
+   * The table name at i: `catalog.schema.table` keeps schema and table, because the warehouse is one DuckDB
+   * database (BigQuery's project, Snowflake's and T-SQL's database are dropped).
+   */
+  private tableName(i: number, limit: number): number {
+    const names: { text: string; quoted: boolean }[] = [];
+    let j = i;
+    for (;;) {
+      const t = this.tokens[j];
+      if (t.type === 'word') names.push({ text: t.text, quoted: false });
+      else if (this.profile.dottedQuotedNames && t.quote === '`') names.push(...t.value.split('.').map((text) => ({ text, quoted: true })));
+      else names.push({ text: t.value, quoted: true });
+      const dot = this.tokens[j + 1];
+      const part = this.tokens[j + 2];
+      if (dot?.text !== '.' || j + 2 >= limit || !part || (part.type !== 'word' && part.type !== 'name')) break;
+      j += 2;
+    }
+    // A function in FROM (range(3), UNNEST(...)) keeps its own rules, and so does a name of one or two parts.
+    if (this.tokens[j + 1]?.text === '(' || names.length < 3) return this.rule(i, limit);
+    const kept = names.slice(-2).map((n) => (n.quoted ? doubleQuoted(n.text) : n.text));
+    return this.pieces(i, j + 1, [kept.join('.')]);
+  }
+
+  /** A function call at i (name, then its parenthesis). undefined: no rule, handled token by token. */
+  private call(i: number): number | undefined {
+    const open = i + 1;
+    const close = this.match[open];
+    const args = this.args(open, close);
+    const name = this.tokens[i].text.toUpperCase();
+    const tokens = this.tokens;
+    const single = (k: number) => (args[k] && args[k].to - args[k].from === 1 ? tokens[args[k].from] : undefined);
+    const rewrite = rewriteCall({
+      family: this.profile.family,
+      name,
+      argCount: args.length,
+      stringArg: (k) => (single(k)?.type === 'string' ? single(k)!.value : undefined),
+      wordArg: (k) => {
+        const t = single(k);
+        return t && (t.type === 'word' || t.type === 'string' || t.type === 'name') ? (t.type === 'word' ? t.text : t.value).toLowerCase() : undefined;
+      },
+    });
+    if (rewrite === undefined) return undefined;
+    if ('refused' in rewrite) {
+      this.refuse(tokens[i], rewrite.refused);
+      return undefined;
+    }
+    if ('rename' in rewrite) return this.pieces(i, i + 1, [rewrite.rename]);
+    const pieces: Piece[] = rewrite.map((piece: CallPiece) => (typeof piece === 'string' ? piece : args[piece.arg]));
+    return this.pieces(i, close + 1, pieces);
+  }
+
+  /** The token ranges of the comma-separated arguments inside ( at open and ) at close. */
+  private args(open: number, close: number): { from: number; to: number }[] {
+    if (close === open + 1) return [];
+    const out: { from: number; to: number }[] = [];
+    let start = open + 1;
+    for (let k = open + 1; k < close; k++) {
+      if (this.tokens[k].text === '(') k = this.match[k] ?? k;
+      else if (this.tokens[k].text === ',') {
+        out.push({ from: start, to: k });
+        start = k + 1;
+      }
+    }
+    out.push({ from: start, to: close });
+    return out;
+  }
+
+  /** T-SQL's and Snowflake's `SELECT TOP n`: a LIMIT n at the end of that SELECT. */
+  private top(i: number): number {
+    const t = this.tokens[i];
+    const count = this.tokens[i + 1];
+    if (!count || count.type !== 'number') {
+      this.refuse(t, 'TOP is translated only with a number (TOP 10)');
+      return this.same(i);
+    }
+    if (this.tokens[i + 2]?.text.toUpperCase() === 'PERCENT') {
+      this.refuse(t, 'TOP ... PERCENT has no DuckDB equivalent; use LIMIT with a count');
+      return this.same(i);
+    }
+    // The SELECT ends at the ) around it, a set operation or the end of the query.
+    let last = i + 1;
+    for (let k = i + 2; k < this.tokens.length; k++) {
+      const word = this.tokens[k].text.toUpperCase();
+      if (word === ')' || word === ';' || CLAUSE_ENDS.has(word)) break;
+      if (word === 'LIMIT' || word === 'OFFSET' || word === 'FETCH') {
+        this.refuse(t, 'a query cannot have both TOP and LIMIT/OFFSET');
+        return this.same(i);
+      }
+      if (word === '(') k = this.match[k] ?? k;
+      last = k;
+    }
+    this.after.set(last, ` LIMIT ${count.text}`);
+    return this.pieces(i, i + 2, []);
+  }
+
+  /** MySQL's `LIMIT offset, count` is `LIMIT count OFFSET offset`. */
+  private limit(i: number, limit: number): number {
+    const [offset, comma, count] = [this.tokens[i + 1], this.tokens[i + 2], this.tokens[i + 3]];
+    if (!offset || comma?.text !== ',' || !count || i + 4 > limit) return this.same(i);
+    return this.pieces(i, i + 4, ['LIMIT ', { from: i + 3, to: i + 4 }, ' OFFSET ', { from: i + 1, to: i + 2 }]);
+  }
+
+  private isTableHint(open: number): boolean {
+    const close = this.match[open];
+    if (close === undefined) return false;
+    for (let k = open + 1; k < close; k++) {
+      const t = this.tokens[k];
+      if (t.text !== ',' && !(t.type === 'word' && TABLE_HINTS.has(t.text.toUpperCase()))) return false;
+    }
+    return close > open + 1;
+  }
 }
 
-/** Index just after the quote closing the one at start (a doubled quote is part of the text). */
-function closingQuote(sql: string, start: number, quote: string): number {
-  let i = start + 1;
-  while (i < sql.length) {
-    if (sql[i] === quote) {
-      if (sql[i + 1] === quote) {
-        i += 2;
-        continue;
-      }
-      return i + 1;
-    }
-    i++;
-  }
-  return sql.length;
+function doubleQuoted(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }

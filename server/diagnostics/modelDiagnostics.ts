@@ -4,12 +4,16 @@
 
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver/node';
 import { LineMap, parseModelFile, renderForAnalysis, type ModelDiagnostic, type Position } from '../../core/models';
-import { parseSql } from '../../core/sql';
+import { translateRendered } from '../../core/models/translate';
+import { isSupportedDialect, parseSql } from '../../core/sql';
 
 export const DIAGNOSTIC_SOURCE = 'sluice';
 
-/** Diagnostics for a model file's current text. Never throws: a failure becomes a diagnostic on line 1. */
-export async function modelDiagnostics(text: string, file: string): Promise<Diagnostic[]> {
+/**
+ * Diagnostics for a model file's current text. Never throws: a failure becomes a diagnostic on line 1.
+ * `defaultDialect` is the project's model_defaults dialect, for a model that does not name its own.
+ */
+export async function modelDiagnostics(text: string, file: string, defaultDialect?: string): Promise<Diagnostic[]> {
   const content = text.startsWith('\ufeff') ? text.slice(1) : text;
   const shift = text.length - content.length;
   const lines = new LineMap(text);
@@ -18,14 +22,19 @@ export async function modelDiagnostics(text: string, file: string): Promise<Diag
     const parsed = parseModelFile(content, file);
     for (const d of parsed.diagnostics) out.push(fromModelDiagnostic(d, lines, shift));
     if (!parsed.query) return out;
-    const dialect = parsed.definition?.dialect;
-    // A query in another dialect is run as written elsewhere; DuckDB's grammar would flag valid code.
-    if (dialect && dialect !== 'duckdb') return out;
+    const dialect = parsed.definition?.dialect ?? defaultDialect;
+    // A dialect Sluice cannot translate is reported by the model's own checks; its SQL is not DuckDB's.
+    if (dialect && !isSupportedDialect(dialect)) return out;
 
-    const rendered = renderForAnalysis(parsed);
-    for (const d of rendered.diagnostics) out.push(fromModelDiagnostic(d, lines, shift));
+    const written = renderForAnalysis(parsed);
+    for (const d of written.diagnostics) out.push(fromModelDiagnostic(d, lines, shift));
     // With an unexpanded macro left in the SQL, DuckDB would only repeat the macro error.
-    if (rendered.diagnostics.some((d) => d.severity === 'error')) return out;
+    if (written.diagnostics.some((d) => d.severity === 'error')) return out;
+    // A query in another dialect is checked as its DuckDB translation, whose map points into the file.
+    const translated = translateRendered(written, dialect, file);
+    for (const d of translated.diagnostics) out.push(fromModelDiagnostic(d, lines, shift));
+    if (translated.diagnostics.some((d) => d.severity === 'error')) return out;
+    const rendered = translated.rendered;
 
     const sql = await parseSql(rendered.sql);
     for (const d of sql.diagnostics) {
@@ -33,7 +42,7 @@ export async function modelDiagnostics(text: string, file: string): Promise<Diag
       const [start, end] = tokenAt(text, at);
       out.push({
         range: { start: lspPosition(lines.position(start)), end: lspPosition(lines.position(end)) },
-        message: d.message,
+        message: translated.from ? `${d.message} (the ${translated.from} query is read as DuckDB SQL after Sluice's translation)` : d.message,
         severity: d.severity === 'error' ? DiagnosticSeverity.Error : d.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
         source: DIAGNOSTIC_SOURCE,
         code: 'sql-syntax',

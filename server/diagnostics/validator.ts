@@ -89,7 +89,7 @@ export class ModelValidator {
       const text = document.getText();
       this.checking.add(uri);
       try {
-        const local = await modelDiagnostics(text, file);
+        const local = await modelDiagnostics(text, file, this.deps.models.entryFor(file)?.project?.models.defaults.dialect);
         if (this.deps.document(uri)?.version !== version) return;
         this.local.set(uri, { version, diagnostics: local });
         await this.deps.models.setText(file, text, version);

@@ -7,15 +7,14 @@ import fs from 'node:fs';
 import * as path from 'node:path';
 import { LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver/node';
 import { SluiceError, describeError } from '../../core/errors';
-import { discoverSources } from '../../core/ingest/extract';
 import { ingest, type IngestResult } from '../../core/ingest/pipeline';
 import type { Logger } from '../../core/ingest/types';
 import type { Project } from '../../core/project/config';
 import { SluiceErrorCodes, type IngestProgress, type RunSource } from '../../core/protocol';
 import { RefusedError } from '../rpc';
 import type { WorkspaceTrust } from '../trust';
-import type { ProjectEntry, ProjectIndex } from '../workspace/projects';
-import { toFilePath } from '../workspace/uri';
+import type { ProjectIndex } from '../workspace/projects';
+import { sourceOfFile, usableProject } from '../sources/sourceFile';
 import type { WarehouseGate } from '../warehouse/gate';
 import { ProgressTracker } from './progress';
 
@@ -134,25 +133,16 @@ export class IngestRunner {
   private async resolve(params: RunSource.Params): Promise<Target> {
     const { index } = this.deps;
     if (params.file) {
-      const file = toFilePath(params.file);
-      if (!file) throw new SluiceError(`cannot run ${params.file}: only files on disk can be run`);
-      const entry = index.projectForFile(file);
-      if (!entry) throw new SluiceError(`${file} is not inside a Sluice project (no sluice.yaml in its folder or above)`);
-      const project = usable(entry);
-      const match = (await discoverSources(project.dir)).find((s) => path.resolve(s.file) === file);
-      if (!match) {
-        throw new SluiceError(
-          `${path.relative(project.dir, file)} is not a source module of project ${project.name}: sources are the .ts/.js files directly in sources/`,
-        );
-      }
+      const match = await sourceOfFile(index, params.file, 'run');
+      const { project } = match;
       if (params.source && params.source !== match.name) {
-        throw new SluiceError(`${path.relative(project.dir, file)} is source "${match.name}", not "${params.source}"`);
+        throw new SluiceError(`${path.relative(project.dir, match.file)} is source "${match.name}", not "${params.source}"`);
       }
       return { project, source: match.name };
     }
     if (!params.source) throw new SluiceError('say which source to run: give a source name or a source file');
     if (params.projectDir) {
-      return { project: usable(index.requireProjectAt(params.projectDir)), source: params.source };
+      return { project: usableProject(index.requireProjectAt(params.projectDir)), source: params.source };
     }
     const projects = index.projects();
     if (projects.length === 0) throw new SluiceError('no Sluice project (sluice.yaml) in this workspace');
@@ -161,13 +151,8 @@ export class IngestRunner {
         `several Sluice projects are open (${projects.map((p) => p.info.name).join(', ')}); say which one (projectDir) or run the source file`,
       );
     }
-    return { project: usable(projects[0]), source: params.source };
+    return { project: usableProject(projects[0]), source: params.source };
   }
-}
-
-function usable(entry: ProjectEntry): Project {
-  if (!entry.project) throw new SluiceError(entry.info.error ?? `cannot read ${entry.configFile}`);
-  return entry.project;
 }
 
 interface RunOptions {

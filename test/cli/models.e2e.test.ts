@@ -77,7 +77,7 @@ describe('sluice models, render and lineage (end to end)', function () {
       }
     });
 
-    it('sluice lineage reads a model written in another dialect (node-sql-parser, loaded from node_modules)', () => {
+    it('sluice lineage reads a model written in another dialect', () => {
       project.write('models/marts/mysql_orders.sql', 'MODEL (name analytics.mysql_orders, dialect mysql);\nSELECT `order_id`, IFNULL(`amount`, 0) AS amount FROM staging.orders\n');
       try {
         const run = runCli(['lineage', 'analytics.mysql_orders'], project.dir);

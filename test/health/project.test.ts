@@ -46,4 +46,23 @@ describe('health lineage of a project', function () {
     assert.equal(targetModel('shop.orders', isModel), undefined);
     assert.equal(targetModel('shop', isModel), undefined);
   });
+
+  it('answers again, without recomputing, until the project changes, and then follows every change', async () => {
+    const dir = path.join(repoRoot, 'no-such-project');
+    const model = (name: string, sql: string) => `MODEL (name ${name}, kind FULL);\n${sql}\n`;
+    const small = await ModelProject.fromTexts(dir, [
+      { file: 'models/a.sql', text: model('m.a', 'SELECT 1 AS x') },
+      { file: 'models/b.sql', text: model('m.b', 'SELECT 2 AS y') },
+    ]);
+    const first = healthModels(small);
+    assert.equal(healthModels(small), first, 'the same answer while nothing changed');
+    await small.update(path.join(dir, 'models/a.sql'), model('m.a', 'SELECT 1 AS x, 3 AS z'));
+    const changed = healthModels(small);
+    assert.notEqual(changed, first);
+    assert.deepEqual(changed.find((m) => m.key === 'm.a')!.columns.map((c) => c.name), ['x', 'z']);
+    // A model nothing reads, removed: no other model is analysed again, and it still leaves the answer.
+    await small.remove(path.join(dir, 'models/b.sql'));
+    assert.deepEqual(healthModels(small).map((m) => m.key), ['m.a']);
+  });
 });
+

@@ -78,6 +78,21 @@ export async function query<T = Record<string, unknown>>(dbFile: string, sql: st
   }
 }
 
+/** Writes to a DuckDB file as another system would (the one feeding a project's source tables), then closes it. */
+export async function writeDb(dbFile: string, sql: string, params?: (string | number)[]): Promise<void> {
+  const instance = await DuckDBInstance.create(dbFile);
+  try {
+    const connection = await instance.connect();
+    try {
+      await connection.run(sql, params);
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
 export async function tableNames(dbFile: string, schema: string): Promise<string[]> {
   const rows = await query<{ table_name: string }>(
     dbFile,

@@ -50,7 +50,19 @@ describe('model header: malformed headers report exact positions', () => {
   });
 
   it('a SQLMesh kind Sluice does not support', () => {
-    expectError('MODEL (\n  name a.b,\n  kind SCD_TYPE_2(unique_key id)\n);\nSELECT 1', '3:8', /model kind SCD_TYPE_2 is not supported by Sluice yet/);
+    expectError('MODEL (\n  name a.b,\n  kind MANAGED\n);\nSELECT 1', '3:8', /model kind MANAGED is not supported by Sluice yet/);
+  });
+
+  it('CUSTOM kinds cannot run: their materialization is Python', () => {
+    expectError("MODEL (\n  name a.b,\n  kind CUSTOM (materialization 'my_mat')\n);\nSELECT 1", '3:8', /^model kind CUSTOM cannot run in Sluice: a custom materialization is a Python class, and Sluice does not run Python/);
+  });
+
+  it('SCD type 2 kinds: required and malformed options', () => {
+    expectError('MODEL (name a.b, kind SCD_TYPE_2_BY_TIME (invalidate_hard_deletes true)); SELECT 1', '1:23', /kind SCD_TYPE_2_BY_TIME needs a unique_key, e.g. SCD_TYPE_2_BY_TIME \(unique_key id\)/);
+    expectError('MODEL (name a.b, kind SCD_TYPE_2_BY_COLUMN (unique_key id)); SELECT 1', '1:23', /needs a columns, e.g. SCD_TYPE_2_BY_COLUMN \(columns \[name, price\]\)/);
+    expectError('MODEL (name a.b, kind SCD_TYPE_2 (unique_key id, invalidate_hard_deletes maybe)); SELECT 1', '1:74', /invalidate_hard_deletes must be true or false, found maybe/);
+    expectError('MODEL (name a.b, kind SCD_TYPE_2 (unique_key id, valid_from_name v, valid_to_name v)); SELECT 1', '1:83', /valid_from_name and valid_to_name are both v/);
+    expectError('MODEL (name a.b, kind SCD_TYPE_2_BY_TIME (unique_key id, columns [a])); SELECT 1', '1:58', /kind SCD_TYPE_2_BY_TIME has no option 'columns'/);
   });
 
   it('property without a value', () => {

@@ -152,10 +152,17 @@ describe('quality: resolving a model\'s audits', () => {
     ]);
   });
 
-  it('inline audits run even when the audits property does not list them', () => {
-    const parsed = model('MODEL (name s.items);\nSELECT 1 AS id;\nAUDIT (name positive_ids);\nSELECT * FROM @this_model WHERE id <= 0;\n');
-    const resolved = resolveAudits(parsed, []);
-    assert.deepEqual(resolved.audits.map((a) => a.name), ['positive_ids']);
+  it('an inline audit runs when the audits property names it, and only then', () => {
+    const text = 'SELECT 1 AS id;\nAUDIT (name positive_ids);\nSELECT * FROM @this_model WHERE id <= 0;\nAUDIT (name unused);\nSELECT * FROM @this_model WHERE id > @threshold;\n';
+    const named = resolveAudits(model(`MODEL (name s.items, audits (positive_ids));\n${text}`, 'models/items.sql'), []);
+    assert.deepEqual(named.audits.map((a) => a.name), ['positive_ids']);
+    // The unnamed one is not rendered either: its undefined @threshold blocks nothing.
+    assert.deepEqual(describeDiagnostics(named.diagnostics), [
+      'models/items.sql:5:1 warning inline audit unused is not in the audits property of s.items, so it does not run; add it there, e.g. audits (unused)',
+    ]);
+    const none = resolveAudits(model(`MODEL (name s.items);\n${text}`, 'models/items.sql'), []);
+    assert.deepEqual(none.audits, []);
+    assert.equal(none.diagnostics.filter((d) => d.severity === 'error').length, 0);
   });
 
   it('runs SQL audits with @this_model and parameters substituted', async () => {

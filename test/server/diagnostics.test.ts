@@ -77,6 +77,29 @@ describe('language server: model diagnostics while typing', function () {
     await client.diagnostics(uri, (ds) => ds.length === 0, mark);
   });
 
+  it('reports errors in a model of another dialect at the file position, through the translation', async () => {
+    // Backticks, a date function with its arguments moved and IFF are rewritten before the error: the
+    // position must still be the token the user wrote.
+    const text = "MODEL (name shop.hive_orders, dialect spark);\nSELECT `id`, datediff(a, b) AS d, IFF(x, 1, 2) AS f FROM t WHERE id = = 3";
+    const uri = await client.open(path.join(project.dir, 'models', 'hive_orders.sql'), text);
+    const [d, ...rest] = await client.diagnostics(uri, (ds) => ds.length > 0);
+    assert.deepEqual(rest, []);
+    assert.match(d.message, /^syntax error at or near "=" \(the spark query is read as DuckDB SQL/);
+    const column = text.split('\n')[1].lastIndexOf('=');
+    assert.equal(d.range.start.line, 1);
+    assert.equal(d.range.start.character, column);
+  });
+
+  it('reports a construct with no DuckDB translation where it is written', async () => {
+    const text = 'MODEL (\n  name shop.variant,\n  dialect snowflake\n);\nSELECT IFF(a, 1, 2) AS x,\n  payload:customer AS customer\nFROM t';
+    const uri = await client.open(path.join(project.dir, 'models', 'variant.sql'), text);
+    const [d] = await client.diagnostics(uri, (ds) => ds.length > 0);
+    assert.match(d.message, /value:path access of semi-structured data has no DuckDB translation/);
+    assert.equal(d.range.start.line, 5);
+    assert.equal(d.range.start.character, '  payload'.length);
+    assert.equal(d.severity, 1);
+  });
+
   it('leaves SQL files outside models/ alone', async () => {
     const outside = await client.open(path.join(project.dir, 'scratch.sql'), 'SELEC broken');
     const model = await client.open(path.join(project.dir, 'models', 'after.sql'), 'MODEL (name a.after);\nSELECT 1 FROM');
@@ -112,5 +135,43 @@ describe('language server: diagnostics wait for typing to pause', function () {
     assert.equal(published.params.version, 4);
     assert.deepEqual(published.params.diagnostics, []);
     assert.equal(client.all('textDocument/publishDiagnostics').filter((p) => p.uri === uri).length, 1);
+  });
+});
+
+describe('language server: a project whose model_defaults name a dialect', function () {
+  let project: TempProject;
+  let client: LspTestClient;
+
+  before(async () => {
+    project = makeProject({ 'models/t.sql': 'MODEL (name main.t, kind VIEW);\nSELECT 1 AS a, 2 AS b' });
+    project.write('sluice.yaml', 'name: test\nmodel_defaults:\n  dialect: spark\n');
+    client = await LspTestClient.start({ folders: [project.dir], trusted: false });
+  });
+
+  after(async () => {
+    await client?.stop();
+    project?.cleanup();
+  });
+
+  it('reads a model without its own dialect in the default one, and reports what has no translation there', async () => {
+    // Valid Spark SQL that DuckDB would reject as written (* EXCEPT); then DISTRIBUTE BY, which has no translation.
+    const text = 'MODEL (name main.spark_orders);\nSELECT * EXCEPT (b), "x" AS label FROM main.t\nDISTRIBUTE BY a';
+    const uri = await client.open(path.join(project.dir, 'models', 'spark_orders.sql'), text);
+    const diagnostics = await client.diagnostics(uri, (ds) => ds.length > 0);
+    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.range.start.character]), [[2, 0]]);
+    assert.match(diagnostics[0].message, /DISTRIBUTE BY has no DuckDB translation/);
+  });
+
+  it('hovers a column inside rewritten text with the column it reads', async () => {
+    // `b`, nvl and date_add are rewritten before and around the cursor; the hover must still find a.
+    const text = 'MODEL (name main.spark_hover);\nSELECT `b`, nvl(a, 0) AS z, date_add(CAST(\'2024-01-01\' AS DATE), a) AS d FROM main.t';
+    const uri = await client.open(path.join(project.dir, 'models', 'spark_hover.sql'), text);
+    await client.diagnostics(uri, () => true);
+    const line = text.split('\n')[1];
+    for (const at of [line.indexOf('nvl(a') + 4, line.lastIndexOf('a)')]) {
+      const hover = await client.hoverText(uri, { line: 1, character: at });
+      assert.ok(hover, `no hover at ${at}`);
+      assert.match(hover!.split('\n')[0], /main\.t\.a/);
+    }
   });
 });

@@ -3,14 +3,14 @@
 
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { now, nowMs } from '../../clock';
+import { now } from '../../clock';
 import { bindModelTypes } from '../../dag/modelTypes';
 import { modelOptionsOf, ModelProject } from '../../dag/project';
 import { SluiceError } from '../../errors';
-import { tableKey, tableKeyOfName } from '../../dag/names';
 import type { ProjectDiagnostic } from '../../dag/types';
 import { discoverModels } from '../../models/discover';
 import { renderQuery } from '../../models/render';
+import { findModel, yesterdayUtc } from '../../query/modelQuery';
 import { closeSqlParser } from '../../sql/duckdbParser';
 import { resolveProject } from '../context';
 import { printRendered, renderDialect } from './renderDialect';
@@ -106,13 +106,11 @@ export function registerModels(program: Command): void {
       const dialect = renderDialect(flags.dialect);
       const project = resolveProject(flags.project);
       const dir = project.dir;
-      const key = tableKeyOfName(name);
       const models = await discoverModels(dir, { defaults: project.models.defaults, inferNames: project.models.inferNames });
-      const model = key ? models.find((m) => m.definition && tableKey(m.definition.nameParts) === key && m.definition.enabled !== false) : undefined;
+      const model = findModel(models, name);
       if (!model?.definition) throw new CliFailure(`no model named ${name} in ${displayPath(path.join(dir, 'models'))}`, 2);
       if (model.query.trim() === '') throw new CliFailure(`model ${model.definition.name} is a ${model.definition.kind.name} model: it has no query to render`, 2);
-      const yesterday = new Date(nowMs() - 86_400_000).toISOString().slice(0, 10);
-      const start = flags.start ?? yesterday;
+      const start = flags.start ?? yesterdayUtc();
       let rendered: ReturnType<typeof renderQuery>;
       try {
         rendered = renderQuery(model, { start, end: flags.end ?? start, executionTime: flags.executionTime ?? now(), thisModel: model.definition.nameParts, variables: project.models.variables });

@@ -7,6 +7,7 @@ import { tableKey } from '../../dag/names';
 import type { ProjectDiagnostic } from '../../dag/types';
 import { isTargetDialect, renderModelInDialect, TARGET_DIALECTS, type TargetDialect } from '../../dialect';
 import type { RenderedQuery } from '../../models/render';
+import { translateRendered } from '../../models/translate';
 import type { ParsedModel } from '../../models/types';
 import type { Project } from '../../project/config';
 import { closeSqlParser } from '../../sql/duckdbParser';
@@ -23,7 +24,12 @@ export async function printRendered(project: Project, model: ParsedModel, render
   const name = model.definition?.name ?? model.file;
   let diagnostics: ProjectDiagnostic[] = rendered.diagnostics.filter((d) => d.severity === 'error');
   let sql: string | undefined = diagnostics.length > 0 ? undefined : rendered.sql;
-  if (sql !== undefined && dialect !== 'duckdb') {
+  if (sql !== undefined && dialect === 'duckdb') {
+    // A model written in another dialect: its DuckDB translation is what apply runs.
+    const translated = translateRendered(rendered, model.definition?.dialect, model.file);
+    diagnostics = translated.diagnostics.filter((d) => d.severity === 'error');
+    sql = diagnostics.length > 0 ? undefined : translated.rendered.sql;
+  } else if (sql !== undefined) {
     try {
       // The project's tables and models give the columns a star stands for where the dialect must spell it out.
       const models = await ModelProject.load(project.dir, await modelOptionsOf(project));

@@ -2,7 +2,7 @@
 // Every problem becomes one line naming the file, the resource and the property.
 
 import { SluiceError } from '../../errors';
-import { DATA_TYPES } from '../../schema/types';
+import { DATA_TYPES, decimalFits } from '../../schema/types';
 import type { SourceDef } from '../types';
 import { describeType, describeValue, isPlainObject } from './describe';
 import { hasPreparer } from './prepare';
@@ -180,7 +180,7 @@ function checkPrecision(h: Record<string, unknown>, at: string, fail: Fail): voi
   if (h.dataType !== 'decimal') fail(`${at}: precision and scale apply to dataType "decimal" only`);
   const p = h.precision;
   const s = h.scale ?? 0;
-  if (!Number.isInteger(p) || !Number.isInteger(s) || (s as number) < 0 || (s as number) > 9 || (p as number) < 1 || (p as number) - (s as number) > 29 || (s as number) > (p as number)) {
+  if (!Number.isInteger(p) || !Number.isInteger(s) || (p as number) < 1 || !decimalFits(p as number, s as number)) {
     fail(`${at}: precision and scale must be whole numbers with 0 <= scale <= 9, scale <= precision and precision - scale <= 29, got ${describeValue(p)}, ${describeValue(h.scale)}`);
   }
 }

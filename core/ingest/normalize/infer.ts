@@ -2,7 +2,7 @@
 // representation documented on Cell in core/ingest/package.ts.
 
 import type { Cell } from '../package';
-import type { DataType } from '../../schema/types';
+import { DECIMAL_INTEGER_DIGITS, DECIMAL_SCALE, type DataType } from '../../schema/types';
 import {
   Temporal, canonicalTimestamp, classifyTemporal, dateAtMidnight, midnightUtcDate, timestampMillis,
 } from './temporal';
@@ -10,9 +10,7 @@ import {
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 /** DECIMAL(38,9) holds 29 integer digits. */
-const DECIMAL_INTEGER_LIMIT = 10n ** 29n;
-const DECIMAL_SCALE = 9;
-const DECIMAL_INTEGER_DIGITS = 29;
+const DECIMAL_INTEGER_LIMIT = 10n ** BigInt(DECIMAL_INTEGER_DIGITS);
 const TWO_POW_63 = 2 ** 63;
 
 export function isBinary(value: object): boolean {

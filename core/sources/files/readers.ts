@@ -7,7 +7,7 @@ import { DuckDBConnection, DuckDBDecimalType, DuckDBTypeId, JSDuckDBValueConvert
 import { SluiceError } from '../../errors';
 import { describeThrown } from '../../ingest/extract/describe';
 import type { ColumnHint, Item } from '../../ingest/types';
-import type { DataType } from '../../schema/types';
+import { decimalFits, type DataType } from '../../schema/types';
 import { quoteIdent, quoteLiteral } from '../../warehouse/quote';
 import type { FileFormat } from './config';
 
@@ -103,7 +103,7 @@ async function planDuckdbRead(connection: DuckDBConnection, file: string, format
 /** The hint for a column DuckDB reads as `type`; decimals keep their precision where DECIMAL(38,9) carries it. */
 function columnHint(type: DuckDBType): ColumnHint {
   const dataType = sluiceType(type);
-  if (type instanceof DuckDBDecimalType && type.scale <= 9 && type.width - type.scale <= 29) {
+  if (type instanceof DuckDBDecimalType && decimalFits(type.width, type.scale)) {
     return { dataType, precision: type.width, scale: type.scale };
   }
   return { dataType };

@@ -2,24 +2,23 @@
 // masking of every secret value (resolved placeholders, literal auth values, fetched tokens) wherever text
 // leaves the source: log lines, error messages and the items themselves.
 
-import { SluiceError } from '../../errors';
-import { maskSecrets } from '../../ingest/extract/logger';
+import { secretMasker } from '../../ingest/extract/logger';
+import { fillSecretReferences } from '../../project/secrets';
 
 const PLACEHOLDER = /\$\{secrets\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /** Fills the placeholders of every string in value (objects and lists walked, functions kept). */
 export function resolveSecrets<T>(value: T, secrets: Record<string, string | undefined>, path: string, masker: Masker): T {
   if (typeof value === 'string') {
-    return value.replace(PLACEHOLDER, (_, name: string) => {
-      const secret = secrets[name];
-      if (secret === undefined || secret === '') {
-        throw new SluiceError(
-          `${path} uses \${secrets.${name}}, but secret ${name} is not set (set it in the environment or .env, and list it under sources.<name>.secrets in sluice.yaml)`,
-        );
-      }
-      masker.add(secret);
-      return secret;
-    }) as T;
+    return fillSecretReferences(
+      value,
+      (name) => {
+        masker.add(secrets[name]);
+        return secrets[name];
+      },
+      (name) => `${path} uses \${secrets.${name}}, but secret ${name} is not set (set it in the environment or .env, and list it under sources.<name>.secrets in sluice.yaml)`,
+      PLACEHOLDER,
+    ) as T;
   }
   if (Array.isArray(value)) return value.map((v, i) => resolveSecrets(v, secrets, `${path}[${i}]`, masker)) as T;
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
@@ -38,6 +37,9 @@ export function resolveSecrets<T>(value: T, secrets: Record<string, string | und
 export class Masker {
   private readonly all: Record<string, string> = {};
   private readonly sent: Record<string, string> = {};
+  /** Made again only when a secret is added (a fetched token), not for every string masked. */
+  private maskAll?: (text: string) => string;
+  private maskSent?: (text: string) => string;
 
   constructor(secrets: Record<string, string | undefined> = {}) {
     for (const v of Object.values(secrets)) if (v) addValue(this.all, v);
@@ -48,6 +50,8 @@ export class Masker {
     if (!value || value.trim().length === 0) return;
     addValue(this.all, value);
     addValue(this.sent, value);
+    this.maskAll = undefined;
+    this.maskSent = undefined;
   }
 
   /** Whether items need masking at all (the config sends a secret). */
@@ -56,12 +60,16 @@ export class Masker {
   }
 
   mask(text: string): string {
-    return maskSecrets(text, this.all);
+    this.maskAll ??= secretMasker(this.all);
+    return this.maskAll(text);
   }
 
   /** Masks the sent secrets inside an item's strings (an API may echo a token, say in a next-page URL). */
   maskItem<T>(value: T): T {
-    if (typeof value === 'string') return maskSecrets(value, this.sent) as T;
+    if (typeof value === 'string') {
+      this.maskSent ??= secretMasker(this.sent);
+      return this.maskSent(value) as T;
+    }
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) value[i] = this.maskItem(value[i]);
       return value;

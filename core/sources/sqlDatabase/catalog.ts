@@ -1,7 +1,7 @@
 // What reflecting a database's catalog yields, whichever the driver: tables, their columns with the
 // Sluice type each maps to, and primary keys.
 
-import type { DataType } from '../../schema/types';
+import { decimalFits, type DataType } from '../../schema/types';
 
 export interface ColumnInfo {
   name: string;
@@ -33,9 +33,7 @@ export function integerValue(value: unknown): unknown {
   return Number.isSafeInteger(n) ? n : BigInt(value);
 }
 
-/** A DECIMAL(38,9) column holds 29 integer digits and 9 decimals; wider numbers are kept as exact text. */
-export function decimalFits(precision: number | undefined, scale: number | undefined): boolean {
-  if (precision === undefined) return true;
-  const s = scale ?? 0;
-  return s <= 9 && s <= precision && precision - s <= 29;
+/** Whether a NUMERIC column's values fit DECIMAL(38,9) (one without precision is taken as fitting); wider numbers are kept as exact text. */
+export function numericFits(precision: number | undefined, scale: number | undefined): boolean {
+  return precision === undefined || decimalFits(precision, scale ?? 0);
 }

@@ -2,6 +2,7 @@
 // form that may appear in messages (password masked).
 
 import { SluiceError } from '../../errors';
+import { fillSecretReferences } from '../../project/secrets';
 
 export type Driver = 'postgres' | 'mysql';
 
@@ -14,7 +15,6 @@ export interface Credentials {
   database?: string;
 }
 
-const SECRET_REFERENCE = /\$\{secrets\.([A-Za-z_][\w.-]*)\}/g;
 const DRIVERS: Record<string, Driver> = {
   'postgres:': 'postgres',
   'postgresql:': 'postgres',
@@ -23,15 +23,11 @@ const DRIVERS: Record<string, Driver> = {
 };
 
 export function resolveCredentials(source: string, template: string, secrets: Record<string, string | undefined>): Credentials {
-  const text = template.replace(SECRET_REFERENCE, (_, name: string) => {
-    const value = secrets[name];
-    if (value === undefined || value === '') {
-      throw new SluiceError(
-        `source "${source}": credentials read secret ${name}, which is not set (set it in the environment or in .env beside sluice.yaml)`,
-      );
-    }
-    return value;
-  });
+  const text = fillSecretReferences(
+    template,
+    (name) => secrets[name],
+    (name) => `source "${source}": credentials read secret ${name}, which is not set (set it in the environment or in .env beside sluice.yaml)`,
+  );
   let url: URL;
   try {
     url = new URL(text);

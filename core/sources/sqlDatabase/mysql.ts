@@ -4,7 +4,7 @@
 import mysql from 'mysql2';
 import { SluiceError } from '../../errors';
 import type { Item } from '../../ingest/types';
-import { decimalFits, integerValue, type ColumnInfo, type TableInfo } from './catalog';
+import { numericFits, integerValue, type ColumnInfo, type TableInfo } from './catalog';
 import type { Credentials } from './credentials';
 import { connectError, convertRow, describeFailure, pageSize, queryError, pickTables, selectSql, type Database, type Dialect, type ReadOptions } from './database';
 
@@ -66,7 +66,7 @@ export function mysqlColumn(
       // Unsigned BIGINT goes beyond int64: DECIMAL holds it exactly.
       return columnType.includes('unsigned') ? { ...column('decimal'), precision: 20, scale: 0 } : column('bigint', integerValue);
     case 'decimal': case 'numeric':
-      return decimalFits(precision, scale) ? { ...column('decimal'), precision: precision ?? 38, scale: scale ?? 0 } : column('text');
+      return numericFits(precision, scale) ? { ...column('decimal'), precision: precision ?? 38, scale: scale ?? 0 } : column('text');
     case 'float': case 'double': case 'real':
       return column('double');
     case 'date':

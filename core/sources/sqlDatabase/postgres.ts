@@ -6,19 +6,17 @@ import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { SluiceError } from '../../errors';
 import type { Item } from '../../ingest/types';
-import { decimalFits, integerValue, type ColumnInfo, type TableInfo } from './catalog';
+import { numericFits, integerValue, type ColumnInfo, type TableInfo } from './catalog';
 import { CopyTextDecoder } from './copyText';
 import type { Credentials } from './credentials';
+import { quoteIdent } from '../../warehouse/quote';
 import { connectError, convertRow, describeFailure, pageSize, queryError, pickTables, selectSql, type Database, type Dialect, type ReadOptions } from './database';
-
-export function quotePg(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`;
-}
 
 /** Bound values reach COPY, which takes no parameters, as settings of the transaction: see read(). */
 const settingName = (n: number) => `sluice.param_${n}`;
 const PG_DIALECT: Dialect = {
-  quote: quotePg,
+  // PostgreSQL quotes identifiers as DuckDB does.
+  quote: quoteIdent,
   placeholder: (n, column) => `current_setting('${settingName(n)}')::${column.dbType}`,
 };
 
@@ -63,7 +61,7 @@ export function pgColumn(name: string, baseType: string, kind: string, category:
   if (numeric) {
     const precision = numeric[1] === undefined ? undefined : Number(numeric[1]);
     const scale = Number(numeric[2] ?? 0);
-    if (!decimalFits(precision, scale)) return column('text');
+    if (!numericFits(precision, scale)) return column('text');
     return column('decimal', precision === undefined ? {} : { precision, scale });
   }
   switch (baseType) {
