@@ -100,6 +100,24 @@ describe('singerTap source (end to end)', function () {
     assert.match(yaml, /customers:\n\s+resource: customers\n\s+write_disposition: replace/);
   });
 
+  it('samples N rows per stream with --limit, and saves no state for a sample or a run of some streams', async () => {
+    project = shopProject();
+    const sample = runCliJson(['ingest', 'shop', '--limit', '2'], project.dir, ENV);
+    assert.equal(sample.code, 0, sample.stderr + sample.stdout);
+    assert.equal(sample.json.tables.customers.rows, 2);
+    assert.equal(sample.json.tables.events.rows, 2);
+    assert.equal(await tapState(project.warehouse), undefined);
+    // Only customers: the tap's state would cover events that were not loaded.
+    const some = runCliJson(['ingest', 'shop', '--resources', 'customers'], project.dir, ENV);
+    assert.equal(some.code, 0, some.stderr + some.stdout);
+    assert.deepEqual(Object.keys(some.json.tables).sort(), ['customers', 'customers__tags']);
+    assert.equal(await tapState(project.warehouse), undefined);
+    const all = runCliJson(['ingest', 'shop'], project.dir, ENV);
+    assert.equal(all.code, 0, all.stderr + all.stdout);
+    assert.equal(all.json.tables.events.rows, 3, 'every event, none was skipped by the earlier runs\' state');
+    assert.deepEqual(await tapState(project.warehouse), { bookmarks: { customers: { updated_at: '2024-01-03T00:00:00Z' } } });
+  });
+
   it('fails the load when the tap exits non-zero mid-stream: its stderr in the error, no rows, no state', async () => {
     project = shopProject();
     assert.equal(runCliJson(['ingest', 'shop'], project.dir, ENV).code, 0);

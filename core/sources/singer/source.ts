@@ -123,12 +123,21 @@ async function* runTap({ config, catalog, streams, fed, tapConfig, tap: run }: T
     ctx.log.debug(`running ${describeTap(run, args)}`);
     const reader = new MessageReader(streams, ctx.log, run.mask);
     try {
+      // With --limit N the engine takes at most N items from _tap too: a sample is gathered into one item
+      // until every stream has N records (or the tap ends), a bounded amount since N is small.
+      let sample: Map<string, Item[]> | undefined;
       for await (const page of tapLines(run, args)) {
         const records = reader.read(page);
         if (records.size === 0) continue;
         pages++;
-        yield { records };
+        if (ctx.limit === undefined) {
+          yield { records };
+          continue;
+        }
+        sample = addToSample(sample ?? new Map(), records, ctx.limit);
+        if ([...streams].every((s) => (sample!.get(s)?.length ?? 0) >= ctx.limit!)) break;
       }
+      if (sample) yield { records: sample };
     } catch (err) {
       throw prefixed(config.name, err);
     }
@@ -141,6 +150,16 @@ async function* runTap({ config, catalog, streams, fed, tapConfig, tap: run }: T
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Adds a page's records to a sample, keeping at most limit per stream. */
+function addToSample(sample: Map<string, Item[]>, records: Map<string, Item[]>, limit: number): Map<string, Item[]> {
+  for (const [stream, items] of records) {
+    const kept = sample.get(stream) ?? [];
+    kept.push(...items.slice(0, limit - kept.length));
+    sample.set(stream, kept);
+  }
+  return sample;
 }
 
 function readCatalogFile(config: SingerTapConfig, projectDir: string): Catalog {
