@@ -4,17 +4,8 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { query, runCli, runCliJson, type TempProject } from '../helpers/project';
+import { columnTypes, query, runCli, runCliJson, type TempProject } from '../helpers/project';
 import { customers, ENV, events, shopProject, sourceModule, TAP, TOKEN } from './singerProject';
-
-async function types(warehouse: string, table: string): Promise<Record<string, string>> {
-  const rows = await query<{ column_name: string; data_type: string }>(
-    warehouse,
-    `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'shop' AND table_name = $1 AND column_name NOT LIKE '\\_sluice%' ESCAPE '\\'`,
-    [table],
-  );
-  return Object.fromEntries(rows.map((r) => [r.column_name, r.data_type]));
-}
 
 async function tapState(warehouse: string): Promise<unknown> {
   const rows = await query<{ state: string }>(warehouse, `SELECT CAST(state AS VARCHAR) AS state FROM _sluice.state WHERE source = 'shop' AND resource = '_tap'`);
@@ -39,11 +30,11 @@ describe('singerTap source (end to end)', function () {
     assert.deepEqual(first.json.tables, {
       customers: { rows: 3, parts: 1 }, customers__tags: { rows: 2, parts: 1 }, events: { rows: 3, parts: 1 },
     });
-    assert.deepEqual(await types(project.warehouse, 'customers'), {
+    assert.deepEqual(await columnTypes(project.warehouse, 'shop', 'customers'), {
       id: 'BIGINT', name: 'VARCHAR', email: 'VARCHAR', score: 'DOUBLE', vip: 'BOOLEAN', birthday: 'DATE',
       updated_at: 'TIMESTAMP WITH TIME ZONE', address__city: 'VARCHAR', score__v_text: 'VARCHAR',
     });
-    assert.deepEqual(await types(project.warehouse, 'events'), {
+    assert.deepEqual(await columnTypes(project.warehouse, 'shop', 'events'), {
       at: 'TIMESTAMP WITH TIME ZONE', kind: 'VARCHAR', payload__plan: 'VARCHAR', customer: 'BIGINT', // not in the schema: inferred
     });
     const rows = await query(
