@@ -1,7 +1,8 @@
 // "Run source to DuckDB" for a Singer tap: the editor's sluice/runSource over a real LSP connection.
 import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
 import path from 'node:path';
-import { ListSources, RunSource } from '../../core/protocol';
+import { CancelIngest, ListSources, RunSource } from '../../core/protocol';
 import { query, type TempProject } from '../helpers/project';
 import { ENV, shopProject, sourceModule } from '../sources/singerProject';
 import { fileUri, LspTestClient } from './lspClient';
@@ -35,5 +36,30 @@ describe('language server: sluice/runSource with a Singer tap', function () {
     ]);
     const [row] = await query<{ n: number }>(project.warehouse, 'SELECT count(*)::INT AS n FROM shop.customers');
     assert.equal(row.n, 3);
+  });
+
+  it('cancelling the run ends the tap and loads nothing more', async () => {
+    project.write('sources/shop.ts', sourceModule({ fail: 'hang' }));
+    project.write('shop.json', JSON.stringify({ customers: [{ id: 9, updated_at: '2030-01-01T00:00:00Z' }], events: [] }));
+    const run = client.request(RunSource.type, { source: 'shop', runId: 'singer-cancel', fullRefresh: true });
+    const pidFile = path.join(project.dir, 'tap.pid');
+    const deadline = Date.now() + 60_000;
+    while (!fs.existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    await client.notify(CancelIngest.type, { runId: 'singer-cancel' });
+    const result = await run;
+    assert.equal(result.status, 'cancelled');
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(alive(), false, 'the tap process was ended');
+    const [row] = await query<{ n: number }>(project.warehouse, 'SELECT count(*)::INT AS n FROM shop.customers WHERE id = 9');
+    assert.equal(row.n, 0);
   });
 });
