@@ -139,6 +139,20 @@ describe('singerTap source (end to end)', function () {
     assert.doesNotMatch(failed.error, new RegExp(TOKEN));
   });
 
+  it('masks the secret values of a config file given in the command', () => {
+    project = shopProject({
+      // "token" looks secret: its value is masked though it is in no secret of the source.
+      'tap_config.json': JSON.stringify({ data: 'shop.json', token: TOKEN, fail: 'exit' }),
+      'sources/shop.ts': `import { singerTap } from 'sluice';
+export default singerTap({ name: 'shop', command: ['./taps/tap-shop.mjs', '--config', 'tap_config.json'] });
+`,
+    });
+    const run = runCli(['ingest', 'shop', '--verbose'], project.dir);
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /exited with status 3; the end of its stderr: INFO connecting with token \*\*\* \| ERROR lost connection to the API \(token \*\*\*\)/);
+    assert.doesNotMatch(run.stderr + run.stdout, new RegExp(TOKEN));
+  });
+
   it('fails the load when the tap is killed mid-line, loading nothing', async () => {
     project = shopProject({ 'sources/shop.ts': sourceModule({ fail: 'kill' }) });
     const run = runCli(['ingest', 'shop'], project.dir, { ...ENV, SLUICE_PART_ROWS: '1' });
