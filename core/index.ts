@@ -29,3 +29,6 @@ export { files } from './sources/files';
 export type { FileFormat, FileResourceConfig, FilesConfig } from './sources/files';
 /** What a macro in macros/*.ts gets as its first argument; see "Macros in TypeScript" in docs/models.md. */
 export type { MacroEvaluator } from './models/macroApi';
+/** A source that runs a Singer tap: each of its streams is a resource; see docs/singer.md. */
+export { singerTap } from './sources/singer';
+export type { SingerStreamConfig, SingerTapConfig } from './sources/singer';

@@ -103,3 +103,13 @@ export async function tableNames(dbFile: string, schema: string): Promise<string
 }
 
 export { spawn };
+
+/** A loaded table's columns and their DuckDB types, Sluice's own _sluice* columns left out. */
+export async function columnTypes(dbFile: string, schema: string, table: string): Promise<Record<string, string>> {
+  const rows = await query<{ column_name: string; data_type: string }>(
+    dbFile,
+    `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name NOT LIKE '\\_sluice%' ESCAPE '\\'`,
+    [schema, table],
+  );
+  return Object.fromEntries(rows.map((r) => [r.column_name, r.data_type]));
+}

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { makeProject, query, runCli, runCliJson, type TempProject } from '../helpers/project';
+import { columnTypes, makeProject, query, runCli, runCliJson, type TempProject } from '../helpers/project';
 
 const source = `import { files } from 'sluice';
 export default files({ name: 'lake', resources: [
@@ -33,15 +33,6 @@ function loaded(tables: Record<string, { rows: number }>): Record<string, number
   return Object.fromEntries(Object.entries(tables).filter(([, t]) => t.rows > 0).map(([name, t]) => [name, t.rows]));
 }
 
-async function types(warehouse: string, table: string): Promise<Record<string, string>> {
-  const rows = await query<{ column_name: string; data_type: string }>(
-    warehouse,
-    `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'lake' AND table_name = $1 AND column_name NOT LIKE '\\_sluice%' ESCAPE '\\'`,
-    [table],
-  );
-  return Object.fromEntries(rows.map((r) => [r.column_name, r.data_type]));
-}
-
 describe('files source (end to end)', function () {
   this.timeout(120_000);
   let project: TempProject;
@@ -61,10 +52,10 @@ describe('files source (end to end)', function () {
       events: { rows: 2, parts: 1 }, events__tags: { rows: 2, parts: 1 }, customers: { rows: 2, parts: 1 },
       orders: { rows: 2, parts: 1 }, payments: { rows: 2, parts: 1 },
     });
-    assert.deepEqual(await types(project.warehouse, 'orders'), {
+    assert.deepEqual(await columnTypes(project.warehouse, 'lake', 'orders'), {
       id: 'BIGINT', amount: 'DOUBLE', day: 'DATE', note: 'VARCHAR', _file_name: 'VARCHAR', _file_modified_at: 'TIMESTAMP WITH TIME ZONE',
     });
-    assert.deepEqual(await types(project.warehouse, 'payments'), {
+    assert.deepEqual(await columnTypes(project.warehouse, 'lake', 'payments'), {
       id: 'BIGINT', amount: 'DECIMAL(10,2)', paid_at: 'TIMESTAMP WITH TIME ZONE', tags: 'JSON', ok: 'BOOLEAN',
       _file_name: 'VARCHAR', _file_modified_at: 'TIMESTAMP WITH TIME ZONE',
     });
