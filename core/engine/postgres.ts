@@ -40,6 +40,9 @@ const TYPES = {
 };
 
 /** The URL with its password masked, for messages. */
+/** A server that does not answer is an error after this long, not a command that hangs (as the SQL database source). */
+const CONNECT_TIMEOUT_MS = 15_000;
+
 export function redactedUrl(url: string): string {
   try {
     return maskUrl(new URL(url));
@@ -64,7 +67,7 @@ export class PostgresAdapter implements EngineAdapter {
   /** `wait`: how long a writer queues behind another one for the state lock (default: not at all). */
   static async open(url: string, wait: Partial<LockWait> = {}): Promise<PostgresAdapter> {
     if (!/^postgres(ql)?:\/\//.test(url)) throw new SluiceError(`a postgres gateway needs a URL like postgres://user@host:5432/database, not ${redactedUrl(url)}`);
-    const client = new pg.Client({ connectionString: url, types: TYPES, application_name: 'sluice' });
+    const client = new pg.Client({ connectionString: url, types: TYPES, application_name: 'sluice', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     // A dropped connection must not crash the process: the next query reports it.
     client.on('error', () => undefined);
     try {
