@@ -1,6 +1,7 @@
-// A SQLMesh-shaped project (test/fixtures/sqlmesh-shop: config.yaml and no sluice.yaml, a Python model, a
-// self-referencing incremental model, a seed under $root, a model calling a Python macro) planned and applied
-// through the built CLI, the DuckDB file checked after each step.
+// A SQLMesh-shaped project (test/fixtures/sqlmesh-shop: config.yaml with model_defaults and no sluice.yaml, a
+// Python model, a self-referencing incremental model, a seed under $root, a model in Hive's dialect, an SCD
+// type 2 model, a model calling a Python macro) planned and applied through the built CLI, the DuckDB file
+// checked after each step.
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -48,7 +49,7 @@ describe('a SQLMesh project, unchanged, through the CLI', function () {
     const plan = runCliJson(['plan'], dir);
     assert.equal(plan.code, 0, plan.stderr);
     assert.equal(plan.json.environment, 'dev');
-    assert.deepEqual(plan.json.build, ['shop.items', 'shop.item_names']);
+    assert.deepEqual(plan.json.build, ['shop.items', 'shop.item_labels', 'shop.item_names', 'shop.item_price_history']);
     const held = Object.fromEntries(plan.json.held_back.map((h: any) => [h.model, h]));
     assert.deepEqual(Object.keys(held).sort(), ['marts.top_items', 'marts.top_items_report', 'shop.item_revenue_lifetime', 'shop.orders']);
     assert.match(held['marts.top_items'].reason, /^models\/marts\/top_items\.sql:5:17: @ADD_ONE is a Python macro \(defined in macros\/utils\.py\)/);
@@ -81,9 +82,12 @@ describe('a SQLMesh project, unchanged, through the CLI', function () {
     const apply = runCliJson(['apply', '--execution-time', '2024-01-04'], dir);
     assert.equal(apply.code, 0, apply.stderr);
     assert.equal(apply.json.environment, 'dev');
-    assert.deepEqual(apply.json.result.built, ['shop.items', 'shop.item_names', 'shop.item_revenue_lifetime']);
+    assert.deepEqual(apply.json.result.built, ['shop.items', 'shop.item_labels', 'shop.item_names', 'shop.item_price_history', 'shop.item_revenue_lifetime']);
     // model_defaults.start: from 2024-01-01, one batch a day up to the execution time.
-    assert.deepEqual(apply.json.result.processed.map((p: any) => [p.model, p.intervals]), [['shop.item_revenue_lifetime', [['2024-01-01', '2024-01-03']]]]);
+    assert.deepEqual(apply.json.result.processed.map((p: any) => [p.model, p.intervals]), [
+      ['shop.item_price_history', [['2024-01-01', '2024-01-03']]],
+      ['shop.item_revenue_lifetime', [['2024-01-01', '2024-01-03']]],
+    ]);
     assert.deepEqual(apply.json.held_back.map((h: any) => h.model).sort(), ['marts.top_items', 'marts.top_items_report']);
 
     const lifetime = await query(warehouse, 'SELECT item_id, revenue, CAST(order_date AS VARCHAR) AS day FROM shop__dev.item_revenue_lifetime ORDER BY day, item_id');
@@ -100,10 +104,18 @@ describe('a SQLMesh project, unchanged, through the CLI', function () {
       { item_id: 2, name: 'MATCHA', currency: 'EUR' },
       { item_id: 3, name: 'HOJICHA', currency: 'EUR' },
     ]);
+    // The Hive model's backticks, `::` and nvl, read as DuckDB SQL.
+    assert.deepEqual(await query(warehouse, 'SELECT * FROM shop__dev.item_labels ORDER BY item_id'), [
+      { item_id: 1, label: 'SENCHA / 2.5', premium: false },
+      { item_id: 2, label: 'MATCHA / 4.0', premium: true },
+      { item_id: 3, label: 'HOJICHA / 3.0', premium: true },
+    ]);
     // model_defaults.kind FULL: a model without a kind is a table, not a view.
     const kinds = await query<{ name: string; kind: string }>(warehouse, `SELECT "name", json_extract_string("record", '$.kind.name') AS kind FROM _sluice.snapshots ORDER BY 1`);
     assert.deepEqual(kinds, [
+      { name: 'shop.item_labels', kind: 'FULL' },
       { name: 'shop.item_names', kind: 'FULL' },
+      { name: 'shop.item_price_history', kind: 'SCD_TYPE_2_BY_COLUMN' },
       { name: 'shop.item_revenue_lifetime', kind: 'INCREMENTAL_BY_TIME_RANGE' },
       { name: 'shop.items', kind: 'SEED' },
     ]);
@@ -154,5 +166,25 @@ describe('a SQLMesh project, unchanged, through the CLI', function () {
     const run = runCli(['test'], dir);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /PASS test_first_day/);
+  });
+
+  it('prod keeps the SCD type 2 history when the seed under it changes: a new version, the old one closed', async () => {
+    edit('config.yaml', 'SELECT @this_env AS environment FROM no_such_table', 'SELECT @this_env AS environment');
+    const first = runCliJson(['apply', 'prod', '--execution-time', '2024-01-05'], dir);
+    assert.equal(first.code, 0, first.stderr);
+    edit('seeds/items.csv', '2,matcha,4.0', '2,matcha,4.5');
+    const second = runCliJson(['apply', 'prod', '--execution-time', '2024-01-06'], dir);
+    assert.equal(second.code, 0, second.stderr);
+    assert.ok(second.json.result.built.includes('shop.items'), 'the changed seed is a new version');
+    assert.equal(second.json.result.built.includes('shop.item_price_history'), false, 'the history table is kept');
+    const history = await query(warehouse, `SELECT id::INT AS id, price, strftime(valid_from, '%Y-%m-%d') AS valid_from, strftime(valid_to, '%Y-%m-%d') AS valid_to
+      FROM shop.item_price_history ORDER BY id, valid_from`);
+    assert.deepEqual(history, [
+      { id: 1, price: 2.5, valid_from: '1970-01-01', valid_to: null },
+      { id: 2, price: 4, valid_from: '1970-01-01', valid_to: '2024-01-06' },
+      { id: 2, price: 4.5, valid_from: '2024-01-06', valid_to: null },
+      { id: 3, price: 3, valid_from: '1970-01-01', valid_to: null },
+    ]);
+    assert.deepEqual(await query(warehouse, 'SELECT label FROM shop.item_labels WHERE item_id = 2'), [{ label: 'MATCHA / 4.5' }]);
   });
 });
