@@ -82,7 +82,7 @@ export class SluiceClient implements vscode.Disposable {
       // Files the server reads besides open editors: projects, models, what models read, source modules.
       synchronize: {
         fileEvents: [
-          vscode.workspace.createFileSystemWatcher('**/sluice.yaml'),
+          vscode.workspace.createFileSystemWatcher('**/{sluice.yaml,config.yaml,config.yml,config.py}'),
           vscode.workspace.createFileSystemWatcher('**/models/**/*.sql'),
           vscode.workspace.createFileSystemWatcher('**/schemas/*.schema.yaml'),
           vscode.workspace.createFileSystemWatcher('**/{external_models.yaml,schema.yaml,external_models/*.yaml,external_models/*.yml}'),

@@ -69,6 +69,7 @@ import { registerViewRequests } from './warehouse/viewRequests';
 import { WarehouseWatch } from './warehouse/warehouseWatch';
 import { ProjectIndex, type FolderRef, type ProjectEntry } from './workspace/projects';
 import { isInside, toFileUri, toFilePath } from './workspace/uri';
+import { isProjectConfigFile } from './workspace/scan';
 
 export function startServer(connection: Connection): void {
   const edits = new EditLog();
@@ -260,7 +261,12 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onDidChangeWatchedFiles(async (event) => {
-    if (event.changes.some((c) => c.uri.endsWith('/sluice.yaml'))) await refreshProjects();
+    const configFiles = event.changes.map((c) => toFilePath(c.uri)).filter((file): file is string => !!file && isProjectConfigFile(file));
+    if (configFiles.length > 0) {
+      // Forgotten first, so the refresh analyses the models and open editors again with the new settings.
+      for (const file of configFiles) models.forget(path.dirname(file));
+      await refreshProjects();
+    }
     const inputsChanged = new Set<string>();
     const macrosChanged = new Set<string>();
     for (const change of event.changes) {

@@ -3,7 +3,7 @@
 // rendered query, mapped back through the render's source map to where the user wrote it.
 
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver/node';
-import { LineMap, parseModelFile, renderForAnalysis, type ModelDiagnostic, type Position } from '../../core/models';
+import { LineMap, parseModelFile, renderForAnalysis, type ModelDiagnostic, type Position, type RenderContext } from '../../core/models';
 import type { ProjectMacros } from '../../core/models/macroApi';
 import { translateRendered } from '../../core/models/translate';
 import { isSupportedDialect, parseSql } from '../../core/sql';
@@ -15,11 +15,13 @@ export interface ModelDiagnosticsOptions {
   defaultDialect?: string;
   /** The project's macros, so calls of macros/*.ts functions are evaluated (or say why they cannot be). */
   macros?: ProjectMacros;
+  /** The project's variables (sluice.yaml's or SQLMesh's config), which `@name` may refer to. */
+  variables?: RenderContext['variables'];
 }
 
 /** Diagnostics for a model file's current text. Never throws: a failure becomes a diagnostic on line 1. */
 export async function modelDiagnostics(text: string, file: string, options: ModelDiagnosticsOptions = {}): Promise<Diagnostic[]> {
-  const { defaultDialect, macros } = options;
+  const { defaultDialect, macros, variables } = options;
   const content = text.startsWith('\ufeff') ? text.slice(1) : text;
   const shift = text.length - content.length;
   const lines = new LineMap(text);
@@ -32,7 +34,7 @@ export async function modelDiagnostics(text: string, file: string, options: Mode
     // A dialect Sluice cannot translate is reported by the model's own checks; its SQL is not DuckDB's.
     if (dialect && !isSupportedDialect(dialect)) return out;
 
-    const written = renderForAnalysis(parsed, { macros });
+    const written = renderForAnalysis(parsed, { macros, variables });
     for (const d of written.diagnostics) out.push(fromModelDiagnostic(d, lines, shift));
     // With an unexpanded macro left in the SQL, DuckDB would only repeat the macro error.
     if (written.diagnostics.some((d) => d.severity === 'error')) return out;

@@ -89,8 +89,10 @@ export class ModelValidator {
       const text = document.getText();
       this.checking.add(uri);
       try {
+        const settings = this.deps.models.entryFor(file)?.project?.models;
         const local = await modelDiagnostics(text, file, {
-          defaultDialect: this.deps.models.entryFor(file)?.project?.models.defaults.dialect,
+          defaultDialect: settings?.defaults.dialect,
+          variables: settings?.variables,
           macros: await this.deps.models.macrosFor(file),
         });
         if (this.deps.document(uri)?.version !== version) return;

@@ -186,6 +186,13 @@ export class ModelIndex {
     this.emit(key, project, project.models().map((m) => m.key));
   }
 
+  /** The project's settings changed (sluice.yaml or SQLMesh's config): its models are read again on next use. */
+  forget(dir: string): void {
+    const key = path.resolve(dir);
+    this.loaded.delete(key);
+    this.inputs.delete(key);
+  }
+
   /** Drops projects that are no longer in the workspace (their folders may be gone). */
   retain(dirs: readonly string[]): void {
     const keep = new Set(dirs.map((d) => path.resolve(d)));

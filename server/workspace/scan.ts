@@ -1,7 +1,7 @@
 // Finds the Sluice projects (folders holding sluice.yaml, or SQLMesh's config beside a models/ folder) under a
 // workspace folder without reading them.
 
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_FILE } from '../../core/project/config';
 import { SQLMESH_CONFIG_FILES } from '../../core/project/sqlmesh';
@@ -35,4 +35,11 @@ export async function findProjectDirs(root: string, maxDepth = 3): Promise<strin
     level = next;
   }
   return found.sort();
+}
+
+/** Whether file is a project's settings: a sluice.yaml, or SQLMesh's config beside a models/ folder. */
+export function isProjectConfigFile(file: string): boolean {
+  const name = path.basename(file);
+  if (name === PROJECT_FILE) return true;
+  return SQLMESH_CONFIG_FILES.includes(name) && existsSync(path.join(path.dirname(file), 'models'));
 }

@@ -140,3 +140,41 @@ describe('language server: settings', function () {
     assert.equal(changed.params.projects[0].environment, 'dev');
   });
 });
+
+describe('language server: a SQLMesh project without sluice.yaml', function () {
+  let root: string;
+  let client: LspTestClient;
+
+  before(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-ws-sqlmesh-'));
+    fs.mkdirSync(path.join(root, 'models'));
+    fs.writeFileSync(path.join(root, 'config.yaml'), 'project: shop\nmodel_defaults:\n  dialect: duckdb\n');
+    client = await LspTestClient.start({ folders: [root], trusted: true });
+  });
+
+  after(async () => {
+    await client?.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it("reads config.yaml again when it changes: the models are analysed with its new variables", async () => {
+    // One model open in an editor, one only on disk: both are checked with the project's settings.
+    const onDisk = path.join(root, 'models', 'totals.sql');
+    fs.writeFileSync(onDisk, 'MODEL (name shop.totals, kind FULL);\nSELECT @currency AS currency, count(*) AS n FROM shop.prices\n');
+    const model = path.join(root, 'models', 'prices.sql');
+    const text = 'MODEL (name shop.prices, kind FULL);\nSELECT 1 AS id, @currency AS currency\n';
+    fs.writeFileSync(model, text);
+    const uri = await client.open(model, text);
+    const [missing] = await client.diagnostics(uri, (ds) => ds.length > 0);
+    assert.match(missing.message, /macro variable @currency is not defined/);
+    const [missingOnDisk] = await client.diagnostics(fileUri(onDisk), (ds) => ds.length > 0);
+    assert.match(missingOnDisk.message, /macro variable @currency is not defined/);
+
+    const mark = client.mark();
+    const config = path.join(root, 'config.yaml');
+    fs.writeFileSync(config, 'project: shop\nmodel_defaults:\n  dialect: duckdb\nvariables:\n  currency: EUR\n');
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(config), type: 2 }] });
+    await client.diagnostics(uri, (ds) => ds.length === 0, mark);
+    await client.diagnostics(fileUri(onDisk), (ds) => ds.length === 0, mark);
+  });
+});
