@@ -114,10 +114,19 @@ async function longResultSteps(workbench, grid, snap) {
     const before = last;
     await until(async () => (last = await lastRow()) > before, `the grid to show rows past ${before}`);
   }
-  // The rows built are those in view; the last one holds its own number (the rows came in order).
-  await until(async () => !(await grid.locator('#body tr.row td.loading').count()), 'the rows in view to arrive');
-  const built = await grid.locator('#body tr.row').count();
-  const shown = await grid.locator(`#body tr.row[data-index="${last}"] td.cell`).first().innerText();
+  // The rows built are those in view; the last one holds its own number (the rows came in order). Read in one
+  // go in the page, since pages may still arrive and move the rows in view.
+  const lastInView = () =>
+    grid.locator('#body').evaluate((body) => {
+      const rows = [...body.querySelectorAll('tr.row')];
+      const lastRow = rows.reduce((a, b) => (Number(b.getAttribute('data-index')) > Number(a.getAttribute('data-index')) ? b : a));
+      const cell = lastRow.querySelector('td.cell');
+      return { index: Number(lastRow.getAttribute('data-index')), shown: cell && !cell.classList.contains('loading') ? cell.innerText : undefined, built: rows.length };
+    });
+  let view = await lastInView();
+  await until(async () => (view = await lastInView()).shown !== undefined, 'the rows in view to arrive');
+  last = view.index;
+  const { shown, built } = view;
   if (!(last > 2000) || built > 120 || Number(shown) !== last) throw new Error(`after scrolling: last row ${last} showing ${shown}, ${built} rows built`);
   await snap('preview-scrolled');
 
