@@ -11,7 +11,7 @@ import { ProjectLineage, columnText, type ColumnOrigin, type DownstreamColumn, t
 import type { ColumnLineage } from '../lineage/types';
 import type { ModelDefaults } from '../models/defaults';
 import { listModelFiles, listPythonModelFiles, inferModelName } from '../models/discover';
-import { findDuplicateModels } from '../models/duplicates';
+import { duplicateModels } from '../models/duplicates';
 import { loadProjectMacros, type LoadMacrosOptions } from '../models/loadMacros';
 import type { ProjectMacros } from '../models/macroApi';
 import type { MacroValue } from '../models/render';
@@ -55,8 +55,11 @@ export interface UpdateResult {
   analysed: string[];
 }
 
+// Models are kept by id (see unitId in prepare.ts): a file's path, or the path and a blueprint number for
+// each further model a file with blueprints makes. PreparedModel.file is always the file itself.
+
 interface Derived {
-  /** Model key → the file that defines it (the first one, by path, when several do). */
+  /** Model key → the id of the model that defines it (the first one, by id, when several do). */
   primary: Map<string, string>;
   order: string[];
   cycles: Map<string, string[]>;
@@ -81,7 +84,7 @@ export class ModelProject {
   private queue: Promise<unknown> = Promise.resolve();
   /** Changes queued behind the one running: a running settle() stops early for them. */
   private waiting = 0;
-  /** Files whose analysis is older than their inputs (an upstream model changed): settle() brings them up to date. */
+  /** Models (ids) whose analysis is older than their inputs (an upstream model changed): settle() brings them up to date. */
   private readonly stale = new Set<string>();
   /** How many model analyses have run since the project was created (for tests and benchmarks). */
   analysisCount = 0;
@@ -135,7 +138,7 @@ export class ModelProject {
   private async reset(files: readonly { file: string; text: string }[], inputs: ProjectInputs): Promise<void> {
     this.setInputs(inputs);
     this.prepared.clear();
-    for (const p of await prepareModels(files, this.prepareOptions())) this.prepared.set(p.file, p);
+    for (const p of await prepareModels(files, this.prepareOptions())) this.prepared.set(p.id, p);
     this.derived = this.derive();
     this.lineageView = undefined;
     this.analyses.clear();
@@ -157,7 +160,9 @@ export class ModelProject {
   setMacros(macros: ProjectMacros): Promise<void> {
     return this.serialized(async () => {
       this.options.macros = macros;
-      await this.reset([...this.prepared.values()].map((p) => ({ file: p.file, text: p.text })), this.inputs);
+      // One text per file (a file with blueprints has several models).
+      const files = [...this.prepared.values()].filter((p) => p.id === p.file);
+      await this.reset(files.map((p) => ({ file: p.file, text: p.text })), this.inputs);
     });
   }
 
@@ -179,50 +184,54 @@ export class ModelProject {
   update(file: string, text: string, options: UpdateOptions = {}): Promise<UpdateResult> {
     return this.serialized(async () => {
       const abs = path.resolve(this.dir, file);
-      const old = this.prepared.get(abs);
-      const unchanged = old !== undefined && old.hash === hashText(text);
+      const old = this.unitsOf(abs);
+      const unchanged = old.length > 0 && old[0].hash === hashText(text);
       // A newer text of the file is on its way: preparing this one would be wasted work.
       if (unchanged || options.superseded?.()) {
         options.fileAnalysed?.();
         return { analysed: await this.settle() };
       }
-      const [next] = await prepareModels([{ file: abs, text }], this.prepareOptions());
+      const next = await prepareModels([{ file: abs, text }], this.prepareOptions());
       if (options.superseded?.()) {
         options.fileAnalysed?.();
         return { analysed: await this.settle() };
       }
-      return this.replace(abs, old, next, options.fileAnalysed);
+      return this.replace(old, next, options.fileAnalysed);
     });
   }
 
   /** A model file was deleted. */
   remove(file: string): Promise<UpdateResult> {
     return this.serialized(async () => {
-      const abs = path.resolve(this.dir, file);
-      const old = this.prepared.get(abs);
-      if (!old) return { analysed: [] };
-      return this.replace(abs, old, undefined);
+      const old = this.unitsOf(path.resolve(this.dir, file));
+      if (old.length === 0) return { analysed: [] };
+      return this.replace(old, []);
     });
   }
 
-  private async replace(file: string, old: PreparedModel | undefined, next: PreparedModel | undefined, fileAnalysed?: () => void): Promise<UpdateResult> {
+  /** The models a file defines (one, or one per blueprint), in blueprint order. */
+  private unitsOf(file: string): PreparedModel[] {
+    return [...this.prepared.values()].filter((p) => p.file === file);
+  }
+
+  /** The models of one file change from `old` to `next` (both that file's, either may be empty). */
+  private async replace(old: readonly PreparedModel[], next: readonly PreparedModel[], fileAnalysed?: () => void): Promise<UpdateResult> {
     const keys = new Set<string>();
-    if (old?.key) keys.add(old.key);
-    if (next?.key) keys.add(next.key);
+    for (const p of [...old, ...next]) if (p.key) keys.add(p.key);
     const before = this.downstreamOf(keys);
-    if (next) this.prepared.set(file, next);
-    else {
-      this.prepared.delete(file);
-      this.analyses.delete(file);
-      this.stale.delete(file);
+    for (const p of old) {
+      this.prepared.delete(p.id);
+      this.analyses.delete(p.id);
+      this.stale.delete(p.id);
     }
+    for (const p of next) this.prepared.set(p.id, p);
     this.derived = this.derive();
     this.lineageView = undefined;
     const after = this.downstreamOf(keys);
     // The file itself (and other files defining the same name, which may have become or stopped being the
     // primary one) are analysed now, so a file's analysis always matches its text; downstream models follow.
-    const now = new Set<string>(next ? [file] : []);
-    for (const p of this.prepared.values()) if (p.key && keys.has(p.key)) now.add(p.file);
+    const now = new Set<string>(next.map((p) => p.id));
+    for (const p of this.prepared.values()) if (p.key && keys.has(p.key)) now.add(p.id);
     for (const key of [...before, ...after]) {
       const f = this.derived.primary.get(key);
       if (f && !now.has(f)) this.stale.add(f);
@@ -310,8 +319,10 @@ export class ModelProject {
       }
     }
     const diagnostics: ProjectDiagnostic[] = [];
-    for (const d of findDuplicateModels([...this.prepared.values()].filter((p) => p.key).map((p) => p.parsed))) {
-      diagnostics.push({ ...d, model: this.prepared.get(d.file)?.key });
+    const named = [...this.prepared.values()].filter((p) => p.key);
+    const byParsed = new Map(named.map((p) => [p.parsed, p]));
+    for (const { model, diagnostic } of duplicateModels(named.map((p) => p.parsed))) {
+      diagnostics.push({ ...diagnostic, model: byParsed.get(model)?.key });
     }
     for (const [key, cycle] of cycles) {
       const p = this.prepared.get(primary.get(key)!)!;
@@ -352,14 +363,14 @@ export class ModelProject {
     return ordered;
   }
 
-  private analyseOne(file: string, lookup: TableLookup): string | undefined {
-    this.stale.delete(file);
-    const p = this.prepared.get(file);
+  private analyseOne(id: string, lookup: TableLookup): string | undefined {
+    this.stale.delete(id);
+    const p = this.prepared.get(id);
     if (!p) return undefined;
-    this.analyses.set(file, analyzeModel(p, lookup));
+    this.analyses.set(id, analyzeModel(p, lookup));
     this.analysisCount++;
     this.lineageView = undefined;
-    return p.key ?? file;
+    return p.key ?? id;
   }
 
   private lookup(): TableLookup {
@@ -387,10 +398,10 @@ export class ModelProject {
   table(name: string): TableInfo | undefined {
     const key = tableKeyOfName(name);
     if (!key) return undefined;
-    const file = this.derived.primary.get(key);
-    if (file) {
-      const analysis = this.analyses.get(file);
-      return { key, kind: 'model', file, columns: analysis && this.columnsOf(analysis) };
+    const id = this.derived.primary.get(key);
+    if (id) {
+      const analysis = this.analyses.get(id);
+      return { key, kind: 'model', file: this.prepared.get(id)!.file, columns: analysis && this.columnsOf(analysis) };
     }
     const source = this.sources.get(key);
     if (source) return { key, kind: 'source', file: source.file, columns: source.columns.map((c) => ({ name: c.name, type: c.type })) };
@@ -413,7 +424,7 @@ export class ModelProject {
     const model: ProjectModel = {
       key,
       name: definition.name,
-      file,
+      file: p.file,
       kind: definition.kind.name,
       upstream: analysis?.upstream ?? [],
       downstream: [...new Set(this.derived.downstream.get(key) ?? [])].sort(),
@@ -462,10 +473,13 @@ export class ModelProject {
 
   /** Every model file of the project (whether or not it defines a usable model). */
   modelFiles(): string[] {
-    return [...this.prepared.keys()].sort();
+    return [...new Set([...this.prepared.values()].map((p) => p.file))].sort();
   }
 
-  /** A model file as last prepared and analysed (its text included), whether or not it defines a usable model. */
+  /**
+   * A model file as last prepared and analysed (its text included), whether or not it defines a usable model.
+   * For a file with blueprints, the model of its first blueprint.
+   */
   preparedFile(file: string): PreparedModel | undefined {
     return this.prepared.get(path.resolve(this.dir, file));
   }
@@ -480,24 +494,22 @@ export class ModelProject {
   /** Every problem in the project: model files, external models, source schemas, names, cycles, lineage. */
   diagnostics(): ProjectDiagnostic[] {
     const out: ProjectDiagnostic[] = [...this.inputs.diagnostics, ...this.derived.diagnostics];
-    for (const [file, p] of this.prepared) {
-      out.push(...p.diagnostics);
-      out.push(...(this.analyses.get(file)?.diagnostics ?? []));
-      if (p.key && this.derived.primary.get(p.key) === file) out.push(...this.shadowWarnings(p));
-    }
-    return out.sort(compareDiagnostics);
+    for (const p of this.prepared.values()) out.push(...this.unitDiagnostics(p));
+    return withoutRepeats(out).sort(compareDiagnostics);
+  }
+
+  private unitDiagnostics(p: PreparedModel): ProjectDiagnostic[] {
+    const out = [...p.diagnostics, ...(this.analyses.get(p.id)?.diagnostics ?? [])];
+    if (p.key && this.derived.primary.get(p.key) === p.id) out.push(...this.shadowWarnings(p));
+    return out;
   }
 
   /** The problems in one model file (what diagnostics() has for it, without going through every file). */
   fileDiagnostics(file: string): ProjectDiagnostic[] {
     const abs = path.resolve(this.dir, file);
-    const p = this.prepared.get(abs);
     const out = this.derived.diagnostics.filter((d) => d.file === abs);
-    if (p) {
-      out.push(...p.diagnostics, ...(this.analyses.get(abs)?.diagnostics ?? []));
-      if (p.key && this.derived.primary.get(p.key) === abs) out.push(...this.shadowWarnings(p));
-    }
-    return out.sort(compareDiagnostics);
+    for (const p of this.unitsOf(abs)) out.push(...this.unitDiagnostics(p));
+    return withoutRepeats(out).sort(compareDiagnostics);
   }
 
   hasErrors(): boolean {
@@ -589,6 +601,17 @@ export async function modelOptionsOf(project: Pick<Project, 'dir' | 'models'>, m
   const options: ModelProjectOptions = { defaults, variables, macros: await loadProjectMacros(project.dir, macroOptions) };
   if (inferNames !== undefined) options.inferNames = inferNames;
   return options;
+}
+
+/** A file's own problems (its syntax, its blueprints list) are in each of its blueprints' models: reported once. */
+function withoutRepeats(diagnostics: ProjectDiagnostic[]): ProjectDiagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.file}\0${d.start.offset}\0${d.end.offset}\0${d.severity}\0${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function compareDiagnostics(a: ProjectDiagnostic, b: ProjectDiagnostic): number {

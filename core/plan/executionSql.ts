@@ -5,7 +5,8 @@
 
 import { SluiceError } from '../errors';
 import { inferModelName } from '../models/discover';
-import { parseModelFile } from '../models/parse';
+import { tableKey } from '../dag/names';
+import { parseModelBlueprints } from '../models/parse';
 import type { ProjectMacros } from '../models/macroApi';
 import { renderQuery } from '../models/render';
 import { translateRendered } from '../models/translate';
@@ -31,7 +32,7 @@ export async function executionQuery(record: SnapshotRecord, context: ExecutionC
   if (depth > MAX_EMBEDDING) throw new SluiceError(`model ${record.name}: EMBEDDED models nest more than ${MAX_EMBEDDING} levels deep (a cycle?)`);
   // As planned: the project's model_defaults then, and the name infer_names gave a file without a MODEL block.
   const inferredName = record.file.startsWith('models/') ? inferModelName(record.file.slice('models/'.length)) : undefined;
-  const parsed = parseModelFile(record.modelText, record.file, { defaults: record.defaults, inferredName });
+  const parsed = modelOfRecord(record, inferredName);
   const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !parsed.definition) throw modelError(record, errors[0]);
   const rendered = renderQuery(parsed, {
@@ -70,6 +71,13 @@ export async function executionQuery(record: SnapshotRecord, context: ExecutionC
     const target = context.models.get(key);
     return target && isStored(target.kind) ? physicalSql(target.name, target.version) : undefined;
   });
+}
+
+/** The model the record is: the file's, or for a file with blueprints the one its blueprint names. */
+function modelOfRecord(record: SnapshotRecord, inferredName: string[] | undefined) {
+  const models = parseModelBlueprints(record.modelText, record.file, { defaults: record.defaults, inferredName });
+  if (models.length === 1) return models[0];
+  return models.find((m) => m.definition && tableKey(m.definition.nameParts) === record.name) ?? models[0];
 }
 
 function modelError(record: SnapshotRecord, d: { message: string; start: { line: number; column: number } } | undefined): SluiceError {
