@@ -13,7 +13,7 @@ import type { ModelDefaults } from '../models/defaults';
 import { listModelFiles, listPythonModelFiles, inferModelName } from '../models/discover';
 import { duplicateModels } from '../models/duplicates';
 import { loadProjectMacros, type LoadMacrosOptions } from '../models/loadMacros';
-import type { ProjectMacros } from '../models/macroApi';
+import type { MacroDefinition, ProjectMacros } from '../models/macroApi';
 import type { MacroValue } from '../models/render';
 import { loadProject, type Project } from '../project/config';
 import { analyzeModel, type ModelAnalysis, type TableLookup } from './analyzeModel';
@@ -30,6 +30,26 @@ const SLICE_MS = 10;
 export interface ModelProjectOptions extends Omit<PrepareOptions, 'inferredName' | 'projectDir'> {
   /** SQLMesh's infer_names: a model without a name is named after its folders under models/ and its file. */
   inferNames?: boolean;
+  /**
+   * Further project folders read as part of this one (SQLMesh's multi-repo projects, `--paths a b`): their
+   * models/, external models and source schemas, each folder's models read with its own settings. Macros
+   * are the options' (every folder's, merged).
+   */
+  repos?: RepoModelOptions[];
+}
+
+/** One further folder of a multi-repo project and the settings its models are read with. */
+export interface RepoModelOptions {
+  dir: string;
+  defaults?: ModelDefaults;
+  variables?: Record<string, MacroValue>;
+  inferNames?: boolean;
+}
+
+/** A project folder and the options its models are read with. */
+interface Root {
+  dir: string;
+  options: ModelProjectOptions;
 }
 
 export interface ColumnLineageResult {
@@ -103,10 +123,46 @@ export class ModelProject {
    */
   static async load(dir: string, options?: ModelProjectOptions): Promise<ModelProject> {
     const project = new ModelProject(path.resolve(dir), options ?? (await projectModelOptions(dir)));
-    const files = [...(await listModelFiles(project.dir)), ...(await listPythonModelFiles(project.dir))];
+    const files: string[] = [];
+    for (const root of project.roots()) files.push(...(await listModelFiles(root.dir)), ...(await listPythonModelFiles(root.dir)));
     const texts = await Promise.all(files.map(async (file) => ({ file, text: await fs.readFile(file, 'utf8') })));
-    await project.reset(texts, await readProjectInputs(project.dir));
+    await project.reset(texts, await project.readInputs());
     return project;
+  }
+
+  /** The project folder, then the further folders of a multi-repo project, each with its options. */
+  private roots(): Root[] {
+    const repos = (this.options.repos ?? []).map((repo): Root => {
+      const { repos: _repos, ...shared } = this.options;
+      const options: ModelProjectOptions = { ...shared, defaults: repo.defaults, variables: repo.variables };
+      if (repo.inferNames !== undefined) options.inferNames = repo.inferNames;
+      else delete options.inferNames;
+      return { dir: path.resolve(repo.dir), options };
+    });
+    return [{ dir: this.dir, options: this.options }, ...repos];
+  }
+
+  /** The folder a model file belongs to (the deepest one holding it; the project folder for any other). */
+  private rootOf(file: string): Root {
+    let best: Root | undefined;
+    for (const root of this.roots()) {
+      const relative = path.relative(root.dir, file);
+      const inside = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+      if (inside && (!best || root.dir.length > best.dir.length)) best = root;
+    }
+    return best ?? this.roots()[0];
+  }
+
+  /** External models and source schemas of every folder. */
+  private async readInputs(): Promise<ProjectInputs> {
+    const all = await Promise.all(this.roots().map((root) => readProjectInputs(root.dir)));
+    if (all.length === 1) return all[0];
+    return {
+      externals: all.flatMap((i) => i.externals),
+      sources: all.flatMap((i) => i.sources),
+      sourceModules: [...new Set(all.flatMap((i) => i.sourceModules))],
+      diagnostics: all.flatMap((i) => i.diagnostics),
+    };
   }
 
   /** A project from texts already in memory (no file system reads except seed headers). */
@@ -121,12 +177,13 @@ export class ModelProject {
     return project;
   }
 
-  private prepareOptions(): PrepareOptions {
-    const root = path.join(this.dir, 'models');
+  private prepareOptions(root: Root): PrepareOptions {
+    const models = path.join(root.dir, 'models');
+    const { repos: _repos, ...options } = root.options;
     return {
-      ...this.options,
-      projectDir: this.dir,
-      inferredName: this.options.inferNames ? (file) => inferModelName(path.relative(root, file)) : undefined,
+      ...options,
+      projectDir: root.dir,
+      inferredName: root.options.inferNames ? (file) => inferModelName(path.relative(models, file)) : undefined,
     };
   }
 
@@ -135,10 +192,27 @@ export class ModelProject {
     return { defaults: this.options.defaults, variables: this.options.variables, macros: this.options.macros };
   }
 
+  /** settings() of the folder a model file is in (in a multi-repo project each folder has its own). */
+  settingsOf(file: string): { defaults?: ModelDefaults; variables?: Record<string, MacroValue>; macros?: ProjectMacros } {
+    const { options } = this.rootOf(path.resolve(this.dir, file));
+    return { defaults: options.defaults, variables: options.variables, macros: options.macros };
+  }
+
   private async reset(files: readonly { file: string; text: string }[], inputs: ProjectInputs): Promise<void> {
     this.setInputs(inputs);
     this.prepared.clear();
-    for (const p of await prepareModels(files, this.prepareOptions())) this.prepared.set(p.id, p);
+    // Each folder's files are prepared with its own settings.
+    const byRoot = new Map<Root, { file: string; text: string }[]>();
+    const roots = this.roots();
+    for (const f of files) {
+      const root = roots.find((r) => r.dir === this.rootOf(f.file).dir)!;
+      const list = byRoot.get(root);
+      if (list) list.push(f);
+      else byRoot.set(root, [f]);
+    }
+    for (const [root, group] of byRoot) {
+      for (const p of await prepareModels(group, this.prepareOptions(root))) this.prepared.set(p.id, p);
+    }
     this.derived = this.derive();
     this.lineageView = undefined;
     this.analyses.clear();
@@ -169,7 +243,7 @@ export class ModelProject {
   /** Re-reads external models and source schemas (after an ingest) and analyses every model again. */
   reloadInputs(): Promise<void> {
     return this.serialized(async () => {
-      this.setInputs(await readProjectInputs(this.dir));
+      this.setInputs(await this.readInputs());
       this.derived = this.derive();
       this.lineageView = undefined;
       for (const file of this.prepared.keys()) this.stale.add(file);
@@ -191,7 +265,7 @@ export class ModelProject {
         options.fileAnalysed?.();
         return { analysed: await this.settle() };
       }
-      const next = await prepareModels([{ file: abs, text }], this.prepareOptions());
+      const next = await prepareModels([{ file: abs, text }], this.prepareOptions(this.rootOf(abs)));
       if (options.superseded?.()) {
         options.fileAnalysed?.();
         return { analysed: await this.settle() };
@@ -596,11 +670,33 @@ export async function projectModelOptions(dir: string, macroOptions: LoadMacrosO
 }
 
 /** The options a loaded project's settings give. */
-export async function modelOptionsOf(project: Pick<Project, 'dir' | 'models'>, macroOptions: LoadMacrosOptions = {}): Promise<ModelProjectOptions> {
+export async function modelOptionsOf(project: Pick<Project, 'dir' | 'models' | 'repos'>, macroOptions: LoadMacrosOptions = {}): Promise<ModelProjectOptions> {
   const { defaults, variables, inferNames } = project.models;
-  const options: ModelProjectOptions = { defaults, variables, macros: await loadProjectMacros(project.dir, macroOptions) };
+  const repos = project.repos ?? [];
+  const macros = await Promise.all([project.dir, ...repos.map((r) => r.dir)].map((dir) => loadProjectMacros(dir, macroOptions)));
+  const options: ModelProjectOptions = { defaults, variables, macros: mergeMacros(macros) };
   if (inferNames !== undefined) options.inferNames = inferNames;
+  if (repos.length > 0) {
+    options.repos = repos.map((repo) => {
+      const out: RepoModelOptions = { dir: repo.dir, defaults: repo.models.defaults, variables: repo.models.variables };
+      if (repo.models.inferNames !== undefined) out.inferNames = repo.models.inferNames;
+      return out;
+    });
+  }
   return options;
+}
+
+/** The macros of several folders as one set: a name the first folder defines wins. */
+function mergeMacros(all: ProjectMacros[]): ProjectMacros {
+  if (all.length === 1) return all[0];
+  const functions = new Map<string, MacroDefinition>();
+  const python = new Map<string, string>();
+  for (const macros of all) {
+    for (const [name, fn] of macros.functions) if (!functions.has(name)) functions.set(name, fn);
+    for (const [name, file] of macros.python) if (!python.has(name)) python.set(name, file);
+  }
+  const unavailable = all.find((m) => m.unavailable !== undefined)?.unavailable;
+  return unavailable === undefined ? { functions, python } : { functions, python, unavailable };
 }
 
 /** A file's own problems (its syntax, its blueprints list) are in each of its blueprints' models: reported once. */

@@ -31,7 +31,9 @@ const MAX_EMBEDDING = 32;
 export async function executionQuery(record: SnapshotRecord, context: ExecutionContext, interval: Interval, depth = 0): Promise<string> {
   if (depth > MAX_EMBEDDING) throw new SluiceError(`model ${record.name}: EMBEDDED models nest more than ${MAX_EMBEDDING} levels deep (a cycle?)`);
   // As planned: the project's model_defaults then, and the name infer_names gave a file without a MODEL block.
-  const inferredName = record.file.startsWith('models/') ? inferModelName(record.file.slice('models/'.length)) : undefined;
+  // The file is relative to the project folder (`../repo_2/models/...` for another folder of a multi-repo project).
+  const underModels = /(?:^|\/)models\/(.+)$/.exec(record.file)?.[1];
+  const inferredName = underModels !== undefined ? inferModelName(underModels) : undefined;
   const parsed = modelOfRecord(record, inferredName);
   const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !parsed.definition) throw modelError(record, errors[0]);
