@@ -90,7 +90,7 @@ function parseFile(file: string, rawText: string, options: PrepareOptions): Pars
   const text = rawText.startsWith('\ufeff') ? rawText.slice(1) : rawText;
   return isPythonModelFile(file)
     ? [parsePythonModelFile(text, file)]
-    : parseModelBlueprints(text, file, { inferredName: options.inferredName?.(file), defaults: options.defaults });
+    : parseModelBlueprints(text, file, { inferredName: options.inferredName?.(file), defaults: options.defaults, macros: options.macros });
 }
 
 function stage(file: string, rawText: string, parsed: ParsedModel, index: number, options: PrepareOptions): PreparedModel {

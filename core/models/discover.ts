@@ -4,6 +4,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ModelDefaults } from './defaults';
+import type { ProjectMacros } from './macroApi';
 import { parseModelBlueprints } from './parse';
 import type { ParsedModel } from './types';
 
@@ -58,6 +59,8 @@ export interface DiscoverOptions {
   inferNames?: boolean;
   /** The project's model_defaults. */
   defaults?: ModelDefaults;
+  /** The project's macros, for blueprints a macro makes. */
+  macros?: ProjectMacros;
 }
 
 /** Reads and parses every model file of the project, in listModelFiles order (a file with blueprints gives one model per blueprint). */
@@ -68,7 +71,7 @@ export async function discoverModels(projectDir: string, options: DiscoverOption
     files.map(async (file) => {
       const text = await fs.readFile(file, 'utf8');
       const inferredName = options.inferNames ? inferModelName(path.relative(root, file)) : undefined;
-      return parseModelBlueprints(text.startsWith('\ufeff') ? text.slice(1) : text, file, { inferredName, defaults: options.defaults });
+      return parseModelBlueprints(text.startsWith('\ufeff') ? text.slice(1) : text, file, { inferredName, defaults: options.defaults, macros: options.macros });
     }),
   );
   return parsed.flat();

@@ -1,7 +1,8 @@
 // parseModelFile: one SQL model file → definition, @DEF variables, query and diagnostics. Pure and total:
 // it never throws; every problem becomes a diagnostic at the offending token.
 
-import { readBlueprints } from './blueprints';
+import { modelBlueprints } from './blueprints';
+import type { ProjectMacros } from './macroApi';
 import { applyModelDefaults, type ModelDefaults } from './defaults';
 import { buildDefinition } from './definition';
 import { findClosingParen, HeaderParser, type HeaderProperty, type Report } from './headerParser';
@@ -21,6 +22,8 @@ export interface ParseOptions {
   defaults?: ModelDefaults;
   /** Which of the MODEL block's blueprints to make the model from (0-based; default the first). */
   blueprint?: number;
+  /** The project's macros, for blueprints a macro makes (`blueprints @gen_blueprints()`). */
+  macros?: ProjectMacros;
 }
 
 export function parseModelFile(text: string, file: string, options: ParseOptions = {}): ParsedModel {
@@ -47,7 +50,7 @@ export function parseModelFile(text: string, file: string, options: ParseOptions
     const header = readHeader(text, tokens, report, options.inferredName !== undefined);
     const blueprintsProperty = header.properties?.find((p) => p.key === 'blueprints' && p.value);
     if (blueprintsProperty) {
-      parsed.blueprints = readBlueprints({ text, tokens, lines, report }, blueprintsProperty.value!);
+      parsed.blueprints = modelBlueprints({ text, tokens, lines, report }, blueprintsProperty.value!, options.macros);
       parsed.blueprint = parsed.blueprints[options.blueprint ?? 0];
     }
     let definition: ModelDefinition | undefined;

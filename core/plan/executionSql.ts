@@ -34,7 +34,7 @@ export async function executionQuery(record: SnapshotRecord, context: ExecutionC
   // The file is relative to the project folder (`../repo_2/models/...` for another folder of a multi-repo project).
   const underModels = /(?:^|\/)models\/(.+)$/.exec(record.file)?.[1];
   const inferredName = underModels !== undefined ? inferModelName(underModels) : undefined;
-  const parsed = modelOfRecord(record, inferredName);
+  const parsed = modelOfRecord(record, inferredName, context.macros);
   const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !parsed.definition) throw modelError(record, errors[0]);
   const rendered = renderQuery(parsed, {
@@ -76,8 +76,8 @@ export async function executionQuery(record: SnapshotRecord, context: ExecutionC
 }
 
 /** The model the record is: the file's, or for a file with blueprints the one its blueprint names. */
-function modelOfRecord(record: SnapshotRecord, inferredName: string[] | undefined) {
-  const models = parseModelBlueprints(record.modelText, record.file, { defaults: record.defaults, inferredName });
+function modelOfRecord(record: SnapshotRecord, inferredName: string[] | undefined, macros: ProjectMacros | undefined) {
+  const models = parseModelBlueprints(record.modelText, record.file, { defaults: record.defaults, inferredName, macros });
   if (models.length === 1) return models[0];
   return models.find((m) => m.definition && tableKey(m.definition.nameParts) === record.name) ?? models[0];
 }

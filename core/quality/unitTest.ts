@@ -266,11 +266,12 @@ export async function runUnitTests(projectDir: string, filter?: string, given?: 
   const started = performance.now();
   const options = given ?? projectTestOptions(projectDir);
   const folders = [{ ...options, dir: path.resolve(projectDir) }, ...(options.repos ?? []).map((r) => ({ ...r, dir: path.resolve(r.dir) }))];
-  const [tests, models, columns, macros] = await Promise.all([
+  // Macros first: a macro may make a model's blueprints.
+  const macros = options.macros ?? (await loadProjectMacros(projectDir));
+  const [tests, models, columns] = await Promise.all([
     Promise.all(folders.map((f) => discoverTests(f.dir))),
-    Promise.all(folders.map((f) => discoverModels(f.dir, { inferNames: f.inferNames, defaults: f.defaults }))),
+    Promise.all(folders.map((f) => discoverModels(f.dir, { inferNames: f.inferNames, defaults: f.defaults, macros }))),
     Promise.all(folders.map((f) => readExternalColumns(f.dir))),
-    options.macros ?? loadProjectMacros(projectDir),
   ]);
   const externalColumns = new Map<string, Record<string, string>>();
   for (const map of columns) for (const [key, value] of map) if (!externalColumns.has(key)) externalColumns.set(key, value);

@@ -1,7 +1,7 @@
 // SQLMesh blueprints through the built CLI, on a SQLMesh-shaped project (test/fixtures/sqlmesh-blueprints):
-// a model file with `blueprints (...)` becomes one model per blueprint, named from its variables; each is
-// planned, applied, rendered and traced like any model, and a change to one blueprint rebuilds that model
-// alone. A blueprint missing a variable, or two blueprints making the same name, are errors at their
+// a model file with `blueprints (...)` (or blueprints a macro returns) becomes one model per blueprint,
+// named from its variables; each is planned, applied, tested, rendered and traced like any model, and a
+// change to one blueprint rebuilds that model alone. A blueprint missing a variable, or two blueprints making the same name, are errors at their
 // file:line:col.
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
@@ -28,14 +28,16 @@ describe('SQLMesh blueprints, through the CLI', function () {
     assert.equal(plan.code, 0, plan.stderr);
     assert.deepEqual(plan.json.held_back ?? [], []);
     assert.deepEqual([...plan.json.build].sort(), [
-      'apac_sales.orders', 'eu_sales.daily_totals', 'eu_sales.orders', 'marts.all_regions', 'raw.orders',
-      'us_sales.daily_totals', 'us_sales.orders',
+      'apac_sales.orders', 'eu_sales.coupons', 'eu_sales.daily_totals', 'eu_sales.orders', 'marts.all_regions', 'raw.orders',
+      'us_sales.coupons', 'us_sales.daily_totals', 'us_sales.orders',
     ]);
+    // The project's unit test of a blueprint model ran before the plan.
+    assert.deepEqual(plan.json.tests, { passed: 1, failed: 0, errors: 0 });
     const models = runCliJson(['models'], dir);
     assert.equal(models.code, 0, models.stderr);
     const byName = Object.fromEntries(models.json.models.map((m: any) => [m.name, m]));
     assert.equal(byName['us_sales.orders'].file, 'models/regions/orders.sql');
-    assert.deepEqual(byName['us_sales.orders'].downstream, ['marts.all_regions', 'us_sales.daily_totals']);
+    assert.deepEqual(byName['us_sales.orders'].downstream, ['marts.all_regions', 'us_sales.coupons', 'us_sales.daily_totals']);
     assert.deepEqual(byName['apac_sales.orders'].downstream, ['marts.all_regions']);
     // A templated table name in the query reads the blueprint's own upstream model.
     assert.deepEqual(byName['eu_sales.daily_totals'].upstream, ['eu_sales.orders', 'raw.orders']);
@@ -63,6 +65,9 @@ describe('SQLMesh blueprints, through the CLI', function () {
         { day: '2024-01-03', orders: 1, revenue: 48.2 },
       ],
     );
+    // Blueprints a macro of macros/*.ts returned.
+    assert.deepEqual(await query(warehouse, 'SELECT coupon, uses::INT AS uses FROM eu_sales.coupons'), [{ coupon: 'WINTER', uses: 1 }]);
+    assert.deepEqual(await query(warehouse, 'SELECT coupon, uses::INT AS uses FROM us_sales.coupons'), [{ coupon: 'FIRST', uses: 1 }]);
     // No blueprint for latam: its order is in no regional table.
     assert.deepEqual(await query(warehouse, 'SELECT count(*)::INT AS n FROM marts.all_regions'), [{ n: 5 }]);
   });
@@ -82,7 +87,7 @@ describe('SQLMesh blueprints, through the CLI', function () {
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('(region := us, min_amount := 5,', '(region := us, min_amount := 10,'));
     const plan = runCliJson(['plan'], dir);
     assert.equal(plan.code, 0, plan.stderr);
-    assert.deepEqual([...plan.json.build].sort(), ['marts.all_regions', 'us_sales.daily_totals', 'us_sales.orders']);
+    assert.deepEqual([...plan.json.build].sort(), ['marts.all_regions', 'us_sales.coupons', 'us_sales.daily_totals', 'us_sales.orders']);
     const apply = runCliJson(['apply'], dir);
     assert.equal(apply.code, 0, apply.stderr);
     assert.deepEqual(await query(warehouse, 'SELECT order_id, min_amount FROM us_sales.orders'), [{ order_id: 3, min_amount: 10 }]);

@@ -174,11 +174,11 @@ describe('model header: malformed headers report exact positions', () => {
   });
 
   it('blueprints that are not a list of mappings, and a name a blueprint cannot fill in', () => {
-    expectError('MODEL (name @s.b, blueprints @gen_blueprints()); SELECT 1', '1:30', /blueprints made by a macro \(@gen_blueprints\(\)\) are not supported/);
+    expectError('MODEL (name @s.b, blueprints @gen_blueprints()); SELECT 1', '1:30', /blueprints from @GEN_BLUEPRINTS: no file in macros\/ exports a function named gen_blueprints/);
     expectError('MODEL (name @s.b, blueprints eu); SELECT 1', '1:30', /blueprints must be a list of mappings/);
     expectError('MODEL (name @s.b, blueprints ((s := eu), (s = us, 3))); SELECT 1', '1:51', /a blueprint variable is written name := value, found 3/);
     expectError('MODEL (name @s.b, blueprints ((s := eu, s := us))); SELECT 1', '1:41', /blueprint variable 's' is set twice/);
-    expectError("MODEL (name @s.b, blueprints ((s := 'a b'))); SELECT 1", '1:13', /blueprint 1 \(line 1\) makes the model name a b\.b, which is not a name like schema\.table/);
+    expectError('MODEL (name @s, blueprints ((s := a))); SELECT 1', '1:13', /blueprint 1 \(line 1\) makes the model name a, which is not a name like schema\.table/);
     expectError('MODEL (name @s.b, blueprints ((t := eu))); SELECT 1', '1:13', /the model name uses @s, which blueprint 1 \(line 1\) does not set/);
   });
 

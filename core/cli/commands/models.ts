@@ -112,8 +112,9 @@ export function registerModels(program: Command): void {
       // With --paths, the folder defining the model gives its settings.
       let model: ParsedModel | undefined;
       let folder = project;
+      const { macros } = await modelOptionsOf(project);
       for (const repo of [project, ...(project.repos ?? [])]) {
-        model = findModel(await discoverModels(repo.dir, { defaults: repo.models.defaults, inferNames: repo.models.inferNames }), name);
+        model = findModel(await discoverModels(repo.dir, { defaults: repo.models.defaults, inferNames: repo.models.inferNames, macros }), name);
         folder = repo;
         if (model?.definition) break;
       }
@@ -122,7 +123,7 @@ export function registerModels(program: Command): void {
       const start = flags.start ?? yesterdayUtc();
       let rendered: ReturnType<typeof renderQuery>;
       try {
-        rendered = renderQuery(model, { start, end: flags.end ?? start, executionTime: flags.executionTime ?? now(), thisModel: model.definition.nameParts, variables: folder.models.variables, macros: (await modelOptionsOf(project)).macros });
+        rendered = renderQuery(model, { start, end: flags.end ?? start, executionTime: flags.executionTime ?? now(), thisModel: model.definition.nameParts, variables: folder.models.variables, macros });
       } catch (err) {
         // A --start/--end/--execution-time that is not a time.
         if (err instanceof SluiceError) throw new CliFailure(err.message, 2);
