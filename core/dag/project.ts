@@ -699,11 +699,14 @@ function mergeMacros(all: ProjectMacros[]): ProjectMacros {
   return unavailable === undefined ? { functions, python } : { functions, python, unavailable };
 }
 
-/** A file's own problems (its syntax, its blueprints list) are in each of its blueprints' models: reported once. */
+/**
+ * A problem of a file with blueprints (its blueprints list) is found by each of its models: kept once per
+ * model (a problem each model has, such as a syntax error in the query, holds back each of them).
+ */
 function withoutRepeats(diagnostics: ProjectDiagnostic[]): ProjectDiagnostic[] {
   const seen = new Set<string>();
   return diagnostics.filter((d) => {
-    const key = `${d.file}\0${d.start.offset}\0${d.end.offset}\0${d.severity}\0${d.message}`;
+    const key = `${d.file}\0${d.start.offset}\0${d.end.offset}\0${d.severity}\0${d.message}\0${d.model ?? ''}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

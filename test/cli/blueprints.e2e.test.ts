@@ -126,4 +126,30 @@ describe('SQLMesh blueprints, through the CLI', function () {
     const strict = runCli(['plan', '--strict'], dir);
     assert.equal(strict.code, 1);
   });
+
+  it('an error in the template holds back every model it makes, each keeping what prod shows', () => {
+    const file = path.join(dir, 'models', 'regions', 'orders.sql');
+    const original = fs.readFileSync(file, 'utf8');
+    const held = (): Record<string, any> => {
+      const plan = runCliJson(['plan', '--skip-tests'], dir);
+      assert.equal(plan.code, 0, plan.stderr);
+      assert.deepEqual([plan.json.removed, plan.json.build], [[], []]);
+      return Object.fromEntries(plan.json.held_back.map((h: any) => [h.model, h]));
+    };
+    try {
+      fs.writeFileSync(file, original.replace('FROM raw.orders', 'FROM raw.orders WHERE WHERE'));
+      let found = held();
+      for (const model of ['eu_sales.orders', 'us_sales.orders', 'apac_sales.orders']) {
+        assert.match(found[model].reason, /^models\/regions\/orders\.sql:19:23: syntax error/, model);
+        assert.equal(found[model].kept, true);
+      }
+      assert.equal(found['marts.all_regions'].kept, true);
+      // A name the MODEL block no longer gives: the models prod has from the file are kept, none removed.
+      fs.writeFileSync(file, original.replace('name @{region}_sales.orders,', 'name,'));
+      found = held();
+      for (const model of ['eu_sales.orders', 'us_sales.orders', 'apac_sales.orders']) assert.equal(found[model].kept, true, model);
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  });
 });

@@ -39,8 +39,13 @@ export function displayPath(file: string): string {
 /** Prints diagnostics on stderr, errors as `file:line:col: message`; returns how many errors there were. */
 export function reportDiagnostics(diagnostics: readonly ProjectDiagnostic[]): number {
   let errors = 0;
+  const printed = new Set<string>();
   for (const d of diagnostics) {
     const where = `${displayPath(d.file)}:${d.start.line}:${d.start.column}`;
+    // The models a file's blueprints make share its problems (a syntax error): one line for them all.
+    const line = `${where}\0${d.severity}\0${d.message}`;
+    if (printed.has(line)) continue;
+    printed.add(line);
     if (d.severity === 'error') errors++;
     process.stderr.write(d.severity === 'error' ? `${where}: ${d.message}\n` : `${where}: ${d.severity}: ${d.message}\n`);
   }
