@@ -52,6 +52,13 @@ describe('language server: blueprint models', function () {
     assert.match(hover, /region\\?_label/);
   });
 
+  it('refuses to rename a table a blueprint makes: its name comes from the blueprint variables', async () => {
+    const text = read(ALL);
+    const uri = await client.open(path.join(dir, ALL), text);
+    const request = client.lsp('textDocument/rename', { textDocument: { uri }, position: positionIn(text, 'FROM us_sales.orders', 14), newName: 'us_sales.purchases' });
+    await assert.rejects(request, (err: Error) => /us_sales\.orders is made by a blueprint of orders\.sql/.test(err.message));
+  });
+
   it('shows a blueprint without the variable its query uses at the use, naming the blueprint', async () => {
     const text = read(ORDERS);
     const uri = await client.open(path.join(dir, ORDERS), text);
