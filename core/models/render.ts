@@ -118,14 +118,17 @@ class MacroEnvironment {
     this.diagnostics.push({ file: this.parsed.file, message, start, end, severity });
   }
 
-  /** A variable's value: @DEF first, then the model's blueprint, then predefined variables, then project variables. */
+  /**
+   * A variable's value: @DEF first, then predefined variables, then the model's blueprint, then project
+   * variables (SQLMesh's order: its locals, blueprint variables, config variables).
+   */
   lookup(name: string): VariableValue | undefined {
     const key = name.toLowerCase();
     if (hasOwn(this.parsed.defs, key)) return this.defValue(key);
-    const blueprint = this.blueprintValue(key);
-    if (blueprint) return blueprint;
     const builtin = this.builtins.get(key);
     if (builtin) return builtin;
+    const blueprint = this.blueprintValue(key);
+    if (blueprint) return blueprint;
     if (this.variables.has(key)) return toVariableValue(this.variables.get(key)!);
     return undefined;
   }

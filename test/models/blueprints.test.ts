@@ -20,15 +20,15 @@ function expand(text: string, options: { macros?: ProjectMacros; variables?: Rec
 }
 
 describe('blueprints', () => {
-  it('makes one model per mapping; @DEF wins over a blueprint variable, which wins over a project variable', () => {
+  it('makes one model per mapping; @DEF and predefined variables win over a blueprint variable, which wins over a project variable', () => {
     const text = [
-      'MODEL (name @{shop}_raw."order list", blueprints ((shop := north, n := 1), (shop := "South Side", n := @base + 1)));',
+      'MODEL (name @{shop}_raw."order list", blueprints ((shop := north, n := 1, start_ds := x), (shop := "South Side", n := @base + 1)));',
       '@DEF(kept, 7);',
-      "SELECT @n AS n, @kept AS kept, @shop AS shop_col, @'@{shop}' AS label, @BLUEPRINT_VAR('missing', 0) AS d, @base AS base",
+      "SELECT @n AS n, @kept AS kept, @shop AS shop_col, @'@{shop}' AS label, @BLUEPRINT_VAR('missing', 0) AS d, @base AS base, @start_ds AS s",
     ].join('\n');
     assert.deepEqual(expand(text, { variables: { shop: 'ignored', base: '10', kept: 'ignored' } }), [
-      `north_raw."order list": SELECT 1 AS n, 7 AS kept, north AS shop_col, 'north' AS label, 0 AS d, '10' AS base`,
-      `"South Side_raw"."order list": SELECT '10' + 1 AS n, 7 AS kept, "South Side" AS shop_col, 'South Side' AS label, 0 AS d, '10' AS base`,
+      `north_raw."order list": SELECT 1 AS n, 7 AS kept, north AS shop_col, 'north' AS label, 0 AS d, '10' AS base, '1970-01-01' AS s`,
+      `"South Side_raw"."order list": SELECT '10' + 1 AS n, 7 AS kept, "South Side" AS shop_col, 'South Side' AS label, 0 AS d, '10' AS base, '1970-01-01' AS s`,
     ]);
   });
 
