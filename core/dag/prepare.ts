@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import type { ModelDefaults } from '../models/defaults';
 import type { ProjectMacros } from '../models/macroApi';
-import { parseModelFile } from '../models/parse';
+import { parseModelBlueprints } from '../models/parse';
 import { isPythonModelFile, parsePythonModelFile } from '../models/pythonModel';
 import { renderForAnalysis, type MacroValue, type RenderedQuery } from '../models/render';
 import type { ParsedModel, Position } from '../models/types';
@@ -27,6 +27,11 @@ export interface ModelReference {
 }
 
 export interface PreparedModel {
+  /**
+   * Which model of the project this is: the file's path, or for the second and later blueprints of a file
+   * the path with `#` and the blueprint's number (see unitId).
+   */
+  id: string;
   file: string;
   text: string;
   hash: string;
@@ -62,9 +67,17 @@ export function hashText(text: string): string {
   return crypto.createHash('sha1').update(text).digest('hex');
 }
 
-/** Prepares many files at once: one DuckDB round trip parses every query. */
+/** The id of a file's model made from blueprint `index` (the file's path for the first, or without blueprints). */
+export function unitId(file: string, index = 0): string {
+  return index === 0 ? file : `${file}#${index + 1}`;
+}
+
+/**
+ * Prepares many files at once: one DuckDB round trip parses every query. A file gives one model, or one per
+ * blueprint of its MODEL block (in blueprint order, all with the file's path as `file`).
+ */
 export async function prepareModels(files: readonly { file: string; text: string }[], options: PrepareOptions = {}): Promise<PreparedModel[]> {
-  const staged = files.map(({ file, text }) => stage(file, text, options));
+  const staged = files.flatMap(({ file, text }) => parseFile(file, text, options).map((parsed, index) => stage(file, text, parsed, index, options)));
   const needParse = staged.filter((s) => s.rendered !== undefined);
   const parsed = await parseMany(needParse.map((s) => s.rendered!.sql));
   // Only translated queries are checked for functions DuckDB lacks (the catalog is read once per process).
@@ -73,12 +86,16 @@ export async function prepareModels(files: readonly { file: string; text: string
   return staged;
 }
 
-function stage(file: string, rawText: string, options: PrepareOptions): PreparedModel {
+function parseFile(file: string, rawText: string, options: PrepareOptions): ParsedModel[] {
   const text = rawText.startsWith('\ufeff') ? rawText.slice(1) : rawText;
-  const parsed = isPythonModelFile(file)
-    ? parsePythonModelFile(text, file)
-    : parseModelFile(text, file, { inferredName: options.inferredName?.(file), defaults: options.defaults });
+  return isPythonModelFile(file)
+    ? [parsePythonModelFile(text, file)]
+    : parseModelBlueprints(text, file, { inferredName: options.inferredName?.(file), defaults: options.defaults, macros: options.macros });
+}
+
+function stage(file: string, rawText: string, parsed: ParsedModel, index: number, options: PrepareOptions): PreparedModel {
   const model: PreparedModel = {
+    id: unitId(file, index),
     file,
     text: rawText,
     hash: hashText(rawText),

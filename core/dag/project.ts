@@ -11,9 +11,9 @@ import { ProjectLineage, columnText, type ColumnOrigin, type DownstreamColumn, t
 import type { ColumnLineage } from '../lineage/types';
 import type { ModelDefaults } from '../models/defaults';
 import { listModelFiles, listPythonModelFiles, inferModelName } from '../models/discover';
-import { findDuplicateModels } from '../models/duplicates';
+import { duplicateModels } from '../models/duplicates';
 import { loadProjectMacros, type LoadMacrosOptions } from '../models/loadMacros';
-import type { ProjectMacros } from '../models/macroApi';
+import type { MacroDefinition, ProjectMacros } from '../models/macroApi';
 import type { MacroValue } from '../models/render';
 import { loadProject, type Project } from '../project/config';
 import { analyzeModel, type ModelAnalysis, type TableLookup } from './analyzeModel';
@@ -30,6 +30,26 @@ const SLICE_MS = 10;
 export interface ModelProjectOptions extends Omit<PrepareOptions, 'inferredName' | 'projectDir'> {
   /** SQLMesh's infer_names: a model without a name is named after its folders under models/ and its file. */
   inferNames?: boolean;
+  /**
+   * Further project folders read as part of this one (SQLMesh's multi-repo projects, `--paths a b`): their
+   * models/, external models and source schemas, each folder's models read with its own settings. Macros
+   * are the options' (every folder's, merged).
+   */
+  repos?: RepoModelOptions[];
+}
+
+/** One further folder of a multi-repo project and the settings its models are read with. */
+export interface RepoModelOptions {
+  dir: string;
+  defaults?: ModelDefaults;
+  variables?: Record<string, MacroValue>;
+  inferNames?: boolean;
+}
+
+/** A project folder and the options its models are read with. */
+interface Root {
+  dir: string;
+  options: ModelProjectOptions;
 }
 
 export interface ColumnLineageResult {
@@ -55,8 +75,11 @@ export interface UpdateResult {
   analysed: string[];
 }
 
+// Models are kept by id (see unitId in prepare.ts): a file's path, or the path and a blueprint number for
+// each further model a file with blueprints makes. PreparedModel.file is always the file itself.
+
 interface Derived {
-  /** Model key → the file that defines it (the first one, by path, when several do). */
+  /** Model key → the id of the model that defines it (the first one, by id, when several do). */
   primary: Map<string, string>;
   order: string[];
   cycles: Map<string, string[]>;
@@ -81,7 +104,7 @@ export class ModelProject {
   private queue: Promise<unknown> = Promise.resolve();
   /** Changes queued behind the one running: a running settle() stops early for them. */
   private waiting = 0;
-  /** Files whose analysis is older than their inputs (an upstream model changed): settle() brings them up to date. */
+  /** Models (ids) whose analysis is older than their inputs (an upstream model changed): settle() brings them up to date. */
   private readonly stale = new Set<string>();
   /** How many model analyses have run since the project was created (for tests and benchmarks). */
   analysisCount = 0;
@@ -100,10 +123,46 @@ export class ModelProject {
    */
   static async load(dir: string, options?: ModelProjectOptions): Promise<ModelProject> {
     const project = new ModelProject(path.resolve(dir), options ?? (await projectModelOptions(dir)));
-    const files = [...(await listModelFiles(project.dir)), ...(await listPythonModelFiles(project.dir))];
+    const files: string[] = [];
+    for (const root of project.roots()) files.push(...(await listModelFiles(root.dir)), ...(await listPythonModelFiles(root.dir)));
     const texts = await Promise.all(files.map(async (file) => ({ file, text: await fs.readFile(file, 'utf8') })));
-    await project.reset(texts, await readProjectInputs(project.dir));
+    await project.reset(texts, await project.readInputs());
     return project;
+  }
+
+  /** The project folder, then the further folders of a multi-repo project, each with its options. */
+  private roots(): Root[] {
+    const repos = (this.options.repos ?? []).map((repo): Root => {
+      const { repos: _repos, ...shared } = this.options;
+      const options: ModelProjectOptions = { ...shared, defaults: repo.defaults, variables: repo.variables };
+      if (repo.inferNames !== undefined) options.inferNames = repo.inferNames;
+      else delete options.inferNames;
+      return { dir: path.resolve(repo.dir), options };
+    });
+    return [{ dir: this.dir, options: this.options }, ...repos];
+  }
+
+  /** The folder a model file belongs to (the deepest one holding it; the project folder for any other). */
+  private rootOf(file: string): Root {
+    let best: Root | undefined;
+    for (const root of this.roots()) {
+      const relative = path.relative(root.dir, file);
+      const inside = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+      if (inside && (!best || root.dir.length > best.dir.length)) best = root;
+    }
+    return best ?? this.roots()[0];
+  }
+
+  /** External models and source schemas of every folder. */
+  private async readInputs(): Promise<ProjectInputs> {
+    const all = await Promise.all(this.roots().map((root) => readProjectInputs(root.dir)));
+    if (all.length === 1) return all[0];
+    return {
+      externals: all.flatMap((i) => i.externals),
+      sources: all.flatMap((i) => i.sources),
+      sourceModules: [...new Set(all.flatMap((i) => i.sourceModules))],
+      diagnostics: all.flatMap((i) => i.diagnostics),
+    };
   }
 
   /** A project from texts already in memory (no file system reads except seed headers). */
@@ -118,12 +177,13 @@ export class ModelProject {
     return project;
   }
 
-  private prepareOptions(): PrepareOptions {
-    const root = path.join(this.dir, 'models');
+  private prepareOptions(root: Root): PrepareOptions {
+    const models = path.join(root.dir, 'models');
+    const { repos: _repos, ...options } = root.options;
     return {
-      ...this.options,
-      projectDir: this.dir,
-      inferredName: this.options.inferNames ? (file) => inferModelName(path.relative(root, file)) : undefined,
+      ...options,
+      projectDir: root.dir,
+      inferredName: root.options.inferNames ? (file) => inferModelName(path.relative(models, file)) : undefined,
     };
   }
 
@@ -132,10 +192,27 @@ export class ModelProject {
     return { defaults: this.options.defaults, variables: this.options.variables, macros: this.options.macros };
   }
 
+  /** settings() of the folder a model file is in (in a multi-repo project each folder has its own). */
+  settingsOf(file: string): { defaults?: ModelDefaults; variables?: Record<string, MacroValue>; macros?: ProjectMacros } {
+    const { options } = this.rootOf(path.resolve(this.dir, file));
+    return { defaults: options.defaults, variables: options.variables, macros: options.macros };
+  }
+
   private async reset(files: readonly { file: string; text: string }[], inputs: ProjectInputs): Promise<void> {
     this.setInputs(inputs);
     this.prepared.clear();
-    for (const p of await prepareModels(files, this.prepareOptions())) this.prepared.set(p.file, p);
+    // Each folder's files are prepared with its own settings.
+    const byRoot = new Map<Root, { file: string; text: string }[]>();
+    const roots = this.roots();
+    for (const f of files) {
+      const root = roots.find((r) => r.dir === this.rootOf(f.file).dir)!;
+      const list = byRoot.get(root);
+      if (list) list.push(f);
+      else byRoot.set(root, [f]);
+    }
+    for (const [root, group] of byRoot) {
+      for (const p of await prepareModels(group, this.prepareOptions(root))) this.prepared.set(p.id, p);
+    }
     this.derived = this.derive();
     this.lineageView = undefined;
     this.analyses.clear();
@@ -157,14 +234,16 @@ export class ModelProject {
   setMacros(macros: ProjectMacros): Promise<void> {
     return this.serialized(async () => {
       this.options.macros = macros;
-      await this.reset([...this.prepared.values()].map((p) => ({ file: p.file, text: p.text })), this.inputs);
+      // One text per file (a file with blueprints has several models).
+      const files = [...this.prepared.values()].filter((p) => p.id === p.file);
+      await this.reset(files.map((p) => ({ file: p.file, text: p.text })), this.inputs);
     });
   }
 
   /** Re-reads external models and source schemas (after an ingest) and analyses every model again. */
   reloadInputs(): Promise<void> {
     return this.serialized(async () => {
-      this.setInputs(await readProjectInputs(this.dir));
+      this.setInputs(await this.readInputs());
       this.derived = this.derive();
       this.lineageView = undefined;
       for (const file of this.prepared.keys()) this.stale.add(file);
@@ -179,50 +258,54 @@ export class ModelProject {
   update(file: string, text: string, options: UpdateOptions = {}): Promise<UpdateResult> {
     return this.serialized(async () => {
       const abs = path.resolve(this.dir, file);
-      const old = this.prepared.get(abs);
-      const unchanged = old !== undefined && old.hash === hashText(text);
+      const old = this.unitsOf(abs);
+      const unchanged = old.length > 0 && old[0].hash === hashText(text);
       // A newer text of the file is on its way: preparing this one would be wasted work.
       if (unchanged || options.superseded?.()) {
         options.fileAnalysed?.();
         return { analysed: await this.settle() };
       }
-      const [next] = await prepareModels([{ file: abs, text }], this.prepareOptions());
+      const next = await prepareModels([{ file: abs, text }], this.prepareOptions(this.rootOf(abs)));
       if (options.superseded?.()) {
         options.fileAnalysed?.();
         return { analysed: await this.settle() };
       }
-      return this.replace(abs, old, next, options.fileAnalysed);
+      return this.replace(old, next, options.fileAnalysed);
     });
   }
 
   /** A model file was deleted. */
   remove(file: string): Promise<UpdateResult> {
     return this.serialized(async () => {
-      const abs = path.resolve(this.dir, file);
-      const old = this.prepared.get(abs);
-      if (!old) return { analysed: [] };
-      return this.replace(abs, old, undefined);
+      const old = this.unitsOf(path.resolve(this.dir, file));
+      if (old.length === 0) return { analysed: [] };
+      return this.replace(old, []);
     });
   }
 
-  private async replace(file: string, old: PreparedModel | undefined, next: PreparedModel | undefined, fileAnalysed?: () => void): Promise<UpdateResult> {
+  /** The models a file defines (one, or one per blueprint), in blueprint order. */
+  private unitsOf(file: string): PreparedModel[] {
+    return [...this.prepared.values()].filter((p) => p.file === file);
+  }
+
+  /** The models of one file change from `old` to `next` (both that file's, either may be empty). */
+  private async replace(old: readonly PreparedModel[], next: readonly PreparedModel[], fileAnalysed?: () => void): Promise<UpdateResult> {
     const keys = new Set<string>();
-    if (old?.key) keys.add(old.key);
-    if (next?.key) keys.add(next.key);
+    for (const p of [...old, ...next]) if (p.key) keys.add(p.key);
     const before = this.downstreamOf(keys);
-    if (next) this.prepared.set(file, next);
-    else {
-      this.prepared.delete(file);
-      this.analyses.delete(file);
-      this.stale.delete(file);
+    for (const p of old) {
+      this.prepared.delete(p.id);
+      this.analyses.delete(p.id);
+      this.stale.delete(p.id);
     }
+    for (const p of next) this.prepared.set(p.id, p);
     this.derived = this.derive();
     this.lineageView = undefined;
     const after = this.downstreamOf(keys);
     // The file itself (and other files defining the same name, which may have become or stopped being the
     // primary one) are analysed now, so a file's analysis always matches its text; downstream models follow.
-    const now = new Set<string>(next ? [file] : []);
-    for (const p of this.prepared.values()) if (p.key && keys.has(p.key)) now.add(p.file);
+    const now = new Set<string>(next.map((p) => p.id));
+    for (const p of this.prepared.values()) if (p.key && keys.has(p.key)) now.add(p.id);
     for (const key of [...before, ...after]) {
       const f = this.derived.primary.get(key);
       if (f && !now.has(f)) this.stale.add(f);
@@ -310,8 +393,10 @@ export class ModelProject {
       }
     }
     const diagnostics: ProjectDiagnostic[] = [];
-    for (const d of findDuplicateModels([...this.prepared.values()].filter((p) => p.key).map((p) => p.parsed))) {
-      diagnostics.push({ ...d, model: this.prepared.get(d.file)?.key });
+    const named = [...this.prepared.values()].filter((p) => p.key);
+    const byParsed = new Map(named.map((p) => [p.parsed, p]));
+    for (const { model, diagnostic } of duplicateModels(named.map((p) => p.parsed))) {
+      diagnostics.push({ ...diagnostic, model: byParsed.get(model)?.key });
     }
     for (const [key, cycle] of cycles) {
       const p = this.prepared.get(primary.get(key)!)!;
@@ -352,14 +437,14 @@ export class ModelProject {
     return ordered;
   }
 
-  private analyseOne(file: string, lookup: TableLookup): string | undefined {
-    this.stale.delete(file);
-    const p = this.prepared.get(file);
+  private analyseOne(id: string, lookup: TableLookup): string | undefined {
+    this.stale.delete(id);
+    const p = this.prepared.get(id);
     if (!p) return undefined;
-    this.analyses.set(file, analyzeModel(p, lookup));
+    this.analyses.set(id, analyzeModel(p, lookup));
     this.analysisCount++;
     this.lineageView = undefined;
-    return p.key ?? file;
+    return p.key ?? id;
   }
 
   private lookup(): TableLookup {
@@ -387,10 +472,10 @@ export class ModelProject {
   table(name: string): TableInfo | undefined {
     const key = tableKeyOfName(name);
     if (!key) return undefined;
-    const file = this.derived.primary.get(key);
-    if (file) {
-      const analysis = this.analyses.get(file);
-      return { key, kind: 'model', file, columns: analysis && this.columnsOf(analysis) };
+    const id = this.derived.primary.get(key);
+    if (id) {
+      const analysis = this.analyses.get(id);
+      return { key, kind: 'model', file: this.prepared.get(id)!.file, columns: analysis && this.columnsOf(analysis) };
     }
     const source = this.sources.get(key);
     if (source) return { key, kind: 'source', file: source.file, columns: source.columns.map((c) => ({ name: c.name, type: c.type })) };
@@ -413,7 +498,7 @@ export class ModelProject {
     const model: ProjectModel = {
       key,
       name: definition.name,
-      file,
+      file: p.file,
       kind: definition.kind.name,
       upstream: analysis?.upstream ?? [],
       downstream: [...new Set(this.derived.downstream.get(key) ?? [])].sort(),
@@ -462,10 +547,13 @@ export class ModelProject {
 
   /** Every model file of the project (whether or not it defines a usable model). */
   modelFiles(): string[] {
-    return [...this.prepared.keys()].sort();
+    return [...new Set([...this.prepared.values()].map((p) => p.file))].sort();
   }
 
-  /** A model file as last prepared and analysed (its text included), whether or not it defines a usable model. */
+  /**
+   * A model file as last prepared and analysed (its text included), whether or not it defines a usable model.
+   * For a file with blueprints, the model of its first blueprint.
+   */
   preparedFile(file: string): PreparedModel | undefined {
     return this.prepared.get(path.resolve(this.dir, file));
   }
@@ -480,24 +568,22 @@ export class ModelProject {
   /** Every problem in the project: model files, external models, source schemas, names, cycles, lineage. */
   diagnostics(): ProjectDiagnostic[] {
     const out: ProjectDiagnostic[] = [...this.inputs.diagnostics, ...this.derived.diagnostics];
-    for (const [file, p] of this.prepared) {
-      out.push(...p.diagnostics);
-      out.push(...(this.analyses.get(file)?.diagnostics ?? []));
-      if (p.key && this.derived.primary.get(p.key) === file) out.push(...this.shadowWarnings(p));
-    }
-    return out.sort(compareDiagnostics);
+    for (const p of this.prepared.values()) out.push(...this.unitDiagnostics(p));
+    return withoutRepeats(out).sort(compareDiagnostics);
+  }
+
+  private unitDiagnostics(p: PreparedModel): ProjectDiagnostic[] {
+    const out = [...p.diagnostics, ...(this.analyses.get(p.id)?.diagnostics ?? [])];
+    if (p.key && this.derived.primary.get(p.key) === p.id) out.push(...this.shadowWarnings(p));
+    return out;
   }
 
   /** The problems in one model file (what diagnostics() has for it, without going through every file). */
   fileDiagnostics(file: string): ProjectDiagnostic[] {
     const abs = path.resolve(this.dir, file);
-    const p = this.prepared.get(abs);
     const out = this.derived.diagnostics.filter((d) => d.file === abs);
-    if (p) {
-      out.push(...p.diagnostics, ...(this.analyses.get(abs)?.diagnostics ?? []));
-      if (p.key && this.derived.primary.get(p.key) === abs) out.push(...this.shadowWarnings(p));
-    }
-    return out.sort(compareDiagnostics);
+    for (const p of this.unitsOf(abs)) out.push(...this.unitDiagnostics(p));
+    return withoutRepeats(out).sort(compareDiagnostics);
   }
 
   hasErrors(): boolean {
@@ -584,11 +670,47 @@ export async function projectModelOptions(dir: string, macroOptions: LoadMacrosO
 }
 
 /** The options a loaded project's settings give. */
-export async function modelOptionsOf(project: Pick<Project, 'dir' | 'models'>, macroOptions: LoadMacrosOptions = {}): Promise<ModelProjectOptions> {
+export async function modelOptionsOf(project: Pick<Project, 'dir' | 'models' | 'repos'>, macroOptions: LoadMacrosOptions = {}): Promise<ModelProjectOptions> {
   const { defaults, variables, inferNames } = project.models;
-  const options: ModelProjectOptions = { defaults, variables, macros: await loadProjectMacros(project.dir, macroOptions) };
+  const repos = project.repos ?? [];
+  const macros = await Promise.all([project.dir, ...repos.map((r) => r.dir)].map((dir) => loadProjectMacros(dir, macroOptions)));
+  const options: ModelProjectOptions = { defaults, variables, macros: mergeMacros(macros) };
   if (inferNames !== undefined) options.inferNames = inferNames;
+  if (repos.length > 0) {
+    options.repos = repos.map((repo) => {
+      const out: RepoModelOptions = { dir: repo.dir, defaults: repo.models.defaults, variables: repo.models.variables };
+      if (repo.models.inferNames !== undefined) out.inferNames = repo.models.inferNames;
+      return out;
+    });
+  }
   return options;
+}
+
+/** The macros of several folders as one set: a name the first folder defines wins. */
+function mergeMacros(all: ProjectMacros[]): ProjectMacros {
+  if (all.length === 1) return all[0];
+  const functions = new Map<string, MacroDefinition>();
+  const python = new Map<string, string>();
+  for (const macros of all) {
+    for (const [name, fn] of macros.functions) if (!functions.has(name)) functions.set(name, fn);
+    for (const [name, file] of macros.python) if (!python.has(name)) python.set(name, file);
+  }
+  const unavailable = all.find((m) => m.unavailable !== undefined)?.unavailable;
+  return unavailable === undefined ? { functions, python } : { functions, python, unavailable };
+}
+
+/**
+ * A problem of a file with blueprints (its blueprints list) is found by each of its models: kept once per
+ * model (a problem each model has, such as a syntax error in the query, holds back each of them).
+ */
+function withoutRepeats(diagnostics: ProjectDiagnostic[]): ProjectDiagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.file}\0${d.start.offset}\0${d.end.offset}\0${d.severity}\0${d.message}\0${d.model ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function compareDiagnostics(a: ProjectDiagnostic, b: ProjectDiagnostic): number {

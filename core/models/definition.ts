@@ -1,6 +1,7 @@
 // From the parsed MODEL property list to a ModelDefinition, with SQLMesh's rules checked and every
 // property also kept as raw text.
 
+import { blueprintName, type Blueprint } from './blueprints';
 import type { HeaderProperty, HeaderValue } from './headerParser';
 import { interpretKind, type KindContext } from './kind';
 import type { LineMap } from './position';
@@ -23,6 +24,8 @@ export interface DefinitionInput extends ValueContext {
   leadingComments: string[];
   /** Name to use when there is no name property (SQLMesh's infer_names). */
   inferredName?: readonly string[];
+  /** The blueprint the model is made from: its variables fill in the name. */
+  blueprint?: Blueprint;
 }
 
 export function buildDefinition(input: DefinitionInput): ModelDefinition | undefined {
@@ -51,7 +54,9 @@ export function buildDefinition(input: DefinitionInput): ModelDefinition | undef
     }
     if (!prop.value) continue;
     record(prop.key, prop.value, prop.keyStart, prop.keyEnd);
-    if (INTERPRETED.has(prop.key) && reportMacro(input, prop.key, prop.value)) continue;
+    // A blueprint's name is a template of its variables (read by modelName).
+    const template = prop.key === 'name' && input.blueprint !== undefined;
+    if (INTERPRETED.has(prop.key) && !template && reportMacro(input, prop.key, prop.value)) continue;
     byKey.set(prop.key, prop as HeaderProperty & { value: HeaderValue });
   }
   const get = (key: string): HeaderValue | undefined => byKey.get(key)?.value;
@@ -153,8 +158,6 @@ export function buildDefinition(input: DefinitionInput): ModelDefinition | undef
     if (v) booleanValue(input, v, key);
   }
 
-  const blueprints = byKey.get('blueprints');
-  if (blueprints) report('blueprints are not supported by Sluice yet: write one model file per model', blueprints.keyStart, blueprints.keyEnd);
   const defaultCatalog = byKey.get('default_catalog');
   if (defaultCatalog) report('default_catalog cannot be set on a model; it belongs to the connection', defaultCatalog.keyStart, defaultCatalog.keyEnd);
 
@@ -193,6 +196,7 @@ function modelName(
     }
     return { text: parts.join('.'), parts };
   }
+  if (value && input.blueprint) return blueprintName(rawText(input, value), input.blueprint, value, input.report);
   if (!value) {
     if (!written) input.report('the MODEL block has no name; add e.g. name analytics.my_model', input.modelStart, input.modelEnd);
     return undefined;

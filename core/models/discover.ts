@@ -4,7 +4,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ModelDefaults } from './defaults';
-import { parseModelFile } from './parse';
+import type { ProjectMacros } from './macroApi';
+import { parseModelBlueprints } from './parse';
 import type { ParsedModel } from './types';
 
 /** Absolute paths of models/**\/*.sql under projectDir, sorted by their path relative to it. Hidden folders are skipped. */
@@ -58,19 +59,22 @@ export interface DiscoverOptions {
   inferNames?: boolean;
   /** The project's model_defaults. */
   defaults?: ModelDefaults;
+  /** The project's macros, for blueprints a macro makes. */
+  macros?: ProjectMacros;
 }
 
-/** Reads and parses every model file of the project, in listModelFiles order. */
+/** Reads and parses every model file of the project, in listModelFiles order (a file with blueprints gives one model per blueprint). */
 export async function discoverModels(projectDir: string, options: DiscoverOptions = {}): Promise<ParsedModel[]> {
   const root = path.join(projectDir, 'models');
   const files = await listModelFiles(projectDir);
-  return Promise.all(
+  const parsed = await Promise.all(
     files.map(async (file) => {
       const text = await fs.readFile(file, 'utf8');
       const inferredName = options.inferNames ? inferModelName(path.relative(root, file)) : undefined;
-      return parseModelFile(text.startsWith('\ufeff') ? text.slice(1) : text, file, { inferredName, defaults: options.defaults });
+      return parseModelBlueprints(text.startsWith('\ufeff') ? text.slice(1) : text, file, { inferredName, defaults: options.defaults, macros: options.macros });
     }),
   );
+  return parsed.flat();
 }
 
 /** models/sales/orders.sql → ['sales', 'orders']: the folders under models/ and the file name, last three parts. */

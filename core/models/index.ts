@@ -1,7 +1,7 @@
 // The SQL model file format: parsing, macro rendering, discovery and external models.
 
 export * from './types';
-export { parseModelFile, type ParseOptions } from './parse';
+export { parseModelBlueprints, parseModelFile, type ParseOptions } from './parse';
 export { renderQuery, renderForAnalysis, type RenderContext, type RenderedQuery, type MacroValue } from './render';
 export { SourceMap, type SourceSegment } from './sourceMap';
 export type { TimeInput } from './temporal';

@@ -1,6 +1,8 @@
 // parseModelFile: one SQL model file → definition, @DEF variables, query and diagnostics. Pure and total:
 // it never throws; every problem becomes a diagnostic at the offending token.
 
+import { modelBlueprints } from './blueprints';
+import type { ProjectMacros } from './macroApi';
 import { applyModelDefaults, type ModelDefaults } from './defaults';
 import { buildDefinition } from './definition';
 import { findClosingParen, HeaderParser, type HeaderProperty, type Report } from './headerParser';
@@ -18,6 +20,10 @@ export interface ParseOptions {
   inferredName?: readonly string[];
   /** The project's model_defaults, for what the MODEL block leaves unset. */
   defaults?: ModelDefaults;
+  /** Which of the MODEL block's blueprints to make the model from (0-based; default the first). */
+  blueprint?: number;
+  /** The project's macros, for blueprints a macro makes (`blueprints @gen_blueprints()`). */
+  macros?: ProjectMacros;
 }
 
 export function parseModelFile(text: string, file: string, options: ParseOptions = {}): ParsedModel {
@@ -42,8 +48,14 @@ export function parseModelFile(text: string, file: string, options: ParseOptions
     const lexicalErrors = diagnostics.length;
 
     const header = readHeader(text, tokens, report, options.inferredName !== undefined);
+    const blueprintsProperty = header.properties?.find((p) => p.key === 'blueprints' && p.value);
+    if (blueprintsProperty) {
+      parsed.blueprints = modelBlueprints({ text, tokens, lines, report }, blueprintsProperty.value!, options.macros);
+      parsed.blueprint = parsed.blueprints[options.blueprint ?? 0];
+    }
     let definition: ModelDefinition | undefined;
-    if (header.properties) {
+    // A blueprints property that gives no blueprint (each was reported) makes no model.
+    if (header.properties && (!blueprintsProperty || parsed.blueprint)) {
       definition = buildDefinition({
         text,
         tokens,
@@ -54,6 +66,7 @@ export function parseModelFile(text: string, file: string, options: ParseOptions
         modelEnd: header.modelEnd,
         leadingComments: header.implicit ? [] : comments.filter((c) => c.end <= header.modelStart && c.body !== '').map((c) => c.body),
         inferredName: options.inferredName,
+        blueprint: parsed.blueprint,
       });
       if (definition) {
         applyModelDefaults(definition, options.defaults);
@@ -88,6 +101,18 @@ export function parseModelFile(text: string, file: string, options: ParseOptions
   }
   parsed.diagnostics.sort((a, b) => a.start.offset - b.start.offset);
   return parsed;
+}
+
+/**
+ * Every model a file defines: one, or one per blueprint when its MODEL block has `blueprints`. Problems of
+ * the file itself (syntax, the blueprints list) are in each model's diagnostics.
+ */
+export function parseModelBlueprints(text: string, file: string, options: Omit<ParseOptions, 'blueprint'> = {}): ParsedModel[] {
+  const first = parseModelFile(text, file, options);
+  const count = first.blueprints?.length ?? 0;
+  const out = [first];
+  for (let index = 1; index < count; index++) out.push(parseModelFile(text, file, { ...options, blueprint: index }));
+  return out;
 }
 
 /**

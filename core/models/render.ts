@@ -5,6 +5,7 @@
 // Strings and comments are never touched: the query is tokenized and only macro tokens are replaced.
 
 import { quoteIdent, quoteLiteral } from '../warehouse/quote';
+import { describeBlueprint, type Blueprint } from './blueprints';
 import { findClosingParen } from './headerParser';
 import { callMacro, evaluatorHelpers, NO_MACROS, type MacroEvaluator, type ProjectMacros } from './macroApi';
 import { hasOwn } from './objects';
@@ -82,6 +83,7 @@ class MacroEnvironment {
   private readonly builtins: Map<string, VariableValue>;
   private readonly variables = new Map<string, MacroValue>();
   private readonly renderedDefs = new Map<string, VariableValue>();
+  private readonly renderedBlueprint = new Map<string, VariableValue>();
   private readonly renderingDefs = new Set<string>();
 
   private readonly macros: ProjectMacros;
@@ -116,14 +118,32 @@ class MacroEnvironment {
     this.diagnostics.push({ file: this.parsed.file, message, start, end, severity });
   }
 
-  /** A variable's value: @DEF first, then predefined variables, then project variables. */
+  /**
+   * A variable's value: @DEF first, then predefined variables, then the model's blueprint, then project
+   * variables (SQLMesh's order: its locals, blueprint variables, config variables).
+   */
   lookup(name: string): VariableValue | undefined {
     const key = name.toLowerCase();
     if (hasOwn(this.parsed.defs, key)) return this.defValue(key);
     const builtin = this.builtins.get(key);
     if (builtin) return builtin;
+    const blueprint = this.blueprintValue(key);
+    if (blueprint) return blueprint;
     if (this.variables.has(key)) return toVariableValue(this.variables.get(key)!);
     return undefined;
+  }
+
+  /** A blueprint variable: its SQL as written in the blueprint, rendered there (so problems point at it). */
+  private blueprintValue(key: string): VariableValue | undefined {
+    const variables = this.parsed.blueprint?.variables;
+    if (!variables || !hasOwn(variables, key)) return undefined;
+    const cached = this.renderedBlueprint.get(key);
+    if (cached) return cached;
+    const variable = variables[key];
+    const sql = this.renderFragment(variable.raw, variable.start.offset, new EmbeddedLineMap(variable.raw, variable.start));
+    const value: VariableValue = { sql, text: variable.text };
+    this.renderedBlueprint.set(key, value);
+    return value;
   }
 
   private defValue(key: string): VariableValue | undefined {
@@ -202,8 +222,9 @@ class MacroEnvironment {
         if (isCall) {
           const close = findClosingParen(tokens, i + 1);
           const end = close < 0 ? tokens.length - 1 : close;
-          if (t.value.toUpperCase() === 'VAR') {
-            const value = this.varCall(tokens, i + 1, close, text, lines);
+          const upper = t.value.toUpperCase();
+          if (upper === 'VAR' || upper === 'BLUEPRINT_VAR') {
+            const value = this.varCall(upper, tokens, i + 1, close, text, lines);
             if (value !== undefined) replace({ start: t.start, end: tokens[end].end }, value);
           } else {
             const value = this.functionCall(tokens, i, close, text, lines);
@@ -214,13 +235,13 @@ class MacroEnvironment {
         }
         const value = this.lookup(t.value);
         if (value) replace(t, value.sql);
-        else this.report(undefinedMessage(t.value), ...at(t));
+        else this.report(undefinedMessage(t.value, this.parsed.blueprint), ...at(t));
         continue;
       }
       if ((t.type === 'ident' || t.type === 'qident') && t.templated) {
         const { result, unknown } = this.template(t.value);
         // Unquoted identifiers must resolve; quoted ones may legitimately contain @ (SQLMesh leaves those).
-        if (t.type === 'ident') for (const name of unknown) this.report(undefinedMessage(name), ...at(t));
+        if (t.type === 'ident') for (const name of unknown) this.report(undefinedMessage(name, this.parsed.blueprint), ...at(t));
         if (result !== t.value) {
           replace(t, t.type === 'qident' || !SAFE_IDENTIFIER.test(result) ? quoteIdent(result) : result);
         }
@@ -277,16 +298,22 @@ class MacroEnvironment {
     return this.evaluatorCache;
   }
 
-  /** @VAR('name'[, default]): a project variable, else the default, else NULL (as SQLMesh). */
-  private varCall(tokens: Token[], open: number, close: number, text: string, lines: EmbeddedLineMap): string | undefined {
+  /**
+   * @VAR('name'[, default]): a project variable, else the default, else NULL (as SQLMesh).
+   * @BLUEPRINT_VAR('name'[, default]) is the same for the model's blueprint variables.
+   */
+  private varCall(macro: 'VAR' | 'BLUEPRINT_VAR', tokens: Token[], open: number, close: number, text: string, lines: EmbeddedLineMap): string | undefined {
     const nameToken = tokens[open + 1];
     if (close < 0 || nameToken === undefined || open + 1 >= close || nameToken.type !== 'string') {
       const t = nameToken ?? tokens[open];
-      this.report("@VAR needs the variable name in single quotes: @VAR('name') or @VAR('name', default)", lines.position(t.start), lines.position(t.end));
+      this.report(`@${macro} needs the variable name in single quotes: @${macro}('name') or @${macro}('name', default)`, lines.position(t.start), lines.position(t.end));
       return undefined;
     }
     const key = nameToken.value.toLowerCase();
-    if (this.variables.has(key)) return toVariableValue(this.variables.get(key)!).sql;
+    if (macro === 'BLUEPRINT_VAR') {
+      const value = this.blueprintValue(key);
+      if (value) return value.sql;
+    } else if (this.variables.has(key)) return toVariableValue(this.variables.get(key)!).sql;
     const comma = tokens[open + 2];
     if (isPunct(comma, ',') && open + 3 < close) {
       const start = tokens[open + 3].start;
@@ -325,8 +352,9 @@ function unsupportedMacroMessage(name: string, macros: ProjectMacros): string {
   return `unsupported macro ${macro}: no file in macros/ exports a function named ${name.toLowerCase()} (Sluice evaluates macro variables, @DEF, @VAR and the functions macros/*.ts export)`;
 }
 
-function undefinedMessage(name: string): string {
+function undefinedMessage(name: string, blueprint?: Blueprint): string {
   if (name.toLowerCase() === 'this_model') return '@this_model has no value here: the table the model is built into is not known';
+  if (blueprint) return `macro variable @${name} is not defined: ${describeBlueprint(blueprint)} does not set it, nor does @DEF or the project variables`;
   return `macro variable @${name} is not defined (define it with @DEF(${name}, ...) or in the project variables)`;
 }
 

@@ -2,6 +2,7 @@
 // Everything here is plain data so it can cross the language-server boundary and be cached.
 
 import type { Freshness } from '../health/settings';
+import type { Blueprint } from './blueprints';
 
 /** A place in a file. offset is 0-based in UTF-16 code units (JS string index); line and column are 1-based. */
 export interface Position {
@@ -162,6 +163,10 @@ export interface ParsedModel {
   /** Pre/post statements, inline audits and virtual-update blocks, in file order. */
   statements: ModelStatement[];
   diagnostics: ModelDiagnostic[];
+  /** Every blueprint of the MODEL block's `blueprints` property (absent without one). */
+  blueprints?: Blueprint[];
+  /** The blueprint this model was made from: its variables render in the name and the query. */
+  blueprint?: Blueprint;
   /** A Python model (models/*.py), read from its @model decorator: Sluice does not run it, its table is read as it is. */
   python?: { kind?: string };
 }

@@ -5,7 +5,8 @@
 
 import { SluiceError } from '../errors';
 import { inferModelName } from '../models/discover';
-import { parseModelFile } from '../models/parse';
+import { tableKey } from '../dag/names';
+import { parseModelBlueprints } from '../models/parse';
 import type { ProjectMacros } from '../models/macroApi';
 import { renderQuery } from '../models/render';
 import { translateRendered } from '../models/translate';
@@ -30,8 +31,10 @@ const MAX_EMBEDDING = 32;
 export async function executionQuery(record: SnapshotRecord, context: ExecutionContext, interval: Interval, depth = 0): Promise<string> {
   if (depth > MAX_EMBEDDING) throw new SluiceError(`model ${record.name}: EMBEDDED models nest more than ${MAX_EMBEDDING} levels deep (a cycle?)`);
   // As planned: the project's model_defaults then, and the name infer_names gave a file without a MODEL block.
-  const inferredName = record.file.startsWith('models/') ? inferModelName(record.file.slice('models/'.length)) : undefined;
-  const parsed = parseModelFile(record.modelText, record.file, { defaults: record.defaults, inferredName });
+  // The file is relative to the project folder (`../repo_2/models/...` for another folder of a multi-repo project).
+  const underModels = /(?:^|\/)models\/(.+)$/.exec(record.file)?.[1];
+  const inferredName = underModels !== undefined ? inferModelName(underModels) : undefined;
+  const parsed = modelOfRecord(record, inferredName, context.macros);
   const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !parsed.definition) throw modelError(record, errors[0]);
   const rendered = renderQuery(parsed, {
@@ -70,6 +73,13 @@ export async function executionQuery(record: SnapshotRecord, context: ExecutionC
     const target = context.models.get(key);
     return target && isStored(target.kind) ? physicalSql(target.name, target.version) : undefined;
   });
+}
+
+/** The model the record is: the file's, or for a file with blueprints the one its blueprint names. */
+function modelOfRecord(record: SnapshotRecord, inferredName: string[] | undefined, macros: ProjectMacros | undefined) {
+  const models = parseModelBlueprints(record.modelText, record.file, { defaults: record.defaults, inferredName, macros });
+  if (models.length === 1) return models[0];
+  return models.find((m) => m.definition && tableKey(m.definition.nameParts) === record.name) ?? models[0];
 }
 
 function modelError(record: SnapshotRecord, d: { message: string; start: { line: number; column: number } } | undefined): SluiceError {

@@ -115,7 +115,8 @@ export function describeModels(project: ModelProject, options: DescribeOptions =
     if (seedFile) draft.seedFile = seedFile;
     if (seedContent !== undefined && definition.kind.name === 'SEED') draft.seedShape = seedShape(String(seedContent), definition.kind.csvSettings);
     if (prepared.readsItself) draft.readsItself = true;
-    const { defaults, variables } = project.settings();
+    // In a multi-repo project, the settings of the folder the model is in.
+    const { defaults, variables } = project.settingsOf(prepared.file);
     if (defaults && Object.keys(defaults).length > 0) draft.defaults = defaults;
     if (variables && Object.keys(variables).length > 0) draft.variables = variables;
     const declared = declaredColumns(definition);

@@ -20,17 +20,23 @@ export function heldBackModels(
   baseRecords: ReadonlyMap<string, SnapshotRecord>,
 ): HeldBack[] {
   const relative = (file: string) => path.relative(project.dir, file).split(path.sep).join('/');
-  const byFile = new Map<string, string>();
-  for (const record of baseRecords.values()) byFile.set(record.file, record.name);
+  // A file may define several models (blueprints): an error naming none holds back those of them the file
+  // no longer makes (the ones the error hides), never the others.
+  const byFile = new Map<string, string[]>();
+  for (const record of baseRecords.values()) {
+    if (project.model(record.name)?.file !== undefined && relative(project.model(record.name)!.file) === record.file) continue;
+    byFile.set(record.file, [...(byFile.get(record.file) ?? []), record.name]);
+  }
 
   const direct = new Map<string, HeldBack>();
   for (const d of errors) {
     if (d.severity !== 'error') continue;
-    const model = d.model ?? byFile.get(relative(d.file));
-    if (!model || direct.has(model)) continue;
-    direct.set(model, {
-      model, reason: `${relative(d.file)}:${d.start.line}:${d.start.column}: ${d.message}`, file: relative(d.file), line: d.start.line, column: d.start.column, kept: baseRecords.has(model),
-    });
+    for (const model of d.model !== undefined ? [d.model] : byFile.get(relative(d.file)) ?? []) {
+      if (direct.has(model)) continue;
+      direct.set(model, {
+        model, reason: `${relative(d.file)}:${d.start.line}:${d.start.column}: ${d.message}`, file: relative(d.file), line: d.start.line, column: d.start.column, kept: baseRecords.has(model),
+      });
+    }
   }
   if (direct.size === 0) return [];
 

@@ -22,7 +22,8 @@ export interface LoadedModels {
 
 /** Loads and analyses the models (with the project's own settings unless options are given), resolves their audits and fingerprints them. */
 export async function loadModels(projectDir: string, options?: ModelProjectOptions): Promise<LoadedModels> {
-  const [project, auditFiles] = await Promise.all([ModelProject.load(projectDir, options), discoverAudits(projectDir)]);
+  const dirs = [projectDir, ...(options?.repos ?? []).map((repo) => repo.dir)];
+  const [project, auditFiles] = await Promise.all([ModelProject.load(projectDir, options), Promise.all(dirs.map((dir) => discoverAudits(dir))).then((all) => all.flat())]);
   const described = describeModels(project, { auditFiles });
   const diagnostics = [...project.diagnostics(), ...auditFiles.flatMap((f) => f.diagnostics), ...described.diagnostics];
   return { project, drafts: described.drafts, diagnostics };

@@ -62,6 +62,11 @@ export interface Project {
   sqlmeshConfig?: string;
   /** Where alerts go (`notifications:`, see docs/health.md); none when unset. */
   notifications?: NotificationTarget[];
+  /**
+   * The further folders of a multi-repo project (`--paths a b`), read as part of this one: their models with
+   * their own settings. The warehouse, gateways, environments and state are this project's.
+   */
+  repos?: Project[];
 }
 
 /** Whether a folder is a project: it holds sluice.yaml, or SQLMesh's config.yaml / config.py beside a models/ folder. */

@@ -251,6 +251,11 @@ export interface RunUnitTestsOptions {
   defaults?: ModelDefaults;
   /** The project's macros; loaded from macros/ when not given (which runs the project's code). */
   macros?: ProjectMacros;
+  /**
+   * Further folders of a multi-repo project (`--paths`): their tests run too, their models can be tested and
+   * read, each with its folder's settings.
+   */
+  repos?: ({ dir: string } & Omit<RunUnitTestsOptions, 'macros' | 'repos'>)[];
 }
 
 /**
@@ -260,20 +265,30 @@ export interface RunUnitTestsOptions {
 export async function runUnitTests(projectDir: string, filter?: string, given?: RunUnitTestsOptions): Promise<TestRunSummary> {
   const started = performance.now();
   const options = given ?? projectTestOptions(projectDir);
-  const [discovered, models, externalColumns, macros] = await Promise.all([
-    discoverTests(projectDir),
-    discoverModels(projectDir, { inferNames: options.inferNames, defaults: options.defaults }),
-    readExternalColumns(projectDir),
-    options.macros ?? loadProjectMacros(projectDir),
+  const folders = [{ ...options, dir: path.resolve(projectDir) }, ...(options.repos ?? []).map((r) => ({ ...r, dir: path.resolve(r.dir) }))];
+  // Macros first: a macro may make a model's blueprints.
+  const macros = options.macros ?? (await loadProjectMacros(projectDir));
+  const [tests, models, columns] = await Promise.all([
+    Promise.all(folders.map((f) => discoverTests(f.dir))),
+    Promise.all(folders.map((f) => discoverModels(f.dir, { inferNames: f.inferNames, defaults: f.defaults, macros }))),
+    Promise.all(folders.map((f) => readExternalColumns(f.dir))),
   ]);
-  const byName = indexModels(models);
-  const selected = discovered.tests.filter((t) => matchesFilter(t, projectDir, filter));
-  const summary: TestRunSummary = { results: [], diagnostics: discovered.diagnostics, passed: 0, failed: 0, errors: 0, durationMs: 0 };
+  const externalColumns = new Map<string, Record<string, string>>();
+  for (const map of columns) for (const [key, value] of map) if (!externalColumns.has(key)) externalColumns.set(key, value);
+  const byName = indexModels(models.flat());
+  // A model's own folder gives the variables it is rendered with.
+  const variablesOf = (model: string): Record<string, MacroValue> | undefined => {
+    const file = byName.get(model.toLowerCase())?.file;
+    const folder = file ? folders.find((f) => !path.relative(f.dir, file).startsWith('..')) : undefined;
+    return (folder ?? folders[0]).variables;
+  };
+  const selected = tests.flatMap((d) => d.tests).filter((t) => matchesFilter(t, projectDir, filter));
+  const summary: TestRunSummary = { results: [], diagnostics: tests.flatMap((d) => d.diagnostics), passed: 0, failed: 0, errors: 0, durationMs: 0 };
   if (selected.length > 0) {
     const sandbox = await TestSandbox.open();
     try {
       for (const test of selected) {
-        const result = await runUnitTest(test, byName, { sandbox, externalColumns, variables: options.variables, macros });
+        const result = await runUnitTest(test, byName, { sandbox, externalColumns, variables: variablesOf(test.model), macros });
         summary.results.push(result);
         if (result.status === 'passed') summary.passed++;
         else if (result.status === 'failed') summary.failed++;

@@ -27,7 +27,7 @@ export async function modelDiagnostics(text: string, file: string, options: Mode
   const lines = new LineMap(text);
   const out: Diagnostic[] = [];
   try {
-    const parsed = parseModelFile(content, file);
+    const parsed = parseModelFile(content, file, { macros });
     for (const d of parsed.diagnostics) out.push(fromModelDiagnostic(d, lines, shift));
     if (!parsed.query) return out;
     const dialect = parsed.definition?.dialect ?? defaultDialect;

@@ -7,10 +7,14 @@ import { STALE_DESCRIPTION } from '../../core/dag/columnDescriptions';
 import { preparedModelOfFile } from '../models/modelFile';
 import { DIAGNOSTIC_SOURCE, tokenAt } from './modelDiagnostics';
 
-/** Every project diagnostic, by absolute file path. */
+/** Every project diagnostic, by absolute file path (once, when several models of a file with blueprints share it). */
 export function diagnosticsByFile(project: ModelProject): Map<string, ProjectDiagnostic[]> {
   const out = new Map<string, ProjectDiagnostic[]>();
+  const seen = new Set<string>();
   for (const d of project.diagnostics()) {
+    const key = `${d.file}\0${d.start.offset}\0${d.end.offset}\0${d.severity}\0${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     const list = out.get(d.file);
     if (list) list.push(d);
     else out.set(d.file, [d]);

@@ -1,6 +1,7 @@
 // Renaming a model across the project: its name in its MODEL block, every reference to it in a query
 // (written with as many parts as before), columns and stars qualified with its name, and depends_on.
 
+import * as path from 'node:path';
 import type { ModelProject } from '../../core/dag';
 import { splitName, tableKey } from '../../core/dag/names';
 import type { PreparedModel } from '../../core/dag/prepare';
@@ -29,6 +30,9 @@ export function renameModel(project: ModelProject, key: string, newName: string)
   const model = project.preparedModel(key);
   const name = model?.parsed.definition?.properties.name;
   if (!model || !name) throw new RenameRefused(`${key} takes its name from its file's path: rename the file instead`);
+  if (model.parsed.blueprint) {
+    throw new RenameRefused(`${key} is made by a blueprint of ${path.basename(model.file)}: its name comes from the blueprint's variables; change them there`);
+  }
   const edits = new FileEdits();
   edits.add(model.file, name.start.offset, name.end.offset, parts.map(sqlName).join('.'));
   /** The new name written with as many parts as `written` (a name in `main` may go without its schema). */

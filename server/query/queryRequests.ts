@@ -173,7 +173,7 @@ async function queryTarget(deps: QueryRequestDeps, params: StartQuery.Params): P
   const found = await deps.models.projectForFile(file);
   if (!found || !deps.models.isModelFile(file)) throw new SluiceError(`${file} is not a model file of a Sluice project`);
   const document = deps.document(params.uri!) ?? TextDocument.create(params.uri!, 'sql', 0, await fs.promises.readFile(file, 'utf8'));
-  const parsed = liveModel(found.project.preparedFile(file), document, file, found.project.settings().defaults);
+  const parsed = liveModel(found.project.preparedFile(file), document, file, found.project.settings());
   const part: ModelPart = params.range
     ? { kind: 'selection', start: document.offsetAt(params.range.start), end: document.offsetAt(params.range.end) }
     : params.position
@@ -186,10 +186,10 @@ async function queryTarget(deps: QueryRequestDeps, params: StartQuery.Params): P
 }
 
 /** The model as the editor shows it: the analysed version when it is current, else the document's text parsed now. */
-function liveModel(prepared: { text: string; parsed: ParsedModel } | undefined, document: TextDocument, file: string, defaults: ModelDefaults | undefined): ParsedModel {
+function liveModel(prepared: { text: string; parsed: ParsedModel } | undefined, document: TextDocument, file: string, settings: { defaults?: ModelDefaults; macros?: ProjectMacros }): ParsedModel {
   const text = document.getText();
   if (prepared && prepared.text === text) return prepared.parsed;
-  return parseModelFile(text, file, { defaults, inferredName: prepared?.parsed.definition?.nameParts });
+  return parseModelFile(text, file, { defaults: settings.defaults, macros: settings.macros, inferredName: prepared?.parsed.definition?.nameParts });
 }
 
 /**

@@ -169,9 +169,17 @@ describe('model header: malformed headers report exact positions', () => {
     expectError("MODEL (name a.b, kind SEED (path 'x.csv', csv_settings (sep = ','))) ", '1:57', /unknown csv setting 'sep'/);
   });
 
-  it('blueprints and default_catalog are refused', () => {
-    expectError('MODEL (name a.b, blueprints ((x := 1))); SELECT 1', '1:18', /blueprints are not supported/);
+  it('a per-model default_catalog is refused', () => {
     expectError('MODEL (name a.b, default_catalog db); SELECT 1', '1:18', /default_catalog cannot be set on a model/);
+  });
+
+  it('blueprints that are not a list of mappings, and a name a blueprint cannot fill in', () => {
+    expectError('MODEL (name @s.b, blueprints @gen_blueprints()); SELECT 1', '1:30', /blueprints from @GEN_BLUEPRINTS: no file in macros\/ exports a function named gen_blueprints/);
+    expectError('MODEL (name @s.b, blueprints eu); SELECT 1', '1:30', /blueprints must be a list of mappings/);
+    expectError('MODEL (name @s.b, blueprints ((s := eu), (s = us, 3))); SELECT 1', '1:51', /a blueprint variable is written name := value, found 3/);
+    expectError('MODEL (name @s.b, blueprints ((s := eu, s := us))); SELECT 1', '1:41', /blueprint variable 's' is set twice/);
+    expectError('MODEL (name @s, blueprints ((s := a))); SELECT 1', '1:13', /blueprint 1 \(line 1\) makes the model name a, which is not a name like schema\.table/);
+    expectError('MODEL (name @s.b, blueprints ((t := eu))); SELECT 1', '1:13', /the model name uses @s, which blueprint 1 \(line 1\) does not set/);
   });
 
   it('macros in properties Sluice interprets, but not in audit arguments', () => {

@@ -24,7 +24,7 @@ import { readPlanState } from '../../plan/state';
 import type { Plan } from '../../plan/types';
 import { PROJECT_FILE, type Project } from '../../project/config';
 import { closeSqlParser } from '../../sql/duckdbParser';
-import { resolveProject } from '../context';
+import { pathsOption, resolveProject } from '../context';
 import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { CliFailure, printJson } from '../output';
 import { categorizeOption, loadModelsOrFail, planJson, planOptions, targetEnvironment, usage, withEngineChecks, withPythonTables, type PlanFlags } from './plan';
@@ -49,9 +49,10 @@ export function registerApply(program: Command): void {
     .addOption(categorizeOption())
     .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
+    .addOption(pathsOption())
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (environment: string | undefined, flags: ApplyFlags) => {
-      const project = resolveProject(flags.project);
+      const project = resolveProject(flags.project, flags.paths);
       const env = targetEnvironment(environment, project);
       const log = progressLogger(flags.json === true);
       const lockWait = writerLockWait(project, flags, log);

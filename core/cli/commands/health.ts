@@ -44,7 +44,7 @@ export function registerHealth(program: Command): void {
       const environment = usage(() => environmentName(flags.env));
       const at = flags.now === undefined ? nowMs() : usage(() => parseTime(flags.now!, '--now'));
       const project = resolveProject(flags.project);
-      const report = await withModelProject(project.dir, async (models) => {
+      const report = await withModelProject(project.dir, undefined, async (models) => {
         const errors = models.diagnostics().filter((d) => d.severity === 'error').length;
         if (errors > 0) process.stderr.write(`warning: the project's models have ${errors} error${errors === 1 ? '' : 's'} (see sluice models); their lineage may be incomplete\n`);
         const facts = fs.existsSync(project.warehouse) ? await readFacts(project.warehouse, environment) : emptyFacts();

@@ -8,9 +8,10 @@ import { tableKeyOfName } from '../../dag/names';
 import { columnText, type ColumnOrigin, type LineageNode } from '../../lineage/project';
 import { downstreamLabel, renderTree } from '../../lineage/tree';
 import { CliFailure, printJson } from '../output';
+import { pathsOption } from '../context';
 import { failOnErrors, reportDiagnostics, withModelProject } from './models';
 
-interface LineageFlags { project?: string; json?: boolean; deep?: boolean; downstream?: boolean }
+interface LineageFlags { project?: string; paths?: string[]; json?: boolean; deep?: boolean; downstream?: boolean }
 
 /** What the argument names: a whole model, or one column of a model or of any known table. */
 type Target = { kind: 'model'; model: string } | { kind: 'column'; table: string; column: string; isModel: boolean };
@@ -29,9 +30,10 @@ export function registerLineage(program: Command): void {
     .option('--downstream', 'show every model column that depends on the column instead (impact analysis)')
     .option('--deep', 'list the ultimate source-table columns (and their source fields) instead of one hop')
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
+    .addOption(pathsOption())
     .option('--json', 'print one JSON object')
     .action(async (target: string | undefined, flags: LineageFlags) => {
-      await withModelProject(flags.project, (project) => {
+      await withModelProject(flags.project, flags.paths, (project) => {
         const resolved = target === undefined ? undefined : resolveTarget(project, target);
         if (flags.downstream && !resolved) throw new CliFailure('--downstream needs a column or model: sluice lineage MODEL.COLUMN --downstream', 2);
         const diagnostics = project.diagnostics();

@@ -23,7 +23,8 @@ import { dialectDiagnostics } from '../../engine/check';
 import type { Plan, PlanOptions } from '../../plan/types';
 import { closeSqlParser } from '../../sql/duckdbParser';
 import { runUnitTests } from '../../quality/unitTest';
-import { resolveProject } from '../context';
+import { unitTestOptions } from './test';
+import { pathsOption, resolveProject } from '../context';
 import { lockWaitOption, type LockWaitFlags } from '../lockWait';
 import { applyEnvironment } from './apply';
 import { CliFailure, printJson } from '../output';
@@ -31,6 +32,8 @@ import { displayPath, reportDiagnostics } from './models';
 
 export interface PlanFlags {
   project?: string;
+  /** --paths: project folders read as one project. */
+  paths?: string[];
   json?: boolean;
   restate?: string;
   start?: string;
@@ -70,9 +73,10 @@ export function registerPlan(program: Command): void {
     .addOption(categorizeOption())
     .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
+    .addOption(pathsOption())
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (environment: string | undefined, flags: PlanCommandFlags) => {
-      const project = resolveProject(flags.project);
+      const project = resolveProject(flags.project, flags.paths);
       const env = targetEnvironment(environment, project);
       try {
         const options = planOptions(flags, env);
@@ -128,7 +132,7 @@ interface TestsOutcome {
 
 /** The project's unit tests, run before planning as SQLMesh does; a failing one stops the plan (exit 1). */
 async function unitTestsBeforePlan(project: Project, env: string, json: boolean): Promise<TestsOutcome> {
-  const summary = await runUnitTests(project.dir, undefined, { variables: project.models.variables, defaults: project.models.defaults, inferNames: project.models.inferNames });
+  const summary = await runUnitTests(project.dir, undefined, await unitTestOptions(project));
   reportDiagnostics(summary.diagnostics);
   const outcome = { passed: summary.passed, failed: summary.failed, errors: summary.errors };
   const bad = summary.results.filter((r) => r.status !== 'passed');

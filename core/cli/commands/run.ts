@@ -2,12 +2,12 @@
 // rebuilds FULL models whose cron ticked since their last build.
 
 import type { Command } from 'commander';
-import { loadProjectMacros } from '../../models/loadMacros';
 import { runEnvironment } from '../../plan/run';
 import { openGateway } from '../../engine/open';
 import { chooseGateway } from '../../project/gateways';
 import { closeSqlParser } from '../../sql/duckdbParser';
-import { resolveProject } from '../context';
+import { pathsOption, resolveProject } from '../context';
+import { modelOptionsOf } from '../../dag/project';
 import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { CliFailure, printJson } from '../output';
 import { describeError } from '../../errors';
@@ -15,6 +15,7 @@ import { announceApply, progressLogger, projectStatements } from './apply';
 import { planOptions, targetEnvironment, usage } from './plan';
 
 interface RunFlags extends LockWaitFlags {
+  paths?: string[];
   project?: string;
   gateway?: string;
   json?: boolean;
@@ -30,14 +31,16 @@ export function registerRun(program: Command): void {
     .addOption(lockWaitOption())
     .option('--gateway <name>', "the gateway's engine to work on (default: default_gateway, else the warehouse file)")
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
+    .addOption(pathsOption())
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (environment: string | undefined, flags: RunFlags) => {
-      const project = resolveProject(flags.project);
+      const project = resolveProject(flags.project, flags.paths);
       usage(() => chooseGateway(project, flags.gateway));
       const env = targetEnvironment(environment, project);
       const { now } = planOptions({ executionTime: flags.executionTime });
       const log = progressLogger(flags.json === true);
-      const macros = await loadProjectMacros(project.dir);
+      // Every folder's macros when --paths reads several.
+      const macros = (await modelOptionsOf(project)).macros;
       const statements = await projectStatements(project, env, macros);
       const wh = await openGateway(project, flags.gateway, writerLockWait(project, flags, log));
       let afterAllError: string | undefined;

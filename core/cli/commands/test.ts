@@ -3,13 +3,21 @@
 
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { runUnitTests } from '../../quality/unitTest';
-import { resolveProject } from '../context';
+import { runUnitTests, type RunUnitTestsOptions } from '../../quality/unitTest';
+import { modelOptionsOf } from '../../dag/project';
+import { pathsOption, resolveProject } from '../context';
 import { CliFailure, printJson } from '../output';
 import { reportDiagnostics, withModelProject } from './models';
 import { eventKey, testEvents, type FailedTest, type ModelInfo } from '../../notify/events';
 import type { Project } from '../../project/config';
 import { announce, modelInfo } from '../notifications';
+
+/** The settings unit tests run with: the project's, and with --paths every folder's (macros of all of them). */
+export async function unitTestOptions(project: Project): Promise<RunUnitTestsOptions> {
+  const settings = (p: Project) => ({ variables: p.models.variables, defaults: p.models.defaults, inferNames: p.models.inferNames });
+  if (!project.repos?.length) return settings(project);
+  return { ...settings(project), macros: (await modelOptionsOf(project)).macros, repos: project.repos.map((repo) => ({ dir: repo.dir, ...settings(repo) })) };
+}
 
 export function registerTest(program: Command): void {
   program
@@ -17,10 +25,11 @@ export function registerTest(program: Command): void {
     .description('run the unit tests in tests/ on in-memory DuckDB')
     .argument('[filter]', 'a test name, FILE::NAME, or a pattern with *')
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
+    .addOption(pathsOption())
     .option('--json', 'print exactly one JSON object on stdout')
-    .action(async (filter: string | undefined, flags: { project?: string; json?: boolean }) => {
-      const project = resolveProject(flags.project);
-      const summary = await runUnitTests(project.dir, filter, { variables: project.models.variables, defaults: project.models.defaults, inferNames: project.models.inferNames });
+    .action(async (filter: string | undefined, flags: { project?: string; paths?: string[]; json?: boolean }) => {
+      const project = resolveProject(flags.project, flags.paths);
+      const summary = await runUnitTests(project.dir, filter, await unitTestOptions(project));
       const relative = (file: string) => path.relative(project.dir, file).split(path.sep).join('/');
       const problems = reportDiagnostics(summary.diagnostics);
       if (flags.json) {
@@ -63,7 +72,7 @@ async function announceTests(project: Project, results: (FailedTest & { passed: 
   let info: ModelInfo = () => undefined;
   if (failed.length > 0) {
     try {
-      const known = await withModelProject(project.dir, (models) => new Map(failed.map((f) => [f.model, modelInfo(models)(f.model)])));
+      const known = await withModelProject(project.dir, undefined, (models) => new Map(failed.map((f) => [f.model, modelInfo(models)(f.model)])));
       info = (model) => known.get(model);
     } catch {
       // Unreadable models: the failures are still reported, without their owners.
