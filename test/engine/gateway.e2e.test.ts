@@ -73,23 +73,30 @@ describe('gateways: sluice plan/apply --gateway on PostgreSQL (end to end)', fun
   it('a kill during apply leaves the environment as it was, and the next apply takes over and finishes', async () => {
     const before = await views('staging__dev');
     // A source view that sleeps per row keeps the build of staging.orders running long enough to kill it mid-apply.
-    await server.query(`CREATE VIEW src.orders_slow AS SELECT o.* FROM src.orders AS o CROSS JOIN LATERAL pg_sleep(0.1)`);
+    // The sleep reads the row, or the server may run it once and reuse its result for every row.
+    await server.query(`CREATE VIEW src.orders_slow AS SELECT o.* FROM src.orders AS o CROSS JOIN LATERAL pg_sleep(0.1 + 0 * o.id)`);
     project.write('external_models.yaml', MODELS['external_models.yaml'] + "- name: src.orders_slow\n  columns: { id: INT, customer_id: INT, amount: 'DECIMAL(10,2)', ordered_at: TIMESTAMP }\n");
     project.write('models/orders.sql', MODELS['models/orders.sql'].replace('amount * 1 AS amount', 'amount * 3 AS amount').replace('FROM src.orders', 'FROM src.orders_slow'));
     const child = spawn(process.execPath, [cliPath, 'apply', 'dev', '--execution-time', '2024-01-10'], { cwd: project.dir, env: { ...process.env, ...env() }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
-    await new Promise<void>((resolve) => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let running = true;
+    void exited.then(() => (running = false));
+    await new Promise<void>((resolve, reject) => {
       const poll = setInterval(() => {
         if (/build staging\.orders/.test(stderr)) {
           clearInterval(poll);
           resolve();
+        } else if (!running) {
+          clearInterval(poll);
+          reject(new Error(`the apply ended before it built staging.orders: ${stderr}`));
         }
       }, 20);
     });
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await exited;
     // The server rolled back the killed transactions and released its advisory lock; dev still shows what it showed.
     assert.deepEqual(await views('staging__dev'), before);
     const stuck = (await server.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)).rows[0].n;
