@@ -89,6 +89,20 @@ export default files({ name: 'lake', resources: [
     assert.equal(events.n, 2);
   });
 
+  it('puts Run to DuckDB lenses on each table of the config, naming it when tables share a line', async () => {
+    const file = path.join(project.dir, 'sources', 'crm.ts');
+    const lenses = await client.lsp<{ range: { start: { line: number } }; command: { title: string; arguments?: unknown[] } }[]>('textDocument/codeLens', {
+      textDocument: { uri: fileUri(file) },
+    });
+    const line = positionOf(crmText, "'orders'").line;
+    const runs = lenses.filter((l) => l.command.title.startsWith('$(play)'));
+    assert.deepEqual(
+      runs.map((l) => [l.range.start.line, l.command.title, l.command.arguments?.[1]]),
+      [[line, '$(play) Run notes to DuckDB', 'notes'], [line, '$(play) Run orders to DuckDB', 'orders']],
+    );
+    assert.ok(lenses.some((l) => /^orders: last run: 3 rows · /.test(l.command.title)), lenses.map((l) => l.command.title).join('\n'));
+  });
+
   it('goes from each table and its columns to the entry of its resource in the config', async () => {
     const uri = await client.open(path.join(project.dir, MODEL), MODEL_TEXT);
     const cases = [
