@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { isMap, parseDocument } from 'yaml';
 import { LineMap } from '../models/position';
-import { duckdbType, DATA_TYPES, type DataType } from '../schema/types';
+import { columnDuckdbType, DATA_TYPES, type DataType } from '../schema/types';
 import type { ProjectDiagnostic, SourceColumnInfo, SourceTableInfo } from './types';
 
 export interface SourceSchemasResult {
@@ -66,7 +66,10 @@ export function parseSourceSchema(text: string, file: string): SourceSchemasResu
       const column: SourceColumnInfo = {
         name: columnName.toLowerCase(),
         dataType,
-        type: (DATA_TYPES as readonly string[]).includes(dataType) ? duckdbType(dataType as DataType) : undefined,
+        // A decimal of known precision (a database's numeric(p,s)) is stored as DECIMAL(p,s), not the default.
+        type: (DATA_TYPES as readonly string[]).includes(dataType)
+          ? columnDuckdbType({ dataType: dataType as DataType, ...decimalPrecision(spec) })
+          : undefined,
       };
       if (typeof spec.field === 'string') column.field = spec.field;
       columns.push(column);
@@ -86,4 +89,10 @@ export function parseSourceSchema(text: string, file: string): SourceSchemasResu
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** precision and scale of a column spec, when written as whole numbers. */
+function decimalPrecision(spec: Record<string, unknown>): { precision?: number; scale?: number } {
+  if (!Number.isInteger(spec.precision)) return {};
+  return { precision: spec.precision as number, scale: Number.isInteger(spec.scale) ? (spec.scale as number) : 0 };
 }

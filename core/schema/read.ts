@@ -38,6 +38,10 @@ function readColumn(name: string, spec: Record<string, unknown>): ColumnSchema {
     dataType: (typeof spec.data_type === 'string' ? spec.data_type : 'text') as DataType,
     nullable: spec.nullable !== false,
   };
+  if (Number.isInteger(spec.precision)) {
+    column.precision = spec.precision as number;
+    column.scale = Number.isInteger(spec.scale) ? (spec.scale as number) : 0;
+  }
   if (spec.primary_key === true) column.primaryKey = true;
   if (spec.merge_key === true) column.mergeKey = true;
   if (typeof spec.variant_of === 'string') column.variantOf = spec.variant_of;

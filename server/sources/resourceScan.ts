@@ -1,5 +1,7 @@
 // Finds a source module's resources by reading its text, never by running it: the `name: '...'` of each
-// object literal directly inside the `resources: [...]` array, and the source's own name next to it. This
+// object literal directly inside the `resources: [...]` array, and the source's own name next to it. Config
+// sources name their resources in other ways, found too: sqlDatabase's `tables: ['orders', ...]` and
+// singerTap's `streams: { orders: {...} }` (each key is a stream). This
 // is what lets the editor point at a resource (go to definition, CodeLens, contract errors) in a workspace
 // that is not trusted, and without compiling anything. Sources that build their resource list in code are
 // only partly found; the editor then falls back to the top of the file.
@@ -19,15 +21,20 @@ export interface ScannedSource {
 
 interface Frame {
   open: '{' | '[' | '(';
-  /** This bracket is the array of a `resources:` property. */
+  /** This bracket is the array of a `resources:` or `tables:` property. */
   resources?: boolean;
+  /** This brace is the object of a `streams:` property: its keys are resources. */
+  streams?: boolean;
 }
+
+/** Properties whose array lists resources: by object with a name, or by name alone. */
+const RESOURCE_LISTS = ['resources', 'tables'];
 
 export function scanResources(text: string): ScannedSource {
   const out: ScannedSource = { resources: [] };
   const stack: Frame[] = [];
   let pendingKey: { key: string; at: number } | undefined;
-  /** The last token was [ or , (comments and spaces aside): a string here starts a list entry. */
+  /** The last token was [ { or , (comments and spaces aside): a string here starts a list entry or a key. */
   let entryStart = false;
   let i = 0;
   const n = text.length;
@@ -57,15 +64,23 @@ export function scanResources(text: string): ScannedSource {
       else if (!pendingKey && entryStart && stack[stack.length - 1]?.resources && c !== '`' && /^[,\]]/.test(text[nextToken(text, end)] ?? '')) {
         out.resources.push({ name: value, start: i + 1, end: end - 1 });
       }
+      // A quoted key of streams: { ... }.
+      else if (!pendingKey && entryStart && stack[stack.length - 1]?.streams && c !== '`' && text[nextToken(text, end)] === ':') {
+        out.resources.push({ name: value, start: i + 1, end: end - 1 });
+      }
       pendingKey = undefined;
       entryStart = false;
       i = end;
       continue;
     }
     if (c === '{' || c === '[' || c === '(') {
-      stack.push({ open: c, resources: c === '[' && pendingKey?.key === 'resources' });
+      stack.push({
+        open: c,
+        resources: c === '[' && RESOURCE_LISTS.includes(pendingKey?.key ?? ''),
+        streams: c === '{' && pendingKey?.key === 'streams',
+      });
       pendingKey = undefined;
-      entryStart = c === '[';
+      entryStart = c === '[' || c === '{';
       i++;
       continue;
     }
@@ -78,9 +93,14 @@ export function scanResources(text: string): ScannedSource {
     }
     const word = /^[A-Za-z_$][\w$]*/.exec(text.slice(i, i + 64));
     if (word) {
+      const keyPosition = entryStart;
       entryStart = false;
       const after = skipSpace(text, i + word[0].length);
       pendingKey = text[after] === ':' ? { key: word[0], at: i } : undefined;
+      // A plain key of streams: { ... } (not a value: keys follow the brace or a comma).
+      if (pendingKey && keyPosition && stack[stack.length - 1]?.streams) {
+        out.resources.push({ name: word[0], start: i, end: i + word[0].length });
+      }
       i = text[after] === ':' ? after + 1 : i + word[0].length;
       continue;
     }
@@ -93,7 +113,7 @@ export function scanResources(text: string): ScannedSource {
   return out;
 }
 
-/** Whether the object literal open at this depth also has a `resources` key (the source definition). */
+/** Whether the object literal open at this depth also has a `resources`, `tables` or `streams` key (the source definition). */
 function objectHasResources(text: string, depth: number, from: number): boolean {
   // Cheap check on the text after the name: a `resources:` before the object closes.
   let level = depth;
@@ -101,7 +121,7 @@ function objectHasResources(text: string, depth: number, from: number): boolean 
     const c = text[i];
     if (c === '{' || c === '[' || c === '(') level++;
     else if (c === '}' || c === ']' || c === ')') level--;
-    else if (level === depth && text.startsWith('resources', i) && /^\s*:/.test(text.slice(i + 9, i + 20))) return true;
+    else if (level === depth && /^(?:resources|tables|streams)\s*:/.test(text.slice(i, i + 24)) && !/[\w$]/.test(text[i - 1] ?? '')) return true;
   }
   return false;
 }

@@ -77,15 +77,21 @@ export function sourceCodeLenses(source: SourceText, uri: string, tables: readon
   const lenses: CodeLens[] = [];
   // A declarative REST source's resources are endpoints: fetching a page or two shows what they give.
   const rest = /\brestApiSource\s*\(/.test(source.text);
-  for (const resource of source.scanned.resources) {
-    const at = resourceLocation(source, resource.name);
+  const locations = source.scanned.resources.map((resource) => resourceLocation(source, resource.name));
+  const perLine = new Map<number, number>();
+  for (const at of locations) perLine.set(at.line, (perLine.get(at.line) ?? 0) + 1);
+  for (const [i, resource] of source.scanned.resources.entries()) {
+    const at = locations[i];
     const range = { start: { line: at.line, character: 0 }, end: { line: at.line, character: 0 } };
+    // Resources listed on one line (sqlDatabase's tables: ['a', 'b']) share its lenses: each names its own.
+    const own = (perLine.get(at.line) ?? 0) > 1 ? ` ${resource.name}` : '';
+    const label = runLabel(resourceRun(resource.name, tables, loads), loads);
     lenses.push(
-      { range, command: { title: '$(play) Run to DuckDB', command: RUN_RESOURCE_COMMAND, arguments: [uri, resource.name, null] } },
-      { range, command: { title: `Run first ${SAMPLE_LIMIT}`, command: RUN_RESOURCE_COMMAND, arguments: [uri, resource.name, SAMPLE_LIMIT] } },
-      { range, command: { ...runLabel(resourceRun(resource.name, tables, loads), loads), command: SHOW_OUTPUT_COMMAND } },
+      { range, command: { title: `$(play) Run${own} to DuckDB`, command: RUN_RESOURCE_COMMAND, arguments: [uri, resource.name, null] } },
+      { range, command: { title: `Run first ${SAMPLE_LIMIT}${own ? ` of${own}` : ''}`, command: RUN_RESOURCE_COMMAND, arguments: [uri, resource.name, SAMPLE_LIMIT] } },
+      { range, command: { ...label, title: own ? `${resource.name}: ${label.title}` : label.title, command: SHOW_OUTPUT_COMMAND } },
     );
-    if (rest) lenses.push({ range, command: { title: 'Try endpoint', command: TRY_ENDPOINT_COMMAND, arguments: [uri, resource.name] } });
+    if (rest) lenses.push({ range, command: { title: `Try endpoint${own}`, command: TRY_ENDPOINT_COMMAND, arguments: [uri, resource.name] } });
   }
   return lenses;
 }

@@ -7,13 +7,27 @@ import { query, type TempProject } from '../helpers/project';
 import { ENV, shopProject, sourceModule } from '../sources/singerProject';
 import { fileUri, LspTestClient } from './lspClient';
 
+const MODEL = 'models/vip_customers.sql';
+const MODEL_TEXT = 'MODEL (name analytics.vip_customers, kind FULL);\n\nSELECT id, email FROM shop.customers WHERE vip\n';
+
+/** The LSP position of the offset-th character of the first `needle` in text. */
+function positionOf(text: string, needle: string, offset = 0): { line: number; character: number } {
+  const at = text.indexOf(needle);
+  assert.ok(at >= 0, `${needle} is in the text`);
+  const before = text.slice(0, at + offset).split('\n');
+  return { line: before.length - 1, character: before[before.length - 1].length };
+}
+
 describe('language server: sluice/runSource with a Singer tap', function () {
   this.timeout(120_000);
   let project: TempProject;
   let client: LspTestClient;
 
   before(async () => {
-    project = shopProject({ 'sources/shop.ts': sourceModule({ extra: "\n  streams: { customers: {}, events: {} }," }) });
+    project = shopProject({
+      'sources/shop.ts': sourceModule({ extra: "\n  streams: { customers: {}, events: {} }," }),
+      [MODEL]: MODEL_TEXT,
+    });
     // The server reads secrets from its own environment, like the CLI.
     client = await LspTestClient.start({ folders: [project.dir], trusted: true, env: ENV });
   });
@@ -36,6 +50,34 @@ describe('language server: sluice/runSource with a Singer tap', function () {
     ]);
     const [row] = await query<{ n: number }>(project.warehouse, 'SELECT count(*)::INT AS n FROM shop.customers');
     assert.equal(row.n, 3);
+  });
+
+  it('goes from a table and a column the tap loaded to the stream in the singerTap() config', async () => {
+    const uri = await client.open(path.join(project.dir, MODEL), MODEL_TEXT);
+    const shopFile = path.join(project.dir, 'sources', 'shop.ts');
+    const streamKey = positionOf(fs.readFileSync(shopFile, 'utf8'), 'customers: {}');
+    for (const [needle, offset] of [['shop.customers', 8], ['WHERE vip', 7]] as const) {
+      const definition = () => client.lsp<{ uri: string; range: { start: unknown } } | null>('textDocument/definition', {
+        textDocument: { uri },
+        position: positionOf(MODEL_TEXT, needle, offset),
+      });
+      // The server reads the run's load from the warehouse in the background.
+      let found = await definition();
+      for (const deadline = Date.now() + 20_000; found?.uri !== fileUri(shopFile) && Date.now() < deadline;) {
+        await new Promise((r) => setTimeout(r, 200));
+        found = await definition();
+      }
+      assert.equal(found?.uri, fileUri(shopFile), needle);
+      assert.deepEqual(found.range.start, streamKey, needle);
+    }
+  });
+
+  it('shows on hover which source and stream a table and a column came from', async () => {
+    const uri = fileUri(path.join(project.dir, MODEL));
+    const table = await client.hoverText(uri, positionOf(MODEL_TEXT, 'shop.customers', 8));
+    assert.match(table ?? '', /Loaded by source `shop`, resource `customers`/);
+    const column = await client.hoverText(uri, positionOf(MODEL_TEXT, 'WHERE vip', 7));
+    assert.match(column ?? '', /source `shop` · resource `customers`/);
   });
 
   it('cancelling the run ends the tap and loads nothing more', async () => {

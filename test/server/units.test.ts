@@ -31,6 +31,39 @@ export default defineSource({
     assert.equal(text.slice(customers.start, customers.end), 'customers');
   });
 
+  it('finds the tables of sqlDatabase() and the streams of singerTap() as resources', () => {
+    const sql = `import { sqlDatabase } from 'sluice';
+export default sqlDatabase({
+  name: 'crm',
+  credentials: '\${secrets.CRM_URL}',
+  // tables: ['commented'],
+  tables: ['accounts', "contacts"],
+  incremental: { contacts: { cursor: 'updated_at' } },
+});
+`;
+    const tables = scanResources(sql);
+    assert.equal(tables.source?.name, 'crm');
+    assert.deepEqual(tables.resources.map((r) => r.name), ['accounts', 'contacts']);
+    assert.equal(sql.slice(tables.resources[1].start, tables.resources[1].end), 'contacts');
+
+    const singer = `export default singerTap({
+  name: 'shop',
+  command: ['tap-shop', '--flag'],
+  config: { data: 'shop.json', users: 'not a stream' },
+  streams: {
+    customers: { primary_key: ['id'] },
+    /* old: {}, */
+    'order-lines': { write_disposition: 'append' }, events: {},
+  },
+});
+`;
+    const streams = scanResources(singer);
+    assert.equal(streams.source?.name, 'shop');
+    assert.deepEqual(streams.resources.map((r) => r.name), ['customers', 'order-lines', 'events']);
+    const lines = streams.resources[1];
+    assert.equal(singer.slice(lines.start, lines.end), 'order-lines');
+  });
+
   it('edits resource toggles in sluice.yaml, creating sections and keeping comments', () => {
     const text = '# top\nname: p\nsources:\n  shop: # the shop\n    resources:\n      orders: true # keep\n  empty:\n';
     assert.deepEqual(setResourceToggle(text, 'shop', 'orders', true), { text, changed: false });

@@ -113,6 +113,27 @@ describe('sqlDatabase source on PostgreSQL (end to end)', function () {
     assert.equal(schemaYaml[0].n, 0, 'no value fell into a variant column');
   });
 
+  it('keeps timestamps at the ends of the range exact, and infinity as text beside them', async () => {
+    await db.sql(`CREATE TABLE stamps (id int PRIMARY KEY, seen timestamptz, local_seen timestamp);
+      INSERT INTO stamps VALUES (1, '0001-01-01 00:00:00+00', '0001-01-01 00:00:00'), (2, '9999-12-31 23:59:59.999999+00', '9999-12-31 23:59:59.999999'),
+        (3, 'infinity', '-infinity'), (4, '2024-07-01 12:30:00.5-04', '2024-07-01 12:30:00.5');`);
+    proj = project(db.name, "tables: ['stamps'], incremental: { stamps: { cursor: 'seen' } }");
+    const run = runCliJson(['ingest', 'shop'], proj.dir);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    const rows = await query<Record<string, unknown>>(
+      proj.warehouse,
+      `SELECT id::INT AS id, strftime(seen AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f') AS seen, strftime(local_seen AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f') AS local_seen,
+              seen__v_text, local_seen__v_text
+       FROM shop.stamps ORDER BY id`,
+    );
+    assert.deepEqual(rows, [
+      { id: 1, seen: '0001-01-01 00:00:00.000000', local_seen: '0001-01-01 00:00:00.000000', seen__v_text: null, local_seen__v_text: null },
+      { id: 2, seen: '9999-12-31 23:59:59.999999', local_seen: '9999-12-31 23:59:59.999999', seen__v_text: null, local_seen__v_text: null },
+      { id: 3, seen: null, local_seen: null, seen__v_text: 'infinity', local_seen__v_text: '-infinity' },
+      { id: 4, seen: '2024-07-01 16:30:00.500000', local_seen: '2024-07-01 12:30:00.500000', seen__v_text: null, local_seen__v_text: null },
+    ]);
+  });
+
   it('merges by primary key across runs and reads only rows at or past the incremental cursor', async () => {
     await db.sql(`
       CREATE TABLE orders (id int PRIMARY KEY, status text NOT NULL, total numeric(8,2), updated_at timestamptz NOT NULL);

@@ -123,8 +123,9 @@ export function selectSql(dialect: Dialect, schema: string, table: TableInfo, op
       params.push(parameter(cursor.end));
       conditions.push(`${q} <= ${dialect.placeholder(params.length, column)}`);
     }
-    // In cursor order, so that a run cut short (--limit) never skips rows before its last value.
-    sql += ` WHERE ${conditions.join(' AND ')} ORDER BY ${q}`;
+    // In cursor order, so that a run cut short (--limit) never skips rows before its last value. Qualified:
+    // the bare name would be the select item, which may be the value reformatted as text.
+    sql += ` WHERE ${conditions.join(' AND ')} ORDER BY ${quote(schema)}.${quote(table.name)}.${q}`;
   }
   return { sql, params };
 }

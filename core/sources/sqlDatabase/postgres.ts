@@ -49,6 +49,14 @@ const toJson = (text: unknown) => JSON.parse(text as string);
 /** bytea's hex output, \x00ff. */
 const toBytes = (text: unknown) => Buffer.from((text as string).slice(2), 'hex');
 
+/**
+ * A timestamp as ISO 8601 UTC text (2024-01-01T10:00:00.000000Z), formatted by the server in the session's
+ * UTC: Sluice takes that form as it is, where PostgreSQL's own output (2024-01-01 10:00:00+00) would be
+ * rewritten value by value. Infinity and years outside 1..9999 keep PostgreSQL's text (a variant column).
+ */
+const isoTimestamp = (q: string) =>
+  `CASE WHEN ${q} >= '0001-01-01' AND ${q} < '10000-01-01' THEN to_char(${q}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') ELSE ${q}::text END`;
+
 /** The Sluice type of a PostgreSQL column, and how its text is read. */
 export function pgColumn(name: string, baseType: string, kind: string, category: string, notNull: boolean): ColumnInfo {
   const column = (dataType: ColumnInfo['dataType'], extra: Partial<ColumnInfo> = {}): ColumnInfo => ({
@@ -73,7 +81,7 @@ export function pgColumn(name: string, baseType: string, kind: string, category:
     case 'json': case 'jsonb': return column('json', { convert: toJson });
     case 'bytea': return column('binary', { convert: toBytes });
   }
-  if (baseType.startsWith('timestamp')) return column('timestamp');
+  if (baseType.startsWith('timestamp')) return column('timestamp', { select: isoTimestamp });
   // uuid, time, interval, text, inet, money, xml, ...: their exact text.
   return column('text');
 }
