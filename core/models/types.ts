@@ -31,6 +31,10 @@ export type ModelKind =
       lookback?: number;
     } & ForwardOnlyOptions)
   | ({ name: 'INCREMENTAL_BY_UNIQUE_KEY'; uniqueKey: string[]; whenMatched?: string } & ForwardOnlyOptions)
+  /** Each run replaces the partitions (values of the model's partitioned_by) present in the query's output. */
+  | ({ name: 'INCREMENTAL_BY_PARTITION'; partitionedBy: string[] } & ForwardOnlyOptions)
+  /** Each run appends the query's rows; insert_overwrite replaces the table's rows instead. */
+  | ({ name: 'INCREMENTAL_UNMANAGED'; insertOverwrite: boolean } & ForwardOnlyOptions)
   | { name: 'SEED'; path: string; csvSettings?: Record<string, unknown> }
   | { name: 'EMBEDDED' }
   | { name: 'EXTERNAL' }

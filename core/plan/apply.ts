@@ -16,10 +16,10 @@ import { batches, formatRange, intervalUnit, mergeIntervals } from './intervals'
 import { withLock } from './lock';
 import { physicalSchema } from './names';
 import { runAfterAll, runProjectStatements, type ProjectStatements } from './projectStatements';
-import { environmentEntries, isIncremental } from './plan';
+import { environmentEntries, isIncremental, isWholeQueryIncremental } from './plan';
 import { readEnvironments, readSnapshots } from './state';
 import { sameEntries, swapEnvironment } from './swap';
-import type { BackfillEntry, Plan, PlannedModel, SnapshotRecord } from './types';
+import type { BackfillEntry, Interval, Plan, PlannedModel, SnapshotRecord } from './types';
 
 export interface ApplyOptions {
   /** Progress lines. */
@@ -199,7 +199,9 @@ async function buildConcurrently(plan: Plan, base: BuildContext, options: ApplyO
 async function buildOne(planned: PlannedModel, base: BuildContext, options: ApplyOptions): Promise<BuildOutcome> {
   const { record } = planned;
   const outcome: BuildOutcome = { built: false, restated: false };
-  const steps = batches(planned.missing, isIncremental(record.kind) ? intervalUnit(record) : 'day', batchSize(record));
+  const steps = isWholeQueryIncremental(record.kind)
+    ? oneBatch(planned.missing)
+    : batches(planned.missing, isIncremental(record.kind) ? intervalUnit(record) : 'day', batchSize(record));
   const needsWork = planned.action === 'build' || planned.restate || planned.auditReused || planned.migrate === true || steps.length > 0;
   if (!needsWork) return outcome;
   const wh = await base.wh.connect();
@@ -230,6 +232,12 @@ async function buildOne(planned: PlannedModel, base: BuildContext, options: Appl
   } finally {
     wh.close();
   }
+}
+
+/** Every due interval as one batch, from the first one's start to the last one's end (the query runs once). */
+function oneBatch(missing: readonly Interval[]): Interval[] {
+  if (missing.length === 0) return [];
+  return [{ startMs: Math.min(...missing.map((m) => m.startMs)), endMs: Math.max(...missing.map((m) => m.endMs)) }];
 }
 
 /** At most `limit` holders at a time. */

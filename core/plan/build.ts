@@ -145,6 +145,8 @@ export async function processIntervals(record: SnapshotRecord, batches: readonly
     await inTransaction(ctx, record, batch, async () => {
       const done = await readIntervals(ctx.wh, record.name, record.version);
       if (record.kind.name === 'INCREMENTAL_BY_TIME_RANGE') written = await replaceTimeRange(ctx.wh, record, query, batch);
+      else if (record.kind.name === 'INCREMENTAL_BY_PARTITION') written = await engineOf(ctx.wh).replacePartitions(tableOf(record), query, record.kind.partitionedBy);
+      else if (record.kind.name === 'INCREMENTAL_UNMANAGED') written = await engineOf(ctx.wh).appendRows(tableOf(record), query, record.kind.insertOverwrite);
       else if (isScd2(record.kind)) written = await applyScd2Batch(duckdbOnly(ctx.wh, record), record, query, { executionTimeMs: ctx.executionTimeMs, first: done.length === 0 });
       else written = await mergeByKey(ctx.wh, record, query);
       await writeIntervals(ctx.wh, record.name, record.version, mergeIntervals([...done, batch]));
@@ -199,6 +201,10 @@ async function replaceTimeRange(wh: EngineConnection, record: SnapshotRecord, qu
   const kind = record.kind as Extract<SnapshotRecord['kind'], { name: 'INCREMENTAL_BY_TIME_RANGE' }>;
   const target = { schema: physicalSchema(record.name), table: physicalTable(record.name, record.version) };
   return engineOf(wh).insertOverwrite(target, query, { name: kind.timeColumn, format: kind.timeColumnFormat }, batch);
+}
+
+function tableOf(record: SnapshotRecord): { schema: string; table: string } {
+  return { schema: physicalSchema(record.name), table: physicalTable(record.name, record.version) };
 }
 
 /** Merges the batch's rows by the unique key; returns how many were inserted or updated. */
