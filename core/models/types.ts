@@ -137,9 +137,9 @@ export interface ModelDefinition {
   properties: Record<string, PropertyText>;
 }
 
-/** Statements other than @DEF and the query. Sluice keeps them but does not run them yet. */
+/** Statements other than @DEF and the query. */
 export interface ModelStatement {
-  /** pre: before the query; post: after it; audit: an inline AUDIT block and its query; virtual_update: ON_VIRTUAL_UPDATE block. */
+  /** pre: before the query; post: after it; audit: an inline AUDIT block and its query; virtual_update: one statement of an ON_VIRTUAL_UPDATE block. */
   role: 'pre' | 'post' | 'audit' | 'virtual_update';
   text: string;
   start: Position;

@@ -22,6 +22,7 @@ import { tableKeyOfName } from '../dag/names';
 import type { ProjectDiagnostic } from '../dag/types';
 import { SluiceError } from '../errors';
 import { isScd2 } from '../models/scd2';
+import { prePostTexts } from './modelStatements';
 import { addedPositions, categorizeQueryChange, type CategorizeMode, type QueryShape } from './categorize';
 import { declaredColumnsReason } from './changedColumns';
 import { describeModels, type DescribeOptions, type ModelDraft } from './fingerprint';
@@ -300,7 +301,8 @@ function forwardOnlyDecision(decision: Decision, draft: ModelDraft, old: Snapsho
 function sameDefinition(old: SnapshotRecord, draft: ModelDraft): boolean {
   if (old.queryShape === undefined || draft.queryShape === undefined || draft.kind.name === 'SEED') return false;
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  return sameQuery(old.queryShape, draft.queryShape) && same(dataKind(old.kind), dataKind(draft.kind)) && same(old.declaredColumns ?? null, draft.declaredColumns ?? null);
+  return sameQuery(old.queryShape, draft.queryShape) && same(dataKind(old.kind), dataKind(draft.kind)) && same(old.declaredColumns ?? null, draft.declaredColumns ?? null)
+    && same(prePostTexts(old), prePostTexts(draft));
 }
 
 /** The same query tree: its body and select list (shapes stored by older versions lack the CTE fields). */
