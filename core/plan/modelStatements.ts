@@ -35,26 +35,21 @@ function parsedOf(record: ModelSource): ParsedModel {
   return parseModelFile(record.modelText, record.file, { defaults: record.defaults, inferredName });
 }
 
-/** Whether the model has statements of this role (cheap check on the text first: most models have none). */
-export function hasStatements(record: SnapshotRecord, role: StatementRole): boolean {
-  return statementsOf(record, role).length > 0;
-}
-
 /** The pre- and post-statements as written, whitespace collapsed: a change to them changes the model's data. */
 export function prePostTexts(record: ModelSource): string[] {
   return [...statementsOf(record, 'pre'), ...statementsOf(record, 'post')].map((st) => `${st.role}: ${st.text.replace(/\s+/g, ' ').trim()}`);
 }
 
-function statementsOf(record: ModelSource, role: StatementRole): ModelStatement[] {
+function statementsOf(record: ModelSource, role: StatementRole, parsed?: ParsedModel): ModelStatement[] {
   if (!record.modelText || record.file.endsWith('.py')) return [];
-  return parsedOf(record).statements.filter((s) => s.role === role);
+  return (parsed ?? parsedOf(record)).statements.filter((s) => s.role === role);
 }
 
 /** Renders and runs the model's statements of one role, in file order; the first failure stops them. */
 export async function runModelStatements(wh: EngineConnection, record: SnapshotRecord, role: StatementRole, run: StatementRun): Promise<void> {
-  const statements = statementsOf(record, role);
-  if (statements.length === 0) return;
+  if (!record.modelText || record.file.endsWith('.py')) return;
   const parsed = parsedOf(record);
+  const statements = statementsOf(record, role, parsed);
   for (const statement of statements) {
     const where = `${record.file}:${statement.start.line}:${statement.start.column}`;
     const rendered = renderQuery({ ...parsed, query: statement.text, queryStart: statement.start, statements: [], diagnostics: [] }, {
