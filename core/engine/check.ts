@@ -23,6 +23,13 @@ export async function dialectDiagnostics(project: ModelProject, dialect: TargetD
       out.push({ file: prepared.file, message: `${definition.kind.name} models run on DuckDB only so far`, start: where.start, end: where.end, severity: 'error', model: model.key });
       continue;
     }
+    const kind = definition.kind;
+    const expression = kind.name === 'INCREMENTAL_BY_PARTITION' ? kind.partitionedBy.find((p) => !/^[\p{L}_][\p{L}\p{N}_$]*$/u.test(p)) : undefined;
+    if (expression !== undefined) {
+      const where = definition.properties.partitioned_by ?? definition.properties.name ?? { start: prepared.parsed.queryStart, end: prepared.parsed.queryStart };
+      out.push({ file: prepared.file, message: `partitioned_by ${expression} is an expression; on this gateway Sluice replaces partitions by columns only`, start: where.start, end: where.end, severity: 'error', model: model.key });
+      continue;
+    }
     if (!prepared.rendered || prepared.rendered.diagnostics.some((d) => d.severity === 'error')) continue;
     const result = await renderModelInDialect(prepared.parsed, prepared.rendered, dialect, { columnsOf });
     out.push(...result.diagnostics.map((d) => ({ ...d, model: model.key })));

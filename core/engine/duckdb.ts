@@ -108,6 +108,24 @@ export class DuckDbAdapter implements EngineAdapter {
     return changedRows(merged);
   }
 
+  async replacePartitions(relation: Relation, query: string, partitionedBy: readonly string[]): Promise<number> {
+    const stage = quoteIdent(`sluice_stage_${crypto.createHash('sha1').update(relation.table).digest('hex').slice(0, 12)}`);
+    await this.run(`CREATE OR REPLACE TEMP TABLE ${stage} AS ${query}`);
+    const target = sqlOf(relation);
+    // The table's partition values as a row, matched NULL-safely against the staged rows' values.
+    const key = partitionKey(partitionedBy);
+    await this.run(`DELETE FROM ${target} WHERE ${key} IN (SELECT DISTINCT ${key} FROM ${stage})`);
+    const inserted = changedRows(await this.json(`INSERT INTO ${target} BY NAME SELECT * FROM ${stage}`));
+    await this.run(`DROP TABLE ${stage}`);
+    return inserted;
+  }
+
+  async appendRows(relation: Relation, query: string, overwrite: boolean): Promise<number> {
+    const target = sqlOf(relation);
+    if (overwrite) await this.run(`DELETE FROM ${target}`);
+    return changedRows(await this.json(`INSERT INTO ${target} BY NAME SELECT * FROM (${query}) AS q`));
+  }
+
   async lockState(): Promise<{ exclusive: boolean; release: () => Promise<void> }> {
     // Another process cannot open the file while this one has it; the lock row covers the rest.
     return { exclusive: false, release: async () => undefined };
@@ -138,4 +156,17 @@ function changedRows(result: Record<string, unknown>[]): number {
 
 export function sqlTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/**
+ * partitioned_by as one comparable value: a struct of its columns or expressions (as written, over the row),
+ * so IN matches NULL partitions too (a struct holding NULL equals another holding NULL).
+ */
+function partitionKey(partitionedBy: readonly string[]): string {
+  return `struct_pack(${partitionedBy.map((p, i) => `${quoteIdent(`p${i}`)} := ${partitionExpression(p)}`).join(', ')})`;
+}
+
+/** A plain column name is quoted; anything else is the model's own SQL expression. */
+function partitionExpression(p: string): string {
+  return /^[\p{L}_][\p{L}\p{N}_$]*$/u.test(p) ? quoteIdent(p) : p;
 }

@@ -218,6 +218,30 @@ export class PostgresAdapter implements EngineAdapter {
     return inserted.rowCount ?? 0;
   }
 
+  async replacePartitions(relation: Relation, query: string, partitionedBy: readonly string[]): Promise<number> {
+    const expression = partitionedBy.find((p) => !/^[\p{L}_][\p{L}\p{N}_$]*$/u.test(p));
+    if (expression !== undefined) throw new SluiceError(`${relation.schema}.${relation.table}: partitioned_by ${expression} is an expression; on PostgreSQL Sluice replaces partitions by columns only`);
+    const columns = await this.outputColumns(query);
+    const missing = partitionedBy.filter((p) => !columns.includes(p));
+    if (missing.length > 0) throw new SluiceError(`${relation.schema}.${relation.table}: partitioned_by ${missing.join(', ')} is not a column of the query`);
+    const stage = quoteIdent(`sluice_stage_${relation.table}`.slice(0, 63));
+    const list = columns.map(quoteIdent).join(', ');
+    await this.run(`DROP TABLE IF EXISTS ${stage}`);
+    await this.run(`CREATE TEMP TABLE ${stage} AS SELECT ${list} FROM (${query}) AS q`);
+    const same = partitionedBy.map((p) => `target.${quoteIdent(p)} IS NOT DISTINCT FROM source.${quoteIdent(p)}`).join(' AND ');
+    await this.run(`DELETE FROM ${sqlOf(relation)} AS target WHERE EXISTS (SELECT 1 FROM ${stage} AS source WHERE ${same})`);
+    const inserted = await this.query(`INSERT INTO ${sqlOf(relation)} (${list}) SELECT ${list} FROM ${stage}`);
+    await this.run(`DROP TABLE ${stage}`);
+    return inserted.rowCount ?? 0;
+  }
+
+  async appendRows(relation: Relation, query: string, overwrite: boolean): Promise<number> {
+    if (overwrite) await this.run(`DELETE FROM ${sqlOf(relation)}`);
+    const list = (await this.outputColumns(query)).map(quoteIdent).join(', ');
+    const inserted = await this.query(`INSERT INTO ${sqlOf(relation)} (${list}) SELECT ${list} FROM (${query}) AS q`);
+    return inserted.rowCount ?? 0;
+  }
+
   async mergeByKey(relation: Relation, query: string, keys: readonly string[], whenMatched?: string): Promise<number> {
     if (whenMatched) throw new SluiceError(`${relation.schema}.${relation.table}: when_matched is not supported on PostgreSQL yet`);
     const columns = await this.outputColumns(query);

@@ -85,6 +85,14 @@ export interface EngineAdapter extends SqlSession {
   insertOverwrite(relation: Relation, query: string, time: TimeColumn, interval: { startMs: number; endMs: number }): Promise<number>;
   /** Merges the query's rows (the first per key) by the key columns; returns rows inserted or updated. */
   mergeByKey(relation: Relation, query: string, keys: readonly string[], whenMatched?: string): Promise<number>;
+  /**
+   * Replaces the partitions present in the query's rows: deletes the table's rows whose partition values
+   * (each a column or an expression over the row, NULL matching NULL) the query returns, then inserts the
+   * query's rows. Returns rows inserted.
+   */
+  replacePartitions(relation: Relation, query: string, partitionedBy: readonly string[]): Promise<number>;
+  /** Inserts the query's rows; with overwrite, the table's rows are deleted first. Returns rows inserted. */
+  appendRows(relation: Relation, query: string, overwrite: boolean): Promise<number>;
 
   // ---- state ----
   /**

@@ -138,6 +138,14 @@ export function buildDefinition(input: DefinitionInput): ModelDefinition | undef
 
   const partitionedBy = get('partitioned_by');
   if (partitionedBy) definition.partitionedBy = nameOrExpressionList(input, partitionedBy);
+  if (kind.name === 'INCREMENTAL_BY_PARTITION') {
+    if (definition.partitionedBy && definition.partitionedBy.length > 0) kind.partitionedBy = definition.partitionedBy;
+    else {
+      const at = partitionedBy ?? (kindValue?.type === 'kind' ? { start: kindValue.nameStart, end: kindValue.nameEnd } : kindValue!);
+      report('kind INCREMENTAL_BY_PARTITION needs the model property partitioned_by, e.g. partitioned_by (region): each run replaces the partitions its query returns', at.start, at.end);
+      definition.kind = { name: 'VIEW' };
+    }
+  }
 
   const storage: NonNullable<ModelDefinition['storage']> = {};
   const tableFormat = get('table_format');

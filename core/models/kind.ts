@@ -42,6 +42,14 @@ export function interpretKind(ctx: KindContext, value: HeaderValue): ModelKind |
     );
     return undefined;
   }
+  if (name === 'MANAGED') {
+    ctx.report(
+      'model kind MANAGED cannot run in Sluice: it hands the table to the engine to keep up to date (a Snowflake dynamic table, a Databricks materialized view), which DuckDB and PostgreSQL do not have; use FULL or one of the incremental kinds',
+      value.nameStart,
+      value.nameEnd,
+    );
+    return undefined;
+  }
   if (!SUPPORTED_KIND_NAMES.includes(name)) {
     ctx.report(
       `model kind ${name} is not supported by Sluice yet (supported: ${SUPPORTED_KIND_NAMES.join(', ')})`,
@@ -137,6 +145,13 @@ export function interpretKind(ctx: KindContext, value: HeaderValue): ModelKind |
         if (v) integerValue(ctx, v, key, key === 'lookback' ? 0 : 1);
       }
       return { ...kind, ...forwardOnly };
+    }
+    case 'INCREMENTAL_BY_PARTITION':
+      // partitioned_by is a property of the model, not of the kind: the definition fills it in and checks it.
+      return { name, partitionedBy: [], ...forwardOnly };
+    case 'INCREMENTAL_UNMANAGED': {
+      const overwrite = opt('insert_overwrite');
+      return { name, insertOverwrite: (overwrite && booleanValue(ctx, overwrite, 'insert_overwrite')) ?? false, ...forwardOnly };
     }
     case 'SCD_TYPE_2':
     case 'SCD_TYPE_2_BY_TIME':

@@ -26,8 +26,8 @@ export const SQLMESH_KIND_NAMES: readonly string[] = [
 
 /** The kinds Sluice can run. */
 export const SUPPORTED_KIND_NAMES: readonly string[] = [
-  'FULL', 'VIEW', 'INCREMENTAL_BY_TIME_RANGE', 'INCREMENTAL_BY_UNIQUE_KEY', 'SCD_TYPE_2', 'SCD_TYPE_2_BY_TIME',
-  'SCD_TYPE_2_BY_COLUMN', 'SEED', 'EMBEDDED', 'EXTERNAL',
+  'FULL', 'VIEW', 'INCREMENTAL_BY_TIME_RANGE', 'INCREMENTAL_BY_UNIQUE_KEY', 'INCREMENTAL_BY_PARTITION',
+  'INCREMENTAL_UNMANAGED', 'SCD_TYPE_2', 'SCD_TYPE_2_BY_TIME', 'SCD_TYPE_2_BY_COLUMN', 'SEED', 'EMBEDDED', 'EXTERNAL',
 ];
 
 const INCREMENTAL_COMMON = [
@@ -50,6 +50,9 @@ export const KIND_OPTIONS: Readonly<Record<string, ReadonlySet<string>>> = {
     ...INCREMENTAL_COMMON, 'time_column', 'format', 'auto_restatement_intervals', 'partition_by_time_column',
   ]),
   INCREMENTAL_BY_UNIQUE_KEY: new Set([...INCREMENTAL_COMMON, 'unique_key', 'when_matched', 'merge_filter']),
+  // Their query is not split by time: one evaluation per run, so no batch_size, batch_concurrency or lookback.
+  INCREMENTAL_BY_PARTITION: new Set(['forward_only', 'disable_restatement', 'on_destructive_change', 'on_additive_change', 'auto_restatement_cron', 'dialect']),
+  INCREMENTAL_UNMANAGED: new Set(['insert_overwrite', 'forward_only', 'disable_restatement', 'on_destructive_change', 'on_additive_change', 'dialect']),
   SEED: new Set(['path', 'batch_size', 'csv_settings']),
   SCD_TYPE_2: new Set([...SCD_TYPE_2_COMMON, 'updated_at_name', 'updated_at_as_valid_from']),
   SCD_TYPE_2_BY_TIME: new Set([...SCD_TYPE_2_COMMON, 'updated_at_name', 'updated_at_as_valid_from']),

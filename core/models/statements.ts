@@ -1,5 +1,5 @@
-// What follows the MODEL block: @DEF statements, exactly one query, inline AUDIT blocks, and statements
-// Sluice keeps but does not run yet (pre/post statements, ON_VIRTUAL_UPDATE blocks).
+// What follows the MODEL block: @DEF statements, exactly one query, inline AUDIT blocks, pre/post statements
+// (run around the query, core/plan/modelStatements.ts) and the statements of ON_VIRTUAL_UPDATE blocks.
 
 import { findClosingParen, type Report } from './headerParser';
 import { setOwn } from './objects';
@@ -83,7 +83,10 @@ export function splitStatements(input: SplitInput): SplitResult {
     if (isMarker(tokens, range, 'ON_VIRTUAL_UPDATE_BEGIN')) {
       let end = k;
       while (end + 1 < ranges.length && !isMarker(tokens, ranges[end], 'ON_VIRTUAL_UPDATE_END')) end++;
-      keep('virtual_update', range.first, ranges[end].last, 'ON_VIRTUAL_UPDATE statements are kept but not run by Sluice yet');
+      // Each statement of the block on its own, run once the environment's views are swapped.
+      const last = isMarker(tokens, ranges[end], 'ON_VIRTUAL_UPDATE_END') ? end - 1 : end;
+      if (!isMarker(tokens, ranges[end], 'ON_VIRTUAL_UPDATE_END')) report('ON_VIRTUAL_UPDATE_BEGIN has no ON_VIRTUAL_UPDATE_END', head.start, head.end);
+      for (let j = k + 1; j <= last; j++) keep('virtual_update', ranges[j].first, ranges[j].last);
       k = end;
       continue;
     }
@@ -111,8 +114,8 @@ export function splitStatements(input: SplitInput): SplitResult {
       result.query = range;
       continue;
     }
-    if (result.query) keep('post', range.first, range.last, 'statements after the query are kept but not run by Sluice yet');
-    else keep('pre', range.first, range.last, 'statements before the query are kept but not run by Sluice yet');
+    if (result.query) keep('post', range.first, range.last);
+    else keep('pre', range.first, range.last);
   }
   return result;
 }

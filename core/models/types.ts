@@ -32,6 +32,10 @@ export type ModelKind =
       lookback?: number;
     } & ForwardOnlyOptions)
   | ({ name: 'INCREMENTAL_BY_UNIQUE_KEY'; uniqueKey: string[]; whenMatched?: string } & ForwardOnlyOptions)
+  /** Each run replaces the partitions (values of the model's partitioned_by) present in the query's output. */
+  | ({ name: 'INCREMENTAL_BY_PARTITION'; partitionedBy: string[] } & ForwardOnlyOptions)
+  /** Each run appends the query's rows; insert_overwrite replaces the table's rows instead. */
+  | ({ name: 'INCREMENTAL_UNMANAGED'; insertOverwrite: boolean } & ForwardOnlyOptions)
   | { name: 'SEED'; path: string; csvSettings?: Record<string, unknown> }
   | { name: 'EMBEDDED' }
   | { name: 'EXTERNAL' }
@@ -134,9 +138,9 @@ export interface ModelDefinition {
   properties: Record<string, PropertyText>;
 }
 
-/** Statements other than @DEF and the query. Sluice keeps them but does not run them yet. */
+/** Statements other than @DEF and the query. */
 export interface ModelStatement {
-  /** pre: before the query; post: after it; audit: an inline AUDIT block and its query; virtual_update: ON_VIRTUAL_UPDATE block. */
+  /** pre: before the query; post: after it; audit: an inline AUDIT block and its query; virtual_update: one statement of an ON_VIRTUAL_UPDATE block. */
   role: 'pre' | 'post' | 'audit' | 'virtual_update';
   text: string;
   start: Position;

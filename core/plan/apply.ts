@@ -14,12 +14,13 @@ import type { EngineConnection } from '../engine';
 import { auditExisting, buildSnapshot, migrateTable, processIntervals, rebuildInPlace, type BuildContext } from './build';
 import { batches, formatRange, intervalUnit, mergeIntervals } from './intervals';
 import { withLock } from './lock';
-import { physicalSchema } from './names';
+import { physicalSchema, viewRelation } from './names';
 import { runAfterAll, runProjectStatements, type ProjectStatements } from './projectStatements';
-import { environmentEntries, isIncremental } from './plan';
+import { environmentEntries, isIncremental, isWholeQueryIncremental } from './plan';
 import { readEnvironments, readSnapshots } from './state';
-import { sameEntries, swapEnvironment } from './swap';
-import type { BackfillEntry, Plan, PlannedModel, SnapshotRecord } from './types';
+import { hasView, sameEntries, swapEnvironment } from './swap';
+import { runModelStatements } from './modelStatements';
+import type { BackfillEntry, EnvironmentEntry, Interval, Plan, PlannedModel, SnapshotRecord } from './types';
 
 export interface ApplyOptions {
   /** Progress lines. */
@@ -133,6 +134,7 @@ export async function applyPlan(wh: EngineConnection, plan: Plan, options: Apply
         previous: current?.snapshots ?? [],
         planId,
         newRecords: plan.models.filter((m) => m.isNewSnapshot).map((m) => m.record),
+        afterViews: () => runVirtualUpdates(wh, plan, current?.snapshots ?? [], options),
       });
       result.swapped = true;
     }
@@ -141,6 +143,22 @@ export async function applyPlan(wh: EngineConnection, plan: Plan, options: Apply
     result.durationMs = performance.now() - started;
     return result;
   });
+}
+
+/**
+ * ON_VIRTUAL_UPDATE statements of the models whose view this apply points at a new version (or creates),
+ * upstream first, with @this_model the environment's view.
+ */
+async function runVirtualUpdates(wh: EngineConnection, plan: Plan, current: readonly EnvironmentEntry[], options: ApplyOptions): Promise<void> {
+  const shown = new Map(current.map((e) => [e.name, e.fingerprint]));
+  for (const { record } of plan.models) {
+    if (!hasView(record.kind.name) || shown.get(record.name) === record.fingerprint) continue;
+    const view = viewRelation(record.name, plan.environment);
+    await runModelStatements(wh, record, 'virtual_update', {
+      environment: plan.environment, executionTimeMs: plan.nowMs, macros: options.macros, thisModel: [view.schema, view.table], runtimeStage: 'evaluating',
+      interval: { startMs: plan.nowMs, endMs: plan.nowMs },
+    });
+  }
 }
 
 /** Swaps an environment back to what it showed before its last apply. No table is computed. */
@@ -199,7 +217,9 @@ async function buildConcurrently(plan: Plan, base: BuildContext, options: ApplyO
 async function buildOne(planned: PlannedModel, base: BuildContext, options: ApplyOptions): Promise<BuildOutcome> {
   const { record } = planned;
   const outcome: BuildOutcome = { built: false, restated: false };
-  const steps = batches(planned.missing, isIncremental(record.kind) ? intervalUnit(record) : 'day', batchSize(record));
+  const steps = isWholeQueryIncremental(record.kind)
+    ? oneBatch(planned.missing)
+    : batches(planned.missing, isIncremental(record.kind) ? intervalUnit(record) : 'day', batchSize(record));
   const needsWork = planned.action === 'build' || planned.restate || planned.auditReused || planned.migrate === true || steps.length > 0;
   if (!needsWork) return outcome;
   const wh = await base.wh.connect();
@@ -230,6 +250,12 @@ async function buildOne(planned: PlannedModel, base: BuildContext, options: Appl
   } finally {
     wh.close();
   }
+}
+
+/** Every due interval as one batch, from the first one's start to the last one's end (the query runs once). */
+function oneBatch(missing: readonly Interval[]): Interval[] {
+  if (missing.length === 0) return [];
+  return [{ startMs: Math.min(...missing.map((m) => m.startMs)), endMs: Math.max(...missing.map((m) => m.endMs)) }];
 }
 
 /** At most `limit` holders at a time. */

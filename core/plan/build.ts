@@ -16,6 +16,7 @@ import { mergeIntervals, parseModelTime } from './intervals';
 import { isScd2, validityColumns } from '../models/scd2';
 import { physicalSchema, physicalSql, physicalTable } from './names';
 import { migrateInPlace } from './forwardOnly';
+import { runModelStatements } from './modelStatements';
 import { isIncremental } from './plan';
 import { applyScd2Batch, scd2TableShape } from './scd2';
 import { readIntervals, recordAuditResults, storeSnapshot, writeIntervals } from './state';
@@ -64,8 +65,12 @@ export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, f
   // A model reading its own table cannot take its shape from its query before the table exists.
   const columns = body === undefined && record.readsItself ? ownColumns(record) : undefined;
   const shape = body === undefined && !columns ? await engineQuery(record, ctx, firstInterval ?? full) : undefined;
+  // Making a view or an empty incremental table is SQLMesh's 'creating' stage; computing rows, 'evaluating'.
+  const stage = body === undefined || (kind.name === 'VIEW' && !kind.materialized) ? 'creating' : 'evaluating';
+  const statements = (role: 'pre' | 'post') => runModelStatements(wh, record, role, statementRun(record, ctx, stage, firstInterval ?? full));
   await inTransaction(ctx, record, full, async () => {
     await wh.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(physicalSchema(record.name))}`);
+    if (kind.name !== 'SEED') await statements('pre');
     if (kind.name === 'VIEW' && !kind.materialized) {
       await engine.replaceView(target, body!);
     } else if (kind.name === 'SEED') {
@@ -80,6 +85,7 @@ export async function buildSnapshot(record: SnapshotRecord, ctx: BuildContext, f
       else await engine.createEmptyTable(target, { query: shape! });
       await writeIntervals(wh, record.name, record.version, []);
     }
+    if (kind.name !== 'SEED') await statements('post');
     await storeSnapshot(wh, record);
     // An empty incremental table has nothing to audit yet; its batches are audited.
     return body !== undefined;
@@ -112,7 +118,9 @@ export async function rebuildInPlace(record: SnapshotRecord, ctx: BuildContext):
   const body = seed ? `SELECT * FROM ${seedReader(record)}` : await engineQuery(record, ctx, full);
   await inTransaction(ctx, record, full, async () => {
     const target = { schema: physicalSchema(record.name), table: physicalTable(record.name, record.version) };
+    if (!seed) await runModelStatements(ctx.wh, record, 'pre', statementRun(record, ctx, 'evaluating', full));
     await (seed ? engine.replaceTableFromDuckDb(target, body) : engine.replaceTableAs(target, body));
+    if (!seed) await runModelStatements(ctx.wh, record, 'post', statementRun(record, ctx, 'evaluating', full));
     if (full.endMs > full.startMs) await writeIntervals(ctx.wh, record.name, record.version, [full]);
     return true;
   });
@@ -144,9 +152,13 @@ export async function processIntervals(record: SnapshotRecord, batches: readonly
     let written = 0;
     await inTransaction(ctx, record, batch, async () => {
       const done = await readIntervals(ctx.wh, record.name, record.version);
+      await runModelStatements(ctx.wh, record, 'pre', statementRun(record, ctx, 'evaluating', batch));
       if (record.kind.name === 'INCREMENTAL_BY_TIME_RANGE') written = await replaceTimeRange(ctx.wh, record, query, batch);
+      else if (record.kind.name === 'INCREMENTAL_BY_PARTITION') written = await engineOf(ctx.wh).replacePartitions(tableOf(record), query, record.kind.partitionedBy);
+      else if (record.kind.name === 'INCREMENTAL_UNMANAGED') written = await engineOf(ctx.wh).appendRows(tableOf(record), query, record.kind.insertOverwrite);
       else if (isScd2(record.kind)) written = await applyScd2Batch(duckdbOnly(ctx.wh, record), record, query, { executionTimeMs: ctx.executionTimeMs, first: done.length === 0 });
       else written = await mergeByKey(ctx.wh, record, query);
+      await runModelStatements(ctx.wh, record, 'post', statementRun(record, ctx, 'evaluating', batch));
       await writeIntervals(ctx.wh, record.name, record.version, mergeIntervals([...done, batch]));
       return true;
     });
@@ -199,6 +211,15 @@ async function replaceTimeRange(wh: EngineConnection, record: SnapshotRecord, qu
   const kind = record.kind as Extract<SnapshotRecord['kind'], { name: 'INCREMENTAL_BY_TIME_RANGE' }>;
   const target = { schema: physicalSchema(record.name), table: physicalTable(record.name, record.version) };
   return engineOf(wh).insertOverwrite(target, query, { name: kind.timeColumn, format: kind.timeColumnFormat }, batch);
+}
+
+/** How the model's pre/post statements render: @this_model is the physical table being built. */
+function statementRun(record: SnapshotRecord, ctx: BuildContext, runtimeStage: 'creating' | 'evaluating', interval: Interval) {
+  return { environment: ctx.environment, executionTimeMs: ctx.executionTimeMs, macros: ctx.macros, thisModel: [physicalSchema(record.name), physicalTable(record.name, record.version)], runtimeStage, interval };
+}
+
+function tableOf(record: SnapshotRecord): { schema: string; table: string } {
+  return { schema: physicalSchema(record.name), table: physicalTable(record.name, record.version) };
 }
 
 /** Merges the batch's rows by the unique key; returns how many were inserted or updated. */

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelProject } from '../dag/project';
 import type { ProjectDiagnostic } from '../dag/types';
-import type { ModelDefinition, ModelKind } from '../models/types';
+import type { ModelDefinition, ModelKind, ModelStatement } from '../models/types';
 import { parseCsv } from '../quality/fixtureValues';
 import { resolveAudits } from '../quality/resolveAudits';
 import type { ParsedAuditFile } from '../quality/types';
@@ -72,6 +72,8 @@ export function describeModels(project: ModelProject, options: DescribeOptions =
       kind: kindForData(dataKind(definition.kind)),
       columns: declaredColumns(definition),
       seed: seedFile ? (seedContent === undefined ? 'missing' : sha256(seedContent)) : null,
+      // Pre/post statements run with the query, so they are part of the data (only when written: older hashes stay).
+      ...statementTexts(prepared.parsed.statements, ['pre', 'post']),
     }));
     const parents = model.upstream.filter((up) => dataFingerprints.has(up)).sort();
     // The name is part of it: two models with the same query are still two tables.
@@ -96,6 +98,8 @@ export function describeModels(project: ModelProject, options: DescribeOptions =
       audits: resolved.audits.map(({ modelFile: _model, ...spec }) => (spec.source === 'sql' ? { ...spec, file: undefined, queryStart: undefined } : spec)),
       // Only when set, so versions planned before batch_size was metadata keep their hash.
       ...(batchSizeOf(definition.kind) !== undefined ? { batchSize: batchSizeOf(definition.kind) } : {}),
+      // ON_VIRTUAL_UPDATE statements only touch the view: metadata, as in SQLMesh.
+      ...statementTexts(prepared.parsed.statements, ['virtual_update']),
     }));
 
     const draft: ModelDraft = {
@@ -147,6 +151,16 @@ function kindForData(kind: ModelKind): unknown {
     return rest;
   }
   return kind;
+}
+
+/** The statements of these roles, whitespace collapsed, keyed by role; nothing when there are none. */
+function statementTexts(statements: readonly ModelStatement[], roles: readonly ModelStatement['role'][]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const role of roles) {
+    const texts = statements.filter((st) => st.role === role).map((st) => st.text.replace(/\s+/g, ' ').trim());
+    if (texts.length > 0) out[`${role}Statements`] = texts;
+  }
+  return out;
 }
 
 function batchSizeOf(kind: ModelKind): number | undefined {

@@ -2,6 +2,7 @@
 // what will be built and backfilled. Also the short label the editor shows above a model.
 
 import { physicalSql, PROD, viewSql } from './names';
+import { isWholeQueryIncremental } from './plan';
 import type { Plan, PlanChange, PlannedModel } from './types';
 
 export interface FormatOptions {
@@ -104,7 +105,7 @@ function backfillLines(plan: Plan): string[] {
     const ranges = intervals.get(m.record.name);
     if (ranges) out.push(`${m.record.name}: ${ranges.map(([s, e]) => (s === e ? s : `${s} .. ${e}`)).join(', ')}${m.restate ? ' [restate]' : ''}`);
     else if (m.action === 'build' && m.record.kind.name === 'VIEW' && !m.record.kind.materialized) out.push(`${m.record.name}: [recreate view]`);
-    else if (m.action === 'build' && m.missing.length === 0 && (m.record.kind.name === 'INCREMENTAL_BY_TIME_RANGE' || m.record.kind.name === 'INCREMENTAL_BY_UNIQUE_KEY')) out.push(`${m.record.name}: [empty table: no interval due]`);
+    else if (m.action === 'build' && m.missing.length === 0 && (m.record.kind.name === 'INCREMENTAL_BY_TIME_RANGE' || m.record.kind.name === 'INCREMENTAL_BY_UNIQUE_KEY' || isWholeQueryIncremental(m.record.kind))) out.push(`${m.record.name}: [empty table: no interval due]`);
     else if (m.action === 'build') out.push(`${m.record.name}: [full refresh]`);
   }
   return out;

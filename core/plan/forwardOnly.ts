@@ -34,11 +34,14 @@ export function forwardOnlyOptions(kind: ModelKind): { forwardOnly?: boolean; on
 
 /** Whether a change to a model of this kind keeps its table (planForwardOnly: the plan's --forward-only). */
 export function isForwardOnly(kind: ModelKind, planForwardOnly: boolean): boolean {
-  const stored = kind.name === 'FULL' || kind.name === 'INCREMENTAL_BY_TIME_RANGE' || kind.name === 'INCREMENTAL_BY_UNIQUE_KEY' || isScd2(kind);
+  const wholeQuery = kind.name === 'INCREMENTAL_BY_PARTITION' || kind.name === 'INCREMENTAL_UNMANAGED';
+  const stored = kind.name === 'FULL' || kind.name === 'INCREMENTAL_BY_TIME_RANGE' || kind.name === 'INCREMENTAL_BY_UNIQUE_KEY' || wholeQuery || isScd2(kind);
   if (!stored) return false;
   if (planForwardOnly) return true;
   const own = 'forwardOnly' in kind ? kind.forwardOnly : undefined;
-  return own ?? isScd2(kind);
+  // As in SQLMesh, these kinds keep their table through a change by default: their query cannot give back
+  // the history (SCD type 2), the rows of earlier runs (unmanaged) or partitions it no longer returns.
+  return own ?? (isScd2(kind) || wholeQuery);
 }
 
 /**

@@ -22,6 +22,7 @@ import { tableKeyOfName } from '../dag/names';
 import type { ProjectDiagnostic } from '../dag/types';
 import { SluiceError } from '../errors';
 import { isScd2 } from '../models/scd2';
+import { prePostTexts } from './modelStatements';
 import { addedPositions, categorizeQueryChange, type CategorizeMode, type QueryShape } from './categorize';
 import { declaredColumnsReason } from './changedColumns';
 import { describeModels, type DescribeOptions, type ModelDraft } from './fingerprint';
@@ -56,7 +57,15 @@ const DAY = 86_400_000;
 
 /** Kinds whose table is filled batch by batch, per interval of their cron (SCD type 2 too: each batch adds versions). */
 export function isIncremental(kind: SnapshotRecord['kind']): boolean {
-  return kind.name === 'INCREMENTAL_BY_TIME_RANGE' || kind.name === 'INCREMENTAL_BY_UNIQUE_KEY' || isScd2(kind);
+  return kind.name === 'INCREMENTAL_BY_TIME_RANGE' || kind.name === 'INCREMENTAL_BY_UNIQUE_KEY' || isWholeQueryIncremental(kind) || isScd2(kind);
+}
+
+/**
+ * Incremental kinds whose query is not limited to an interval: however many intervals are due, a run
+ * evaluates the query once (by partition: replaces the partitions it returns; unmanaged: appends its rows).
+ */
+export function isWholeQueryIncremental(kind: SnapshotRecord['kind']): boolean {
+  return kind.name === 'INCREMENTAL_BY_PARTITION' || kind.name === 'INCREMENTAL_UNMANAGED';
 }
 
 /** Whether a kind is stored in the warehouse (EMBEDDED models are inlined into their readers). */
@@ -138,8 +147,8 @@ export function computePlan(state: PlanState, project: ModelProject, environment
       restate: false,
     };
     if (decision.forwardOnly === 'in_place') planned.migrate = true;
-    // An SCD type 2 table's history cannot be computed again: it is never reprocessed (as in SQLMesh).
-    const restateRange = isScd2(record.kind) ? undefined : restated.get(draft.name);
+    // An SCD type 2 table's history, or an unmanaged table's earlier rows, cannot be computed again: they are never reprocessed.
+    const restateRange = isScd2(record.kind) || record.kind.name === 'INCREMENTAL_UNMANAGED' ? undefined : restated.get(draft.name);
     if (isIncremental(record.kind)) {
       let processed = planned.action === 'build' ? [] : state.intervals.get(tableId(record.name, record.version)) ?? [];
       if (restateRange) processed = removeRange(processed, alignRange(restateRange, intervalUnit(record)));
@@ -292,7 +301,8 @@ function forwardOnlyDecision(decision: Decision, draft: ModelDraft, old: Snapsho
 function sameDefinition(old: SnapshotRecord, draft: ModelDraft): boolean {
   if (old.queryShape === undefined || draft.queryShape === undefined || draft.kind.name === 'SEED') return false;
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  return sameQuery(old.queryShape, draft.queryShape) && same(dataKind(old.kind), dataKind(draft.kind)) && same(old.declaredColumns ?? null, draft.declaredColumns ?? null);
+  return sameQuery(old.queryShape, draft.queryShape) && same(dataKind(old.kind), dataKind(draft.kind)) && same(old.declaredColumns ?? null, draft.declaredColumns ?? null)
+    && same(prePostTexts(old), prePostTexts(draft));
 }
 
 /** The same query tree: its body and select list (shapes stored by older versions lack the CTE fields). */
@@ -423,6 +433,7 @@ function restatedModels(restate: PlanOptions['restate'], drafts: readonly ModelD
   const draft = model ? drafts.find((d) => d.name === model) : undefined;
   if (!model || !draft) throw new SluiceError(`cannot restate ${restate.model}: there is no such model in the project`);
   if (isScd2(draft.kind)) throw new SluiceError(`cannot restate ${restate.model}: it is an SCD type 2 model, whose history its query cannot give back`);
+  if (draft.kind.name === 'INCREMENTAL_UNMANAGED') throw new SluiceError(`cannot restate ${restate.model}: it is an INCREMENTAL_UNMANAGED model, whose earlier rows its query cannot give back (running it again would append them twice)`);
   const names = [model, ...descendants(childrenMap(drafts), model)];
   for (const name of names) out.set(name, range);
   return out;

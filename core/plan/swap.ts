@@ -24,6 +24,8 @@ export interface SwapInput {
   planId: string;
   /** Snapshot rows to store with the swap (versions reused under a new fingerprint). */
   newRecords?: SnapshotRecord[];
+  /** Runs in the swap's transaction once the views point at the new versions (ON_VIRTUAL_UPDATE statements): a failure undoes the swap. */
+  afterViews?: () => Promise<void>;
 }
 
 export async function swapEnvironment(wh: EngineConnection, input: SwapInput): Promise<void> {
@@ -52,6 +54,7 @@ export async function swapEnvironment(wh: EngineConnection, input: SwapInput): P
       if (!keep.has(name)) await engineOf(wh).swapViews([], [viewRelation(name, env)]);
     }
     for (const record of input.newRecords ?? []) await storeSnapshot(wh, record);
+    await input.afterViews?.();
     await writeEnvironment(wh, env, input.entries, input.previous, input.planId);
   });
 }

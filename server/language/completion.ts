@@ -22,7 +22,7 @@ const MACRO_FUNCTIONS = ['DEF', 'VAR'];
 
 const MODEL_PROPERTY_HINTS: Record<string, string> = {
   name: 'schema.table the model is built into',
-  kind: 'FULL, VIEW, INCREMENTAL_BY_TIME_RANGE (time_column ...), INCREMENTAL_BY_UNIQUE_KEY (unique_key ...), SCD_TYPE_2_BY_TIME (unique_key ...), SCD_TYPE_2_BY_COLUMN (unique_key ..., columns ...), SEED (path ...)',
+  kind: 'FULL, VIEW, INCREMENTAL_BY_TIME_RANGE (time_column ...), INCREMENTAL_BY_UNIQUE_KEY (unique_key ...), INCREMENTAL_BY_PARTITION, INCREMENTAL_UNMANAGED, SCD_TYPE_2_BY_TIME (unique_key ...), SCD_TYPE_2_BY_COLUMN (unique_key ..., columns ...), SEED (path ...)',
   cron: "when the model runs, e.g. '@daily'",
   start: 'first date of data',
   grain: 'the column(s) that identify a row',

@@ -78,7 +78,7 @@ describe('SCD type 2 models through the CLI', function () {
     assert.equal(plan.code, 0, plan.stderr);
     assert.deepEqual(plan.json.build, ['menu.menu_all', 'menu.menu_items', 'menu.menu_items_kept', 'menu.menu_prices', 'menu.current_menu']);
     assert.deepEqual(plan.json.held_back.map((h: any) => [h.model, h.reason]), [
-      ['menu.specials', 'models/specials.sql:4:8: model kind CUSTOM cannot run in Sluice: a custom materialization is a Python class, and Sluice does not run Python; use one of FULL, VIEW, INCREMENTAL_BY_TIME_RANGE, INCREMENTAL_BY_UNIQUE_KEY, SCD_TYPE_2_BY_TIME, SCD_TYPE_2_BY_COLUMN, SEED, EMBEDDED, EXTERNAL'],
+      ['menu.specials', 'models/specials.sql:4:8: model kind CUSTOM cannot run in Sluice: a custom materialization is a Python class, and Sluice does not run Python; use one of FULL, VIEW, INCREMENTAL_BY_TIME_RANGE, INCREMENTAL_BY_UNIQUE_KEY, INCREMENTAL_BY_PARTITION, INCREMENTAL_UNMANAGED, SCD_TYPE_2_BY_TIME, SCD_TYPE_2_BY_COLUMN, SEED, EMBEDDED, EXTERNAL'],
     ]);
     const added = Object.fromEntries(plan.json.changes.map((c: any) => [c.model, c.columns.added]));
     assert.deepEqual(added['menu.menu_items'], ['id', 'name', 'price', 'updated_at', 'valid_from', 'valid_to']);

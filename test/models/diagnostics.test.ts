@@ -50,7 +50,15 @@ describe('model header: malformed headers report exact positions', () => {
   });
 
   it('a SQLMesh kind Sluice does not support', () => {
-    expectError('MODEL (\n  name a.b,\n  kind MANAGED\n);\nSELECT 1', '3:8', /model kind MANAGED is not supported by Sluice yet/);
+    expectError('MODEL (\n  name a.b,\n  kind DBT_CUSTOM\n);\nSELECT 1', '3:8', /model kind DBT_CUSTOM is not supported by Sluice yet/);
+  });
+
+  it('MANAGED cannot run: the engine would keep the table, which DuckDB and PostgreSQL cannot', () => {
+    expectError('MODEL (\n  name a.b,\n  kind MANAGED\n);\nSELECT 1', '3:8', /model kind MANAGED cannot run in Sluice: it hands the table to the engine/);
+  });
+
+  it('INCREMENTAL_BY_PARTITION needs partitioned_by', () => {
+    expectError('MODEL (\n  name a.b,\n  kind INCREMENTAL_BY_PARTITION\n);\nSELECT 1 AS a', '3:8', /needs the model property partitioned_by/);
   });
 
   it('CUSTOM kinds cannot run: their materialization is Python', () => {

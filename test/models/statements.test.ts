@@ -40,7 +40,7 @@ describe('model file: statements after the MODEL block', () => {
     assert.equal(parse('MODEL (name a.b); (SELECT 1) UNION ALL (SELECT 2)').query, '(SELECT 1) UNION ALL (SELECT 2)');
   });
 
-  it('keeps pre- and post-statements, with a warning each that Sluice does not run them yet', () => {
+  it('keeps pre- and post-statements with their places, without warnings (they run around the query)', () => {
     const model = parse(`MODEL (name sushi.customers, kind FULL);
 
 CREATE SCHEMA IF NOT EXISTS raw;
@@ -56,7 +56,7 @@ SELECT 1 AS customer_id;
       ['post', "@assert_has_columns(sushi.customers, {customer_id: 'int'})", 8],
     ]);
     assert.equal(model.query, 'SELECT 1 AS customer_id');
-    assert.deepEqual(warnings(model).map((w) => w.split(' ')[0]), ['3:1', '4:1', '8:1']);
+    assert.deepEqual(warnings(model), []);
   });
 
   it('keeps inline AUDIT blocks apart from the query (a seed model with audits has no query)', () => {
@@ -77,15 +77,24 @@ SELECT * FROM @this_model WHERE id < 0;`);
     assert.match(model.statements[0].text, /^AUDIT \(\n {2}name assert_positive_id,\n\);\nSELECT \* FROM @this_model WHERE id < 0$/);
   });
 
-  it('keeps ON_VIRTUAL_UPDATE blocks as one statement', () => {
+  it('keeps each statement of an ON_VIRTUAL_UPDATE block, with its line', () => {
     const model = parse(`MODEL (name a.b);
 SELECT 1 AS x;
 ON_VIRTUAL_UPDATE_BEGIN;
 GRANT SELECT ON VIEW @this_model TO ROLE role_name;
+COMMENT ON VIEW @this_model IS 'x';
 ON_VIRTUAL_UPDATE_END;`);
     assert.deepEqual(errors(model), []);
-    assert.deepEqual(model.statements.map((s) => s.role), ['virtual_update']);
-    assert.match(model.statements[0].text, /^ON_VIRTUAL_UPDATE_BEGIN;\nGRANT SELECT ON VIEW @this_model TO ROLE role_name;\nON_VIRTUAL_UPDATE_END$/);
+    assert.deepEqual(warnings(model), []);
+    assert.deepEqual(model.statements.map((s) => [s.role, s.text, s.start.line]), [
+      ['virtual_update', 'GRANT SELECT ON VIEW @this_model TO ROLE role_name', 4],
+      ['virtual_update', "COMMENT ON VIEW @this_model IS 'x'", 5],
+    ]);
+  });
+
+  it('reports an ON_VIRTUAL_UPDATE_BEGIN without its end', () => {
+    const model = parse('MODEL (name a.b);\nSELECT 1 AS x;\nON_VIRTUAL_UPDATE_BEGIN;\nSELECT 2;');
+    assert.match(errors(model)[0], /^3:1 error ON_VIRTUAL_UPDATE_BEGIN has no ON_VIRTUAL_UPDATE_END/);
   });
 
   it('reports Jinja blocks as unsupported at their start', () => {
