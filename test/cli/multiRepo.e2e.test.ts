@@ -1,6 +1,7 @@
 // SQLMesh multi-repo projects through the built CLI (test/fixtures/sqlmesh-multi): `--paths repo_1 repo_2`
 // reads two project folders as one, each folder's models with its own model_defaults, variables and
-// macros, the second reading the first's models; one warehouse (the first folder's gateway) and one state.
+// macros, the second reading the first's models; one warehouse (the first folder's gateway) and one state;
+// plan, apply, test, render, lineage, health, diff and ci all take --paths.
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -68,6 +69,23 @@ describe('multi-repo projects (--paths), through the CLI', function () {
     const lineage = runCliJson(['lineage', 'gold.top_customers.total_cents', '--deep', ...PATHS], dir);
     assert.equal(lineage.code, 0, lineage.stderr);
     assert.deepEqual(lineage.json.models['gold.top_customers'].columns.total_cents.sources, ['bronze.orders.amount']);
+  });
+
+  it('health, diff and ci read both folders too', () => {
+    const health = runCliJson(['health', '--env', 'prod', ...PATHS], dir);
+    assert.equal(health.code, 0, health.stderr);
+    const models = new Set(Object.keys(health.json.columns).map((column) => column.split('.').slice(0, 2).join('.')));
+    assert.deepEqual([...models].sort(), ['bronze.orders', 'bronze.paid_orders', 'gold.top_customers', 'silver.customer_totals']);
+    const dev = runCliJson(['apply', 'dev', ...PATHS], dir);
+    assert.equal(dev.code, 0, dev.stderr);
+    const diff = runCliJson(['diff', 'prod:dev', 'silver.customer_totals', ...PATHS], dir);
+    assert.equal(diff.code, 0, diff.stderr);
+    assert.equal(diff.json.right.relation, 'silver__dev.customer_totals');
+    assert.equal(diff.json.left.rows, 2);
+    // The second folder's unit test runs in the CI check.
+    const ci = runCliJson(['ci', '--base', 'prod', ...PATHS], dir);
+    assert.equal(ci.code, 0, ci.stderr);
+    assert.deepEqual([ci.json.tests.passed, ci.json.tests.failed], [1, 0]);
   });
 
   it('reads one folder alone as before, and refuses a folder that is not a project', () => {

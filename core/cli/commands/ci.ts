@@ -20,13 +20,14 @@ import type { Project } from '../../project/config';
 import { runUnitTests } from '../../quality/unitTest';
 import { closeSqlParser } from '../../sql/duckdbParser';
 import { withWarehouse } from '../../warehouse/connection';
-import { resolveProject } from '../context';
+import { pathsOption, resolveProject } from '../context';
 import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { CliFailure, printJson } from '../output';
 import { progressLogger, projectStatements } from './apply';
 import { invalidate } from './environments';
 import { displayPath } from './models';
 import { categorizeOption, loadModelsOrFail, usage, withPythonTables, type CheckedModels } from './plan';
+import { unitTestOptions } from './test';
 import type { CategorizeMode } from '../../plan/categorize';
 
 interface CiFlags extends LockWaitFlags {
@@ -40,6 +41,8 @@ interface CiFlags extends LockWaitFlags {
   strict?: boolean;
   categorize?: CategorizeMode;
   project?: string;
+  /** --paths: project folders read as one project. */
+  paths?: string[];
   json?: boolean;
 }
 
@@ -58,9 +61,10 @@ export function registerCi(program: Command): void {
     .addOption(categorizeOption())
     .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
+    .addOption(pathsOption())
     .option('--json', 'the same as --format json')
     .action(async (flags: CiFlags) => {
-      const project = resolveProject(flags.project);
+      const project = resolveProject(flags.project, flags.paths);
       const json = flags.json === true || flags.format === 'json';
       const base = usage(() => environmentName(flags.base));
       const env = flags.env === undefined ? undefined : usage(() => environmentName(flags.env));
@@ -126,7 +130,7 @@ async function planAgainst(
 }
 
 async function unitTests(project: Project): Promise<CiTests> {
-  const summary = await runUnitTests(project.dir, undefined, { variables: project.models.variables, defaults: project.models.defaults, inferNames: project.models.inferNames });
+  const summary = await runUnitTests(project.dir, undefined, await unitTestOptions(project));
   const relative = (file: string) => path.relative(project.dir, file).split(path.sep).join('/');
   return {
     passed: summary.passed,

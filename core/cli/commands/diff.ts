@@ -7,13 +7,15 @@ import { openGateway } from '../../engine/open';
 import { chooseGateway } from '../../project/gateways';
 import { formatDiff, storedGrain } from '../../plan/diffReport';
 import { diffEnvironments } from '../../plan/tableDiff';
-import { resolveProject } from '../context';
+import { pathsOption, resolveProject } from '../context';
 import { CliFailure, printJson } from '../output';
 import { parsePositiveInt } from './ingest';
 import { usage } from './plan';
 
 interface DiffFlags {
   project?: string;
+  /** --paths: project folders read as one project. */
+  paths?: string[];
   json?: boolean;
   grain?: string;
   limit?: number;
@@ -30,6 +32,7 @@ export function registerDiff(program: Command): void {
     .option('--limit <n>', 'sample rows to show for each side (default 5)', parsePositiveInt)
     .option('--gateway <name>', "the gateway's engine to work on (default: default_gateway, else the warehouse file)")
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
+    .addOption(pathsOption())
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (environments: string, model: string, flags: DiffFlags) => {
       const [a, b, ...rest] = environments.split(':');
@@ -38,7 +41,7 @@ export function registerDiff(program: Command): void {
       const right = usage(() => environmentName(b));
       const key = tableKeyOfName(model);
       if (!key) throw new CliFailure(`${model} is not a model name (schema.table)`, 2);
-      const project = resolveProject(flags.project);
+      const project = resolveProject(flags.project, flags.paths);
       usage(() => chooseGateway(project, flags.gateway));
       const wh = await openGateway(project, flags.gateway, { readOnly: true });
       try {

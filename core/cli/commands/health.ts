@@ -19,14 +19,14 @@ import type { ColumnHealth, HealthReport, HealthStatus } from '../../health/type
 import { freshnessBreaches, judgedKeys } from '../../notify/events';
 import { environmentName } from '../../plan/names';
 import { withWarehouse } from '../../warehouse/connection';
-import { resolveProject } from '../context';
+import { pathsOption, resolveProject } from '../context';
 import { announce } from '../notifications';
 import { CliFailure, formatCount, formatTable, printJson } from '../output';
 import { displayPath, withModelProject } from './models';
 import { usage } from './plan';
 import { STATUS_ORDER as ORDER } from '../../health/modelSummary';
 
-interface HealthFlags { env: string; now?: string; html?: string; notify?: boolean; project?: string; json?: boolean }
+interface HealthFlags { env: string; now?: string; html?: string; notify?: boolean; project?: string; paths?: string[]; json?: boolean }
 
 
 export function registerHealth(program: Command): void {
@@ -39,12 +39,13 @@ export function registerHealth(program: Command): void {
     .option('--html <file>', 'also write the report as one self-contained HTML file')
     .option('--notify', 'send freshness_breached to the notification targets, once per breach')
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
+    .addOption(pathsOption())
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (target: string | undefined, flags: HealthFlags) => {
       const environment = usage(() => environmentName(flags.env));
       const at = flags.now === undefined ? nowMs() : usage(() => parseTime(flags.now!, '--now'));
-      const project = resolveProject(flags.project);
-      const report = await withModelProject(project.dir, undefined, async (models) => {
+      const project = resolveProject(flags.project, flags.paths);
+      const report = await withModelProject(flags.project, flags.paths, async (models) => {
         const errors = models.diagnostics().filter((d) => d.severity === 'error').length;
         if (errors > 0) process.stderr.write(`warning: the project's models have ${errors} error${errors === 1 ? '' : 's'} (see sluice models); their lineage may be incomplete\n`);
         const facts = fs.existsSync(project.warehouse) ? await readFacts(project.warehouse, environment) : emptyFacts();
