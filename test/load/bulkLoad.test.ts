@@ -243,13 +243,14 @@ describe('bulk loading', () => {
     const mib = (limit: string | undefined) => Number(/^(\d+)MiB$/.exec(limit ?? '')?.[1]);
     const RAM = 64 * 1024 * MIB;
 
-    it('keeps a narrow package small: base, plus a row group and two read buffers per thread', () => {
-      assert.equal(loadMemoryLimit(manifestWith(17, 1000), 2, RAM), '164MiB');
+    it('keeps a narrow package small: base, plus 1 MiB per column and two read buffers per thread', () => {
+      assert.equal(loadMemoryLimit(manifestWith(17, 1000), 2, RAM), '130MiB');
+      assert.equal(loadMemoryLimit(manifestWith(74, 1000), 1, RAM), '154MiB');
     });
 
     it('grows with the widest table, the threads and long lines', () => {
       const narrow = mib(loadMemoryLimit(manifestWith(17, 1000), 2, RAM));
-      assert.ok(mib(loadMemoryLimit(manifestWith(1000, 1000), 2, RAM)) > narrow + 3000);
+      assert.ok(mib(loadMemoryLimit(manifestWith(1000, 1000), 2, RAM)) > narrow + 1500);
       assert.ok(mib(loadMemoryLimit(manifestWith(17, 1000), 8, RAM)) > 2 * narrow);
       assert.ok(mib(loadMemoryLimit(manifestWith(17, 100 * MIB), 2, RAM)) > narrow + 700);
     });
@@ -270,7 +271,7 @@ describe('bulk loading', () => {
 
     it('leaves DuckDB\'s default when the need reaches 80% of RAM, or a part has no line record', () => {
       assert.equal(loadMemoryLimit(manifestWith(10_000, 1000), 2, 16 * 1024 * MIB), undefined);
-      assert.equal(loadMemoryLimit(manifestWith(17, 1000), 2, 200 * MIB), undefined);
+      assert.equal(loadMemoryLimit(manifestWith(17, 1000), 2, 150 * MIB), undefined);
       assert.equal(loadMemoryLimit(manifestWith(17, undefined), 2, RAM), undefined);
     });
   });
