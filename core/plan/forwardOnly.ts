@@ -75,9 +75,12 @@ export function describeDestructive(change: { dropped: string[]; retyped: string
 }
 
 /** The plan error for a destructive forward-only change its model does not allow. */
-export function destructiveError(record: Pick<SnapshotRecord, 'name' | 'file'>, what: string, planForwardOnly: boolean): SluiceError {
+/** A forward-only change that would drop or retype columns of a model whose on_destructive_change is error. */
+export class DestructiveChangeError extends SluiceError {}
+
+export function destructiveError(record: Pick<SnapshotRecord, 'name' | 'file'>, what: string, planForwardOnly: boolean): DestructiveChangeError {
   const rebuild = planForwardOnly ? 'plan without --forward-only to rebuild the table' : 'set forward_only false to rebuild the table';
-  return new SluiceError(
+  return new DestructiveChangeError(
     `model ${record.name} (${record.file}): this forward-only change ${what} in its existing table, and on_destructive_change is error; ` +
       `set on_destructive_change warn or allow in its kind to do it in place (the data of those columns is lost), or ${rebuild}`,
   );

@@ -27,7 +27,7 @@ import { addedPositions, categorizeQueryChange, type CategorizeMode, type QueryS
 import { declaredColumnsReason } from './changedColumns';
 import { describeModels, type DescribeOptions, type ModelDraft } from './fingerprint';
 import {
-  dataKind, describeDestructive, destructiveError, destructivePolicy, isForwardOnly, isPreviewVersion, previewRecord, previewVersion, sameTableKind,
+  dataKind, DestructiveChangeError, describeDestructive, destructiveError, destructivePolicy, isForwardOnly, isPreviewVersion, previewRecord, previewVersion, sameTableKind,
 } from './forwardOnly';
 import { heldBackModels } from './heldBack';
 import { childrenMap, columnChanges, descendants, downstreamColumnsInRecords } from './impact';
@@ -51,6 +51,11 @@ export interface ComputePlanOptions extends PlanOptions, DescribeOptions {
    * judged against prod however often it was applied). Models unchanged from it get its versions.
    */
   base?: string;
+  /**
+   * All or nothing: a destructive forward-only change stops the plan. Otherwise (with `errors` given, as the
+   * CLI does without --strict) that model and its downstream are left out with the reason, like models with errors.
+   */
+  strict?: boolean;
 }
 
 const DAY = 86_400_000;
@@ -105,7 +110,7 @@ export function computePlan(state: PlanState, project: ModelProject, environment
   }
   const heldBack = heldBackModels(project, options.errors ?? [], baseRecords);
   const held = new Set(heldBack.map((h) => h.model));
-  const drafts = (options.drafts ?? describeModels(project, options).drafts).filter((d) => !held.has(d.name));
+  let drafts = (options.drafts ?? describeModels(project, options).drafts).filter((d) => !held.has(d.name));
   const builtVersions = new Map<string, string>();
   const storedVersions = new Set<string>();
   for (const s of state.stored.values()) {
@@ -116,10 +121,25 @@ export function computePlan(state: PlanState, project: ModelProject, environment
 
   const decisions = new Map<string, Decision>();
   const forward: ForwardOnlyContext = { environment: env, plan: options.forwardOnly === true };
+  const perModel = options.errors !== undefined && options.strict !== true;
   for (const draft of drafts) {
+    const heldParent = draft.parents.find((p) => held.has(p));
+    if (heldParent !== undefined) {
+      // Upstream of it, a destructive change was left out (drafts come upstream first).
+      held.add(draft.name);
+      heldBack.push({ model: draft.name, reason: `reads ${heldParent}, which is left out`, upstream: heldParent, kept: baseRecords.has(draft.name) });
+      continue;
+    }
     const decision = decide(draft, baseRecords, decisions, builtVersions, options.categorize ?? 'sqlmesh');
-    decisions.set(draft.name, forwardOnlyDecision(decision, draft, baseRecords.get(draft.name), decisions, forward));
+    try {
+      decisions.set(draft.name, forwardOnlyDecision(decision, draft, baseRecords.get(draft.name), decisions, forward));
+    } catch (err) {
+      if (!perModel || !(err instanceof DestructiveChangeError)) throw err;
+      held.add(draft.name);
+      heldBack.push({ model: draft.name, reason: err.message, file: draft.file, kept: true });
+    }
   }
+  drafts = drafts.filter((d) => !held.has(d.name));
 
   const restated = restatedModels(options.restate, drafts, nowMs);
   const backfillRange = limitedBackfill(options.backfillRange, env, nowMs);

@@ -1,9 +1,11 @@
 // Forward-only changes through the built CLI, on a temporary project: a forward_only incremental model keeps
-// its table when a column is added (old rows NULL, new intervals filled), a dropped column is refused or
-// done in place as on_destructive_change says, `--forward-only` keeps a FULL model's table, and a dev
+// its table when a column is added (old rows NULL, new intervals filled), a dropped column leaves the model
+// out (or refuses the plan with --strict) or is done in place as on_destructive_change says, `--forward-only` keeps a FULL model's table, and a dev
 // preview is built on a table of its own over the last interval while prod's table (read from the DuckDB
 // file) stays the same table with its rows until the change is promoted.
 import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import path from 'node:path';
 import { makeProject, query, runCli, runCliJson, tableNames, writeDb, type TempProject } from '../helpers/project';
 
 const EXTERNAL = `- name: raw.events
@@ -84,11 +86,27 @@ describe('forward-only changes (end to end)', function () {
     assert.deepEqual(plan.json.build, []);
   });
 
-  it('a dropped column is a plan error with on_destructive_change error (the default); with warn it is dropped in place with a warning', async () => {
+  it('a dropped column leaves the model out with on_destructive_change error (the default), --strict refuses the plan; with warn it is dropped in place with a warning', async () => {
     project.write('models/events.sql', EVENTS().replace('day, amount', 'day'));
-    const refused = runCliJson(['plan', '--execution-time', '2024-01-04 02:00'], project.dir);
+    project.write('models/daily.sql', 'MODEL (name analytics.daily, kind FULL);\nSELECT day, count(*) AS n FROM analytics.events GROUP BY day\n');
+    project.write('models/totals.sql', TOTALS.replace('sum(amount) AS amount', 'sum(amount) AS amount, max(id) AS last_id'));
+    const destructive = /model analytics\.events \(models\/events\.sql\): this forward-only change drops column amount in its existing table, and on_destructive_change is error; set on_destructive_change warn or allow/;
+    const refused = runCliJson(['plan', '--strict', '--execution-time', '2024-01-04 02:00'], project.dir);
     assert.notEqual(refused.code, 0);
-    assert.match(refused.json.error, /model analytics\.events \(models\/events\.sql\): this forward-only change drops column amount in its existing table, and on_destructive_change is error; set on_destructive_change warn or allow/);
+    assert.match(refused.json.error, destructive);
+    // Without --strict the model and what reads it are left out with the reason; the rest plans and applies.
+    const leftOut = runCliJson(['plan', '--execution-time', '2024-01-04 02:00'], project.dir);
+    assert.equal(leftOut.code, 0, leftOut.stderr);
+    assert.deepEqual(leftOut.json.held_back.map((h: any) => [h.model, h.kept]), [['analytics.events', true], ['analytics.daily', false]]);
+    assert.match(leftOut.json.held_back[0].reason, destructive);
+    assert.equal(leftOut.json.held_back[1].reason, 'reads analytics.events, which is left out');
+    assert.deepEqual(leftOut.json.build, ['analytics.totals']);
+    const applied = runCliJson(['apply', '--execution-time', '2024-01-04 02:00'], project.dir);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.deepEqual(applied.json.result.built, ['analytics.totals']);
+    // The environment keeps the version of events it showed, with its column.
+    assert.deepEqual((await query<{ column_name: string }>(project.warehouse, 'DESCRIBE analytics.events')).map((c) => c.column_name), ['id', 'day', 'amount']);
+    fs.rmSync(path.join(project.dir, 'models', 'daily.sql'));
 
     project.write('models/events.sql', EVENTS('', ', on_destructive_change warn').replace('day, amount', 'day'));
     const plan = runCliJson(['plan', '--execution-time', '2024-01-04 02:00'], project.dir);

@@ -95,7 +95,7 @@ export async function applyEnvironment(project: Project, env: string, flags: App
   let failure: CliFailure | undefined;
   try {
     const errors = await withPythonTables(models, await existingTables(wh), env, flags);
-    plan = computePlan(await readPlanState(wh), models.project, env, { ...options, drafts: models.drafts, errors });
+    plan = computePlan(await readPlanState(wh), models.project, env, { ...options, drafts: models.drafts, errors, strict: flags.strict });
     if (!flags.json && !planShown) process.stdout.write(formatPlan(plan, { diffs: false }));
     result = await applyPlan(wh, plan, { log, warn, statements, macros: models.project.settings().macros });
     if (flags.json) printJson({ ...planJson(plan), result: resultJson(result) });

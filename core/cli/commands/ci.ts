@@ -126,7 +126,7 @@ async function planAgainst(
 ): Promise<Plan> {
   if (base !== PROD && !state.environments.has(base)) throw new CliFailure(`there is no environment ${base} to compare with in ${project.warehouse}`, 2);
   const errors = await withPythonTables(models, existing, target, { json, strict: flags.strict });
-  return computePlan(state, models.project, target, { drafts: models.drafts, errors, base, categorize: flags.categorize });
+  return computePlan(state, models.project, target, { drafts: models.drafts, errors, base, categorize: flags.categorize, strict: flags.strict });
 }
 
 async function unitTests(project: Project): Promise<CiTests> {

@@ -85,7 +85,7 @@ export function registerPlan(program: Command): void {
         await withEngineChecks(models, usage(() => chooseGateway(project, flags.gateway)), env, flags);
         const state = await readGatewayState(project, flags.gateway);
         const errors = await withPythonTables(models, await gatewayTables(project, flags.gateway), env, flags);
-        const plan = computePlan(state, models.project, env, { ...options, drafts: models.drafts, errors });
+        const plan = computePlan(state, models.project, env, { ...options, drafts: models.drafts, errors, strict: flags.strict });
         // With --json and --yes, apply prints the one JSON object (the plan it applied and the result).
         const autoApply = !plan.empty && (flags.yes === true || flags.autoApply === true);
         if (flags.json) {
