@@ -150,8 +150,10 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   let writer: PackageWriter | undefined;
   // A PostgreSQL gateway gets the whole package at the end, over a connection of its own.
   let server: pg.Client | undefined;
+  let toServer = false;
   try {
     const gateway = chooseGateway(project, options.gateway);
+    toServer = gateway.type === 'postgres';
     if (gateway.type === 'postgres') {
       server = await connectPostgres(gatewayUrl(gateway, (name) => process.env[name] ?? readDotEnv(project.dir)[name]));
       await ensurePostgresSystemTables(server);
@@ -251,7 +253,8 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     // Errors can quote data (a contract violation shows the value): no secret value is ever shown or stored.
     const error = maskSecrets(describeError(err), secrets);
     const failure = { loadId, source: source.name, startedAt, error, resources };
-    if (server) await recordFailedPostgresLoad(server, failure).catch(() => undefined);
+    // A failure is recorded where the load would have gone (nowhere when the server could not be reached).
+    if (toServer) await (server ? recordFailedPostgresLoad(server, failure) : Promise.resolve()).catch(() => undefined);
     else await withWarehouse(project.warehouse, async (wh) => {
       await ensureSystemTables(wh);
       await recordFailedLoad(wh, failure);

@@ -17,7 +17,7 @@ import { now } from '../../clock';
 import { SluiceError } from '../../errors';
 import type { ColumnSchema, DataType, SourceSchema, TableSchema } from '../../schema/types';
 import { LOADS_TABLE, ROW_IDS_TABLE, SCHEMAS_TABLE, STATE_TABLE, SYSTEM_SCHEMA } from '../../warehouse/system';
-import { qualified, quoteIdent } from '../../warehouse/quote';
+import { qualified, quoteIdent, quoteLiteral } from '../../warehouse/quote';
 import type { PackageManifest, PackagePart, ResourceState } from '../package';
 import { ROOT_ID, ROW_ID, VALID_FROM, VALID_TO } from './columns';
 import type { LoadOutcome } from './loader';
@@ -159,7 +159,10 @@ async function loadInTransaction(client: pg.Client, dir: string, manifest: Packa
     } else if (disposition !== 'append') {
       throw new SluiceError(`resource "${family.root.resource}" has unknown write disposition "${String(disposition)}"`);
     }
-    for (const t of tables) rows[t.name] = await insertStaged(client, manifest.source, t, family, staged);
+    for (const t of tables) {
+      const inserted = await insertStaged(client, manifest.source, t, family, staged);
+      if (inserted > 0) rows[t.name] = inserted;
+    }
     for (const stage of staged.values()) await client.query(`DROP TABLE ${quoteIdent(stage)}`);
     if (ran) rows[family.root.name] ??= 0;
   }
@@ -237,20 +240,25 @@ async function widenToDouble(client: pg.Client, source: string, table: string, c
 /**
  * Streams every part of a table into a temporary table of text columns (dropped at the end of the
  * transaction at the latest), in order: "__sluice_ord" keeps the file order, which decides the last row
- * of a repeated key. Constant columns (the load id) are filled in per part.
+ * of a repeated key. A part's constant columns (the load id) are the staging columns' defaults while its
+ * COPY runs, so the server fills them in without writing the rows twice.
  */
 async function stageTable(client: pg.Client, dir: string, manifest: PackageManifest, table: TableSchema, stage: string): Promise<void> {
+  const staged = quoteIdent(stage);
   const columns = table.columns.map((c) => `${quoteIdent(c.name)} TEXT`);
-  await client.query(`CREATE TEMP TABLE ${quoteIdent(stage)} ("__sluice_ord" BIGSERIAL, "__sluice_done" BOOLEAN, ${columns.join(', ')}) ON COMMIT DROP`);
+  await client.query(`CREATE TEMP TABLE ${staged} ("__sluice_ord" BIGSERIAL, ${columns.join(', ')}) ON COMMIT DROP`);
   const known = new Set(table.columns.map((c) => c.name));
   for (const part of partsOf(manifest, table)) {
-    for (const name of [...part.columns, ...Object.keys(part.constants ?? {})]) {
+    const constants = Object.entries(part.constants ?? {});
+    for (const name of [...part.columns, ...constants.map(([n]) => n)]) {
       if (!known.has(name)) throw new SluiceError(`part ${part.file} of table "${table.name}" has column "${name}", which the schema does not define`);
     }
     const file = path.join(dir, part.file);
     if (!fs.existsSync(file)) throw new SluiceError(`part file ${part.file} of table "${manifest.source}"."${table.name}" is missing from the load package`);
+    // The values are Sluice's own (the load id), quoted as literals: DDL takes no parameters.
+    for (const [name, value] of constants) await client.query(`ALTER TABLE ${staged} ALTER COLUMN ${quoteIdent(name)} SET DEFAULT ${quoteLiteral(value)}`);
     if (part.columns.length > 0) {
-      const copy = `COPY ${quoteIdent(stage)} (${part.columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (${PART_FORMAT})`;
+      const copy = `COPY ${staged} (${part.columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (${PART_FORMAT})`;
       try {
         await pipeline(fs.createReadStream(file), client.query(copyFrom(copy)));
       } catch (err) {
@@ -258,11 +266,9 @@ async function stageTable(client: pg.Client, dir: string, manifest: PackageManif
       }
     } else if (part.rows > 0) {
       // A part of constant columns alone: one row per line, nothing to read.
-      await client.query(`INSERT INTO ${quoteIdent(stage)} ("__sluice_done") SELECT NULL FROM generate_series(1, $1)`, [part.rows]);
+      await client.query(`INSERT INTO ${staged} SELECT FROM generate_series(1, $1)`, [part.rows]);
     }
-    const constants = Object.entries(part.constants ?? {});
-    const sets = ['"__sluice_done" = TRUE', ...constants.map(([name], i) => `${quoteIdent(name)} = $${i + 1}`)];
-    await client.query(`UPDATE ${quoteIdent(stage)} SET ${sets.join(', ')} WHERE "__sluice_done" IS NULL`, constants.map(([, v]) => v));
+    for (const [name] of constants) await client.query(`ALTER TABLE ${staged} ALTER COLUMN ${quoteIdent(name)} DROP DEFAULT`);
   }
 }
 
