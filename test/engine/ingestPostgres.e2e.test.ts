@@ -218,4 +218,15 @@ describe('sluice ingest --gateway pg: load packages into PostgreSQL (end to end)
       { status: 'shipped', orders: 5 },
     ]);
   });
+
+  it('an scd2 resource is refused with a clear error, recorded as a failed load on the server, with nothing loaded', async () => {
+    project.write('sources/hist.js', `export default { name: 'hist', resources: [{ name: 'people', primaryKey: 'id',
+      writeDisposition: { disposition: 'merge', strategy: 'scd2' }, *rows() { yield { id: 1, name: 'Ann' }; } }] };`);
+    const run = runCliJson(['ingest', 'hist'], project.dir, env());
+    assert.equal(run.code, 1);
+    assert.equal(run.json.status, 'failed');
+    assert.match(run.json.error, /resource "people" merges with scd2, which a PostgreSQL gateway does not load yet/);
+    assert.deepEqual(await rows(`SELECT status FROM _sluice.loads WHERE source = 'hist'`), [{ status: 'failed' }]);
+    assert.deepEqual(await rows(`SELECT 1 FROM information_schema.schemata WHERE schema_name = 'hist'`), []);
+  });
 });
