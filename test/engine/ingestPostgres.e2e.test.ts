@@ -229,4 +229,34 @@ describe('sluice ingest --gateway pg: load packages into PostgreSQL (end to end)
     assert.deepEqual(await rows(`SELECT status FROM _sluice.loads WHERE source = 'hist'`), [{ status: 'failed' }]);
     assert.deepEqual(await rows(`SELECT 1 FROM information_schema.schemata WHERE schema_name = 'hist'`), []);
   });
+
+  it('every data type arrives as its value: decimal, json, binary, bool, date, timestamps, NaN and infinities, empty and \\N strings', async () => {
+    project.write('sources/kinds.js', `export default { name: 'kinds', resources: [{ name: 'things', maxNesting: 0,
+      columns: { price: { dataType: 'decimal', precision: 10, scale: 2 }, day: { dataType: 'date' } },
+      *rows() {
+        yield { id: 1, price: '12.34', ok: true, day: '2024-02-29', at: '2024-01-01T10:00:00+02:00', x: NaN, blob: new Uint8Array([0, 255, 16]),
+                payload: { a: [1, 2], b: 'x' }, empty: '', marker: '\\\\N' };
+        yield { id: 2, price: null, ok: false, day: null, at: null, x: -Infinity, blob: null, payload: null, empty: null, marker: null };
+      } }] };`);
+    const run = runCliJson(['ingest', 'kinds'], project.dir, env());
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json.status, 'loaded', run.json.error);
+    const types = Object.fromEntries(
+      (await rows<{ column_name: string; data_type: string }>(`SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'kinds' AND table_name = 'things'`)).map((c) => [c.column_name, c.data_type]),
+    );
+    assert.equal(types.price, 'numeric');
+    assert.equal(types.day, 'date');
+    assert.equal(types.ok, 'boolean');
+    assert.equal(types.blob, 'bytea');
+    assert.equal(types.x, 'double precision');
+    assert.equal(types.payload, 'jsonb');
+    const got = await rows(
+      `SELECT id::int AS id, price::text AS price, ok, day::text AS day, at::text AS at, x::text AS x, encode(blob, 'hex') AS blob,
+              payload::text AS payload, empty, marker FROM kinds.things ORDER BY id`,
+    );
+    assert.deepEqual(got, [
+      { id: 1, price: '12.34', ok: true, day: '2024-02-29', at: '2024-01-01 08:00:00+00', x: 'NaN', blob: '00ff10', payload: '{"a": [1, 2], "b": "x"}', empty: '', marker: '\\N' },
+      { id: 2, price: null, ok: false, day: null, at: null, x: '-Infinity', blob: null, payload: null, empty: null, marker: null },
+    ]);
+  });
 });

@@ -15,7 +15,8 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { now } from '../../clock';
 import { SluiceError } from '../../errors';
-import type { ColumnSchema, DataType, SourceSchema, TableSchema } from '../../schema/types';
+import { typeName, type TypeNode } from '../../dialect/typeNames';
+import { duckdbType, type ColumnSchema, type SourceSchema, type TableSchema } from '../../schema/types';
 import { LOADS_TABLE, ROW_IDS_TABLE, SCHEMAS_TABLE, STATE_TABLE, SYSTEM_SCHEMA } from '../../warehouse/system';
 import { qualified, quoteIdent, quoteLiteral } from '../../warehouse/quote';
 import type { PackageManifest, PackagePart, ResourceState } from '../package';
@@ -26,20 +27,18 @@ import { tableFamilies, type TableFamily } from './tableFamilies';
 /** COPY options that read part files (see csvEncode.ts): U+0001 quotes and escapes, an unquoted \N is NULL. */
 const PART_FORMAT = "FORMAT csv, DELIMITER ',', QUOTE E'\\x01', ESCAPE E'\\x01', NULL E'\\\\N'";
 
-/** PostgreSQL's type for each logical type (the DuckDB loader's duckdbType, on the server). */
+/**
+ * PostgreSQL's type for a column: the DuckDB loader's type, named as the postgres dialect names it
+ * (TEXT, BIGINT, DOUBLE PRECISION, BOOLEAN, TIMESTAMPTZ, DATE, NUMERIC(p, s), JSONB, BYTEA).
+ */
 export function postgresType(column: Pick<ColumnSchema, 'dataType' | 'precision' | 'scale'>): string {
-  const types: Record<DataType, string> = {
-    text: 'TEXT',
-    bigint: 'BIGINT',
-    double: 'DOUBLE PRECISION',
-    bool: 'BOOLEAN',
-    timestamp: 'TIMESTAMPTZ',
-    date: 'DATE',
-    decimal: column.precision !== undefined ? `NUMERIC(${column.precision},${column.scale ?? 0})` : 'NUMERIC(38,9)',
-    json: 'JSONB',
-    binary: 'BYTEA',
-  };
-  return types[column.dataType];
+  const node: TypeNode =
+    column.dataType === 'decimal' ? { id: 'DECIMAL', type_info: { width: column.precision ?? 38, scale: column.precision !== undefined ? (column.scale ?? 0) : 9 } }
+    : column.dataType === 'timestamp' ? { id: 'TIMESTAMP WITH TIME ZONE' }
+    : { id: duckdbType(column.dataType) };
+  const type = typeName(node, 'postgres', quoteIdent);
+  if ('refused' in type) throw new Error(`no PostgreSQL type for ${column.dataType}: ${type.refused}`);
+  return type.sql;
 }
 
 /** A connection of its own to the gateway's server: COPY needs the client itself. */
