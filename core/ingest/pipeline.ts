@@ -9,7 +9,7 @@ import { now as clockNow } from '../clock';
 import { describeError, SluiceError } from '../errors';
 import { queueLockWait, type LockWait } from '../lockWait';
 import { sourceSettings, type Project } from '../project/config';
-import { resolveSecrets } from '../project/secrets';
+import { readDotEnv, resolveSecrets } from '../project/secrets';
 import { refreshExternalModels } from '../dag/externalBridge';
 import { exportSchemaYaml } from '../schema/export';
 import type { SchemaChange, TableSchema } from '../schema/types';
@@ -18,6 +18,9 @@ import { ensureSystemTables, readNextRowId, readSchema, readState, recordFailedL
 import { Extraction, loadSourceByName, maskSecrets, prepareSource } from './extract';
 import { PackageWriter, writeManifest } from './load/packageWriter';
 import { LoadSession } from './load/session';
+import { connectPostgres, ensurePostgresSystemTables, loadPackageIntoPostgres, readPostgresStart, recordFailedPostgresLoad } from './load/postgres';
+import type pg from 'pg';
+import { chooseGateway, gatewayUrl } from '../project/gateways';
 import { LOAD_ID, Normalizer, type StageSink } from './normalize';
 import type { PackageManifest } from './package';
 import { acquireSourceLock } from './sourceLock';
@@ -38,6 +41,8 @@ export interface IngestOptions {
   onProgress?: (counts: Record<string, number>) => void;
   /** How long to wait for another ingest of the source, or another process's hold on the warehouse (see queueLockWait). */
   lockWaitMs?: number;
+  /** The gateway to load into (--gateway): default_gateway, else the DuckDB warehouse file. */
+  gateway?: string;
 }
 
 export interface IngestResult {
@@ -143,9 +148,19 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     lockWait,
   });
   let writer: PackageWriter | undefined;
+  // A PostgreSQL gateway gets the whole package at the end, over a connection of its own.
+  let server: pg.Client | undefined;
+  let toServer = false;
   try {
+    const gateway = chooseGateway(project, options.gateway);
+    toServer = gateway.type === 'postgres';
+    if (gateway.type === 'postgres') {
+      server = await connectPostgres(gatewayUrl(gateway, (name) => process.env[name] ?? readDotEnv(project.dir)[name]));
+      await ensurePostgresSystemTables(server);
+    }
+    const postgres = server;
     // Read under the source lock: a queued run starts from what the run before it committed.
-    const { previousSchema, previousState, firstRowId } = await withWarehouse(project.warehouse, async (wh) => {
+    const { previousSchema, previousState, firstRowId } = postgres ? await readPostgresStart(postgres, source.name) : await withWarehouse(project.warehouse, async (wh) => {
       await ensureSystemTables(wh);
       return {
         previousSchema: await readSchema(wh, source.name),
@@ -163,7 +178,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       partRows,
       // Every root row holds the load id: written once per part, not a million times.
       constants: { [LOAD_ID]: loadId },
-      onPartFinished: (tableName, part) => session.offer(liveTable(normalizer, tableName), part),
+      onPartFinished: (tableName, part) => (postgres ? undefined : session.offer(liveTable(normalizer, tableName), part)),
     });
     const extraction = new Extraction(source, {
       resources,
@@ -208,7 +223,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     writeManifest(packageDir, manifest);
     log.debug(`stage: load ${loadId}`);
 
-    const outcome = await session.finish(manifest, startedAt);
+    const outcome = postgres ? await loadPackageIntoPostgres(postgres, packageDir, manifest, startedAt) : await session.finish(manifest, startedAt);
     log.debug(`stage: loaded ${loadId}`);
     // The load is committed: from here on nothing may report it as failed.
     afterCommit(log, `write schemas/ for load ${loadId}`, () => {
@@ -237,9 +252,12 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     fs.rmSync(packageDir, { recursive: true, force: true });
     // Errors can quote data (a contract violation shows the value): no secret value is ever shown or stored.
     const error = maskSecrets(describeError(err), secrets);
-    await withWarehouse(project.warehouse, async (wh) => {
+    const failure = { loadId, source: source.name, startedAt, error, resources };
+    // A failure is recorded where the load would have gone (nowhere when the server could not be reached).
+    if (toServer) await (server ? recordFailedPostgresLoad(server, failure) : Promise.resolve()).catch(() => undefined);
+    else await withWarehouse(project.warehouse, async (wh) => {
       await ensureSystemTables(wh);
-      await recordFailedLoad(wh, { loadId, source: source.name, startedAt, error, resources });
+      await recordFailedLoad(wh, failure);
     }).catch(() => undefined);
     const finishedAt = clockNow();
     return {
@@ -255,6 +273,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       error,
     };
   } finally {
+    await server?.end().catch(() => undefined);
     lock.release();
   }
 }

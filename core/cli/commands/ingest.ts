@@ -16,6 +16,7 @@ interface IngestFlags extends LockWaitFlags {
   resources?: string;
   limit?: number;
   fullRefresh?: boolean;
+  gateway?: string;
   project?: string;
   json?: boolean;
   verbose?: boolean;
@@ -28,6 +29,7 @@ export function registerIngest(program: Command): void {
     .argument('<source>', 'source name (sources/<name>.ts)')
     .option('--resources <names>', 'comma-separated resources to run instead of those enabled in sluice.yaml')
     .option('--limit <n>', 'take at most N items per resource', parsePositiveInt)
+    .option('--gateway <name>', "load into this gateway's engine (default: default_gateway, else the warehouse file)")
     .option('--full-refresh', 'drop the resources\' data and incremental state and start over')
     .addOption(lockWaitOption())
     .option('--project <dir>', 'project directory (default: nearest sluice.yaml)')
@@ -49,6 +51,7 @@ export function registerIngest(program: Command): void {
           resources: flags.resources?.split(',').map((s) => s.trim()).filter(Boolean),
           limit: flags.limit,
           fullRefresh: flags.fullRefresh,
+          gateway: flags.gateway,
           lockWaitMs: flags.lockWait,
           signal: controller.signal,
           log: stderrLogger(flags.json === true, flags.verbose === true),
