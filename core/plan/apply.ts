@@ -237,7 +237,7 @@ async function buildOne(planned: PlannedModel, base: BuildContext, options: Appl
       outcome.restated = true;
     }
     if (planned.migrate) {
-      const changes = await migrateTable(record, ctx, steps[0]);
+      const changes = await migrateTable(record, ctx, steps[0], planned.allowDestructive === true);
       options.log?.(`forward-only ${record.name}: table kept${changes.length > 0 ? `, ${changes.join(', ')}` : ''}`);
       outcome.changedInPlace = changes;
     }

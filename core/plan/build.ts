@@ -130,7 +130,7 @@ export async function rebuildInPlace(record: SnapshotRecord, ctx: BuildContext):
  * A forward-only change keeps this table: its columns are brought to the new query's shape in place, in
  * one transaction (forwardOnly.ts). Returns what changed, in words.
  */
-export async function migrateTable(record: SnapshotRecord, ctx: BuildContext, interval: Interval | undefined): Promise<string[]> {
+export async function migrateTable(record: SnapshotRecord, ctx: BuildContext, interval: Interval | undefined, allowDestructive = false): Promise<string[]> {
   if (engineOf(ctx.wh).type !== 'duckdb') {
     throw new SluiceError(`${record.name}: forward-only changes run on DuckDB only so far; plan it without forward-only on this gateway`);
   }
@@ -138,7 +138,7 @@ export async function migrateTable(record: SnapshotRecord, ctx: BuildContext, in
   const shape = isScd2(record.kind) ? scd2TableShape(record, query) : `SELECT * FROM (${query}) AS q LIMIT 0`;
   let done: string[] = [];
   await ctx.wh.transaction(async () => {
-    done = await migrateInPlace(ctx.wh, record, shape, ctx.warn);
+    done = await migrateInPlace(ctx.wh, record, shape, ctx.warn, allowDestructive);
   });
   return done;
 }

@@ -82,7 +82,7 @@ export function destructiveError(record: Pick<SnapshotRecord, 'name' | 'file'>, 
   const rebuild = planForwardOnly ? 'plan without --forward-only to rebuild the table' : 'set forward_only false to rebuild the table';
   return new DestructiveChangeError(
     `model ${record.name} (${record.file}): this forward-only change ${what} in its existing table, and on_destructive_change is error; ` +
-      `set on_destructive_change warn or allow in its kind to do it in place (the data of those columns is lost), or ${rebuild}`,
+      `set on_destructive_change warn or allow in its kind, or plan with --allow-destructive-model ${record.name}, to do it in place (the data of those columns is lost), or ${rebuild}`,
   );
 }
 
@@ -128,7 +128,7 @@ async function describe(wh: SqlSession, relation: string): Promise<Column[]> {
  * the caller's transaction: added columns are added (NULL in existing rows); dropped and retyped ones follow
  * the policy. Returns what was done, in words, for the log.
  */
-export async function migrateInPlace(wh: SqlSession, record: SnapshotRecord, shape: string, warn?: (message: string) => void): Promise<string[]> {
+export async function migrateInPlace(wh: SqlSession, record: SnapshotRecord, shape: string, warn?: (message: string) => void, allowDestructive = false): Promise<string[]> {
   const table = physicalSql(record.name, record.version);
   const current = await describe(wh, table);
   const wanted = await describe(wh, `(${shape})`);
@@ -144,7 +144,7 @@ export async function migrateInPlace(wh: SqlSession, record: SnapshotRecord, sha
   const retyped = current.filter((c) => want.has(c.name.toLowerCase()) && want.get(c.name.toLowerCase())!.type !== c.type);
   const what = describeDestructive({ dropped: dropped.map((c) => c.name), retyped: retyped.map((c) => c.name) });
   if (!what) return done;
-  const policy = destructivePolicy(record.kind);
+  const policy = allowDestructive ? 'allow' : destructivePolicy(record.kind);
   if (policy === 'error') throw destructiveError(record, what, false);
   if (policy === 'ignore') {
     warn?.(`${record.name}: forward-only change ${what}; on_destructive_change is ignore, so the table keeps them as they are`);

@@ -89,6 +89,8 @@ interface Decision {
   breaking: boolean;
   /** A forward-only change (forwardOnly.ts): the table kept and changed in place, or a preview of it. */
   forwardOnly?: 'in_place' | 'preview';
+  /** --allow-destructive-model names the model: its forward-only change may drop or retype columns. */
+  allowDestructive?: boolean;
 }
 
 /** What forward-only decisions depend on besides the model. */
@@ -96,6 +98,8 @@ interface ForwardOnlyContext {
   environment: string;
   /** plan --forward-only. */
   plan: boolean;
+  /** --allow-destructive-model: whether the model's destructive changes are allowed whatever its kind says. */
+  allowsDestructive: (model: string) => boolean;
 }
 
 export function computePlan(state: PlanState, project: ModelProject, environment: string, options: ComputePlanOptions = {}): Plan {
@@ -120,7 +124,7 @@ export function computePlan(state: PlanState, project: ModelProject, environment
   }
 
   const decisions = new Map<string, Decision>();
-  const forward: ForwardOnlyContext = { environment: env, plan: options.forwardOnly === true };
+  const forward: ForwardOnlyContext = { environment: env, plan: options.forwardOnly === true, allowsDestructive: modelMatcher(options.allowDestructive ?? []) };
   const perModel = options.errors !== undefined && options.strict !== true;
   for (const draft of drafts) {
     const heldParent = draft.parents.find((p) => held.has(p));
@@ -167,6 +171,7 @@ export function computePlan(state: PlanState, project: ModelProject, environment
       restate: false,
     };
     if (decision.forwardOnly === 'in_place') planned.migrate = true;
+    if (decision.allowDestructive) planned.allowDestructive = true;
     // An SCD type 2 table's history, or an unmanaged table's earlier rows, cannot be computed again: they are never reprocessed.
     const restateRange = isScd2(record.kind) || record.kind.name === 'INCREMENTAL_UNMANAGED' ? undefined : restated.get(draft.name);
     if (isIncremental(record.kind)) {
@@ -302,19 +307,26 @@ function forwardOnlyDecision(decision: Decision, draft: ModelDraft, old: Snapsho
   }
   const columns = columnChanges(old.columns, draft.columns);
   const destructive = describeDestructive({ dropped: columns.removed, retyped: columns.retyped });
-  const policy = destructivePolicy(draft.kind);
+  const allowed = destructive !== undefined && ctx.allowsDestructive(draft.name);
+  const policy = allowed ? 'allow' : destructivePolicy(draft.kind);
   if (destructive && policy === 'error') throw destructiveError(draft, destructive, ctx.plan && !isForwardOnly(draft.kind, false));
   const schema = [
     columns.added.length > 0 ? `column${columns.added.length === 1 ? '' : 's'} ${columns.added.join(', ')} added (NULL in existing rows)` : '',
-    destructive ? `${policy === 'ignore' ? 'kept as they are although it ' : ''}${destructive} (on_destructive_change ${policy})` : '',
+    destructive ? `${policy === 'ignore' ? 'kept as they are although it ' : ''}${destructive} (${allowed ? '--allow-destructive-model' : `on_destructive_change ${policy}`})` : '',
   ].filter((part) => part !== '').join('; ');
   const next = draft.kind.name === 'FULL' ? 'its next refresh uses the new query' : 'only intervals processed from now on use the new query';
   if (ctx.environment === PROD) {
     const reason = `forward-only, no rebuild: the table is kept${schema ? ` with ${schema}` : ''}; ${next}; ${decision.reason}`;
-    return { ...decision, version: old.version, breaking: false, forwardOnly: 'in_place', reason };
+    return { ...decision, version: old.version, breaking: false, forwardOnly: 'in_place', reason, ...(allowed ? { allowDestructive: true } : {}) };
   }
   const reason = `forward-only: previewed in ${ctx.environment} on a table of its own over its last interval; prod's table is changed in place only when this is applied to prod${schema ? `, ${schema}` : ''}; ${decision.reason}`;
-  return { ...preview, breaking: false, forwardOnly: 'preview', reason };
+  return { ...preview, breaking: false, forwardOnly: 'preview', reason, ...(allowed ? { allowDestructive: true } : {}) };
+}
+
+/** Whether a model name matches one of the names or globs (`*`, `?`), case-insensitively, as SQLMesh's model selectors do. */
+function modelMatcher(patterns: readonly string[]): (model: string) => boolean {
+  const regexes = patterns.map((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i'));
+  return (model) => regexes.some((r) => r.test(model));
 }
 
 /** Same query tree, kind and declared columns: every input of the data hash (a seed's content aside). */

@@ -182,6 +182,8 @@ export interface PlannedModel {
   restate: boolean;
   /** A forward-only change keeps this table: its columns follow the new query in place before its intervals. */
   migrate?: boolean;
+  /** --allow-destructive-model named it: its in-place change may drop or retype columns (on_destructive_change allow). */
+  allowDestructive?: boolean;
 }
 
 /** A model left out of a plan because of an error in it or upstream of it. */
@@ -229,4 +231,6 @@ export interface PlanOptions {
   categorize?: CategorizeMode;
   /** Every change to a FULL or incremental model keeps its table (forwardOnly.ts). */
   forwardOnly?: boolean;
+  /** Models (names or globs) whose forward-only changes may drop or retype columns, whatever on_destructive_change says. */
+  allowDestructive?: readonly string[];
 }

@@ -120,6 +120,21 @@ describe('forward-only changes (end to end)', function () {
     assert.equal((await query(project.warehouse, 'SELECT * FROM analytics.events')).length, 6);
   });
 
+  it('--allow-destructive-model NAME or glob lets a forward-only change drop a column in place, whatever on_destructive_change says', async () => {
+    project.write('models/events.sql', EVENTS().replace('day, amount', 'day'));
+    const plan = runCliJson(['plan', '--allow-destructive-model', 'analytics.*', '--execution-time', '2024-01-04 02:00'], project.dir);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.deepEqual(plan.json.held_back, []);
+    assert.match(plan.json.changes[0].reason, /^forward-only, no rebuild: the table is kept with drops column amount \(--allow-destructive-model\)/);
+    const other = runCliJson(['plan', '--allow-destructive-model', 'staging.*', '--execution-time', '2024-01-04 02:00'], project.dir);
+    assert.deepEqual(other.json.held_back.map((h: any) => h.model), ['analytics.events']);
+    const apply = runCliJson(['apply', '--allow-destructive-model', 'analytics.events', '--execution-time', '2024-01-04 02:00'], project.dir);
+    assert.equal(apply.code, 0, apply.stderr);
+    assert.deepEqual(apply.json.result.changed_in_place, [{ model: 'analytics.events', changes: ['drops column amount'] }]);
+    assert.deepEqual((await query<{ column_name: string }>(project.warehouse, 'DESCRIBE analytics.events')).map((c) => c.column_name), ['id', 'day']);
+    assert.equal((await query(project.warehouse, 'SELECT * FROM analytics.events')).length, 6);
+  });
+
   it('--forward-only keeps a FULL model\'s table: the schema changes in place, the next refresh uses the new query', async () => {
     const tablesBefore = await tableNames(project.warehouse, 'sluice__analytics');
     project.write('models/totals.sql', TOTALS.replace('sum(amount) AS amount', 'sum(amount) AS amount, max(id) AS last_id'));

@@ -27,7 +27,7 @@ import { closeSqlParser } from '../../sql/duckdbParser';
 import { pathsOption, resolveProject } from '../context';
 import { lockWaitOption, writerLockWait, type LockWaitFlags } from '../lockWait';
 import { CliFailure, printJson } from '../output';
-import { categorizeOption, loadModelsOrFail, planJson, planOptions, targetEnvironment, usage, withEngineChecks, withPythonTables, type PlanFlags } from './plan';
+import { allowDestructiveOption, categorizeOption, loadModelsOrFail, planJson, planOptions, targetEnvironment, usage, withEngineChecks, withPythonTables, type PlanFlags } from './plan';
 
 export interface ApplyFlags extends PlanFlags, LockWaitFlags {
   rollback?: boolean;
@@ -43,6 +43,7 @@ export function registerApply(program: Command): void {
     .option('--end <time>', 'end of that range (a date includes that day)')
     .option('--execution-time <time>', 'process intervals due at this time instead of now')
     .option('--forward-only', 'keep the tables of changed FULL and incremental models: no rebuild, the new query from now on (outside prod: a preview over the last interval)')
+    .addOption(allowDestructiveOption())
     .option('--rollback', 'switch the environment back to what it showed before its last apply (nothing is computed)')
     .option('--strict', 'stop at any error instead of leaving the models with errors out')
     .option('--gateway <name>', "apply on this gateway's engine (default: default_gateway, else the warehouse file)")

@@ -42,8 +42,15 @@ export interface PlanFlags {
   diff?: boolean;
   strict?: boolean;
   forwardOnly?: boolean;
+  /** --allow-destructive-model: names or globs whose destructive forward-only changes go through. */
+  allowDestructiveModel?: string[];
   gateway?: string;
   categorize?: CategorizeMode;
+}
+
+/** --allow-destructive-model NAME...: as SQLMesh's, a name or a glob (`analytics.*`), repeatable. */
+export function allowDestructiveOption(): Option {
+  return new Option('--allow-destructive-model <names...>', 'let forward-only changes drop or retype columns of these models (names or globs) whatever their on_destructive_change');
 }
 
 /** --categorize: SQLMesh's categorization rules (default) or Sluice's stricter ones. */
@@ -63,6 +70,7 @@ export function registerPlan(program: Command): void {
     .option('--end <time>', 'end of that range (a date includes that day)')
     .option('--execution-time <time>', 'plan intervals due at this time instead of now')
     .option('--forward-only', 'keep the tables of changed FULL and incremental models: no rebuild, the new query from now on (outside prod: a preview over the last interval)')
+    .addOption(allowDestructiveOption())
     .option('--no-diff', 'leave the diffs out of the text output')
     .option('--verbose', "name each changed model's physical table and environment view")
     .option('--skip-tests', 'do not run the unit tests before planning')
@@ -171,6 +179,7 @@ export function planOptions(flags: PlanFlags, env?: string): PlanOptions {
   }
   if (flags.categorize !== undefined) options.categorize = flags.categorize;
   if (flags.forwardOnly) options.forwardOnly = true;
+  if (flags.allowDestructiveModel?.length) options.allowDestructive = flags.allowDestructiveModel;
   if (flags.executionTime !== undefined) {
     options.now = usage(() => parseModelTime(flags.executionTime!, '--execution-time', nowMs()).ms);
   }
