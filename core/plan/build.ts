@@ -189,6 +189,9 @@ async function inTransaction(ctx: BuildContext, record: SnapshotRecord, interval
         end: new Date(Math.max(interval.startMs, interval.endMs)),
         executionTime: new Date(ctx.executionTimeMs),
         environment: ctx.environment,
+        // Audit arguments may use the project's variables and call its macros, as the query does.
+        variables: record.variables,
+        macros: ctx.macros,
       });
       ctx.audited?.(results, record.name);
       if (results.some((r) => r.blocking && !r.passed)) throw new AuditFailure(record.name, results);

@@ -80,7 +80,9 @@ export function describeModels(project: ModelProject, options: DescribeOptions =
     const dataFingerprint = sha256(JSON.stringify([key, dataHash, parents.map((p) => [p, dataFingerprints.get(p)])]));
     dataFingerprints.set(key, dataFingerprint);
 
-    const resolved = resolveAudits(prepared.parsed, options.auditFiles ?? []);
+    // In a multi-repo project, the settings of the folder the model is in.
+    const { defaults, variables, macros } = project.settingsOf(prepared.file);
+    const resolved = resolveAudits(prepared.parsed, options.auditFiles ?? [], { variables, macros });
     diagnostics.push(...resolved.diagnostics.map((d) => ({ ...d, model: key })));
     const metadataHash = sha256(JSON.stringify({
       description: definition.description ?? null,
@@ -119,8 +121,6 @@ export function describeModels(project: ModelProject, options: DescribeOptions =
     if (seedFile) draft.seedFile = seedFile;
     if (seedContent !== undefined && definition.kind.name === 'SEED') draft.seedShape = seedShape(String(seedContent), definition.kind.csvSettings);
     if (prepared.readsItself) draft.readsItself = true;
-    // In a multi-repo project, the settings of the folder the model is in.
-    const { defaults, variables } = project.settingsOf(prepared.file);
     if (defaults && Object.keys(defaults).length > 0) draft.defaults = defaults;
     if (variables && Object.keys(variables).length > 0) draft.variables = variables;
     const declared = declaredColumns(definition);

@@ -3,6 +3,7 @@
 // checked here, so a typo is reported on the model file at the argument, not when the plan runs.
 
 import type { MacroValue } from '../models/render';
+import type { ProjectMacros } from '../models/macroApi';
 import { isPunct, tokenize, type Token } from '../models/tokenizer';
 import type { AuditRef, ModelDefinition, ParsedModel, Position, PropertyText } from '../models/types';
 import { inlineAudits } from './auditFile';
@@ -15,6 +16,8 @@ import type { AuditDefinition, AuditSpec, ParsedAuditFile, QualityDiagnostic } f
 export interface ResolveAuditsOptions {
   /** Project variables, so audits that use them are not reported as using undefined macros. */
   variables?: Record<string, MacroValue>;
+  /** The project's macros (macros/*.ts), which audit arguments may call like the model's query does. */
+  macros?: ProjectMacros;
   /** The model's file, for diagnostics, when a bare ModelDefinition is passed. */
   modelFile?: string;
 }
@@ -74,7 +77,7 @@ export function resolveAudits(
 
   // A trial render catches parameters the model forgot to pass, at the macro in the audit file.
   for (const spec of out.audits) {
-    const trial = auditQuery(spec, relationOf(definition), { variables: options.variables });
+    const trial = auditQuery(spec, relationOf(definition), { variables: options.variables, macros: options.macros });
     for (const d of trial.diagnostics) {
       out.diagnostics.push({ ...d, message: `${d.message} (audit ${spec.name} of model ${definition.name})` });
     }

@@ -50,7 +50,8 @@ async function projectAudits(dir: string, project: ModelProject): Promise<{ audi
     const prepared = project.preparedModel(model.key);
     const definition = prepared?.parsed.definition;
     if (!prepared || !definition) continue;
-    const resolved = resolveAudits(prepared.parsed, files);
+    const { variables, macros } = project.settingsOf(prepared.file);
+    const resolved = resolveAudits(prepared.parsed, files, { variables, macros });
     for (const d of resolved.diagnostics) problems.push({ message: d.message, location: at(d.file || prepared.file, d.start) });
     const where = definition.properties.audits?.start ?? definition.properties.name?.start;
     for (const spec of resolved.audits) {

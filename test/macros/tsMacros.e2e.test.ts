@@ -1,6 +1,7 @@
 // TypeScript macros through the built CLI on a real project directory: render, plan, apply (the DuckDB
 // file checked), unit tests and lineage of a model calling @MASK and @ADD_ONE, and a throwing macro.
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { makeProject, query, runCli, runCliJson, type TempProject } from '../helpers/project';
 import { macroProjectFiles } from './fixture';
 
@@ -72,3 +73,51 @@ describe('TypeScript macros through the CLI', function () {
     assert.doesNotMatch(render.stderr + plan.stderr, /\n\s+at /);
   });
 });
+
+describe('macros and project variables in audit arguments, through the CLI', function () {
+  this.timeout(120_000);
+  let project: TempProject;
+  before(() => {
+    project = makeProject({
+      'sluice.yaml': 'name: waiters\nvariables:\n  max_id: 10\n',
+      // As in SQLMesh's sushi example: an audit whose threshold comes from a macro call.
+      'macros/thresholds.ts': "export function waiter_names_threshold(): string {\n  return '200';\n}\n",
+      'audits/threshold.sql': 'AUDIT (name does_not_exceed_threshold);\nSELECT * FROM @this_model WHERE @column >= @threshold;\n',
+      'models/waiters.sql': `MODEL (
+  name shop.waiters,
+  kind FULL,
+  audits (
+    does_not_exceed_threshold(column := id, threshold := @waiter_names_threshold()),
+    does_not_exceed_threshold(column := id, threshold := @max_id)
+  )
+);
+
+SELECT range AS id FROM range(5)
+`,
+    });
+  });
+  after(() => project.cleanup());
+
+  it('plans without errors and runs both audits with the values they stand for', async () => {
+    const plan = runCliJson(['plan'], project.dir);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.deepEqual(plan.json.held_back, []);
+    const apply = runCliJson(['apply'], project.dir);
+    assert.equal(apply.code, 0, apply.stderr);
+    assert.deepEqual(await query(project.warehouse, 'SELECT count(*)::INT AS n FROM shop.waiters'), [{ n: 5 }]);
+    const results = await query<{ audit: string; passed: boolean }>(project.warehouse, 'SELECT "audit", "passed" FROM _sluice.audit_results ORDER BY 1');
+    assert.equal(results.length, 2);
+    assert.ok(results.every((r) => r.passed), JSON.stringify(results));
+  });
+
+  it('the variable sets the threshold: ids from 10 on fail the blocking audit', () => {
+    project.write('models/waiters.sql', fsText(project, 'models/waiters.sql').replace('range(5)', 'range(12)'));
+    const apply = runCli(['apply'], project.dir);
+    assert.equal(apply.code, 1);
+    assert.match(apply.stderr, /blocking audit failed on shop\.waiters: does_not_exceed_threshold\(column := id, threshold := @max_id\): 2 rows/);
+  });
+});
+
+function fsText(project: TempProject, file: string): string {
+  return readFileSync(`${project.dir}/${file}`, 'utf8');
+}
