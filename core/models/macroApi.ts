@@ -65,11 +65,12 @@ export interface ProjectMacros {
 export const NO_MACROS: ProjectMacros = { functions: new Map(), python: new Map() };
 
 /** The SQL a call's result stands for, or the error to report at the call. Never throws. */
-export function callMacro(definition: MacroDefinition, evaluator: MacroEvaluator, args: readonly string[]): { sql: string } | { error: string } {
+export function callMacro(definition: MacroDefinition, evaluator: MacroEvaluator, args: readonly (string | undefined)[]): { sql: string } | { error: string } {
   const macro = `@${definition.name.toUpperCase()}`;
   let result: unknown;
   try {
-    result = definition.fn(evaluator, ...args);
+    // A parameter skipped by keyword arguments is undefined, so the function's default for it applies.
+    result = definition.fn(evaluator, ...(args as string[]));
   } catch (err) {
     const at = safeLocate(definition, err);
     return { error: `${macro} (${at ?? definition.file}) failed: ${describeThrown(err)}` };

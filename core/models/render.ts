@@ -8,6 +8,7 @@ import { quoteIdent, quoteLiteral } from '../warehouse/quote';
 import { describeBlueprint, type Blueprint } from './blueprints';
 import { findClosingParen } from './headerParser';
 import { callMacro, evaluatorHelpers, NO_MACROS, type MacroEvaluator, type ProjectMacros } from './macroApi';
+import { argumentSlots, writtenArgument } from './macroArguments';
 import { hasOwn } from './objects';
 import { EmbeddedLineMap } from './position';
 import { SQLMESH_MACRO_FUNCTIONS } from './properties';
@@ -269,12 +270,22 @@ class MacroEnvironment {
     if (!definition) return problem(unsupportedMacroMessage(name.value, this.macros));
     if (close < 0) return problem(`@${name.value.toUpperCase()}( has no closing parenthesis`);
     const reported = this.diagnostics.length;
-    const args = argumentRanges(tokens, nameIndex + 1, close).map(([start, end]) => {
+    const written = argumentRanges(tokens, nameIndex + 1, close).map(([start, end]) => writtenArgument(text, start, end));
+    const order = argumentSlots(definition.fn, written);
+    if ('error' in order) {
+      const arg = written[order.at];
+      this.report(`@${name.value.toUpperCase()} (${definition.file}): ${order.error}`, lines.position(arg.from), lines.position(arg.end));
+      return undefined;
+    }
+    const rendered = written.map(({ start, end }) => {
       const arg = text.slice(start, end);
       return this.renderFragment(arg, 0, new EmbeddedLineMap(arg, lines.position(start)));
     });
     // An argument that could not be rendered is already reported; calling with it would only add noise.
     if (this.diagnostics.length > reported) return undefined;
+    // Keyword arguments go to their parameters; a parameter not given gets undefined (its default applies).
+    const args: (string | undefined)[] = new Array(Math.max(0, ...order.slots.map((slot) => slot + 1))).fill(undefined);
+    order.slots.forEach((slot, i) => (args[slot] = rendered[i]));
     const result = callMacro(definition, this.evaluator(), args);
     return 'sql' in result ? result.sql : problem(result.error);
   }

@@ -52,6 +52,37 @@ export const not_a_macro = 42;
     );
   });
 
+  it('keyword arguments (name := value) go to the parameters of that name; a skipped one keeps its default', async () => {
+    const files = {
+      ...macroProjectFiles,
+      'macros/pad.ts': `export function pad(e, column, width = '10', fill = ", ") {
+  return \`lpad(\${column}, \${width}, \${fill})\`;
+}
+export const arrow = (e, first, second) => \`\${first} - \${second}\`;
+`,
+    };
+    const sql = "MODEL (name a.b);\nSELECT @MASK(email, mask := '#') AS a, @MASK(column := email) AS b, @PAD(name, fill := '0') AS c, @ARROW(second := 1, first := 2) AS d FROM t";
+    const rendered = await render(files, sql);
+    assert.deepEqual(rendered.diagnostics, []);
+    assert.equal(
+      rendered.sql,
+      "SELECT regexp_replace(email, '[^@.]', '#', 'g') AS a, regexp_replace(email, '[^@.]', '*', 'g') AS b, lpad(name, 10, '0') AS c, 2 - 1 AS d FROM t",
+    );
+  });
+
+  it('reports a keyword no parameter has, one given twice, and a positional argument after a keyword, at the argument', async () => {
+    const sql = "MODEL (name a.b);\nSELECT\n  @MASK(email, colour := '#'),\n  @MASK(email, column := name),\n  @MASK(mask := '#', email)\nFROM t";
+    const rendered = await render(macroProjectFiles, sql);
+    assert.deepEqual(
+      rendered.diagnostics.map((d) => [d.start.line, d.start.column, d.message]),
+      [
+        [3, 16, '@MASK (macros/utils.ts): no parameter named colour (its parameters: column, mask)'],
+        [4, 16, '@MASK (macros/utils.ts): column is given twice'],
+        [5, 22, '@MASK (macros/utils.ts): a positional argument cannot follow a keyword argument'],
+      ],
+    );
+  });
+
   it('reports at the call: a throw (with the macro file line, no stack), a bad return value, an unknown name', async () => {
     const files = {
       ...macroProjectFiles,
