@@ -14,9 +14,7 @@ const COLUMNS = ['order_date', 'revenue', 'order_count', 'customer_count'];
 
 export async function previewSteps({ workbench, workspace, snap }) {
   const page = workbench.page;
-  // No row limit, for the long result below (the setting is read when a query starts).
-  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'sluice.preview.rowLimit': 0 }, null, 2));
+  // The workspace's .vscode/settings.json sets no row limit (see run.mjs), for the long result below.
   await workbench.quickOpen(MODEL);
   const lens = workbench.codeLens('Preview');
   await lens.waitFor({ state: 'visible', timeout: 60_000 });

@@ -91,6 +91,10 @@ async function runOnce(n) {
   fs.mkdirSync(shots, { recursive: true });
   const workspace = path.join(runDir, 'demo');
   copyDemo(path.join(root, 'examples', 'demo'), workspace);
+  // No preview row limit, for the long result of the preview steps. Written before the editor starts: a
+  // settings file written while it runs reaches the extension only once the editor's file watcher sees it.
+  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'sluice.preview.rowLimit': 0 }, null, 2));
 
   const server = new CodeServer(codeServerBin, runDir);
   let browser;
