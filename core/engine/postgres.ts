@@ -67,16 +67,7 @@ export class PostgresAdapter implements EngineAdapter {
   /** `wait`: how long a writer queues behind another one for the state lock (default: not at all). */
   static async open(url: string, wait: Partial<LockWait> = {}): Promise<PostgresAdapter> {
     if (!/^postgres(ql)?:\/\//.test(url)) throw new SluiceError(`a postgres gateway needs a URL like postgres://user@host:5432/database, not ${redactedUrl(url)}`);
-    const client = new pg.Client({ connectionString: url, types: TYPES, application_name: 'sluice', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-    // A dropped connection must not crash the process: the next query reports it.
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.query("SET TimeZone = 'UTC'");
-    } catch (err) {
-      await client.end().catch(() => undefined);
-      throw new SluiceError(`cannot connect to ${redactedUrl(url)}: ${messageOf(err)}`);
-    }
+    const client = await connectPostgres(url, { applicationName: 'sluice', types: TYPES });
     return new PostgresAdapter(url, client, wait);
   }
 
@@ -374,4 +365,22 @@ export class PostgresAdapter implements EngineAdapter {
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * A client connected to the server in UTC, or a SluiceError naming the server (without its password). A
+ * server that accepts but never answers is an error after CONNECT_TIMEOUT_MS, not a command that hangs.
+ */
+export async function connectPostgres(url: string, options: { applicationName: string; types?: pg.CustomTypesConfig }): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, types: options.types, application_name: options.applicationName, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // A dropped connection must not crash the process: the next query reports it.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query("SET TimeZone = 'UTC'");
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw new SluiceError(`cannot connect to ${redactedUrl(url)}: ${messageOf(err)}`);
+  }
+  return client;
 }

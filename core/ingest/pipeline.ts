@@ -18,7 +18,8 @@ import { ensureSystemTables, readNextRowId, readSchema, readState, recordFailedL
 import { Extraction, loadSourceByName, maskSecrets, prepareSource } from './extract';
 import { PackageWriter, writeManifest } from './load/packageWriter';
 import { LoadSession } from './load/session';
-import { connectPostgres, ensurePostgresSystemTables, loadPackageIntoPostgres, readPostgresStart, recordFailedPostgresLoad } from './load/postgres';
+import { connectPostgres } from '../engine/postgres';
+import { ensurePostgresSystemTables, loadPackageIntoPostgres, readPostgresStart, recordFailedPostgresLoad } from './load/postgres';
 import type pg from 'pg';
 import { chooseGateway, gatewayUrl } from '../project/gateways';
 import { LOAD_ID, Normalizer, type StageSink } from './normalize';
@@ -155,7 +156,8 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     const gateway = chooseGateway(project, options.gateway);
     toServer = gateway.type === 'postgres';
     if (gateway.type === 'postgres') {
-      server = await connectPostgres(gatewayUrl(gateway, (name) => process.env[name] ?? readDotEnv(project.dir)[name]));
+      // A connection of its own: COPY needs the client itself.
+      server = await connectPostgres(gatewayUrl(gateway, (name) => process.env[name] ?? readDotEnv(project.dir)[name]), { applicationName: 'sluice ingest' });
       await ensurePostgresSystemTables(server);
     }
     const postgres = server;

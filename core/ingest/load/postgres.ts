@@ -41,20 +41,6 @@ export function postgresType(column: Pick<ColumnSchema, 'dataType' | 'precision'
   return type.sql;
 }
 
-/** A connection of its own to the gateway's server: COPY needs the client itself. */
-export async function connectPostgres(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: 'sluice ingest', connectionTimeoutMillis: 15_000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query("SET TimeZone = 'UTC'");
-  } catch (err) {
-    await client.end().catch(() => undefined);
-    throw new SluiceError(`cannot connect to the PostgreSQL gateway: ${(err as Error).message}`);
-  }
-  return client;
-}
-
 /** The bookkeeping tables, as the DuckDB warehouse has them (types both engines know). */
 export async function ensurePostgresSystemTables(client: pg.Client): Promise<void> {
   // Two first loads at once would both try to create the tables: the lock makes the second wait.
