@@ -56,12 +56,13 @@ export class RestClient {
       let status: number;
       let text: string;
       let responseHeaders: Headers;
+      const timeout = requestTimeout(this.options.timeoutMs);
       try {
         const response = await fetch(url, {
           method: request.method,
           headers,
           body: request.json === undefined ? undefined : JSON.stringify(request.json),
-          signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]),
+          signal: AbortSignal.any([signal, timeout.signal]),
           redirect: 'follow',
         });
         text = await response.text();
@@ -74,6 +75,8 @@ export class RestClient {
         if (attempt >= maxRetries) throw new SluiceError(masker.mask(`${shown()} failed after ${attempt + 1} attempts: ${reason}`));
         await this.backoff(attempt, undefined, `${reason}`, log, signal);
         continue;
+      } finally {
+        timeout.clear();
       }
       log.debug(masker.mask(`${shown()} → ${status} (${Date.now() - started} ms)`));
       if (status === 429 || status >= 500) {
@@ -151,6 +154,17 @@ export function retryAfterMs(value: string | null): number | undefined {
   if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * A signal that aborts with a TimeoutError after ms. Not AbortSignal.timeout(): inside AbortSignal.any()
+ * Node may garbage-collect that signal before it fires (nodejs/node#57736), and the request then waits for
+ * as long as the server keeps it open. A timer holding its controller cannot be collected.
+ */
+function requestTimeout(ms: number): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`no response within ${ms} ms`, 'TimeoutError')), ms);
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
 function isTimeout(err: unknown): boolean {
