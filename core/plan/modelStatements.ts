@@ -29,10 +29,18 @@ const LABEL: Record<StatementRole, string> = { pre: 'pre-statement', post: 'post
 
 type ModelSource = Pick<SnapshotRecord, 'file' | 'modelText' | 'defaults'>;
 
+/** Parsed stored model files, so a model's many batches parse it once (records are not changed once planned). */
+const parsedRecords = new WeakMap<ModelSource, ParsedModel>();
+
 /** The stored model file parsed again, as the query is (executionSql.ts). */
 function parsedOf(record: ModelSource): ParsedModel {
-  const inferredName = record.file.startsWith('models/') ? inferModelName(record.file.slice('models/'.length)) : undefined;
-  return parseModelFile(record.modelText, record.file, { defaults: record.defaults, inferredName });
+  let parsed = parsedRecords.get(record);
+  if (!parsed) {
+    const inferredName = record.file.startsWith('models/') ? inferModelName(record.file.slice('models/'.length)) : undefined;
+    parsed = parseModelFile(record.modelText, record.file, { defaults: record.defaults, inferredName });
+    parsedRecords.set(record, parsed);
+  }
+  return parsed;
 }
 
 /** The pre- and post-statements as written, whitespace collapsed: a change to them changes the model's data. */
